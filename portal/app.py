@@ -1,0 +1,61 @@
+"""The application factory's body: config, database, services backend, extensions, blueprints."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from .config import load_config
+from .db import Database
+from .services.backend import Backend
+from .services.signing import load_or_create_signer
+
+DEMO_USERNAMES = ("demo-staff", "demo-committee", "demo-township")
+
+
+def build_app(test_config: dict[str, Any] | None = None) -> Flask:
+    root = Path(__file__).resolve().parent.parent
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("PORTAL_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
+                template_folder=str(root / "templates"), static_folder=str(root / "static"))
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path, test_config))
+
+    database = Database(app.config["DATABASE_URL"])
+    signer = load_or_create_signer(app.instance_path, app.config["AUDIT_KEY_NAME"], app.config["AUDIT_ORIGIN"])
+    app.extensions["portal"] = Backend(database, signer, Path(app.config["FILES_DIR"]))
+
+    from . import extensions, errors, web
+    from .cli import register_cli
+
+    extensions.init_app(app)
+    errors.init_app(app)
+    web.init_app(app)
+    register_cli(app)
+    if app.config["PORTAL_ENV"] == "production":
+        refuse_demo_accounts(database)
+    return app
+
+
+def backend() -> Backend:
+    """The services backend of the current app."""
+    return current_app.extensions["portal"]
+
+
+def refuse_demo_accounts(database: Database) -> None:
+    """In production the well-known demo passwords must not open any door."""
+    from sqlalchemy import select
+
+    from .models import User
+
+    if not database.has_schema():
+        return
+    with database.read() as session:
+        found = session.scalars(select(User.username).where(
+            User.username.in_(DEMO_USERNAMES), User.active.is_(True))).all()
+    if found:
+        raise RuntimeError(
+            "PORTAL_ENV=production, but demo accounts exist with their published password: "
+            + ", ".join(found) + ". Deactivate them or use a database without demo data.")

@@ -1,0 +1,132 @@
+"""`flask --app portal …` commands: database, demo village, accounts, and the audit log."""
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .formatting import SHANGHAI
+
+
+def _backend():
+    from .app import backend
+
+    return backend()
+
+
+def _village_codes(code: str | None) -> list[str]:
+    from .services.villages import list_villages
+
+    with _backend().db.read() as session:
+        codes = [v.code for v in list_villages(session)]
+    if code is None:
+        return codes
+    if code not in codes:
+        raise click.ClickException(f"没有编码为“{code}”的村（现有：{'、'.join(codes) or '无'}）")
+    return [code]
+
+
+def _ensure_schema() -> bool:
+    db = _backend().db
+    if db.has_schema():
+        return False
+    db.create_schema()
+    return True
+
+
+def _make_demo() -> None:
+    from .demo import PASSWORD, build_demo
+
+    summary = build_demo(_backend(), datetime.now(SHANGHAI).date())
+    click.echo(f"已创建演示村 {summary.village}（演示数据），审计日志 {summary.entries} 条。")
+    click.echo(f"演示账号（密码均为 {PASSWORD}）：")
+    for username, display, role, _ in summary.accounts:
+        click.echo(f"  {username:16} {display}（{role.value}）")
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("init-db")
+    def init_db() -> None:
+        """Create the database schema (idempotent)."""
+        click.echo("已创建数据库结构。" if _ensure_schema() else "数据库结构已存在。")
+
+    @app.cli.command("demo")
+    def demo() -> None:
+        """Fill the database with the demo village 莲坂村 (exit 1 if it is already there)."""
+        from .services.villages import get_village
+
+        if app.config["PORTAL_ENV"] == "production":
+            raise click.ClickException("生产环境（PORTAL_ENV=production）不能创建演示数据。")
+        _ensure_schema()
+        with _backend().db.read() as session:
+            if get_village(session, "lianban") is not None:
+                click.echo("演示村 lianban 已存在，未做任何改动。", err=True)
+                sys.exit(1)
+        _make_demo()
+
+    @app.cli.command("ensure-demo")
+    def ensure_demo() -> None:
+        """Create the schema if missing and the demo village if no village exists yet."""
+        from .services.villages import list_villages
+
+        _ensure_schema()
+        with _backend().db.read() as session:
+            empty = not list_villages(session)
+        if empty and app.config["PORTAL_ENV"] != "production":
+            _make_demo()
+
+    audit = AppGroup("audit", help="The per-village audit log: export, verify, checkpoint.")
+    app.cli.add_command(audit)
+
+    @audit.command("export")
+    @click.option("--village", "code", required=True, help="village code, e.g. lianban")
+    @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+    def export(code: str, directory: Path) -> None:
+        """Write entries.jsonl, checkpoint and keys for `python -m audit.verify DIR`."""
+        from .services import audit_log
+
+        _village_codes(code)
+        backend = _backend()
+        with backend.db.read() as session:
+            size = audit_log.export(session, code, directory, [backend.signer.verifier_key])
+        click.echo(f"已导出 {code} 的审计日志 {size} 条到 {directory}")
+
+    @audit.command("verify")
+    @click.option("--village", "code", default=None, help="only this village (default: all)")
+    def verify(code: str | None) -> None:
+        """Check every chain, root and signature, and every live row against its latest entry."""
+        import base64
+
+        from .services.integrity import verify_village
+        from .services.villages import get_village
+
+        backend = _backend()
+        failed = False
+        for each in _village_codes(code):
+            with backend.db.read() as session:
+                report = verify_village(session, get_village(session, each), backend.signer)
+            if report.ok:
+                click.echo(f"OK {each} size={report.size} root={base64.b64encode(report.root).decode()}")
+            else:
+                failed = True
+                click.echo(f"FAIL {each}", err=True)
+                for problem in report.problems:
+                    click.echo(f"  {problem}", err=True)
+        sys.exit(1 if failed else 0)
+
+    @audit.command("checkpoint")
+    @click.option("--village", "code", default=None, help="only this village (default: all)")
+    def checkpoint(code: str | None) -> None:
+        """Print (and keep) the current signed checkpoint of each village log."""
+        from .services import audit_log
+        from .services.backend import utc_now
+
+        backend = _backend()
+        for each in _village_codes(code):
+            with backend.db.write(each) as session:
+                kept = audit_log.keep_checkpoint(session, each, utc_now())
+                click.echo(audit_log.latest_checkpoint(session, each) or kept.note, nl=False)

@@ -1,0 +1,211 @@
+"""The demo village 莲坂村（演示数据）: fictional people, real services, so its log is real.
+
+About 60 scattered parcels (≈1000 亩), historical household contracts at 300 元/亩/年 with some
+arrears, five consolidated contracts with agricultural companies at 500 元/亩/年 (+5% every 5
+years), two leased buildings, receipts up to `today`, and corrections and a withdrawal with reasons.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .models import Role
+from .services.assets import AssetInput, create_asset
+from .services.backend import SYSTEM, Actor, Backend
+from .services.contracts import ContractInput, contract_input_from, correct_contract, create_contract
+from .services.receipts import ReceiptInput, correct_receipt, record_receipt, withdraw_receipt
+from .services.users import create_user
+from .services.villages import create_village
+
+CODE = "lianban"
+PASSWORD = "demo-2026"
+ACCOUNTS = (
+    ("demo-staff", "演示报账员", Role.STAFF, CODE),
+    ("demo-committee", "演示监委会主任", Role.COMMITTEE, CODE),
+    ("demo-township", "演示镇农经站", Role.TOWNSHIP, None),
+)
+SURNAMES = "陈林黄张李王吴刘蔡杨郑许谢洪邱曾赖周叶苏庄吕江何"
+GIVEN = ["建国", "秀英", "志明", "丽华", "国平", "美玲", "水生", "金花", "永福", "春梅", "清泉", "玉珍",
+         "文彬", "淑贞", "天赐", "阿福", "海燕", "明辉", "宝珠", "德胜"]
+COMPANIES = [
+    ("莲坂绿源农业发展有限公司", "91350500MA2Y0001"),
+    ("闽南丰谷种植专业合作社", "93350500MA2Y0002"),
+    ("厦门禾田现代农业有限公司", "91350200MA2Y0003"),
+    ("同安果香生态农场有限公司", "91350212MA2Y0004"),
+    ("莲花山茶业有限公司", "91350213MA2Y0005"),
+]
+LAND_TYPES = ["耕地", "耕地", "耕地", "园地", "林地", "坑塘水面"]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    village: str
+    entries: int
+    accounts: tuple[tuple[str, str, Role, str | None], ...]
+
+
+def _credit_code(stem: str) -> str:
+    """Completes a 17-character stem with its GB 32100 check character (fictional companies)."""
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+    stem = (stem + "0" * 17)[:17]
+    total = sum(chars.index(ch) * w for ch, w in zip(stem, weights))
+    return stem + chars[(31 - total % 31) % 31]
+
+
+def _resident_id(rng: random.Random) -> str:
+    """A well-formed but fictional 身份证号 (region 350599 is not a real county)."""
+    born = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 40))
+    stem = f"350599{born:%Y%m%d}{rng.randrange(0, 1000):03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return stem + "10X98765432"[sum(int(d) * w for d, w in zip(stem, weights)) % 11]
+
+
+def _polygon(rng: random.Random, column: int, row: int, area_mu: Decimal) -> list[list[int]]:
+    """A rough quadrilateral of about the right size, on a grid of 250 m cells."""
+    side = int((float(area_mu) * 666.67) ** 0.5)  # 1 亩 ≈ 666.67 ㎡
+    x, y = column * 250 + rng.randrange(0, 40), row * 250 + rng.randrange(0, 40)
+    skew = rng.randrange(-20, 21)
+    return [[x, y], [x + side, y + skew], [x + side + skew, y + side], [x, y + side - skew]]
+
+
+def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
+    """Creates the whole demo through the services; returns how big its log became."""
+    rng = random.Random(seed)
+    staff = Actor("demo-staff", Role.STAFF.value)
+    create_village(backend, SYSTEM, code=CODE, name="莲坂村（演示数据）", township="莲花镇（演示）",
+                   county="同安区（演示）", is_demo=True)
+    for username, display, role, village in ACCOUNTS:
+        create_user(backend, SYSTEM, username=username, display_name=display, password=PASSWORD,
+                    role=role, village_code=village)
+
+    parcels = _parcels(backend, staff, rng)
+    _buildings(backend, staff)
+    people = [(rng.choice(SURNAMES) + g, _resident_id(rng), f"139{rng.randrange(0, 10**8):08d}") for g in GIVEN]
+    contracts = _household_contracts(backend, staff, rng, parcels[:38], people)
+    contracts += _company_contracts(backend, staff, parcels[:55])
+    contracts += _building_contracts(backend, staff, people)
+    _receipts(backend, staff, rng, contracts, today)
+    _corrections(backend, staff, contracts)
+    from .services import audit_log
+    with backend.db.read() as session:
+        size = audit_log.head(session, CODE).size  # type: ignore[union-attr]
+    return DemoSummary(CODE, size, ACCOUNTS)
+
+
+def _parcels(backend: Backend, staff: Actor, rng: random.Random) -> list[tuple[str, Decimal]]:
+    raw = [rng.uniform(9.0, 25.0) for _ in range(60)]
+    scale = 1000 / sum(raw)
+    parcels = []
+    for i, size in enumerate(raw, start=1):
+        area = Decimal(str(round(size * scale, 2)))
+        number = f"LB-{i:03d}"
+        create_asset(backend, staff, CODE, AssetInput(
+            number=number, name=f"{rng.choice(['东', '西', '南', '北'])}洋{rng.choice(['垄', '坪', '坂', '埔'])}{i}号地",
+            kind="land", area=area, land_type=rng.choice(LAND_TYPES), location=f"第{(i - 1) // 10 + 1}村民小组",
+            polygon=_polygon(rng, (i - 1) % 10, (i - 1) // 10, area)))
+        parcels.append((number, area))
+    return parcels
+
+
+def _buildings(backend: Backend, staff: Actor) -> None:
+    create_asset(backend, staff, CODE, AssetInput(number="LB-F01", name="村部临街店面一号", kind="shop",
+                                                  area="85.50", location="莲坂路 12 号"))
+    create_asset(backend, staff, CODE, AssetInput(number="LB-F02", name="原村小学旧校舍", kind="building",
+                                                  area="620.00", location="莲坂路 30 号"))
+
+
+def _household_contracts(backend, staff, rng, parcels, people) -> list[str]:
+    """Scattered plots leased to households at 300 元/亩/年; most ended with consolidation."""
+    numbers = []
+    for i, start in enumerate(range(0, len(parcels), 2)):
+        name, id_number, phone = people[i % len(people)]
+        plots = parcels[start:start + 2]
+        running = i >= 15  # the last few still run, on parcels the companies did not take
+        number = f"LB-HT-2016-{i + 1:03d}"
+        create_contract(backend, staff, CODE, ContractInput(
+            number=number, title=f"{plots[0][0]} 等地块承包合同", lessee_kind="person", lessee_name=name,
+            lessee_id_number=id_number, lessee_phone=phone, start_date=date(2016, 1, 1),
+            end_date=date(2027, 12, 31) if running else date(2023, 12, 31), rent_rate="300", rent_unit="mu_year",
+            assets=[(n, None) for n, _ in plots], signed_on=date(2015, 12, 20), note="历史合同，已录入公开"))
+        numbers.append(number)
+    return numbers
+
+
+def _company_contracts(backend, staff, parcels) -> list[str]:
+    """土地集中流转: five companies take the first 30 parcels at 500 元/亩/年 from 2024."""
+    numbers = []
+    for i, (company, stem) in enumerate(COMPANIES):
+        plots = parcels[i * 6:(i + 1) * 6]
+        number = f"LB-LZ-2024-{i + 1:03d}"
+        create_contract(backend, staff, CODE, ContractInput(
+            number=number, title=f"莲坂村土地集中流转合同（第{i + 1}片区）", lessee_kind="company",
+            lessee_name=company, lessee_id_number=_credit_code(stem), lessee_phone=f"0592-71{i:02d}8866",
+            start_date=date(2024, 1, 1), end_date=date(2038, 12, 31), rent_rate="500", rent_unit="mu_year",
+            escalation_percent="5", escalation_every_years=5, assets=[(n, None) for n, _ in plots],
+            signed_on=date(2023, 12, 28), note="经村民代表会议表决通过，公开竞价成交"))
+        numbers.append(number)
+    return numbers
+
+
+def _building_contracts(backend, staff, people) -> list[str]:
+    name, id_number, phone = people[3]
+    create_contract(backend, staff, CODE, ContractInput(
+        number="LB-FW-2025-001", title="村部临街店面租赁合同", lessee_kind="person", lessee_name=name,
+        lessee_id_number=id_number, lessee_phone=phone, start_date=date(2025, 3, 1), end_date=date(2028, 2, 29),
+        rent_rate="18", rent_unit="m2_month", payment_interval_months=3, assets=[("LB-F01", None)],
+        signed_on=date(2025, 2, 20)))
+    return ["LB-FW-2025-001"]
+
+
+def _receipts(backend, staff, rng, contracts, today) -> None:
+    """Pays every instalment due by `today`, except a few left unpaid (the arrears)."""
+    from .services.public_reads import contract_detail
+
+    unpaid = {"LB-HT-2016-003": {6, 7, 8}, "LB-HT-2016-009": {8}, "LB-HT-2016-017": {10, 11},
+              "LB-LZ-2024-004": {3}}
+    counter = 1
+    for number in contracts:
+        detail = contract_detail(backend, CODE, number, today)
+        payer = detail.contract
+        for status in detail.balance.instalments:
+            item = status.instalment
+            if item.due_date > today or item.seq in unpaid.get(number, set()):
+                continue
+            amount = item.amount
+            if number == "LB-LZ-2024-002" and item.seq == 3:
+                amount = (amount / 2).quantize(Decimal("0.01"))  # 部分缴纳
+            paid_on = min(today, item.due_date + timedelta(days=rng.randrange(0, 20)))
+            record_receipt(backend, staff, CODE, ReceiptInput(
+                number=f"SK-{paid_on.year}-{counter:04d}", amount=amount, received_on=paid_on,
+                payer_name=payer.lessee_name, payer_is_person=payer.lessee_kind.value == "person",
+                contract_number=number, note=f"第{item.seq}期租金"))
+            counter += 1
+
+
+def _corrections(backend, staff, contracts) -> None:
+    """Real life: a typo in a phone number, a wrong amount, a receipt entered twice."""
+    from .services.public_reads import contract_detail
+
+    detail = contract_detail(backend, CODE, "LB-LZ-2024-001", date(2024, 1, 1))
+    corrected = contract_input_from(detail.contract)
+    corrected.lessee_phone = "0592-7100999"
+    corrected.note = "经村民代表会议表决通过，公开竞价成交；联系电话已更正"
+    correct_contract(backend, staff, CODE, "LB-LZ-2024-001", corrected, "联系电话录入错误，按合同原件更正")
+    correct_receipt(backend, staff, CODE, "SK-2016-0001", ReceiptInput(
+        number="SK-2016-0001", amount=_first_amount(backend, "LB-HT-2016-001"), received_on=date(2016, 1, 5),
+        payer_name=contract_detail(backend, CODE, "LB-HT-2016-001", date(2016, 1, 1)).contract.lessee_name,
+        payer_is_person=True, contract_number="LB-HT-2016-001", note="第1期租金（收款日期按存根更正）"),
+        "收款日期录入错误，按收据存根更正")
+    record_receipt(backend, staff, CODE, ReceiptInput(
+        number="SK-DUP-0001", amount="100.00", received_on=date(2025, 6, 1), payer_name="同安果香生态农场有限公司",
+        contract_number="LB-LZ-2024-004", note="重复录入"))
+    withdraw_receipt(backend, staff, CODE, "SK-DUP-0001", "同一笔款项重复录入，撤回此条")
+
+
+def _first_amount(backend, number) -> Decimal:
+    from .services.public_reads import contract_detail
+
+    return contract_detail(backend, CODE, number, date(2016, 1, 1)).contract.schedule()[0].amount

@@ -1,0 +1,54 @@
+"""One place that turns errors into friendly Chinese pages (or JSON for the audit API)."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from .services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
+
+MESSAGES = {
+    400: "请求有误",
+    403: "没有权限",
+    404: "页面不存在",
+    405: "不支持这种操作",
+    413: "上传的文件太大",
+    500: "系统出了点问题，请稍后再试",
+}
+
+
+def _wants_json() -> bool:
+    return "/audit/" in request.path or request.path.endswith(".json")
+
+
+def _answer(status: int, detail: str):
+    if _wants_json():
+        return jsonify({"error": MESSAGES.get(status, "错误"), "detail": detail}), status
+    return render_template("error.html", status=status, title=MESSAGES.get(status, "错误"), detail=detail), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        detail = err.description if err.code == 400 and err.description else ""
+        return _answer(err.code or 500, detail)
+
+    @app.errorhandler(ValidationError)
+    def invalid(err: ValidationError):
+        return _answer(400, str(err))
+
+    @app.errorhandler(NotFound)
+    def missing(err: NotFound):
+        return _answer(404, str(err))
+
+    @app.errorhandler(PermissionDenied)
+    def forbidden(err: PermissionDenied):
+        return _answer(403, str(err))
+
+    @app.errorhandler(ServiceError)
+    def refused(err: ServiceError):
+        return _answer(400, str(err))
+
+    @app.errorhandler(Exception)
+    def crashed(err: Exception):
+        app.logger.exception("unhandled error")
+        return _answer(500, "")

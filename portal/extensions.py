@@ -1,0 +1,33 @@
+"""Flask extensions: CSRF on every form, Babel (zh first, en second), login sessions."""
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+
+LANGUAGES = ("zh", "en")
+
+csrf = CSRFProtect()
+babel = Babel()
+login_manager = LoginManager()
+
+
+def select_locale() -> str:
+    """?lang= sticks in the session; otherwise Chinese, whatever the browser says."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+    return session.get("lang", "zh")
+
+
+def init_app(app: Flask) -> None:
+    from .app import backend
+    from .services.users import load_user
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.user_loader(lambda user_id: load_user(backend(), user_id))

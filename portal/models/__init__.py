@@ -1,0 +1,16 @@
+"""Typed SQLAlchemy 2 models, one module per aggregate."""
+from .asset import Asset, AssetKind, RecordStatus
+from .audit import AuditCheckpoint, AuditEntry, AuditHead, AuditNode, PrivateRecord, StoredFile
+from .base import Audited, Base
+from .contract import Contract, ContractAsset, ContractStatus, LesseeKind, RentUnit
+from .receipt import Receipt
+from .user import Role, User
+from .village import Village
+
+AUDITED_MODELS: tuple[type[Audited], ...] = (Village, User, Asset, Contract, Receipt)
+
+__all__ = [
+    "AUDITED_MODELS", "Asset", "AssetKind", "AuditCheckpoint", "AuditEntry", "AuditHead",
+    "AuditNode", "Audited", "Base", "Contract", "ContractAsset", "ContractStatus", "LesseeKind",
+    "PrivateRecord", "Receipt", "RecordStatus", "RentUnit", "Role", "StoredFile", "User", "Village",
+]

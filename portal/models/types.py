@@ -1,0 +1,56 @@
+"""Column types: exact decimals stored as scaled integers, timezone-aware UTC datetimes."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, DateTime
+from sqlalchemy.types import TypeDecorator
+
+
+class ScaledDecimal(TypeDecorator[Decimal]):
+    """A Decimal stored as an integer count of 10^-places units (money: places=2, i.e. fen).
+
+    Integers keep SQLite and PostgreSQL exact and identical; a value with more places is refused.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def __init__(self, places: int = 2) -> None:
+        super().__init__()
+        self.places = places
+
+    def process_bind_param(self, value: Decimal | None, dialect) -> int | None:
+        if value is None:
+            return None
+        scaled = Decimal(value).scaleb(self.places)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has more than {self.places} decimal places")
+        return int(scaled)
+
+    def process_result_value(self, value: int | None, dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(int(value)).scaleb(-self.places)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetime; naive values are refused so no local time sneaks in."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: use UTC")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite returns naive values; they were stored as UTC
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)

@@ -1,0 +1,101 @@
+"""Money as Decimal yuan with exactly two places (fen): parsing, ¥ display and 大写 for notices."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+FEN = Decimal("0.01")
+MAX_AMOUNT = Decimal("999999999999.99")  # below 1 万亿: more than any village holds
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_SMALL_UNITS = ["", "拾", "佰", "仟"]
+_GROUP_UNITS = ["", "万", "亿"]
+
+
+class MoneyError(ValueError):
+    """An amount that is not a valid sum of money; the message is for the person who typed it."""
+
+
+def parse_money(text: str | Decimal | int, *, allow_zero: bool = False) -> Decimal:
+    """Read '1,234.5', '¥1234.50' or a Decimal into Decimal('1234.50'); raises MoneyError."""
+    if isinstance(text, float):
+        raise MoneyError("金额不能是浮点数")
+    raw = str(text).strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
+    if not raw:
+        raise MoneyError("请填写金额")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise MoneyError(f"“{text}”不是有效的金额") from None
+    if not value.is_finite():
+        raise MoneyError(f"“{text}”不是有效的金额")
+    if value < 0:
+        raise MoneyError("金额不能为负数")
+    if value == 0 and not allow_zero:
+        raise MoneyError("金额必须大于零")
+    if value > MAX_AMOUNT:
+        raise MoneyError("金额过大")
+    if value != value.quantize(FEN):
+        raise MoneyError("金额最多精确到分（两位小数）")
+    return value.quantize(FEN)
+
+
+def round_fen(value: Decimal) -> Decimal:
+    """Round half up to the fen, as cashiers do."""
+    return value.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def format_money(value: Decimal) -> str:
+    """Decimal('1234.5') → '¥1,234.50'."""
+    sign = "-" if value < 0 else ""
+    return f"{sign}¥{abs(value).quantize(FEN):,.2f}"
+
+
+def _four_digits(n: int) -> str:
+    """Reads 0 < n < 10000 in capital numerals, with 零 for inner gaps."""
+    out, zero = [], False
+    for pos in range(3, -1, -1):
+        digit = n // 10**pos % 10
+        if digit == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out.append("零")
+            zero = False
+        out.append(_DIGITS[digit] + _SMALL_UNITS[pos])
+    return "".join(out)
+
+
+def amount_in_words(value: Decimal) -> str:
+    """Decimal('1234.50') → '壹仟贰佰叁拾肆元伍角'; whole yuan end in 整; negative gets 负."""
+    value = value.quantize(FEN)
+    if value < 0:
+        return "负" + amount_in_words(-value)
+    fen_total = int(value * 100)
+    yuan, jiao, fen = fen_total // 100, fen_total // 10 % 10, fen_total % 10
+    words = ""
+    if yuan:
+        groups = []
+        n = yuan
+        while n:
+            groups.append(n % 10000)
+            n //= 10000
+        pending_zero = False
+        for i in range(len(groups) - 1, -1, -1):
+            group = groups[i]
+            if group == 0:
+                pending_zero = bool(words)
+                continue
+            if words and (pending_zero or group < 1000):
+                words += "零"
+            pending_zero = False
+            words += _four_digits(group) + _GROUP_UNITS[i]
+        words += "元"
+    if not jiao and not fen:
+        return (words or "零元") + "整"
+    if jiao:
+        words += _DIGITS[jiao] + "角"
+    elif words:
+        words += "零"
+    if fen:
+        words += _DIGITS[fen] + "分"
+    return words

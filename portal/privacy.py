@@ -1,0 +1,30 @@
+"""Masking of personal data for every public page, export and feed (张*华, 3505**********1234)."""
+from __future__ import annotations
+
+
+def mask_name(name: str) -> str:
+    """张三华 → 张*华, 张三 → 张*, 欧阳晓明 → 欧**明: first and last character kept."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_id_number(number: str) -> str:
+    """身份证号: 350521199001011234 → 3505**********1234; short or empty values are fully masked."""
+    number = number.strip()
+    if not number:
+        return ""
+    if len(number) <= 8:
+        return "*" * len(number)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """手机号: 13812345678 → 138****5678."""
+    phone = phone.strip()
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

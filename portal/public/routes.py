@@ -1,0 +1,34 @@
+"""Public pages, no login: the villages, a village's contracts, one contract with its history."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, render_template
+
+from ..app import backend
+from ..formatting import SHANGHAI
+from ..services import public_reads
+
+bp = Blueprint("public", __name__)
+
+
+def today():
+    """Dates of rent and arrears are Beijing dates."""
+    return datetime.now(SHANGHAI).date()
+
+
+@bp.get("/")
+def home():
+    return render_template("public/home.html", villages=public_reads.villages(backend()))
+
+
+@bp.get("/v/<code>/")
+def village(code: str):
+    overview = public_reads.village_overview(backend(), code, today())
+    return render_template("public/village.html", o=overview, today=today())
+
+
+@bp.get("/v/<code>/contracts/<number>")
+def contract(code: str, number: str):
+    detail = public_reads.contract_detail(backend(), code, number, today())
+    return render_template("public/contract.html", d=detail, today=today())

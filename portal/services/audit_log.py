@@ -1,0 +1,208 @@
+"""The audit log in the database: append inside the caller's transaction, read, prove, export.
+
+Each append stores the entry's canonical line, the Merkle subtree hashes it completes and the
+new head (size, root, peaks, signed checkpoint), so proofs cost O(log n) reads.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from audit import merkle
+from audit.canonical import canonical_bytes
+from audit.entry import ZERO_HASH, build_entry, new_salt, private_commitment
+
+from ..models import AuditCheckpoint, AuditEntry, AuditHead, AuditNode, PrivateRecord
+from .errors import ValidationError
+from .signing import LogSigner
+
+HASH_SIZE = 32
+
+
+@dataclass(frozen=True)
+class Head:
+    log: str
+    size: int
+    root: bytes
+    checkpoint: str
+
+
+def _peaks_blob(hashes: list[bytes]) -> bytes:
+    return b"".join(hashes)
+
+
+def _peaks_list(blob: bytes) -> list[bytes]:
+    return [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)]
+
+
+def append(
+    session: Session,
+    signer: LogSigner,
+    *,
+    log: str,
+    ts: datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    version: int | None,
+    reason: str | None,
+    data: dict[str, Any] | None,
+    personal: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Appends one entry to `log` in the session's transaction (which must hold the log's
+    write lock) and returns the entry with its `hash`."""
+    head = session.get(AuditHead, log, with_for_update=False)
+    size = head.size if head else 0
+    prev = head.last_hash if head else ZERO_HASH
+    salt = new_salt() if personal is not None else None
+    private = private_commitment(salt, personal) if personal is not None and salt else None
+    entry, line = build_entry(
+        log=log, seq=size, ts=ts, actor=actor, action=action, entity=entity,
+        entity_id=entity_id, version=version, reason=reason, data=data, private=private, prev=prev,
+    )
+    entry_id = session.execute(
+        insert(AuditEntry).returning(AuditEntry.id),
+        [dict(log=log, seq=size, ts=ts, actor=actor, action=action, entity=entity,
+              entity_id=entity_id, version=version, reason=reason, prev=prev,
+              hash=entry["hash"], line=line.decode("utf-8"))],
+    ).scalar_one()
+    if personal is not None and salt is not None:
+        session.execute(insert(PrivateRecord), [dict(
+            entry_id=entry_id, salt=salt, personal=canonical_bytes(personal).decode("utf-8"))])
+
+    tree = merkle.CompactRange.from_peaks(size, _peaks_list(head.peaks) if head else [])
+    new_nodes = tree.append(merkle.leaf_hash(bytes.fromhex(entry["hash"])))
+    session.execute(insert(AuditNode), [
+        dict(log=log, level=level, index=index, hash=node) for level, index, node in new_nodes])
+    root = tree.root()
+    checkpoint = signer.checkpoint(log, tree.size, root)
+    if head is None:
+        session.add(AuditHead(log=log, size=tree.size, last_hash=entry["hash"], root=root,
+                              peaks=_peaks_blob(tree.peak_hashes()), checkpoint=checkpoint, updated_at=ts))
+    else:
+        head.size, head.last_hash, head.root = tree.size, entry["hash"], root
+        head.peaks, head.checkpoint, head.updated_at = _peaks_blob(tree.peak_hashes()), checkpoint, ts
+    session.flush()
+    return entry
+
+
+def head(session: Session, log: str) -> Head | None:
+    row = session.get(AuditHead, log)
+    return Head(log, row.size, row.root, row.checkpoint) if row else None
+
+
+def iter_lines(session: Session, log: str, start: int = 0, end: int | None = None) -> Iterator[str]:
+    """The canonical lines of entries start ≤ seq < end, in order, streamed in batches."""
+    query = select(AuditEntry.line).where(AuditEntry.log == log, AuditEntry.seq >= start)
+    if end is not None:
+        query = query.where(AuditEntry.seq < end)
+    yield from session.scalars(query.order_by(AuditEntry.seq).execution_options(yield_per=2000))
+
+
+def _node_lookup(session: Session, log: str, keys: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """Fetches the stored subtree hashes for `keys` in one query."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(AuditNode.level, AuditNode.index, AuditNode.hash).where(
+            AuditNode.log == log, tuple_(AuditNode.level, AuditNode.index).in_(sorted(keys)))
+    )
+    return {(level, index): node for level, index, node in rows}
+
+
+def _size_checked(session: Session, log: str, size: int, what: str) -> int:
+    current = head(session, log)
+    current_size = current.size if current else 0
+    if size < 0 or size > current_size:
+        raise ValidationError({what: f"{what} 必须在 0 到 {current_size} 之间（日志当前共 {current_size} 条）"})
+    return current_size
+
+
+def root_at(session: Session, log: str, size: int) -> bytes:
+    """The Merkle root of the first `size` entries."""
+    _size_checked(session, log, size, "size")
+    nodes = _node_lookup(session, log, set(merkle.peaks(size)))
+    return merkle.root_hash(size, lambda level, index: nodes[(level, index)])
+
+
+def inclusion(session: Session, log: str, index: int, size: int) -> dict[str, Any]:
+    """RFC 9162 inclusion proof of entry `index` in the tree of `size` entries."""
+    _size_checked(session, log, size, "size")
+    if not 0 <= index < size:
+        raise ValidationError({"index": f"index 必须满足 0 ≤ index < size（size={size}）"})
+    keys = merkle.inclusion_nodes(index, size) | set(merkle.peaks(size)) | {(0, index)}
+    nodes = _node_lookup(session, log, keys)
+    lookup = lambda level, idx: nodes[(level, idx)]  # noqa: E731
+    return {
+        "index": index,
+        "size": size,
+        "leaf_hash": nodes[(0, index)].hex(),
+        "path": [p.hex() for p in merkle.inclusion_proof(index, size, lookup)],
+        "root": merkle.root_hash(size, lookup).hex(),
+    }
+
+
+def consistency(session: Session, log: str, old: int, new: int) -> dict[str, Any]:
+    """RFC 9162 consistency proof between the trees of `old` and `new` entries."""
+    _size_checked(session, log, new, "new")
+    if not 0 <= old <= new:
+        raise ValidationError({"old": f"old 必须满足 0 ≤ old ≤ new（new={new}）"})
+    keys = merkle.consistency_nodes(old, new) | set(merkle.peaks(old)) | set(merkle.peaks(new))
+    nodes = _node_lookup(session, log, keys)
+    lookup = lambda level, idx: nodes[(level, idx)]  # noqa: E731
+    return {
+        "old": old,
+        "new": new,
+        "path": [p.hex() for p in merkle.consistency_proof(old, new, lookup)],
+        "old_root": merkle.root_hash(old, lookup).hex(),
+        "new_root": merkle.root_hash(new, lookup).hex(),
+    }
+
+
+def latest_checkpoint(session: Session, log: str) -> str | None:
+    """The current signed checkpoint, with co-signatures when a kept one covers the same size."""
+    current = head(session, log)
+    if current is None:
+        return None
+    kept = session.scalar(select(AuditCheckpoint.note).where(
+        AuditCheckpoint.log == log, AuditCheckpoint.size == current.size))
+    return kept or current.checkpoint
+
+
+def keep_checkpoint(session: Session, log: str, now: datetime) -> AuditCheckpoint:
+    """Keeps the current checkpoint (for printing, publishing or co-signing); idempotent per size."""
+    current = head(session, log)
+    if current is None:
+        raise ValidationError({"village": "该村的日志还没有任何记录"})
+    existing = session.scalar(select(AuditCheckpoint).where(
+        AuditCheckpoint.log == log, AuditCheckpoint.size == current.size))
+    if existing:
+        return existing
+    kept = AuditCheckpoint(log=log, size=current.size, root=current.root,
+                           note=current.checkpoint, created_at=now)
+    session.add(kept)
+    session.flush()
+    return kept
+
+
+def export(session: Session, log: str, directory: Path, verifier_keys: list[str]) -> int:
+    """Writes entries.jsonl, checkpoint and keys for `python -m audit.verify`; returns the size."""
+    directory.mkdir(parents=True, exist_ok=True)
+    current = head(session, log)
+    if current is None:
+        raise ValidationError({"village": f"没有名为 {log} 的日志"})
+    count = 0
+    with open(directory / "entries.jsonl", "wb") as out:
+        for line in iter_lines(session, log, 0, current.size):
+            out.write(line.encode("utf-8") + b"\n")
+            count += 1
+    (directory / "checkpoint").write_text(latest_checkpoint(session, log) or "", encoding="utf-8")
+    (directory / "keys").write_text("".join(k + "\n" for k in verifier_keys), encoding="ascii")
+    return count

@@ -1,0 +1,52 @@
+"""Read-only access to a village's log for the HTTP API; each call opens its own session."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from . import audit_log
+from .backend import Backend
+from .errors import NotFound, ValidationError
+from .villages import get_village
+
+
+def log_size(backend: Backend, code: str) -> int:
+    """The current size of the village's log; NotFound for an unknown village."""
+    with backend.db.read() as session:
+        if get_village(session, code) is None:
+            raise NotFound(f"没有编码为“{code}”的村")
+        current = audit_log.head(session, code)
+        return current.size if current else 0
+
+
+def checkpoint_text(backend: Backend, code: str) -> str:
+    log_size(backend, code)
+    with backend.db.read() as session:
+        return audit_log.latest_checkpoint(session, code) or ""
+
+
+def entry_lines(backend: Backend, code: str, start: int, end: int) -> Iterator[bytes]:
+    """Lines start ≤ seq < end exactly as hashed, newline-terminated."""
+    with backend.db.read() as session:
+        for line in audit_log.iter_lines(session, code, start, end):
+            yield line.encode("utf-8") + b"\n"
+
+
+def inclusion_proof(backend: Backend, code: str, index: int, size: int) -> dict[str, Any]:
+    current = log_size(backend, code)
+    if not 1 <= size <= current:
+        raise ValidationError({"size": f"size 必须在 1 到 {current} 之间（日志当前共 {current} 条）"})
+    if index >= size:
+        raise ValidationError({"index": f"index 必须小于 size（{size}）"})
+    with backend.db.read() as session:
+        return audit_log.inclusion(session, code, index, size)
+
+
+def consistency_proof(backend: Backend, code: str, old: int, new: int) -> dict[str, Any]:
+    current = log_size(backend, code)
+    if new > current:
+        raise ValidationError({"new": f"new 不能大于日志当前的条数 {current}"})
+    if old > new:
+        raise ValidationError({"old": f"old 不能大于 new（{new}）"})
+    with backend.db.read() as session:
+        return audit_log.consistency(session, code, old, new)

@@ -1,0 +1,119 @@
+"""Receipts (收款凭证): record, correct and withdraw money received, with an optional scan."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from ..models import Contract, ContractStatus, Receipt, RecordStatus
+from .backend import Actor, Backend, Change
+from .contracts import find_contract
+from .errors import NotFound, ValidationError
+from .files import store_file
+from .lifecycle import record_changed, record_created, snapshot
+from .validate import Checker
+
+
+@dataclass
+class ReceiptInput:
+    number: Any
+    amount: Any
+    received_on: Any
+    payer_name: Any
+    payer_is_person: Any = False
+    contract_number: Any = ""
+    note: Any = ""
+    scan: bytes | None = None
+    scan_name: str = ""
+
+
+def _checked(data: ReceiptInput) -> tuple[dict[str, Any], str, Checker]:
+    check = Checker()
+    v = {
+        "number": check.text("number", data.number, "收据号", max_len=40),
+        "amount": check.money("amount", data.amount, "金额"),
+        "received_on": check.day("received_on", data.received_on, "收款日期"),
+        "payer_name": check.text("payer_name", data.payer_name, "交款人", max_len=100),
+        "payer_is_person": str(data.payer_is_person).lower() in ("1", "true", "on", "yes", "person"),
+        "note": check.text("note", data.note, "备注", max_len=500, required=False),
+    }
+    contract_number = check.text("contract_number", data.contract_number, "合同编号", max_len=40, required=False)
+    return v, contract_number, check
+
+
+def _link_contract(change: Change, village_id: int, number: str, check: Checker) -> Contract | None:
+    if not number:
+        return None
+    try:
+        contract = find_contract(change, village_id, number)
+    except NotFound as err:
+        check.fail("contract_number", str(err))
+        return None
+    if contract.status is ContractStatus.WITHDRAWN:
+        check.fail("contract_number", f"合同 {number} 已撤回，不能再登记收款")
+    return contract
+
+
+def find_receipt(change: Change, village_id: int, number: str) -> Receipt:
+    receipt = change.session.scalar(select(Receipt).where(Receipt.village_id == village_id, Receipt.number == number))
+    if receipt is None:
+        raise NotFound(f"没有编号为“{number}”的收据")
+    return receipt
+
+
+def record_receipt(backend: Backend, actor: Actor, village_code: str, data: ReceiptInput) -> Receipt:
+    v, contract_number, check = _checked(data)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        village = change.village()
+        if change.session.scalar(select(Receipt.id).where(
+                Receipt.village_id == village.id, Receipt.number == v["number"])):
+            check.fail("number", f"收据号“{v['number']}”已登记")
+        contract = _link_contract(change, village.id, contract_number, check)
+        check.done()
+        receipt = Receipt(village_id=village.id, contract=contract, **v)
+        if data.scan:
+            receipt.scan_sha256 = store_file(change.session, backend.files_dir, data.scan,
+                                             data.scan_name, change.now()).sha256
+        record_created(change, receipt, "receipt.create")
+    return receipt
+
+
+def correct_receipt(backend: Backend, actor: Actor, village_code: str, number: str,
+                    data: ReceiptInput, reason: str) -> Receipt:
+    v, contract_number, check = _checked(data)
+    reason = check.reason(reason)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        receipt = find_receipt(change, change.village().id, number)
+        if receipt.status is RecordStatus.WITHDRAWN:
+            raise ValidationError({"reason": "已撤回的收据不能再更正"})
+        if v["number"] != receipt.number and change.session.scalar(select(Receipt.id).where(
+                Receipt.village_id == receipt.village_id, Receipt.number == v["number"])):
+            check.fail("number", f"收据号“{v['number']}”已登记")
+        contract = _link_contract(change, receipt.village_id, contract_number, check)
+        check.done()
+        before = snapshot(receipt)
+        for key, value in v.items():
+            setattr(receipt, key, value)
+        receipt.contract = contract
+        if data.scan:
+            receipt.scan_sha256 = store_file(change.session, backend.files_dir, data.scan,
+                                             data.scan_name, change.now()).sha256
+        record_changed(change, receipt, "receipt.correct", reason, before)
+    return receipt
+
+
+def withdraw_receipt(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Receipt:
+    check = Checker()
+    reason = check.reason(reason)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        receipt = find_receipt(change, change.village().id, number)
+        if receipt.status is RecordStatus.WITHDRAWN:
+            raise ValidationError({"reason": "该收据已经撤回"})
+        before = snapshot(receipt)
+        receipt.status = RecordStatus.WITHDRAWN
+        record_changed(change, receipt, "receipt.withdraw", reason, before)
+    return receipt

@@ -1,0 +1,54 @@
+"""Public pages on the demo: readable without login, personal data masked, history and proof shown."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from portal.models import Contract, LesseeKind
+
+# Bounded by non-hex characters, so hashes in the log are not mistaken for ID numbers.
+ID_NUMBER = re.compile(r"(?<![0-9a-fA-F])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]"
+                       r"(?![0-9a-fA-F])")
+MOBILE = re.compile(r"(?<![0-9a-fA-F])1[3-9]\d{9}(?![0-9a-fA-F])")
+
+
+def test_home_lists_the_demo_village(client, demo):
+    page = client.get("/").get_data(as_text=True)
+    assert "莲坂村" in page and "演示数据" in page
+
+
+def test_village_page_lists_contracts_and_log_state(client, demo):
+    response = client.get("/v/lianban/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "LB-LZ-2024-001" in page and "日志" in page and "欠租合计" in page
+
+
+def test_contract_page_shows_schedule_history_and_proof(client, demo):
+    page = client.get("/v/lianban/contracts/LB-LZ-2024-001").get_data(as_text=True)
+    assert "缴款计划" in page and "修改历史" in page and "联系电话录入错误" in page
+    assert "第 2 版" in page and "核验此记录" in page
+
+
+def test_no_public_page_shows_personal_data(client, backend, demo):
+    with backend.db.read() as session:
+        people = session.scalars(select(Contract).where(Contract.lessee_kind == LesseeKind.PERSON)).all()
+        numbers = [c.number for c in people]
+        names = {c.lessee_name for c in people}
+        secrets = {c.lessee_id_number for c in people} | {c.lessee_phone for c in people}
+    pages = [client.get("/v/lianban/").get_data(as_text=True)]
+    pages += [client.get(f"/v/lianban/contracts/{n}").get_data(as_text=True) for n in numbers]
+    pages.append(client.get("/v/lianban/audit/entries.jsonl").get_data(as_text=True))
+    for page in pages:
+        assert not ID_NUMBER.search(page)
+        assert not MOBILE.search(page)
+        assert not any(name in page for name in names)
+        assert not any(secret in page for secret in secrets)
+
+
+def test_unknown_contract_and_village_get_friendly_404(client, demo):
+    for url in ("/v/lianban/contracts/NOPE", "/v/nowhere/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "页面不存在" in response.get_data(as_text=True) or "没有" in response.get_data(as_text=True)
