@@ -1,0 +1,87 @@
+"""The pages people see, in a phone-sized headless Chromium, served by a real HTTP server."""
+from __future__ import annotations
+
+import base64
+import threading
+from datetime import date
+
+import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.support.ui import WebDriverWait
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.demo import build_demo
+
+from .conftest import SCREENSHOT_DIR, assert_no_horizontal_overflow, console_errors, save_screenshot
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "home": "/",
+    "village": "/v/lianban/",
+    "contract-company": "/v/lianban/contracts/LB-LZ-2024-001",
+    "contract-household-arrears": "/v/lianban/contracts/LB-HT-2016-003",
+    "contract-shop": "/v/lianban/contracts/LB-FW-2025-001",
+    "login": "/login",
+    "not-found": "/v/lianban/contracts/NOPE",
+}
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The demo village served over HTTP on a free loopback port, for the browser."""
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'portal.db'}", "INSTANCE_PATH": str(folder),
+                      "SECRET_KEY": "browser-test"})
+    app.extensions["portal"].db.create_schema()
+    build_demo(app.extensions["portal"], date(2026, 11, 23))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def save_full_page(driver, name: str) -> None:
+    """The whole page as one PNG, to look at as a villager would scroll through it."""
+    width, height = driver.execute_script(
+        "return [document.documentElement.clientWidth, document.documentElement.scrollHeight];")
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 6000), "scale": 1}})
+    SCREENSHOT_DIR.mkdir(exist_ok=True)
+    (SCREENSHOT_DIR / f"{name}-full.png").write_bytes(base64.b64decode(shot["data"]))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_fits_a_phone_without_errors(browser, live_server, name):
+    browser.get(live_server + PAGES[name])
+    assert browser.find_element("tag name", "h1").text
+    assert console_errors(browser) == [] or name == "not-found"
+    assert_no_horizontal_overflow(browser)
+    font_size = browser.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)")
+    assert font_size >= 18
+    save_screenshot(browser, name)
+    save_full_page(browser, name)
+
+
+def test_tap_targets_are_at_least_44px(browser, live_server):
+    browser.get(live_server + PAGES["village"])
+    small = browser.execute_script("""
+        return [...document.querySelectorAll('main a, button, summary, input')]
+          .filter(e => e.offsetParent !== null)
+          .map(e => [e.textContent.trim().slice(0, 20), e.getBoundingClientRect().height])
+          .filter(([t, h]) => h < 44);""")
+    assert small == []
+
+
+def test_login_with_demo_account_in_the_browser(browser, live_server):
+    browser.get(live_server + "/login")
+    browser.find_element("name", "username").send_keys("demo-staff")
+    browser.find_element("name", "password").send_keys("demo-2026")
+    browser.find_element("css selector", "button[type=submit]").click()
+    wait = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
+    wait.until(lambda d: "演示报账员" in d.find_element("css selector", "header").text)
+    browser.find_element("css selector", "header form button").click()
+    wait.until(lambda d: "工作人员登录" in d.find_element("css selector", "header").text)
