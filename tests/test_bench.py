@@ -1,0 +1,62 @@
+"""Smoke test of `scripts/bench audit` at tiny sizes: the whole code path runs, prints its
+figures and summary, checks its proofs, exits 0 and removes its temporary directory."""
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from portal.bench import Report
+from portal.bench.__main__ import main
+
+
+@pytest.mark.slow
+def test_audit_bench_tiny_run_prints_summary_and_exits_0(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the default workdir goes here
+    out = io.StringIO()
+
+    status = main(["audit", "--entries", "2000", "--writes", "50"], Report(out=out))
+
+    text = out.getvalue()
+    assert status == 0, text
+    for heading in ("1. Generate a 2,000-entry village log", "2. Verify throughput",
+                    "3. Inclusion proofs at 2,000 entries", "4. Audited writes on SQLite", "Summary"):
+        assert heading in text, text
+    assert re.search(r"^  OK dongshan size=2000 root=\S+$", text, re.M), text  # python -m audit.verify
+    summary = text.split("== Summary ==", 1)[1]
+    for label in ("verify/baseline ratio", "inclusion proof p95 at 2,000", "HTTP inclusion proof p95",
+                  "audited writes/s on SQLite", "audited/baseline ratio", "peak RSS", "wall time"):
+        assert label in summary, summary
+    targeted = [line for line in summary.splitlines() if "target" in line]
+    assert len(targeted) == 4, summary
+    assert all(line.endswith(("PASS", "BELOW")) for line in targeted), summary
+    assert re.search(r"^correctness: OK \(\d+ checks passed\)$", summary, re.M), summary
+    assert "proofs verified" in text
+    workdir = re.search(r"workdir (\S+) \(temporary\)", text)
+    assert workdir and not Path(workdir.group(1)).exists()
+
+
+def test_proof_check_catches_a_wrong_proof():
+    """The benchmark's proof check (what makes it exit 1) rejects a tampered path, leaf or root."""
+    from audit import merkle
+    from portal.bench.audit import _check_proofs
+
+    leaves = [merkle.leaf_hash(bytes([i]) * 32) for i in range(5)]
+    tree = merkle.CompactRange()
+    nodes = {}
+    for leaf in leaves:
+        nodes.update({(level, index): h for level, index, h in tree.append(leaf)})
+    root = tree.root()
+    path = merkle.inclusion_proof(3, 5, lambda level, index: nodes[(level, index)])
+    good = {"index": 3, "size": 5, "leaf_hash": leaves[3].hex(), "path": [p.hex() for p in path],
+            "root": root.hex()}
+    known = dict(enumerate(leaves))
+    assert _check_proofs([good], 5, root, known) == []
+
+    tampered_path = {**good, "path": [path[0][::-1].hex(), *[p.hex() for p in path[1:]]]}
+    wrong_leaf = {**good, "leaf_hash": leaves[2].hex()}
+    wrong_root = {**good, "root": leaves[0].hex()}
+    assert len(_check_proofs([tampered_path, wrong_leaf, wrong_root], 5, root, known)) == 3
