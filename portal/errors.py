@@ -16,6 +16,10 @@ MESSAGES = {
 }
 
 
+# Flask picks the handler of the most specific class, so ServiceError is only the fallback.
+SERVICE_STATUS = {ValidationError: 400, NotFound: 404, PermissionDenied: 403, ServiceError: 400}
+
+
 def _wants_json() -> bool:
     return "/audit/" in request.path or request.path.endswith(".json")
 
@@ -32,21 +36,8 @@ def init_app(app: Flask) -> None:
         detail = err.description if err.code == 400 and err.description else ""
         return _answer(err.code or 500, detail)
 
-    @app.errorhandler(ValidationError)
-    def invalid(err: ValidationError):
-        return _answer(400, str(err))
-
-    @app.errorhandler(NotFound)
-    def missing(err: NotFound):
-        return _answer(404, str(err))
-
-    @app.errorhandler(PermissionDenied)
-    def forbidden(err: PermissionDenied):
-        return _answer(403, str(err))
-
-    @app.errorhandler(ServiceError)
-    def refused(err: ServiceError):
-        return _answer(400, str(err))
+    for kind, status in SERVICE_STATUS.items():
+        app.register_error_handler(kind, lambda err, status=status: _answer(status, str(err)))
 
     @app.errorhandler(Exception)
     def crashed(err: Exception):

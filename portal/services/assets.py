@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..models import Asset, AssetKind, RecordStatus
 from .backend import Actor, Backend, Change
 from .errors import NotFound, ValidationError
-from .lifecycle import record_changed, record_created, snapshot
+from .lifecycle import record_changed, record_created, snapshot, withdraw
 from .validate import Checker
 
 MAX_AREA = {AssetKind.LAND: Decimal("100000"), "other": Decimal("1000000")}
@@ -103,14 +103,5 @@ def correct_asset(backend: Backend, actor: Actor, village_code: str, number: str
 
 def withdraw_asset(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Asset:
     """Marks an asset withdrawn (entered by mistake); it stays listed as withdrawn."""
-    check = Checker()
-    reason = check.reason(reason)
-    check.done()
-    with backend.change(village_code, actor) as change:
-        asset = find_asset(change, change.village().id, number)
-        if asset.status is RecordStatus.WITHDRAWN:
-            raise ValidationError({"reason": "该资产已经撤回"})
-        before = snapshot(asset)
-        asset.status = RecordStatus.WITHDRAWN
-        record_changed(change, asset, "asset.withdraw", reason, before)
-    return asset
+    return withdraw(backend, actor, village_code, number, reason, find=find_asset,
+                    withdrawn=RecordStatus.WITHDRAWN, what="资产")

@@ -13,7 +13,7 @@ from ..models import (Asset, AssetKind, Contract, ContractAsset, ContractStatus,
 from .backend import Actor, Backend, Change
 from .errors import NotFound, ValidationError
 from .identity import is_credit_code, is_phone, is_resident_id
-from .lifecycle import record_changed, record_created, snapshot
+from .lifecycle import record_changed, record_created, snapshot, withdraw
 from .validate import Checker
 
 MAX_TERM_YEARS = 50
@@ -220,17 +220,8 @@ def terminate_contract(backend: Backend, actor: Actor, village_code: str, number
 
 def withdraw_contract(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Contract:
     """撤回: a contract entered by mistake; it stays listed, marked withdrawn."""
-    check = Checker()
-    reason = check.reason(reason)
-    check.done()
-    with backend.change(village_code, actor) as change:
-        contract = find_contract(change, change.village().id, number)
-        if contract.status is ContractStatus.WITHDRAWN:
-            raise ValidationError({"reason": "该合同已经撤回"})
-        before = snapshot(contract)
-        contract.status = ContractStatus.WITHDRAWN
-        record_changed(change, contract, "contract.withdraw", reason, before)
-    return contract
+    return withdraw(backend, actor, village_code, number, reason, find=find_contract,
+                    withdrawn=ContractStatus.WITHDRAWN, what="合同")
 
 
 def contract_input_from(contract: Contract) -> ContractInput:

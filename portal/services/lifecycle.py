@@ -1,11 +1,16 @@
 """Versions of audited records: create at version 1; every later change is a new version."""
 from __future__ import annotations
 
-from typing import Any
+import enum
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ..models import Audited
-from .backend import Change
+from .backend import Actor, Backend, Change
 from .errors import ValidationError
+from .validate import Checker
+
+R = TypeVar("R")
 
 
 def record_created(change: Change, record: Any, action: str) -> None:
@@ -27,3 +32,19 @@ def record_changed(change: Change, record: Any, action: str, reason: str, before
 def snapshot(record: Audited) -> dict[str, Any]:
     """What a record is before a change, to tell a real correction from an empty one."""
     return {"data": record.public_state(), "personal": record.personal_data()}
+
+
+def withdraw(backend: Backend, actor: Actor, village_code: str, number: str, reason: str, *,
+             find: Callable[[Change, int, str], R], withdrawn: enum.Enum, what: str) -> R:
+    """撤回: marks a record entered by mistake as withdrawn; it stays listed, with its reason logged."""
+    check = Checker()
+    reason = check.reason(reason)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        record: Any = find(change, change.village().id, number)
+        if record.status is withdrawn:
+            raise ValidationError({"reason": f"该{what}已经撤回"})
+        before = snapshot(record)
+        record.status = withdrawn
+        record_changed(change, record, f"{record.audit_entity}.withdraw", reason, before)
+    return record

@@ -11,7 +11,7 @@ from .backend import Actor, Backend, Change
 from .contracts import find_contract
 from .errors import NotFound, ValidationError
 from .files import store_file
-from .lifecycle import record_changed, record_created, snapshot
+from .lifecycle import record_changed, record_created, snapshot, withdraw
 from .validate import Checker
 
 
@@ -106,14 +106,6 @@ def correct_receipt(backend: Backend, actor: Actor, village_code: str, number: s
 
 
 def withdraw_receipt(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Receipt:
-    check = Checker()
-    reason = check.reason(reason)
-    check.done()
-    with backend.change(village_code, actor) as change:
-        receipt = find_receipt(change, change.village().id, number)
-        if receipt.status is RecordStatus.WITHDRAWN:
-            raise ValidationError({"reason": "该收据已经撤回"})
-        before = snapshot(receipt)
-        receipt.status = RecordStatus.WITHDRAWN
-        record_changed(change, receipt, "receipt.withdraw", reason, before)
-    return receipt
+    """Marks a receipt withdrawn (entered twice, say); it stays listed as withdrawn."""
+    return withdraw(backend, actor, village_code, number, reason, find=find_receipt,
+                    withdrawn=RecordStatus.WITHDRAWN, what="收据")
