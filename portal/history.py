@@ -15,6 +15,7 @@ LABELS = {
     "polygon": "边界", "area_unit": "面积单位", "township": "乡镇", "county": "县（区）", "code": "编码",
     "is_demo": "演示数据", "username": "用户名", "role": "角色", "active": "启用",
 }
+PRIVATE_LABEL = "个人信息（不公开，仅记录其哈希）"
 ACTIONS = {"create": "新建", "correct": "更正", "withdraw": "撤回", "terminate": "解除"}
 ROLES = {"staff": "村干部", "committee": "监委会成员", "township": "镇干部", "system": "系统"}
 
@@ -57,11 +58,15 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Fi
 
 def versions(entries: list[dict[str, Any]]) -> list[Version]:
     """Entries of one record, oldest first, as versions with what each changed."""
-    result, previous = [], None
+    result, previous = [], {"data": None, "private": None}
     for entry in entries:
         role = entry["actor"].split(":", 1)[0]
         verb = entry["action"].rsplit(".", 1)[-1]
+        changes = diff(previous["data"], entry["data"])
+        if previous["data"] is not None and previous["private"] != entry["private"]:
+            # The values stay private; that they changed is public.
+            changes.append(FieldChange("private", PRIVATE_LABEL, "原值", "已更改"))
         result.append(Version(entry["seq"], entry["ts"], ROLES.get(role, role), ACTIONS.get(verb, verb),
-                              entry["version"], entry["reason"], entry["hash"], diff(previous, entry["data"])))
-        previous = entry["data"]
+                              entry["version"], entry["reason"], entry["hash"], changes))
+        previous = entry
     return result

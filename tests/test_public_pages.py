@@ -29,6 +29,7 @@ def test_contract_page_shows_schedule_history_and_proof(client, demo):
     page = client.get("/v/lianban/contracts/LB-LZ-2024-001").get_data(as_text=True)
     assert "缴款计划" in page and "修改历史" in page and "联系电话录入错误" in page
     assert "第 2 版" in page and "核验此记录" in page
+    assert "个人信息（不公开" in page  # the phone changed: said, not shown
 
 
 def test_no_public_page_shows_personal_data(client, backend, demo):
