@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 from ..app import backend
 from ..formatting import SHANGHAI
 from ..services import public_reads
+from .lists import choice_arg, respond, text_arg
 
 bp = Blueprint("public", __name__)
 
@@ -32,3 +33,18 @@ def village(code: str):
 def contract(code: str, number: str):
     detail = public_reads.contract_detail(backend(), code, number, today())
     return render_template("public/contract.html", d=detail, today=today())
+
+
+@bp.get("/v/<code>/contracts", defaults={"fmt": None})
+@bp.get("/v/<code>/contracts.<fmt>")
+def contracts(code: str, fmt: str | None):
+    """合同公开: filter by status, lessee (public name) and parcel; sort; paginate."""
+    filters = {
+        "status": choice_arg("status", tuple(public_reads.CONTRACT_STATUS)),
+        "lessee": text_arg("lessee"),
+        "parcel": text_arg("parcel", 32),
+        "sort": choice_arg("sort", tuple(public_reads.CONTRACT_SORTS), "start"),
+    }
+    listing = public_reads.contracts_listing(backend(), code, today(), **filters)
+    return respond(listing, fmt, "public/contracts.html", filters=filters,
+                   statuses=public_reads.CONTRACT_STATUS)
