@@ -18,11 +18,14 @@ def test_home_lists_the_demo_village(client, demo):
     assert "莲坂村" in page and "演示数据" in page
 
 
-def test_village_page_lists_contracts_and_log_state(client, demo):
+def test_village_home_shows_totals_news_qr_and_how_to_verify(client, demo):
     response = client.get("/v/lianban/")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "LB-LZ-2024-001" in page and "日志" in page and "欠租合计" in page
+    for words in ("在租土地", "2026年应收租金", "累计欠租", "最新变动", "一村一码", "如何核验", "<svg"):
+        assert words in page
+    assert "同一笔款项重复录入" in page  # the newest change, a withdrawal, with its reason
+    assert page.count('class="sections"') == 1 and "/v/lianban/arrears" in page
 
 
 def test_contract_page_shows_schedule_history_and_proof(client, demo):

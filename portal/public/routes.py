@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request, url_for
 
 from ..app import backend
 from ..formatting import SHANGHAI
+from ..qr import qr_svg
 from ..services import public_reads
 from .lists import choice_arg, respond, text_arg
 
@@ -26,7 +27,9 @@ def home():
 @bp.get("/v/<code>/")
 def village(code: str):
     overview = public_reads.village_overview(backend(), code, today())
-    return render_template("public/village.html", o=overview, today=today())
+    page_url = request.url_root.rstrip("/") + url_for("public.village", code=code)
+    return render_template("public/village.html", o=overview, today=today(), page_url=page_url,
+                           qr=qr_svg(page_url, title=f"{overview.village.name} 三资公开"))
 
 
 @bp.get("/v/<code>/contracts/<number>")
@@ -48,3 +51,22 @@ def contracts(code: str, fmt: str | None):
     listing = public_reads.contracts_listing(backend(), code, today(), **filters)
     return respond(listing, fmt, "public/contracts.html", filters=filters,
                    statuses=public_reads.CONTRACT_STATUS)
+
+
+@bp.get("/v/<code>/arrears", defaults={"fmt": None})
+@bp.get("/v/<code>/arrears.<fmt>")
+def arrears(code: str, fmt: str | None):
+    """欠租清单, derived, largest first."""
+    return respond(public_reads.arrears_listing(backend(), code, today()), fmt, "public/arrears.html")
+
+
+@bp.get("/v/<code>/receipts", defaults={"fmt": None})
+@bp.get("/v/<code>/receipts.<fmt>")
+def receipts(code: str, fmt: str | None):
+    """收益凭证 per year and per contract."""
+    years = public_reads.receipt_years(backend(), code)
+    year = choice_arg("year", tuple(str(y) for y in years))
+    contract = text_arg("contract", 40)
+    listing = public_reads.receipts_listing(backend(), code, today(), year=int(year) if year else None,
+                                            contract=contract)
+    return respond(listing, fmt, "public/receipts.html", years=years, year=year, contract=contract)

@@ -1,6 +1,7 @@
 """What the public pages show, read in one session and returned fully loaded."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from ..history import Version, versions
 from ..listings import Column, Listing
 from ..ledger import ContractBalance
-from ..models import AuditEntry, Contract, ContractStatus, Receipt, Village
+from ..models import AuditEntry, Contract, ContractStatus, Receipt, RecordStatus, Village
 from . import audit_log
 from .arrears import arrears_list, contract_balance
 from .backend import Backend
@@ -27,13 +28,35 @@ class LogState:
     size: int
     root_hex: str
 
+    @property
+    def root_b64(self) -> str:
+        """The root as the signed checkpoint and printed notices write it."""
+        return base64.b64encode(bytes.fromhex(self.root_hex)).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of "what is new": when, what was done, to which record."""
+
+    seq: int
+    ts: str
+    action: str
+    entity: str
+    label: str
+    link: str | None
+    reason: str | None
+
 
 @dataclass(frozen=True)
 class VillageOverview:
     village: Village
-    contracts: list[Contract]
+    active_contracts: int
     contracted_area: Decimal
+    due_this_year: Decimal
+    received_this_year: Decimal
     arrears_total: Decimal
+    arrears_count: int
+    latest: list[Change]
     log: LogState | None
 
 
@@ -64,15 +87,53 @@ def villages(backend: Backend) -> list[Village]:
         return list_villages(session)
 
 
+ENTITY_WORDS = {"village": "村", "user": "账号", "asset": "地块/资产", "contract": "合同", "receipt": "收据"}
+LATEST_COUNT = 8
+
+
+def _record_link(code: str, entry: dict[str, Any]) -> tuple[str, str | None]:
+    """A readable name for the record of an entry, and its page when it has one."""
+    data = entry["data"] or {}
+    number = data.get("number") or data.get("code") or data.get("username") or entry["entity_id"]
+    label = f"{ENTITY_WORDS.get(entry['entity'], entry['entity'])} {number}"
+    pages = {"contract": f"/v/{code}/contracts/{number}", "asset": f"/v/{code}/parcels/{number}"}
+    if entry["entity"] == "receipt" and data.get("contract"):
+        return label, f"/v/{code}/contracts/{data['contract']}"
+    return label, pages.get(entry["entity"])
+
+
+def latest_changes(session, code: str, count: int = LATEST_COUNT) -> list[Change]:
+    """The newest entries of the village log, newest first."""
+    lines = session.scalars(select(AuditEntry.line).where(AuditEntry.log == code)
+                            .order_by(AuditEntry.seq.desc()).limit(count))
+    changes = []
+    for line in lines:
+        entry = json.loads(line)
+        label, link = _record_link(code, entry)
+        changes.append(Change(entry["seq"], entry["ts"], entry["action"].rsplit(".", 1)[-1], entry["entity"],
+                              label, link, entry["reason"]))
+    return changes
+
+
 def village_overview(backend: Backend, code: str, as_of: date) -> VillageOverview:
+    """Totals at a glance for the village home: area leased, this year's rent, arrears, news."""
     with backend.db.read() as session:
         village = _village(session, code)
-        contracts = list(session.scalars(select(Contract).where(Contract.village_id == village.id)
-                                         .order_by(Contract.start_date.desc(), Contract.number)))
-        active = [c for c in contracts if c.status is ContractStatus.ACTIVE and c.end_date >= as_of]
+        contracts = list(session.scalars(select(Contract).where(
+            Contract.village_id == village.id, Contract.status != ContractStatus.WITHDRAWN)))
+        active = [c for c in contracts if c.status is ContractStatus.ACTIVE and c.start_date <= as_of <= c.end_date]
         area = sum((c.total_area for c in active if c.rent_unit.value == "mu_year"), Decimal("0.00"))
-        owing = sum((row.balance.arrears for row in arrears_list(session, village.id, as_of)), Decimal("0.00"))
-        return VillageOverview(village, contracts, area, owing, _log_state(session, code))
+        year_start = date(as_of.year, 1, 1)
+        due = sum((i.amount for c in contracts for i in c.schedule() if year_start <= i.due_date <= as_of),
+                  Decimal("0.00"))
+        received = session.scalars(select(Receipt.amount).where(
+            Receipt.village_id == village.id, Receipt.status == RecordStatus.ACTIVE,
+            Receipt.received_on >= year_start, Receipt.received_on <= as_of)).all()
+        owing = arrears_list(session, village.id, as_of)
+        return VillageOverview(
+            village, len(active), area, due, sum(received, Decimal("0.00")),
+            sum((row.balance.arrears for row in owing), Decimal("0.00")), len(owing),
+            latest_changes(session, code), _log_state(session, code))
 
 
 def record_entries(session, log: str, entity: str, entity_id: str) -> list[dict[str, Any]]:
@@ -162,3 +223,74 @@ def contracts_listing(backend: Backend, code: str, as_of: date, *, status: str |
     with backend.db.read() as session:
         return _listing(session, village, "contracts", "合同公开", as_of, CONTRACT_COLUMNS, rows,
                         [f"/v/{code}/contracts/{c.number}" for c in chosen], totals)
+
+
+ARREARS_COLUMNS = [
+    Column("contract", "合同编号"),
+    Column("lessee", "承租方", doc="企业全称；个人只显示姓氏和末字"),
+    Column("due", "应缴", "money", doc="截至 as_of 按缴款计划应缴的租金合计（元）"),
+    Column("paid", "已缴", "money", doc="截至 as_of 已登记的收款合计（元）"),
+    Column("arrears", "欠缴", "money", doc="应缴减已缴（元）"),
+    Column("oldest_due_date", "最早欠缴期", "date", doc="尚未缴清的最早一期的应缴日"),
+    Column("days_overdue", "逾期天数", "number"),
+]
+
+
+def arrears_listing(backend: Backend, code: str, as_of: date) -> Listing:
+    """欠租清单 — derived from schedules and receipts, largest amount first."""
+    with backend.db.read() as session:
+        village = _village(session, code)
+        owing = arrears_list(session, village.id, as_of)
+        rows = []
+        for row in owing:
+            unpaid = [s for s in row.balance.instalments if s.outstanding and s.instalment.due_date <= as_of]
+            rows.append({
+                "contract": row.contract.number, "lessee": row.contract.lessee_public_name(),
+                "due": str(row.balance.due), "paid": str(row.balance.paid), "arrears": str(row.balance.arrears),
+                "oldest_due_date": unpaid[0].instalment.due_date.isoformat() if unpaid else None,
+                "days_overdue": row.balance.days_overdue,
+            })
+        totals = {"count": len(rows), "arrears": str(sum((r.balance.arrears for r in owing), Decimal("0.00")))}
+        return _listing(session, village, "arrears", "欠租清单", as_of, ARREARS_COLUMNS, rows,
+                        [f"/v/{code}/contracts/{r['contract']}" for r in rows], totals)
+
+
+RECEIPT_STATUS = {"active": "有效", "withdrawn": "已撤回"}
+RECEIPT_COLUMNS = [
+    Column("number", "收据号"),
+    Column("received_on", "收款日期", "date"),
+    Column("amount", "金额", "money", doc="元"),
+    Column("payer", "交款人", doc="企业全称；个人只显示姓氏和末字"),
+    Column("contract", "合同编号"),
+    Column("note", "摘要"),
+    Column("scan_sha256", "凭证扫描件 SHA-256", doc="扫描件文件的 SHA-256，可下载后自行核对"),
+    Column("status", "状态", "choice", choices=RECEIPT_STATUS),
+]
+
+
+def receipt_years(backend: Backend, code: str) -> list[int]:
+    with backend.db.read() as session:
+        village = _village(session, code)
+        days = session.scalars(select(Receipt.received_on).where(Receipt.village_id == village.id)).all()
+    return sorted({d.year for d in days}, reverse=True)
+
+
+def receipts_listing(backend: Backend, code: str, as_of: date, *, year: int | None = None,
+                     contract: str = "") -> Listing:
+    """收益凭证 — receipts of a year and/or a contract, newest first; withdrawn ones marked."""
+    with backend.db.read() as session:
+        village = _village(session, code)
+        query = select(Receipt).where(Receipt.village_id == village.id)
+        if year:
+            query = query.where(Receipt.received_on >= date(year, 1, 1), Receipt.received_on <= date(year, 12, 31))
+        receipts = [r for r in session.scalars(query.order_by(Receipt.received_on.desc(), Receipt.number.desc()))
+                    if not contract or (r.contract and r.contract.number == contract)]
+        rows = [{
+            "number": r.number, "received_on": r.received_on.isoformat(), "amount": str(r.amount),
+            "payer": r.payer_public_name(), "contract": r.contract.number if r.contract else None,
+            "note": r.note, "scan_sha256": r.scan_sha256, "status": r.status.value,
+        } for r in receipts]
+        active = [r for r in receipts if r.status.value == "active"]
+        totals = {"count": len(rows), "amount": str(sum((r.amount for r in active), Decimal("0.00")))}
+        return _listing(session, village, "receipts", "收益凭证", as_of, RECEIPT_COLUMNS, rows,
+                        [f"/v/{code}/contracts/{r['contract']}" if r["contract"] else None for r in rows], totals)

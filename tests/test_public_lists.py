@@ -1,0 +1,84 @@
+"""The public lists and their downloads: contracts, arrears, receipts."""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+LISTS = ["contracts", "arrears", "receipts"]
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_every_list_renders_and_downloads_in_every_format(client, demo, name):
+    assert client.get(f"/v/lianban/{name}").status_code == 200
+    data = client.get(f"/v/lianban/{name}.json").get_json()
+    assert data["list"] == name and data["village"]["code"] == "lianban"
+    assert data["log"]["size"] > 0 and data["rows"]
+    assert {f["key"] for f in data["fields"]} == set(data["rows"][0])
+    table = list(csv.reader(io.StringIO(client.get(f"/v/lianban/{name}.csv").data.decode("utf-8-sig"))))
+    assert table[0] == [f["label"] for f in data["fields"]] and len(table) == len(data["rows"]) + 1
+    sheet = load_workbook(io.BytesIO(client.get(f"/v/lianban/{name}.xlsx").data)).active
+    assert sheet.max_row == len(data["rows"]) + 3  # title, log state, headings
+
+
+def test_arrears_are_derived_and_largest_first(client, demo):
+    rows = client.get("/v/lianban/arrears.json").get_json()["rows"]
+    amounts = [Decimal(r["arrears"]) for r in rows]
+    assert amounts == sorted(amounts, reverse=True) and all(a > 0 for a in amounts)
+    household = next(r for r in rows if r["contract"] == "LB-HT-2016-003")
+    assert household["arrears"] == "20241.00" and household["oldest_due_date"] == "2021-01-01"
+    assert Decimal(household["due"]) - Decimal(household["paid"]) == Decimal(household["arrears"])
+
+
+def test_contract_filters_and_sorting(client, demo):
+    companies = client.get("/v/lianban/contracts.json?lessee=公司").get_json()["rows"]
+    assert companies and all("公司" in r["lessee"] for r in companies)
+    ended = client.get("/v/lianban/contracts.json?status=ended").get_json()["rows"]
+    assert ended and all(r["status"] == "ended" for r in ended)
+    on_parcel = client.get("/v/lianban/contracts.json?parcel=LB-003").get_json()["rows"]
+    assert [r["number"] for r in on_parcel] == ["LB-LZ-2024-001", "LB-HT-2016-002"]
+    by_rate = client.get("/v/lianban/contracts.json?sort=rate").get_json()["rows"]
+    assert [Decimal(r["rent_rate"]) for r in by_rate] == sorted((Decimal(r["rent_rate"]) for r in by_rate), reverse=True)
+
+
+def test_receipts_by_year_and_contract(client, demo):
+    year = client.get("/v/lianban/receipts.json?year=2025").get_json()["rows"]
+    assert year and all(r["received_on"].startswith("2025") for r in year)
+    one = client.get("/v/lianban/receipts.json?contract=LB-LZ-2024-001").get_json()["rows"]
+    assert {r["contract"] for r in one} == {"LB-LZ-2024-001"}
+    withdrawn = [r for r in client.get("/v/lianban/receipts.json").get_json()["rows"] if r["status"] == "withdrawn"]
+    assert [r["number"] for r in withdrawn] == ["SK-DUP-0001"]
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/v/lianban/contracts?page=abc", 400), ("/v/lianban/contracts?page=0", 400),
+    ("/v/lianban/contracts?page=999", 404), ("/v/lianban/contracts?status=bogus", 400),
+    ("/v/lianban/contracts?sort=%3Cscript%3E", 400), ("/v/lianban/receipts?year=1900", 400),
+    ("/v/lianban/contracts?lessee=" + "长" * 60, 400), ("/v/lianban/arrears.docx", 404),
+    ("/v/nowhere/contracts", 404),
+])
+def test_bad_pages_and_filters_get_a_friendly_answer_never_500(client, demo, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    body = response.get_data(as_text=True)
+    assert "<script" not in body.lower() or "%3Cscript" in url and "&lt;script" in body
+
+
+def test_downloads_carry_no_personal_data(client, backend, demo):
+    from sqlalchemy import select
+
+    from portal.models import Contract, LesseeKind
+
+    with backend.db.read() as session:
+        people = session.scalars(select(Contract).where(Contract.lessee_kind == LesseeKind.PERSON)).all()
+    secrets = {c.lessee_name for c in people} | {c.lessee_id_number for c in people} | {c.lessee_phone for c in people}
+    for name in LISTS:
+        for fmt in ("json", "csv"):
+            body = client.get(f"/v/lianban/{name}.{fmt}").data.decode("utf-8-sig")
+            assert not any(secret in body for secret in secrets), (name, fmt)
+        sheet = load_workbook(io.BytesIO(client.get(f"/v/lianban/{name}.xlsx").data)).active
+        cells = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
+        assert not any(secret in cells for secret in secrets), name
