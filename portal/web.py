@@ -9,9 +9,15 @@ from .formatting import FILTERS
 def init_app(app: Flask) -> None:
     from .api.audit import bp as audit_api
     from .auth.routes import bp as auth
+    from .public import conditional
+    from .public.parcels import bp as parcels
     from .public.routes import bp as public
+    from .public.site import bp as site
 
     app.register_blueprint(public)
     app.register_blueprint(auth)
     app.register_blueprint(audit_api)
+    app.register_blueprint(site)
+    app.register_blueprint(parcels)
+    conditional.init_app(app)
     app.jinja_env.filters.update(FILTERS)

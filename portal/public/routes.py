@@ -7,6 +7,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from ..app import backend
 from ..formatting import SHANGHAI
+from ..printing import contract_response
 from ..qr import qr_svg
 from ..services import public_reads
 from .lists import choice_arg, respond, text_arg
@@ -21,7 +22,10 @@ def today():
 
 @bp.get("/")
 def home():
-    return render_template("public/home.html", villages=public_reads.villages(backend()))
+    query = text_arg("q")
+    villages = [v for v in public_reads.villages(backend())
+                if not query or query in v.name or query in v.township or query in v.county or query == v.code]
+    return render_template("public/home.html", villages=villages, q=query)
 
 
 @bp.get("/v/<code>/")
@@ -36,6 +40,12 @@ def village(code: str):
 def contract(code: str, number: str):
     detail = public_reads.contract_detail(backend(), code, number, today())
     return render_template("public/contract.html", d=detail, today=today())
+
+
+@bp.get("/v/<code>/contracts/<number>.pdf")
+def contract_pdf(code: str, number: str):
+    """The contract as a printed notice, rendered once per record version."""
+    return contract_response(public_reads.contract_detail(backend(), code, number, today()))
 
 
 @bp.get("/v/<code>/contracts", defaults={"fmt": None})

@@ -87,7 +87,6 @@ def villages(backend: Backend) -> list[Village]:
         return list_villages(session)
 
 
-ENTITY_WORDS = {"village": "村", "user": "账号", "asset": "地块/资产", "contract": "合同", "receipt": "收据"}
 LATEST_COUNT = 8
 
 
@@ -95,8 +94,9 @@ def _record_link(code: str, entry: dict[str, Any]) -> tuple[str, str | None]:
     """A readable name for the record of an entry, and its page when it has one."""
     data = entry["data"] or {}
     number = data.get("number") or data.get("code") or data.get("username") or entry["entity_id"]
-    label = f"{ENTITY_WORDS.get(entry['entity'], entry['entity'])} {number}"
-    pages = {"contract": f"/v/{code}/contracts/{number}", "asset": f"/v/{code}/parcels/{number}"}
+    label = f"{ENTITY_NAMES.get(entry['entity'], entry['entity'])} {number}"
+    pages = {"contract": f"/v/{code}/contracts/{number}", "asset": f"/v/{code}/parcels/{number}",
+             "notice": f"/v/{code}/notices/{number}", "plan": f"/v/{code}/plans/{number}"}
     if entry["entity"] == "receipt" and data.get("contract"):
         return label, f"/v/{code}/contracts/{data['contract']}"
     return label, pages.get(entry["entity"])
@@ -294,3 +294,236 @@ def receipts_listing(backend: Backend, code: str, as_of: date, *, year: int | No
         totals = {"count": len(rows), "amount": str(sum((r.amount for r in active), Decimal("0.00")))}
         return _listing(session, village, "receipts", "收益凭证", as_of, RECEIPT_COLUMNS, rows,
                         [f"/v/{code}/contracts/{r['contract']}" if r["contract"] else None for r in rows], totals)
+
+
+ENTITY_NAMES = {"asset": "地块/资产", "contract": "合同", "receipt": "收据", "notice": "公告", "plan": "方案",
+                "plan_comment": "意见", "consent_vote": "表决", "village": "村", "user": "账号"}
+
+
+@dataclass(frozen=True)
+class Stats:
+    village: Village
+    published: list[tuple[str, int]]   # (Chinese name of the record type, how many records)
+    log_size: int
+    visits_total: int
+    visits_by_day: list[tuple[date, int]]
+
+
+def village_stats(backend: Backend, code: str, visits: list[tuple[date, int]]) -> Stats:
+    """发布条数与访问量: records published per type, log size, page visits."""
+    from sqlalchemy import distinct, func
+
+    with backend.db.read() as session:
+        village = _village(session, code)
+        counts = session.execute(select(AuditEntry.entity, func.count(distinct(AuditEntry.entity_id)))
+                                 .where(AuditEntry.log == code).group_by(AuditEntry.entity)).all()
+        state = _log_state(session, code)
+    published = sorted(((ENTITY_NAMES.get(e, e), n) for e, n in counts if e not in ("village", "user")),
+                       key=lambda item: -item[1])
+    return Stats(village, published, state.size if state else 0, sum(n for _, n in visits), visits)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    entity: str
+    label: str
+    link: str | None
+    snippet: str
+
+
+def _public_values(data: Any) -> list[str]:
+    if isinstance(data, dict):
+        return [v for value in data.values() for v in _public_values(value)]
+    if isinstance(data, list):
+        return [v for value in data for v in _public_values(value)]
+    return [str(data)] if isinstance(data, str) else []
+
+
+def search_records(backend: Backend, code: str, query: str, limit: int = 50) -> list[SearchHit]:
+    """Finds records whose current public state contains every word of `query`.
+
+    Searches what the log says is public (the latest entry of each record), so a search can
+    never find a record by a person's full name: only the masked form is public.
+    """
+    from sqlalchemy import func
+
+    words = [w for w in query.split() if w]
+    with backend.db.read() as session:
+        _village(session, code)
+        latest = (select(func.max(AuditEntry.seq)).where(AuditEntry.log == code)
+                  .group_by(AuditEntry.entity, AuditEntry.entity_id))
+        lines = session.scalars(select(AuditEntry.line).where(
+            AuditEntry.log == code, AuditEntry.seq.in_(latest), AuditEntry.entity.not_in(("user", "village")))
+            .order_by(AuditEntry.seq.desc()))
+        hits = []
+        for line in lines:
+            entry = json.loads(line)
+            values = _public_values(entry["data"])
+            text = " ".join(values)
+            if all(word.lower() in text.lower() for word in words):
+                label, link = _record_link(code, entry)
+                matched = next((v for v in values if words[0].lower() in v.lower()), "")
+                title = (entry["data"] or {}).get("title") or (entry["data"] or {}).get("name") or ""
+                snippet = " · ".join(dict.fromkeys(v for v in (title, matched) if v))[:100]
+                hits.append(SearchHit(entry["entity"], label, link, snippet))
+                if len(hits) >= limit:
+                    break
+        return hits
+
+
+def village_name(backend: Backend, code: str) -> str:
+    with backend.db.read() as session:
+        return _village(session, code).name
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    change: Change
+    hash: str
+    changes: list[Any]
+
+
+def latest_feed(backend: Backend, code: str, count: int) -> tuple[Village, list[FeedItem]]:
+    """The newest `count` changes, each with what it changed, read in three queries."""
+    from sqlalchemy import tuple_
+
+    with backend.db.read() as session:
+        village = _village(session, code)
+        changes = latest_changes(session, code, count)
+        keys = session.execute(select(AuditEntry.entity, AuditEntry.entity_id).where(
+            AuditEntry.log == code, AuditEntry.seq.in_([c.seq for c in changes]))).all()
+        lines = session.scalars(select(AuditEntry.line).where(
+            AuditEntry.log == code, tuple_(AuditEntry.entity, AuditEntry.entity_id).in_([tuple(k) for k in keys]))
+            .order_by(AuditEntry.seq)) if keys else []
+        by_record: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for line in lines:
+            entry = json.loads(line) | {"hash": hashlib.sha256(line.encode("utf-8")).hexdigest()}
+            by_record.setdefault((entry["entity"], entry["entity_id"]), []).append(entry)
+        seq_to_version = {v.seq: v for record in by_record.values() for v in versions(record)}
+        return village, [FeedItem(c, seq_to_version[c.seq].hash, seq_to_version[c.seq].changes) for c in changes]
+
+
+# ── 地块 — the parcel register, one parcel's page and the parcel map (零散地块图) ──────────────
+# Imports kept with the parcel reads they serve.
+from collections import defaultdict  # noqa: E402
+
+from ..models import Asset, AssetKind, ContractAsset  # noqa: E402
+from ..parcel_status import STATUS_LABELS, ParcelState, parcel_status  # noqa: E402
+from .assets import find_asset  # noqa: E402
+
+PARCEL_STATUS = STATUS_LABELS
+ASSET_KIND = {"land": "地块", "building": "房屋", "shop": "店面", "facility": "设施"}
+AREA_UNIT = {"mu": "亩", "m2": "㎡"}
+PARCEL_SORTS = {
+    "number": (lambda a, s: a.number, False),
+    "area": (lambda a, s: (a.kind is AssetKind.LAND, a.area, a.number), True),  # land (亩) first, largest first
+    "status": (lambda a, s: (list(STATUS_LABELS).index(s.status.value), a.number), False),
+    "end": (lambda a, s: (s.contract is None, s.contract.end_date if s.contract else date.max, a.number), False),
+}
+PARCEL_COLUMNS = [
+    Column("number", "编号", doc="村内唯一的地块或资产编号"),
+    Column("name", "名称"),
+    Column("kind", "类别", "choice", choices=ASSET_KIND),
+    Column("land_type", "地类", doc="耕地、园地、林地等；房屋为空"),
+    Column("area", "面积", "area", doc="单位见 area_unit：土地为亩，房屋为平方米"),
+    Column("area_unit", "面积单位", "choice", choices=AREA_UNIT),
+    Column("location", "位置"),
+    Column("status", "状态", "choice", choices=PARCEL_STATUS,
+           doc="截至 as_of：已出租、租期将满（6 个月内到期）、招租中、闲置、已撤回"),
+    Column("lessee", "承租方", doc="当前承租方；企业全称，个人只显示姓氏和末字（张*华）"),
+    Column("contract", "合同编号", doc="当前覆盖该地块的合同"),
+    Column("contract_end", "合同终止日期", "date"),
+]
+
+
+@dataclass(frozen=True)
+class ParcelDetail:
+    village: Village
+    asset: Asset
+    state: ParcelState
+    contracts: list[Contract]  # every contract on it, withdrawn ones too, oldest first
+    history: list[Version]
+    proof: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ParcelMapData:
+    village: Village
+    parcels: list[tuple[Asset, ParcelState]]  # land parcels and anything with a polygon, by number
+    log: LogState | None
+
+
+def _contracts_by_asset(session, village_id: int) -> dict[int, list[Contract]]:
+    """Every contract of the village under each asset it includes; two queries in all."""
+    by_asset: dict[int, list[Contract]] = defaultdict(list)
+    for contract in session.scalars(select(Contract).where(Contract.village_id == village_id)):
+        for item in contract.items:
+            by_asset[item.asset_id].append(contract)
+    return by_asset
+
+
+def _parcel_states(session, village_id: int, as_of: date) -> list[tuple[Asset, ParcelState]]:
+    """Every asset of the village, by number, with its status on `as_of`."""
+    by_asset = _contracts_by_asset(session, village_id)
+    assets = session.scalars(select(Asset).where(Asset.village_id == village_id).order_by(Asset.number))
+    return [(a, parcel_status(a.status is RecordStatus.WITHDRAWN, by_asset.get(a.id, []), as_of)) for a in assets]
+
+
+def _record_proof(session, code: str, entries: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The inclusion proof of a record's latest entry against the current log, with the checkpoint."""
+    state = _log_state(session, code)
+    if not entries or not state:
+        return None
+    proof = audit_log.inclusion(session, code, entries[-1]["seq"], state.size)
+    proof["checkpoint"] = audit_log.latest_checkpoint(session, code)
+    return proof
+
+
+def _parcel_row(asset: Asset, state: ParcelState) -> dict[str, Any]:
+    contract = state.contract
+    return {
+        "number": asset.number, "name": asset.name, "kind": asset.kind.value, "land_type": asset.land_type,
+        "area": str(asset.area), "area_unit": asset.area_unit, "location": asset.location,
+        "status": state.status.value,
+        "lessee": contract.lessee_public_name() if contract else None,
+        "contract": contract.number if contract else None,
+        "contract_end": contract.end_date.isoformat() if contract else None,
+    }
+
+
+def parcels_listing(backend: Backend, code: str, as_of: date, *, status: str | None = None,
+                    kind: str | None = None, sort: str = "number") -> Listing:
+    """地块登记 — every parcel and building with its status on `as_of`, filtered and sorted."""
+    with backend.db.read() as session:
+        village = _village(session, code)
+        chosen = [(a, s) for a, s in _parcel_states(session, village.id, as_of)
+                  if (not status or s.status.value == status) and (not kind or a.kind.value == kind)]
+        key, reverse = PARCEL_SORTS[sort]
+        chosen.sort(key=lambda pair: key(*pair), reverse=reverse)
+        rows = [_parcel_row(a, s) for a, s in chosen]
+        land = [a for a, _ in chosen if a.kind is AssetKind.LAND]
+        totals = {"count": len(rows), "land_area": str(sum((a.area for a in land), Decimal("0.00")))}
+        return _listing(session, village, "parcels", "地块登记", as_of, PARCEL_COLUMNS, rows,
+                        [f"/v/{code}/parcels/{a.number}" for a, _ in chosen], totals)
+
+
+def parcel_detail(backend: Backend, code: str, number: str, as_of: date) -> ParcelDetail:
+    """One parcel: its status, every contract on it, its versions and its inclusion proof."""
+    with backend.db.read() as session:
+        village = _village(session, code)
+        asset = find_asset(session, village.id, number)
+        contracts = list(session.scalars(select(Contract).join(ContractAsset)
+                                         .where(ContractAsset.asset_id == asset.id)
+                                         .order_by(Contract.start_date, Contract.number)))
+        state = parcel_status(asset.status is RecordStatus.WITHDRAWN, contracts, as_of)
+        entries = record_entries(session, code, "asset", asset.audit_id())
+        return ParcelDetail(village, asset, state, contracts, versions(entries), _record_proof(session, code, entries))
+
+
+def parcel_map(backend: Backend, code: str, as_of: date) -> ParcelMapData:
+    """零散地块图 — land parcels (and any asset with a polygon) with their status on `as_of`."""
+    with backend.db.read() as session:
+        village = _village(session, code)
+        parcels = [(a, s) for a, s in _parcel_states(session, village.id, as_of)
+                   if a.kind is AssetKind.LAND or a.polygon]
+        return ParcelMapData(village, parcels, _log_state(session, code))

@@ -1,0 +1,82 @@
+"""Search, statistics, the Atom feed, conditional GET, 长辈版 and the language switch."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from portal.services.receipts import ReceiptInput, record_receipt
+
+from .conftest import STAFF
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_search_finds_contract_numbers_lessees_and_parcels(client, demo):
+    page = client.get("/v/lianban/search?q=LB-LZ-2024-003").get_data(as_text=True)
+    assert "/v/lianban/contracts/LB-LZ-2024-003" in page
+    page = client.get("/v/lianban/search?q=茶业").get_data(as_text=True)
+    assert "莲花山茶业有限公司" in page
+
+
+def test_search_cannot_find_a_person_by_full_name(client, backend, demo):
+    from sqlalchemy import select
+
+    from portal.models import Contract, LesseeKind
+
+    with backend.db.read() as session:
+        person = session.scalars(select(Contract).where(Contract.lessee_kind == LesseeKind.PERSON)).first()
+    page = client.get(f"/v/lianban/search?q={person.lessee_name}").get_data(as_text=True)
+    assert "找到 0 条记录" in page
+
+
+def test_too_long_search_is_a_friendly_400(client, demo):
+    assert client.get("/v/lianban/search?q=" + "字" * 51).status_code == 400
+
+
+def test_home_search_filters_villages(client, demo):
+    assert "莲坂村" in client.get("/?q=莲花镇").get_data(as_text=True)
+    assert "莲坂村" not in client.get("/?q=不存在").get_data(as_text=True)
+
+
+def test_stats_count_published_items_and_visits_without_cookies(client, demo):
+    for _ in range(3):
+        client.get("/v/lianban/contracts")
+    response = client.get("/v/lianban/stats")
+    page = response.get_data(as_text=True)
+    assert "合同：25 条" in page and "页面访问" in page
+    assert "4 次" in page  # three list views and this page
+    assert "Set-Cookie" not in response.headers
+
+
+def test_feed_is_valid_atom_with_newest_change_first(client, demo):
+    response = client.get("/v/lianban/feed.atom")
+    assert response.mimetype == "application/atom+xml"
+    feed = ET.fromstring(response.data)
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 50
+    assert "撤回" in entries[0].find(f"{ATOM}title").text
+    assert "同一笔款项重复录入" in entries[0].find(f"{ATOM}content").text
+
+
+def test_unchanged_page_costs_a_304_and_a_change_makes_it_fresh(client, backend, demo):
+    first = client.get("/v/lianban/arrears")
+    etag = first.headers["ETag"]
+    assert client.get("/v/lianban/arrears", headers={"If-None-Match": etag}).status_code == 304
+    record_receipt(backend, STAFF, "lianban", ReceiptInput(
+        number="SK-NEW", amount="1.00", received_on="2026-11-20", payer_name="莲花山茶业有限公司"))
+    fresh = client.get("/v/lianban/arrears", headers={"If-None-Match": etag})
+    assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
+
+
+def test_large_text_switch_works_without_javascript(client, demo):
+    response = client.get("/prefs/large-text?on=1&next=/v/lianban/")
+    assert response.status_code == 302 and response.headers["Location"] == "/v/lianban/"
+    assert 'class="large-text"' in client.get("/v/lianban/").get_data(as_text=True)
+    client.get("/prefs/large-text?on=0&next=//evil.example/")
+    assert 'class="large-text"' not in client.get("/v/lianban/").get_data(as_text=True)
+
+
+def test_language_switch_goes_back_to_the_same_page(client, demo):
+    response = client.get("/prefs/lang/en?next=/v/lianban/contracts")
+    assert response.headers["Location"] == "/v/lianban/contracts"
+    assert 'lang="en"' in client.get("/v/lianban/contracts").get_data(as_text=True)
+    assert client.get("/prefs/lang/fr").status_code == 404
