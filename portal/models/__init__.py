@@ -4,6 +4,7 @@ from .audit import AuditCheckpoint, AuditEntry, AuditHead, AuditNode, PrivateRec
 from .base import Audited, Base
 from .contract import Contract, ContractAsset, ContractStatus, LesseeKind, RentUnit
 from .receipt import Receipt
+from .stats import PageVisit
 from .user import Role, User
 from .village import Village
 
@@ -12,5 +13,5 @@ AUDITED_MODELS: tuple[type[Audited], ...] = (Village, User, Asset, Contract, Rec
 __all__ = [
     "AUDITED_MODELS", "Asset", "AssetKind", "AuditCheckpoint", "AuditEntry", "AuditHead",
     "AuditNode", "Audited", "Base", "Contract", "ContractAsset", "ContractStatus", "LesseeKind",
-    "PrivateRecord", "Receipt", "RecordStatus", "RentUnit", "Role", "StoredFile", "User", "Village",
+    "PageVisit", "PrivateRecord", "Receipt", "RecordStatus", "RentUnit", "Role", "StoredFile", "User", "Village",
 ]
