@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from .demo_notices import build_notices
 from .models import Role
 from .services.assets import AssetInput, create_asset
 from .services.backend import SYSTEM, Actor, Backend
@@ -89,6 +90,7 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     contracts += _building_contracts(backend, staff, people)
     _receipts(backend, staff, rng, contracts, today)
     _corrections(backend, staff, contracts)
+    build_notices(backend, staff, today)
     from .services import audit_log
     with backend.db.read() as session:
         size = audit_log.head(session, CODE).size  # type: ignore[union-attr]

@@ -14,10 +14,18 @@ LABELS = {
     "scan_sha256": "凭证扫描件", "area": "面积", "kind": "类别", "land_type": "地类", "location": "位置",
     "polygon": "边界", "area_unit": "面积单位", "township": "乡镇", "county": "县（区）", "code": "编码",
     "is_demo": "演示数据", "username": "用户名", "role": "角色", "active": "启用",
+    # notices, plans, comments, votes
+    "category": "类别", "body": "正文", "published_on": "发布日期", "comment_from": "征求意见开始",
+    "comment_until": "征求意见截止", "adopted_on": "通过日期", "plan": "方案", "commenter": "提意见人",
+    "group": "所在小组/户", "submitted_on": "提出日期", "reply": "答复", "replied_on": "答复日期",
+    "replied_by": "答复人", "meeting": "会议", "question": "表决事项", "held_on": "表决日期",
+    "eligible": "应参加表决人数", "yes": "同意", "no": "反对", "abstain": "弃权", "result": "表决结果",
 }
 PRIVATE_LABEL = "个人信息（不公开，仅记录其哈希）"
-ACTIONS = {"create": "新建", "correct": "更正", "withdraw": "撤回", "terminate": "解除"}
-ROLES = {"staff": "村干部", "committee": "监委会成员", "township": "镇干部", "system": "系统"}
+ACTIONS = {"create": "新建", "correct": "更正", "withdraw": "撤回", "terminate": "解除", "reply": "答复",
+           "adopt": "通过"}
+ROLES = {"staff": "村干部", "committee": "监委会成员", "township": "镇干部", "system": "系统",
+         "villager": "村民"}
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,22 @@ message, or fail when REQUIRE_POSTGRES=1 (CI), so nothing is skipped silently th
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from portal import create_app
 from portal.services.backend import Actor, Backend
+from portal.services.signing import KEY_FILE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 STAFF = Actor("test-staff", "staff")
+DEMO_DAY = date(2026, 11, 23)
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
@@ -32,6 +36,22 @@ def postgres_url() -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A database of this test run's own (TEST_DATABASE_URL's name + the process id), so runs
+    side by side never touch each other's tables; dropped at the end."""
+    base = make_url(postgres_url())
+    name = f"{base.database}_{os.getpid()}"
+    server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
 def _fresh_postgres(url: str) -> str:
     """Empties the test database (every table of the public schema) so each test starts clean."""
     engine = create_engine(url)
@@ -42,12 +62,93 @@ def _fresh_postgres(url: str) -> str:
     return url
 
 
+def _build_demo(url: str, instance: Path) -> None:
+    """Builds the demo village into the database at `url`, signing with a key in `instance`."""
+    from portal.demo import build_demo
+
+    built = create_app({"DATABASE_URL": url, "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(instance)})
+    database = built.extensions["portal"].db
+    database.create_schema()
+    build_demo(built.extensions["portal"], DEMO_DAY)
+    if database.is_sqlite:
+        with database.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.dispose()
+
+
+class DemoTemplates:
+    """The demo village built once per run and kind of database, then copied into each test
+    that asks for it (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.built: dict[str, str] = {}
+
+    def sqlite(self, tmp_path: Path) -> str:
+        folder = self.root / "sqlite"
+        if "sqlite" not in self.built:
+            _build_demo(f"sqlite:///{folder / 'portal.db'}", folder / "instance")
+            self.built["sqlite"] = "done"
+        shutil.copy(folder / "portal.db", tmp_path / "portal.db")
+        self._copy_key(folder, tmp_path)
+        return f"sqlite:///{tmp_path / 'portal.db'}"
+
+    def postgres(self, base_url: str, tmp_path: Path) -> str:
+        base = make_url(base_url)
+        template, clone = f"{base.database}_demo", f"{base.database}_demo_run"
+        server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            if "postgres" not in self.built:
+                with server.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+                    conn.execute(text(f'CREATE DATABASE "{template}"'))
+                _build_demo(base.set(database=template).render_as_string(hide_password=False),
+                            self.root / "postgres" / "instance")
+                self.built["postgres"] = template
+            with server.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{clone}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{clone}" TEMPLATE "{template}"'))
+        finally:
+            server.dispose()
+        self._copy_key(self.root / "postgres", tmp_path)
+        return base.set(database=clone).render_as_string(hide_password=False)
+
+    def drop(self, base_url: str) -> None:
+        base = make_url(base_url)
+        server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            for name in (f"{base.database}_demo", f"{base.database}_demo_run"):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+    @staticmethod
+    def _copy_key(folder: Path, tmp_path: Path) -> None:
+        """The demo's checkpoints were signed with the template's key: the test app needs it."""
+        (tmp_path / "instance").mkdir(exist_ok=True)
+        shutil.copy(folder / "instance" / KEY_FILE, tmp_path / "instance" / KEY_FILE)
+
+
+@pytest.fixture(scope="session")
+def demo_templates(tmp_path_factory) -> Iterator[DemoTemplates]:
+    templates = DemoTemplates(tmp_path_factory.mktemp("demo-templates"))
+    yield templates
+    if "postgres" in templates.built:
+        templates.drop(postgres_url())
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request, tmp_path) -> str:
-    """A URL of an empty database: a SQLite file, or the wiped PostgreSQL test database."""
+    """A URL of an empty database (a SQLite file, or the wiped PostgreSQL test database), or,
+    when the test asks for `demo`, of a fresh copy of the demo village."""
+    wants_demo = "demo" in request.fixturenames
     if request.param == "sqlite":
+        if wants_demo:
+            return request.getfixturevalue("demo_templates").sqlite(tmp_path)
         return f"sqlite:///{tmp_path / 'portal.db'}"
-    return _fresh_postgres(postgres_url())
+    base = request.getfixturevalue("postgres_database")
+    if wants_demo:
+        return request.getfixturevalue("demo_templates").postgres(base, tmp_path)
+    return _fresh_postgres(base)
 
 
 @pytest.fixture
@@ -95,9 +196,7 @@ def village(backend) -> str:
 
 @pytest.fixture
 def demo(backend) -> str:
-    from portal.demo import build_demo
-
-    build_demo(backend, date(2026, 11, 23))
+    """The demo village 莲坂村 as of 2026-11-23, copied in by `database_url`."""
     return "lianban"
 
 

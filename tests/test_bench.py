@@ -18,7 +18,8 @@ def test_audit_bench_tiny_run_prints_summary_and_exits_0(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the default workdir goes here
     out = io.StringIO()
 
-    status = main(["audit", "--entries", "2000", "--writes", "50"], Report(out=out))
+    status = main(["audit", "--entries", "2000", "--writes", "50", "--proofs", "300", "--http-requests", "100"],
+                  Report(out=out))
 
     text = out.getvalue()
     assert status == 0, text
@@ -28,7 +29,8 @@ def test_audit_bench_tiny_run_prints_summary_and_exits_0(tmp_path, monkeypatch):
     assert re.search(r"^  OK dongshan size=2000 root=\S+$", text, re.M), text  # python -m audit.verify
     summary = text.split("== Summary ==", 1)[1]
     for label in ("verify/baseline ratio", "inclusion proof p95 at 2,000", "HTTP inclusion proof p95",
-                  "audited writes/s on SQLite", "audited/baseline ratio", "peak RSS", "wall time"):
+                  "audited writes/s on SQLite", "audited/baseline ratio", "peak RSS", "wall time",
+                  "machine load"):
         assert label in summary, summary
     targeted = [line for line in summary.splitlines() if "target" in line]
     assert len(targeted) == 4, summary

@@ -1,6 +1,7 @@
 """Public pages on the demo: readable without login, personal data masked, history and proof shown."""
 from __future__ import annotations
 
+import json
 import re
 
 from sqlalchemy import select
@@ -24,7 +25,8 @@ def test_village_home_shows_totals_news_qr_and_how_to_verify(client, demo):
     assert response.status_code == 200
     for words in ("在租土地", "2026年应收租金", "累计欠租", "最新变动", "一村一码", "如何核验", "<svg"):
         assert words in page
-    assert "同一笔款项重复录入" in page  # the newest change, a withdrawal, with its reason
+    newest = json.loads(client.get("/v/lianban/audit/entries.jsonl").data.splitlines()[-1])
+    assert page.count("<li><time") == 8 and newest["ts"] in page  # what is new, newest first
     assert page.count('class="sections"') == 1 and "/v/lianban/arrears" in page
 
 

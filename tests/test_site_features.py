@@ -53,8 +53,11 @@ def test_feed_is_valid_atom_with_newest_change_first(client, demo):
     feed = ET.fromstring(response.data)
     entries = feed.findall(f"{ATOM}entry")
     assert len(entries) == 50
-    assert "撤回" in entries[0].find(f"{ATOM}title").text
-    assert "同一笔款项重复录入" in entries[0].find(f"{ATOM}content").text
+    updated = [e.find(f"{ATOM}updated").text for e in entries]
+    assert updated == sorted(updated, reverse=True)
+    withdrawal = next(e for e in entries if "SK-DUP-0001" in e.find(f"{ATOM}title").text
+                      and "撤回" in e.find(f"{ATOM}title").text)
+    assert "同一笔款项重复录入" in withdrawal.find(f"{ATOM}content").text
 
 
 def test_unchanged_page_costs_a_304_and_a_change_makes_it_fresh(client, backend, demo):
@@ -80,3 +83,14 @@ def test_language_switch_goes_back_to_the_same_page(client, demo):
     assert response.headers["Location"] == "/v/lianban/contracts"
     assert 'lang="en"' in client.get("/v/lianban/contracts").get_data(as_text=True)
     assert client.get("/prefs/lang/fr").status_code == 404
+
+
+def test_list_pages_are_gzipped_and_small(client, demo):
+    import gzip
+
+    response = client.get("/v/lianban/contracts", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in response.headers["Vary"]
+    assert "合同公开" in gzip.decompress(response.data).decode("utf-8")
+    css = client.get("/static/portal.css", headers={"Accept-Encoding": "gzip"})
+    assert len(response.data) + len(css.data) < 50 * 1024
+    assert client.get("/v/lianban/contracts").headers.get("Content-Encoding") is None

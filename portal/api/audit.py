@@ -48,3 +48,11 @@ def inclusion(code: str):
 def consistency(code: str):
     old, new = _int_arg("old"), _int_arg("new", log_reads.log_size(backend(), code))
     return jsonify(log_reads.consistency_proof(backend(), code, old, new))
+
+
+@bp.get("/bundle/<int:seq>.json")
+def bundle(code: str, seq: int):
+    """证明包: one entry with its inclusion proof and the signed checkpoint, to keep or check."""
+    response = jsonify(log_reads.proof_bundle(backend(), code, seq))
+    response.headers["Content-Disposition"] = f'attachment; filename="{code}-entry-{seq}-proof.json"'
+    return response

@@ -51,6 +51,7 @@ class Report:
         """Record a correctness check; a failed one makes the run exit non-zero."""
         if ok:
             self.checks.append(what)
+            self.line(f"check OK: {what}")
         else:
             self.failures.append(what)
             self.line(f"CORRECTNESS FAILURE: {what}")

@@ -11,9 +11,11 @@ correctness failure, 2 on a usage error.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import resource
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -51,12 +53,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _peak_rss_mib() -> tuple[float, float]:
-    """Peak resident set size of this process and of its largest waited-for child, in MiB."""
+def _peak_rss_mib() -> float:
+    """Peak resident set size of this process, in MiB."""
     scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale / 2**20
-    return own, child
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+
+
+def _load() -> str:
+    """The 1-minute load average against the CPU count: a busy machine makes every figure noisy."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return "load unknown"
+    cpus = os.cpu_count() or 1
+    return f"load {load:.2f} on {cpus} CPUs" + (" — BUSY: figures are noisy" if load > cpus * 0.75 else "")
 
 
 def main(argv: Sequence[str] | None = None, report: Report | None = None) -> int:
@@ -74,7 +84,7 @@ def main(argv: Sequence[str] | None = None, report: Report | None = None) -> int
         workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     report.line(f"portal benchmarks: {', '.join(m.NAME for m in chosen)} · Python "
-                f"{platform.python_version()} · {platform.machine()} · workdir {workdir}"
+                f"{platform.python_version()} · {platform.machine()} · {_load()} · workdir {workdir}"
                 f"{'' if keep else ' (temporary)'}")
     try:
         for module in chosen:
@@ -82,12 +92,14 @@ def main(argv: Sequence[str] | None = None, report: Report | None = None) -> int
     finally:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
-    own, child = _peak_rss_mib()
-    report.figure("peak RSS (benchmark process / largest subprocess)", f"{own:.0f} / {child:.0f} MiB")
+    report.figure("peak RSS of the benchmark process", f"{_peak_rss_mib():.0f} MiB")
     report.figure("wall time", f"{time.perf_counter() - started:.1f} s")
+    report.figure("machine load at the end", _load())
     report.summary()
     return 1 if report.failures else 0
 
 
 if __name__ == "__main__":
+    # Killed with SIGTERM, still remove the temporary directory (the `finally` in main).
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
     sys.exit(main())

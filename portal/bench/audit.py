@@ -13,8 +13,8 @@ Four parts, each measured against a baseline taken in the same run:
    one primary-key read, every proof checked with `merkle.verify_inclusion`; then the HTTP endpoint
    through the Flask test client.
 4. Audited writes (`record_receipt`, one full transaction each) on a fresh SQLite database against
-   bare single-row INSERT + COMMIT transactions with the same SQLite settings; profiled with
-   cProfile when below target (or with --profile).
+   bare single-row INSERT + COMMIT transactions with the same SQLite settings; below target (or
+   with --profile), where the time goes: SQLite vs Python, the statements of one write, cProfile.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ import io
 import json
 import pstats
 import random
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -69,6 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="inclusion proofs to time at the full size (default 2,000)")
     parser.add_argument("--http-requests", type=_positive, default=500,
                         help="inclusion-proof HTTP requests to time (default 500)")
+    parser.add_argument("--proof-budget", type=float, default=30.0, metavar="SECONDS",
+                        help="stop timing inclusion proofs (and, separately, HTTP requests) after "
+                             "this many seconds, so a slow implementation still ends (default 30)")
     parser.add_argument("--profile", action="store_true",
                         help="profile the audited writes even when they meet the target")
     parser.add_argument("--seed", type=int, default=20261123,
@@ -96,7 +100,8 @@ def run(args: argparse.Namespace, workdir: Path, report: Report) -> None:
 
     generated = generate_export(paths.export, args.entries, keys, args.seed, report)
     bench_verify(paths.export, generated, report)
-    bench_proofs(paths, generated, keys, args.proofs, args.http_requests, rng, report)
+    bench_proofs(paths, generated, keys, args.proofs, args.http_requests, args.proof_budget, rng,
+                 report)
     bench_writes(paths.writes, args.writes, args.profile, rng, report)
 
 
@@ -301,7 +306,8 @@ class _History:
             "status": "active",
         }
         private = private_commitment(rng.randbytes(32), {
-            "name": name, "id_number": id_number, "phone": f"13{rng.randrange(10**9):09d}"}) if person else None
+            "name": name, "id_number": id_number, "phone": f"13{rng.randrange(10**9):09d}",
+        }) if person else None
         action, reason = ("contract.create", None) if version == 1 else (
             "contract.correct", rng.choice(_CONTRACT_CORRECTIONS))
         return self._record(action, "contract", record_id, version, reason, data, private)
@@ -427,7 +433,8 @@ def bench_verify(directory: Path, generated: Generated, report: Report) -> None:
         report.line(f"  {line}")
     expected = f"OK {generated.code} size={size} root="
     report.check(proc.returncode == 0 and proc.stdout.startswith(expected),
-                 f"python -m audit.verify exit {proc.returncode}: {proc.stdout.strip()[:200]}")
+                 f"python -m audit.verify exit {proc.returncode}: "
+                 f"{(proc.stdout.strip().splitlines() or [''])[0][:200]}")
 
 
 # -- 3. inclusion proofs at full size ----------------------------------------------------------
@@ -516,8 +523,31 @@ def load_database(path: Path, export: Path, generated: Generated) -> tuple[int, 
     return tree.size, node_count
 
 
+def _time_each(call: Any, indexes: list[int], budget: float) -> tuple[list[float], list[Any]]:
+    """Time call(index) for each index, in ms, stopping early once `budget` seconds are spent
+    (so a slow implementation cannot make the run take hours). Returns (latencies, results)."""
+    clock = time.perf_counter_ns
+    deadline = clock() + budget * 1e9
+    latencies, results = [], []
+    for index in indexes:
+        start = clock()
+        results.append(call(index))
+        end = clock()
+        latencies.append((end - start) / 1e6)
+        if end > deadline:
+            break
+    return latencies, results
+
+
+def _budget_note(timed_count: int, planned: int, budget: float) -> str:
+    if timed_count == planned:
+        return ""
+    return (f" — STOPPED after {count(timed_count)} of {count(planned)}: the {budget:g} s time "
+            "budget (--proof-budget) ran out")
+
+
 def bench_proofs(paths: _Paths, generated: Generated, keys: _Keys, proofs: int, http_requests: int,
-                 rng: random.Random, report: Report) -> None:
+                 budget: float, rng: random.Random, report: Report) -> None:
     from .. import create_app
     from ..db import Database
     from ..models import AuditEntry, AuditHead
@@ -530,39 +560,33 @@ def bench_proofs(paths: _Paths, generated: Generated, keys: _Keys, proofs: int, 
     report.line(f"bulk-loaded {count(entries)} audit_entry + {count(nodes)} audit_node rows + head "
                 f"in {seconds:.1f} s; database {db_bytes / 2**20:.0f} MiB")
 
+    def service_proof(index: int) -> dict[str, Any]:
+        with database.read() as session:  # a fresh session per proof, as log_reads does
+            return audit_log.inclusion(session, code, index, size)
+
+    def primary_key_read(_index: int) -> None:
+        with database.read() as session:
+            session.get(AuditHead, code)
+
     database = Database(f"sqlite:///{paths.database}")
     try:
         with database.read() as session:
             head = session.get(AuditHead, code)
             report.check(head is not None and head.size == size and head.root == generated.root,
                          "audit_head after the load holds the generator's size and root")
-            report.check(audit_log.root_at(session, code, size) == generated.root,
-                         "audit_log.root_at(size) from the stored nodes equals the generator's root")
             first = session.get(AuditEntry, 1)
             report.check(first is not None and first.ts == datetime(2015, 1, 5, 1, 0, tzinfo=UTC),
                          "audit_entry.ts reads back through the ORM as the entry's ts")
-
         indexes = [rng.randrange(size) for _ in range(proofs)]
-        for index in indexes[:20]:  # warm-up: compiled-statement cache, connection pool
-            with database.read() as session:
-                audit_log.inclusion(session, code, index, size)
-                session.get(AuditHead, code)
-        results, latencies = [], []
-        clock = time.perf_counter_ns
-        for index in indexes:
-            start = clock()
-            with database.read() as session:
-                proof = audit_log.inclusion(session, code, index, size)
-            latencies.append((clock() - start) / 1e6)
-            results.append(proof)
-        base = []
-        for _ in indexes:
-            start = clock()
-            with database.read() as session:
-                session.get(AuditHead, code)
-            base.append((clock() - start) / 1e6)
-
-        leaves = _leaf_hashes(database, code, set(indexes))
+        for index in indexes[:3]:  # warm-up: compiled-statement cache, connection pool
+            service_proof(index)
+            primary_key_read(index)
+        latencies, results = _time_each(service_proof, indexes, budget)
+        base, _ = _time_each(primary_key_read, indexes[:len(latencies)], budget)
+        with database.read() as session:
+            report.check(audit_log.root_at(session, code, size) == generated.root,
+                         "audit_log.root_at(size) from the stored nodes equals the generator's root")
+        leaves = _leaf_hashes(database, code, {p["index"] for p in results})
         bad = _check_proofs(results, size, generated.root, leaves)
         report.check(not bad, f"{len(results) - len(bad)}/{len(results)} inclusion proofs verified "
                               "with audit.merkle.verify_inclusion against the head root"
@@ -576,7 +600,8 @@ def bench_proofs(paths: _Paths, generated: Generated, keys: _Keys, proofs: int, 
     b50, b95 = percentile(base, 50), percentile(base, 95)
     path_len = sum(len(p["path"]) for p in results) / len(results)
     report.line(f"audit_log.inclusion(session, log, index, {size}), fresh session each, "
-                f"{count(proofs)} random indexes (≈{path_len:.0f} path hashes each):")
+                f"{count(len(latencies))} random indexes (≈{path_len:.0f} path hashes each)"
+                + _budget_note(len(latencies), proofs, budget) + ":")
     report.line(f"  p50 {p50:.3f} ms   p95 {p95:.3f} ms   p99 {p99:.3f} ms   max {latencies[-1]:.3f} ms "
                 f"(target p95 ≤ {PROOF_TARGET_MS:g} ms)")
     report.line(f"baseline session.get(AuditHead, log), fresh session each: p50 {b50:.3f} ms   "
@@ -598,32 +623,32 @@ def bench_proofs(paths: _Paths, generated: Generated, keys: _Keys, proofs: int, 
     try:
         client = app.test_client()
         url = f"/v/{code}/audit/proof/inclusion?index={{}}&size={size}"
-        http_indexes = indexes[:http_requests] if http_requests <= len(indexes) else \
-            [rng.randrange(size) for _ in range(http_requests)]
-        for index in http_indexes[:20]:
-            client.get(url.format(index))
-        http, bodies, statuses = [], [], set()
-        for index in http_indexes:
-            start = clock()
+
+        def http_proof(index: int) -> tuple[int, Any]:
             response = client.get(url.format(index))
-            http.append((clock() - start) / 1e6)
-            statuses.add(response.status_code)
-            bodies.append(response.get_json(silent=True))
+            return response.status_code, response.get_json(silent=True)
+
+        http_indexes = [rng.randrange(size) for _ in range(http_requests)]
+        for index in http_indexes[:3]:
+            http_proof(index)
+        http, answers = _time_each(http_proof, http_indexes, budget)
+        statuses = {status for status, _body in answers}
+        bodies = [body for _status, body in answers]
         report.check(statuses == {200}, f"HTTP inclusion proofs answered {sorted(statuses)}")
-        http_leaves = _leaf_hashes_from(leaves, app, code, {b["index"] for b in bodies if b})
-        bad = _check_proofs([b for b in bodies if b], size, generated.root, http_leaves)
+        leaves = _leaf_hashes(app.extensions["portal"].db, code, {b["index"] for b in bodies if b})
+        bad = _check_proofs([b for b in bodies if b], size, generated.root, leaves)
         report.check(not bad and all(bodies),
                      f"{len(bodies) - len(bad)}/{len(bodies)} HTTP inclusion proofs verified"
                      + (f"; first failure: {bad[0]}" if bad else ""))
         out_of_range = client.get(url.format(size))
         report.check(out_of_range.status_code == 400,
-                     f"index=size answers 400 (got {out_of_range.status_code})")
+                     f"HTTP index=size answers 400 (got {out_of_range.status_code})")
     finally:
         app.extensions["portal"].db.dispose()
     http.sort()
     h50, h95, h99 = (percentile(http, q) for q in (50, 95, 99))
     report.line(f"HTTP GET /v/{code}/audit/proof/inclusion?index=&size={size} (Flask test client, "
-                f"{count(len(http))} requests):")
+                f"{count(len(http))} requests" + _budget_note(len(http), http_requests, budget) + "):")
     report.line(f"  p50 {h50:.3f} ms   p95 {h95:.3f} ms   p99 {h99:.3f} ms")
     report.figure(f"HTTP inclusion proof p95 at {count(size)}", f"{h95:.2f} ms", f"≤ {PROOF_TARGET_MS:g} ms",
                   h95 <= PROOF_TARGET_MS)
@@ -642,11 +667,6 @@ def _leaf_hashes(database: Any, code: str, indexes: set[int]) -> dict[int, bytes
                 AuditEntry.log == code, AuditEntry.seq.in_(wanted[i:i + 500])))
             found.update({seq: merkle.leaf_hash(bytes.fromhex(h)) for seq, h in rows})
     return found
-
-
-def _leaf_hashes_from(known: dict[int, bytes], app: Any, code: str, indexes: set[int]) -> dict[int, bytes]:
-    missing = indexes - known.keys()
-    return {**known, **(_leaf_hashes(app.extensions["portal"].db, code, missing) if missing else {})}
 
 
 def _check_proofs(proofs: list[dict[str, Any]], size: int, root: bytes,
@@ -789,7 +809,8 @@ def bench_writes(directory: Path, writes: int, always_profile: bool, rng: random
         if rate < WRITES_TARGET or always_profile:
             why = "below target" if rate < WRITES_TARGET else "--profile"
             n = min(writes, 1000)
-            _profile_writes(backend, staff, code, _receipts(payers, warm + writes, n, rng), why, report)
+            _trace_statements(backend, staff, code, _receipts(payers, warm + writes, n, rng), why, report)
+            _profile_writes(backend, staff, code, _receipts(payers, warm + writes + n, n, rng), report)
     finally:
         backend.db.dispose()
 
@@ -861,8 +882,65 @@ def _category(filename: str, name: str) -> str:
     return "stdlib / builtins (json, re, datetime, decimal, …)"
 
 
-def _profile_writes(backend: Any, staff: Any, code: str, inputs: list[Any], why: str,
-                    report: Report) -> None:
+_SQL_TARGET = re.compile(r"\s*(BEGIN\s+\w+|COMMIT|SELECT\s.*?\sFROM\s+(\w+)(?:\s+AS\s+\w+)?"
+                         r"(?:\s+(?:LEFT\s+OUTER\s+|INNER\s+)?JOIN\s+(\w+))?|INSERT\s+INTO\s+(\w+)"
+                         r"|UPDATE\s+(\w+)|DELETE\s+FROM\s+(\w+))", re.S | re.I)
+
+
+def _statement_name(sql: str) -> str:
+    match = _SQL_TARGET.match(sql)
+    if not match:
+        return sql.split(None, 1)[0] if sql.strip() else "?"
+    if match.group(1).upper().startswith(("BEGIN", "COMMIT")):
+        return match.group(1).upper()
+    verb = match.group(1).split(None, 1)[0].upper()
+    tables = [t for t in match.groups()[1:] if t]
+    return f"{verb} {' JOIN '.join(tables)}"
+
+
+def _trace_statements(backend: Any, staff: Any, code: str, inputs: list[Any], why: str,
+                      report: Report) -> None:
+    """Run record_receipt with a timer around each DB-API cursor.execute (cheap, unlike a
+    profiler): time in SQLite vs in Python, and the statements one write issues."""
+    from sqlalchemy import event
+
+    from ..services.receipts import record_receipt
+
+    engine = backend.db.engine
+    clock = time.perf_counter
+    in_sqlite = 0.0
+    statements: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+        before.started = clock()  # type: ignore[attr-defined]
+
+    def after(*_args: Any) -> None:
+        nonlocal in_sqlite
+        in_sqlite += clock() - before.started  # type: ignore[attr-defined]
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        start = clock()
+        for data in inputs:
+            del statements[:]
+            record_receipt(backend, staff, code, data)
+        total = clock() - start
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    n = len(inputs)
+    report.line("")
+    report.line(f"-- where the time goes ({why}): {n} more record_receipt calls, cursor.execute timed --")
+    report.line(f"  {total / n * 1000:.3f} ms per write: {in_sqlite / n * 1000:.3f} ms inside SQLite "
+                f"(cursor.execute), {(total - in_sqlite) / n * 1000:.3f} ms in Python (SQLAlchemy, "
+                "services, audit, signing) plus COMMIT")
+    report.line(f"  statements of the last write ({len(statements)}, the COMMIT not counted): "
+                + "; ".join(_statement_name(sql) for sql in statements))
+
+
+def _profile_writes(backend: Any, staff: Any, code: str, inputs: list[Any], report: Report) -> None:
     """Profile record_receipt with cProfile and print where the time goes."""
     from ..services.receipts import record_receipt
 
@@ -876,7 +954,7 @@ def _profile_writes(backend: Any, staff: Any, code: str, inputs: list[Any], why:
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
     total = sum(tt for _cc, _nc, tt, _ct, _callers in raw.values())
     report.line("")
-    report.line(f"-- profile ({why}): cProfile over {n} more record_receipt calls; cProfile inflates "
+    report.line(f"-- cProfile over {n} more record_receipt calls; cProfile inflates "
                 "Python-level overhead, so read shares, not absolute times --")
     by_category: dict[str, float] = {}
     for (filename, _line, name), (_cc, _nc, tt, _ct, _callers) in raw.items():
@@ -911,7 +989,8 @@ def _profile_writes(backend: Any, staff: Any, code: str, inputs: list[Any], why:
         found = find(suffix, name)
         if found:
             calls, ct = found
-            report.line(f"  {ct / n * 1000:6.3f} ms/write {ct / total:6.1%}  {calls / n:4.1f} calls/write  {label}")
+            report.line(f"  {ct / n * 1000:6.3f} ms/write {ct / total:6.1%}  {calls / n:4.1f} calls/write"
+                        f"  {label}")
     statements = find("~", "<method 'execute' of 'sqlite3.Cursor' objects>")
     if statements:
         report.line(f"SQL statements per write: {statements[0] / n:.1f} (sqlite3 Cursor.execute calls)")
@@ -920,5 +999,6 @@ def _profile_writes(backend: Any, staff: Any, code: str, inputs: list[Any], why:
     stats.sort_stats("tottime").print_stats(12)
     report.line("top functions by own time:")
     for line in buffer.getvalue().splitlines():
-        if line.strip() and not line.startswith(("   Ordered", "   List reduced")) and "function calls" not in line:
+        skip = line.startswith(("   Ordered", "   List reduced")) or "function calls" in line
+        if line.strip() and not skip:
             report.line(f"  {line.strip()[:150]}")

@@ -62,9 +62,9 @@ def init_app(app: Flask) -> None:
             from .routes import today
 
             visits.count(backend(), code, today())
-        if found[0] in request.if_none_match and not session.get("_flashes"):
+        if request.if_none_match.contains_weak(found[0]) and not session.get("_flashes"):
             response = Response(status=304)
-            response.set_etag(found[0])
+            response.set_etag(found[0], weak=True)
             return response
         return None
 
@@ -72,7 +72,7 @@ def init_app(app: Flask) -> None:
     def add_etag(response: Response) -> Response:
         etag = g.get("page_etag")
         if etag and response.status_code == 200 and response.get_etag()[0] is None:
-            response.set_etag(etag)
+            response.set_etag(etag, weak=True)  # weak: the gzip and plain bodies share it
             response.headers.setdefault("Cache-Control", "no-cache")
             response.vary.add("Cookie")
         return response

@@ -5,9 +5,10 @@ from flask import Response, abort, render_template, request
 
 from ..exports import MEDIA_TYPES, WRITERS
 from ..listings import Listing
+from ..printing import listing_response
 
 PAGE_SIZE = 20
-FORMATS = tuple(WRITERS)
+FORMATS = (*WRITERS, "pdf")
 
 
 def choice_arg(name: str, allowed, default: str | None = None) -> str | None:
@@ -49,6 +50,8 @@ def respond(listing: Listing, fmt: str | None, template: str, **context) -> Resp
                                **context)
     if fmt not in FORMATS:
         abort(404, f"不支持的格式“{fmt[:10]}”，可选：{'、'.join(FORMATS)}")
+    if fmt == "pdf":
+        return listing_response(listing)
     body = WRITERS[fmt](listing)
     filename = f"{listing.village_code}-{listing.name}-{listing.as_of.isoformat()}.{fmt}"
     return Response(body, mimetype=MEDIA_TYPES[fmt],

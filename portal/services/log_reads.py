@@ -1,6 +1,7 @@
 """Read-only access to a village's log for the HTTP API; each call opens its own session."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -50,3 +51,29 @@ def consistency_proof(backend: Backend, code: str, old: int, new: int) -> dict[s
         raise ValidationError({"old": f"old 不能大于 new（{new}）"})
     with backend.db.read() as session:
         return audit_log.consistency(session, code, old, new)
+
+
+def proof_bundle(backend: Backend, code: str, seq: int) -> dict[str, Any]:
+    """Everything needed to check one entry offline: its line, its inclusion proof against the
+    current tree, the signed checkpoint of that tree and the portal's verifier key."""
+    size = log_size(backend, code)
+    if not 0 <= seq < size:
+        raise ValidationError({"seq": f"seq 必须在 0 到 {size - 1} 之间"})
+    with backend.db.read() as session:
+        line = next(audit_log.iter_lines(session, code, seq, seq + 1))
+        return {
+            "format": "sanzi-proof-bundle/1",
+            "log": code,
+            "seq": seq,
+            "entry_line": line,
+            "entry_hash": hashlib.sha256(line.encode("utf-8")).hexdigest(),
+            "inclusion": audit_log.inclusion(session, code, seq, size),
+            "checkpoint": audit_log.latest_checkpoint(session, code),
+            "verifier_keys": [backend.signer.verifier_key],
+            "how_to_check": [
+                "entry_hash = SHA-256(entry_line 的 UTF-8 字节)",
+                "leaf_hash = SHA-256(0x00 ‖ entry_hash 的 32 字节)",
+                "按 RFC 9162 §2.1.3.2 用 inclusion.path 从 leaf_hash 算到根，应等于 inclusion.root",
+                "inclusion.root 的 base64 应等于 checkpoint 第三行；checkpoint 的签名用 verifier_keys 核验",
+            ],
+        }

@@ -99,6 +99,9 @@ def _record_link(code: str, entry: dict[str, Any]) -> tuple[str, str | None]:
              "notice": f"/v/{code}/notices/{number}", "plan": f"/v/{code}/plans/{number}"}
     if entry["entity"] == "receipt" and data.get("contract"):
         return label, f"/v/{code}/contracts/{data['contract']}"
+    if entry["entity"] in ("plan_comment", "consent_vote") and data.get("plan"):
+        anchor = f"comment-{number}" if entry["entity"] == "plan_comment" else "votes"
+        return f"方案 {data['plan']} {label}", f"/v/{code}/plans/{data['plan']}#{anchor}"
     return label, pages.get(entry["entity"])
 
 
@@ -406,7 +409,10 @@ def latest_feed(backend: Backend, code: str, count: int) -> tuple[Village, list[
 # ── 地块 — the parcel register, one parcel's page and the parcel map (零散地块图) ──────────────
 # Imports kept with the parcel reads they serve.
 from collections import defaultdict  # noqa: E402
+from dataclasses import replace  # noqa: E402
 
+from .. import mapping  # noqa: E402
+from ..history import FieldChange  # noqa: E402
 from ..models import Asset, AssetKind, ContractAsset  # noqa: E402
 from ..parcel_status import STATUS_LABELS, ParcelState, parcel_status  # noqa: E402
 from .assets import find_asset  # noqa: E402
@@ -517,7 +523,16 @@ def parcel_detail(backend: Backend, code: str, number: str, as_of: date) -> Parc
                                          .order_by(Contract.start_date, Contract.number)))
         state = parcel_status(asset.status is RecordStatus.WITHDRAWN, contracts, as_of)
         entries = record_entries(session, code, "asset", asset.audit_id())
-        return ParcelDetail(village, asset, state, contracts, versions(entries), _record_proof(session, code, entries))
+        history = [replace(v, changes=[_readable_outline(ch) for ch in v.changes]) for v in versions(entries)]
+        return ParcelDetail(village, asset, state, contracts, history, _record_proof(session, code, entries))
+
+
+def _readable_outline(change: FieldChange) -> FieldChange:
+    """边界 as words (corners and size), not as lists of coordinates."""
+    if change.field != "polygon":
+        return change
+    before, after = (mapping.describe_outline(p) if p else None for p in (change.before, change.after))
+    return replace(change, before=before, after=after)
 
 
 def parcel_map(backend: Backend, code: str, as_of: date) -> ParcelMapData:

@@ -158,3 +158,26 @@ def browser_helpers() -> SimpleNamespace:
     return SimpleNamespace(console_errors=console_errors,
                            assert_no_horizontal_overflow=assert_no_horizontal_overflow,
                            save_screenshot=save_screenshot)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The demo village served over HTTP on a free loopback port, for the browser."""
+    import threading
+    from datetime import date
+
+    from werkzeug.serving import make_server
+
+    from portal import create_app
+    from portal.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'portal.db'}", "INSTANCE_PATH": str(folder),
+                      "SECRET_KEY": "browser-test"})
+    app.extensions["portal"].db.create_schema()
+    build_demo(app.extensions["portal"], date(2026, 11, 23))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

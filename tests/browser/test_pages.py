@@ -2,16 +2,10 @@
 from __future__ import annotations
 
 import base64
-import threading
-from datetime import date
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
-from werkzeug.serving import make_server
-
-from portal import create_app
-from portal.demo import build_demo
 
 from .conftest import SCREENSHOT_DIR, assert_no_horizontal_overflow, console_errors, save_screenshot
 
@@ -23,24 +17,22 @@ PAGES = {
     "contract-company": "/v/lianban/contracts/LB-LZ-2024-001",
     "contract-household-arrears": "/v/lianban/contracts/LB-HT-2016-003",
     "contract-shop": "/v/lianban/contracts/LB-FW-2025-001",
+    "contracts": "/v/lianban/contracts?status=active",
+    "arrears": "/v/lianban/arrears",
+    "receipts": "/v/lianban/receipts?year=2025",
+    "search": "/v/lianban/search?q=公司",
+    "stats": "/v/lianban/stats",
     "login": "/login",
     "not-found": "/v/lianban/contracts/NOPE",
+    "parcels": "/v/lianban/parcels",
+    "parcel": "/v/lianban/parcels/LB-001",
+    "parcel-map": "/v/lianban/map",
+    "notices": "/v/lianban/notices",
+    "notice": "/v/lianban/notices/GG-2024-002",
+    "plans": "/v/lianban/plans",
+    "plan-adopted": "/v/lianban/plans/FA-2023-001",
+    "plan-open": "/v/lianban/plans/FA-2026-001",
 }
-
-
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    """The demo village served over HTTP on a free loopback port, for the browser."""
-    folder = tmp_path_factory.mktemp("live")
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'portal.db'}", "INSTANCE_PATH": str(folder),
-                      "SECRET_KEY": "browser-test"})
-    app.extensions["portal"].db.create_schema()
-    build_demo(app.extensions["portal"], date(2026, 11, 23))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 def save_full_page(driver, name: str) -> None:

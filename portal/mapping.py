@@ -1,0 +1,280 @@
+"""零散地块图 — parcels' polygons drawn as one small inline SVG, server-side, no script.
+
+Polygons are [[x, y], …] in whole metres on the village's local plane (x east, y north). The
+SVG's viewBox is fitted to their bounding box and y is flipped, so north is up. Each status has
+a fill colour and a pattern (stripes, dots, lines, cross-hatch), so no reader depends on colour
+alone; labels are near-black with a white halo, ≥ 4.5:1 on every fill. Coordinates stay whole
+numbers and every style lives in one <style> block, to keep a 60-parcel map to a few KB.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+Point = tuple[int, int]
+
+LABEL_COLOUR = "#111111"
+LABEL_HALO = "#ffffff"
+OUTLINE_COLOUR = "#333333"
+GLYPH_WIDTH = 0.62     # a digit or Latin letter of bold sans-serif, in em
+FONT_PER_WIDTH = 30    # label font size = map width / 30: about 10 px on a 375 px phone
+
+
+@dataclass(frozen=True)
+class StatusStyle:
+    """How one parcel status is drawn: base fill, and the pattern (and its ink) laid over it."""
+
+    fill: str
+    ink: str
+    pattern: str  # solid · stripes · dots · lines · hatch
+
+
+# Light fills keep the near-black labels at ≥ 4.5:1; the patterns tell the statuses apart
+# for colour-blind readers. static/portal.css repeats these fills for the HTML badges.
+STATUS_STYLES = {
+    "leased": StatusStyle("#a8d89a", "#a8d89a", "solid"),
+    "expiring": StatusStyle("#ffd27a", "#a86b00", "stripes"),
+    "tender": StatusStyle("#a9d0f5", "#1e5aa0", "dots"),
+    "vacant": StatusStyle("#f3f3f0", "#8c8c8c", "lines"),
+    "withdrawn": StatusStyle("#cfcfcf", "#5a5a5a", "hatch"),
+}
+
+
+@dataclass(frozen=True)
+class MapParcel:
+    """One parcel to draw: where its page is, what its tooltip says, its status and outline."""
+
+    number: str
+    href: str
+    title: str
+    status: str
+    polygon: Sequence[Sequence[int]]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The viewBox: map metres to SVG units (x right, y down) with a margin all round."""
+
+    min_x: int
+    max_y: int
+    width: int
+    height: int
+    pad: int
+
+    @classmethod
+    def around(cls, polygons: Sequence[Sequence[Sequence[int]]], pad: int | None = None) -> Frame:
+        """The box around `polygons` with `pad` units all round (default: 1/40 of the longer side)."""
+        width, height = extent(polygons)
+        if pad is None:
+            pad = max(1, max(width, height) // 40)
+        return cls(min(p[0] for poly in polygons for p in poly), max(p[1] for poly in polygons for p in poly),
+                   width + 2 * pad, height + 2 * pad, pad)
+
+    def point(self, x: float, y: float) -> Point:
+        """A map point in SVG units: shifted into the box, y flipped so north is up."""
+        return round(x - self.min_x + self.pad), round(self.max_y - y + self.pad)
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.width} {self.height}"
+
+
+def centroid(polygon: Sequence[Sequence[int]]) -> tuple[float, float]:
+    """The area centroid (shoelace); the vertex mean for a degenerate polygon."""
+    area2 = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(polygon, [*polygon[1:], polygon[0]]):
+        cross = x0 * y1 - x1 * y0
+        area2 += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if abs(area2) < 1e-9:
+        return sum(p[0] for p in polygon) / len(polygon), sum(p[1] for p in polygon) / len(polygon)
+    return cx / (3 * area2), cy / (3 * area2)
+
+
+def inside(polygon: Sequence[Sequence[float]], x: float, y: float) -> bool:
+    """Ray casting: is (x, y) inside the polygon?"""
+    result = False
+    for (x0, y0), (x1, y1) in zip(polygon, [*polygon[1:], polygon[0]]):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            result = not result
+    return result
+
+
+def text_width(text: str, size: float) -> float:
+    """Roughly how wide `text` runs at font size `size`: CJK one em, others GLYPH_WIDTH."""
+    return sum(size if ord(ch) >= 0x2E80 else size * GLYPH_WIDTH for ch in text)
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def bounds(points: Sequence[Sequence[float]]) -> Box:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(outlines: Sequence[Sequence[Point]], texts: Sequence[str], size: float,
+                 limits: Box) -> list[Point | None]:
+    """Where each outline's label goes (the centre of its text), or None where it cannot go.
+
+    First choice: at the centroid, when the text and its halo fit wholly inside the outline.
+    Scattered plots (零散地块) are mostly too small for that on a phone, but have room around
+    them, so next: just above the outline; last: at the centroid running over the outline's
+    edge (the white halo keeps it legible). Outside spots must stay within `limits` (the
+    viewBox) and clear of every outline's bounding box; no label touches another.
+    """
+    boxes = [bounds(outline) for outline in outlines]
+    placed: list[Box] = []
+    spots: list[Point | None] = []
+    for index, (outline, text) in enumerate(zip(outlines, texts)):
+        half_w, half_h = text_width(text, size) / 2 + size * 0.1, size * 0.45  # digits' ink and halo
+        cx, cy = centroid(outline)
+        top = boxes[index][1]
+        candidates = [("inside", cx, cy), ("above", cx, top - size * 0.15 - half_h), ("over", cx, cy)]
+        spot = None
+        for how, x, y in candidates:
+            box = (x - half_w, y - half_h, x + half_w, y + half_h)
+            if how == "inside":  # wholly inside its own outline, so clear of every other outline
+                fits = all(inside(outline, bx, by) for bx in (box[0], box[2]) for by in (box[1], box[3]))
+            else:
+                others = [other for i, other in enumerate(boxes) if how == "above" or i != index]
+                fits = (limits[0] <= box[0] and limits[1] <= box[1] and box[2] <= limits[2]
+                        and box[3] <= limits[3] and not any(overlaps(box, other) for other in others)
+                        and (how == "above" or inside(outline, x, y)))
+            if fits and not any(overlaps(box, other) for other in placed):
+                spot = (round(x), round(y))
+                placed.append(box)
+                break
+        spots.append(spot)
+    return spots
+
+
+def short_labels(numbers: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """(common prefix, number → label): LB-001 … LB-060 → ("LB-", {"LB-001": "1", …}).
+
+    The prefix is cut at its last separator, and leading zeros go when the labels stay unique.
+    """
+    if not numbers:
+        return "", {}
+    prefix = numbers[0]
+    for number in numbers[1:]:
+        while not number.startswith(prefix):
+            prefix = prefix[:-1]
+    cut = max(prefix.rfind(sep) for sep in "-_/. ") + 1
+    prefix = prefix[:cut]
+    labels = {n: n[len(prefix):] or n for n in numbers}
+    unpadded = {n: (label.lstrip("0") or "0") if label.isdigit() else label for n, label in labels.items()}
+    if len(set(unpadded.values())) == len(unpadded):
+        labels = unpadded
+    return prefix, labels
+
+
+def _pattern(status: str, style: StatusStyle, size: int) -> str:
+    """A <pattern> of the style's fill with its ink on top, `size` SVG units a tile."""
+    line = max(1, round(size / 4))
+    s, h = size, size / 2
+    marks = {
+        "stripes": f'<path d="M0 {s}L{s} 0M-{h:g} {h:g}L{h:g} -{h:g}M{h:g} {s + h:g}L{s + h:g} {h:g}" '
+                   f'stroke="{style.ink}" stroke-width="{line}"/>',
+        "dots": f'<circle cx="{h:g}" cy="{h:g}" r="{max(1, round(size / 5))}" fill="{style.ink}"/>',
+        "lines": f'<path d="M0 {h:g}H{s}" stroke="{style.ink}" stroke-width="{line}"/>',
+        "hatch": f'<path d="M0 0L{s} {s}M{s} 0L0 {s}" stroke="{style.ink}" stroke-width="{line}"/>',
+    }[style.pattern]
+    return (f'<pattern id="pt-{status}" width="{s}" height="{s}" patternUnits="userSpaceOnUse">'
+            f'<rect width="{s}" height="{s}" fill="{style.fill}"/>{marks}</pattern>')
+
+
+def styles_and_patterns(tile: int) -> str:
+    """The <style> and <defs> every map SVG on a page shares: fills by `st-<status>` class."""
+    rules = "".join(
+        f".st-{status}{{fill:{style.fill if style.pattern == 'solid' else f'url(#pt-{status})'}}}"
+        for status, style in STATUS_STYLES.items())
+    css = (f"<style>{rules}"
+           f".pm polygon{{stroke:{OUTLINE_COLOUR};stroke-width:1px;vector-effect:non-scaling-stroke}}"
+           f".pm a:focus polygon,.pm a:hover polygon{{stroke:#000;stroke-width:3px}}"
+           f".pm text{{fill:{LABEL_COLOUR};stroke:{LABEL_HALO};paint-order:stroke;stroke-linejoin:round;"
+           f"font-weight:700;text-anchor:middle;dominant-baseline:central}}</style>")
+    defs = "".join(_pattern(status, style, tile) for status, style in STATUS_STYLES.items()
+                   if style.pattern != "solid")
+    return f"{css}<defs>{defs}</defs>"
+
+
+def _points(outline: Sequence[Point]) -> str:
+    return " ".join(f"{x},{y}" for x, y in outline)
+
+
+def map_svg(parcels: Sequence[MapParcel], title: str) -> Markup:
+    """The whole map: one <a> per parcel (tooltip <title>, polygon, number label where it fits).
+
+    Returns empty markup when no parcel has a polygon.
+    """
+    drawn = [p for p in parcels if p.polygon]
+    if not drawn:
+        return Markup("")
+    size = max(1, round(max(extent([p.polygon for p in drawn])[0], 1) / FONT_PER_WIDTH))
+    frame = Frame.around([p.polygon for p in drawn], pad=size)  # room for labels above the top row
+    _, labels = short_labels([p.number for p in drawn])
+    outlines = [[frame.point(x, y) for x, y in p.polygon] for p in drawn]
+    spots = place_labels(outlines, [labels[p.number] for p in drawn], size, (0, 0, frame.width, frame.height))
+    shapes = []
+    for parcel, outline, spot in zip(drawn, outlines, spots):
+        label = f'<text x="{spot[0]}" y="{spot[1]}">{escape(labels[parcel.number])}</text>' if spot else ""
+        shapes.append(f'<a href="{escape(parcel.href)}"><title>{escape(parcel.title)}</title>'
+                      f'<polygon class="st-{parcel.status}" points="{_points(outline)}"/>{label}</a>')
+    halo = max(1, round(size / 5))
+    return Markup(
+        f'<svg class="pm" viewBox="{frame.view_box}" role="group" aria-labelledby="pm-title">'
+        f'<title id="pm-title">{escape(title)}</title>{styles_and_patterns(tile_size(frame))}'
+        f'<g font-size="{size}" stroke-width="{halo}">{"".join(shapes)}</g></svg>')
+
+
+def tile_size(frame: Frame) -> int:
+    """Pattern tile in SVG units: about 4 px on a phone-wide map, whatever the village's extent."""
+    return max(2, round(frame.width / 90))
+
+
+def legend_swatch(status: str, tile: int) -> Markup:
+    """A small rectangle in the status's fill and pattern, for the legend beside the map."""
+    return Markup(f'<svg class="swatch" viewBox="0 0 {tile * 9} {tile * 6}" aria-hidden="true">'
+                  f'<rect class="st-{status}" width="{tile * 9}" height="{tile * 6}" stroke="{OUTLINE_COLOUR}"/></svg>')
+
+
+def map_tile(parcels: Sequence[MapParcel]) -> int:
+    """The pattern tile the map of `parcels` uses, so its legend swatches match it."""
+    drawn = [p.polygon for p in parcels if p.polygon]
+    return tile_size(Frame.around(drawn)) if drawn else 2
+
+
+def outline_svg(polygon: Sequence[Sequence[int]], status: str, title: str) -> Markup:
+    """One parcel's own outline, fitted to its box, filled by its status, north up."""
+    frame = Frame.around([polygon], pad=max(1, max(extent([polygon])) // 20))
+    return Markup(
+        f'<svg class="pm outline" viewBox="{frame.view_box}" role="img" aria-labelledby="po-title">'
+        f'<title id="po-title">{escape(title)}</title>{styles_and_patterns(max(2, round(frame.width / 24)))}'
+        f'<polygon class="st-{status}" points="{_points([frame.point(x, y) for x, y in polygon])}"/></svg>')
+
+
+def extent(polygons: Sequence[Sequence[Sequence[int]]]) -> tuple[int, int]:
+    """(east–west, north–south) extent in metres of the polygons together."""
+    xs = [p[0] for poly in polygons for p in poly]
+    ys = [p[1] for poly in polygons for p in poly]
+    return max(xs) - min(xs), max(ys) - min(ys)
+
+
+def distance_text(metres: int) -> str:
+    """A distance as people say it: 350 米, 2.4 公里."""
+    return f"{metres / 1000:.1f} 公里" if metres >= 1000 else f"{round(metres, -1)} 米"
+
+
+def describe_outline(polygon: Sequence[Sequence[int]]) -> str:
+    """An outline in words, for history diffs: 4 个角点，东西约 80 米、南北约 90 米（起点 62,1330）."""
+    width, height = extent([polygon])
+    x, y = polygon[0]
+    return f"{len(polygon)} 个角点，东西约 {distance_text(width)}、南北约 {distance_text(height)}（起点 {x},{y}）"

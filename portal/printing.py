@@ -1,0 +1,293 @@
+"""Printed notices (公开栏打印版): any public list or a contract as an A4 PDF for the bulletin board.
+
+Each notice ends with a witness block: a QR code of the online page, that page's address in
+text, and the audit-log checkpoint (size and base64 root, as in the signed checkpoint) it was
+printed at, so a sheet on the board can be compared with the online log years later.
+
+PDFs are cached under ``<instance>/pdf-cache``:
+- a list is keyed by (list, query, as-of date, log size and root): any change to the village's
+  records grows the log, so an unchanged log means an unchanged list;
+- a contract is keyed by its record version, its receipts' versions and the as-of date (which
+  moves paid/overdue), NOT by the log size: an unchanged record version is rendered once, and the
+  copy keeps the checkpoint it was printed at (the log is append-only, so that checkpoint stays
+  provable against any later one).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from flask import Response, current_app, render_template, request, url_for
+from markupsafe import Markup
+
+from .app import backend
+from .formatting import cn_datetime
+from .listings import Column, Listing
+from .money import amount_in_words, format_money
+from .pdf import render_pdf
+from .qr import qr_svg
+from .rent import annual_rent
+from .services import public_reads
+
+# Bump when the print templates change, so cached copies of the old layout are not served.
+LAYOUT = 1
+CACHE_MAX_BYTES = 200 * 1024 * 1024
+CACHE_PRUNE_TO = 0.8  # after pruning, the cache holds at most this share of the cap
+
+INSTALMENT_STATES = {"paid": "已缴清", "partly": "部分缴纳", "overdue": "逾期", "due": "今日到期",
+                     "future": "未到期"}
+RENT_UNITS = {"mu_year": "元/亩/年", "m2_month": "元/㎡/月"}
+NUMERIC_KINDS = ("money", "area", "number")
+WRAP_WIDTH_MAX = 7
+CODE_MAX = 24  # ASCII values up to this long (contract and receipt numbers) are never broken
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The log state a notice is printed at: size and root of the village's audit log, and when."""
+
+    size: int
+    root_hex: str
+    printed_at: datetime
+
+    @property
+    def root_b64(self) -> str:
+        """The root as the signed checkpoint (``/v/<code>/audit/checkpoint``) writes it."""
+        return base64.b64encode(bytes.fromhex(self.root_hex)).decode("ascii") if self.root_hex else ""
+
+
+def now_checkpoint(size: int, root_hex: str) -> Checkpoint:
+    return Checkpoint(size, root_hex, datetime.now(timezone.utc))
+
+
+def _witness(page_url: str, checkpoint: Checkpoint) -> dict[str, Any]:
+    """What the witness block at the end of every notice shows."""
+    return {"url": page_url, "qr": qr_svg(page_url, scale=3, title="扫码查看网页版"),
+            "size": checkpoint.size, "root": checkpoint.root_b64,
+            "printed_at": cn_datetime(checkpoint.printed_at)}
+
+
+def money_with_words(value: Decimal | str) -> str:
+    """¥20,241.00（贰万零贰佰肆拾壹元整）"""
+    amount = Decimal(value)
+    return f"{format_money(amount)}（{amount_in_words(amount)}）"
+
+
+def _totals_lines(listing: Listing) -> list[str]:
+    """The list's totals in words: 共 N 条 and, for money, the sum with its 大写."""
+    totals = dict(listing.totals or {})
+    lines = [f"共 {totals.pop('count')} 条"] if "count" in totals else []
+    columns = {c.key: c for c in listing.columns}
+    for key, value in totals.items():
+        column = columns.get(key)
+        if column is None or value in (None, ""):
+            continue
+        if column.kind == "money":
+            lines.append(f"{column.label}合计 {money_with_words(value)}")
+        else:
+            lines.append(f"{column.label}合计 {column.display(value)}")
+    return lines
+
+
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string, safe inside a <style> element (for @page margin boxes)."""
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '"\\<>\n\r' else ch for ch in text)
+    return Markup(f'"{escaped}"')
+
+
+def _cell(column: Column, value: Any) -> tuple[str | Markup, str]:
+    """A table cell's text and CSS class: numbers right-aligned, dates, choices and codes unbroken."""
+    text = column.display(value)
+    if column.kind in NUMERIC_KINDS:
+        return text, "num"
+    if column.kind == "date" and "年" in text:  # may break after 年 only: 2026年 / 11月23日
+        year, rest = text.split("年", 1)
+        return Markup('<span class="nowrap">{}年</span><span class="nowrap">{}</span>').format(year, rest), ""
+    if column.kind == "choice" or (text.isascii() and len(text) <= CODE_MAX):
+        return text, "nowrap"
+    return text, "code" if text.isascii() else ""
+
+
+def _wrap_width(texts: list[str]) -> str | None:
+    """A width hint for a column of wrapping Chinese text, so it is not squeezed to 3–4 characters
+    a line while short columns keep their room: the longest value, at most WRAP_WIDTH_MAX em."""
+    longest = max((sum(0.55 if ch.isascii() else 1.0 for ch in text) for text in texts), default=0)
+    return f"{min(longest, WRAP_WIDTH_MAX):.1f}em" if longest > 4 else None
+
+
+def listing_pdf(listing: Listing, page_url: str, *, demo: bool = False,
+                checkpoint: Checkpoint | None = None) -> bytes:
+    """The whole list (every row, not one page of it) as an A4 notice; needs an app context."""
+    checkpoint = checkpoint or now_checkpoint(listing.log_size, listing.log_root_hex)
+    rows = [[_cell(column, row.get(column.key)) for column in listing.columns] for row in listing.rows]
+    widths = [_wrap_width([row[i][0] for row in rows if row[i][1] == ""]) if column.kind == "text" else None
+              for i, column in enumerate(listing.columns)]
+    html = render_template("print/listing.html", listing=listing, rows=rows, demo=demo,
+                           widths=widths, running_head=css_string(f"{listing.village_name} · {listing.title}"),
+                           totals=_totals_lines(listing), witness=_witness(page_url, checkpoint),
+                           wide=len(listing.columns) > 8)
+    return render_pdf(html)
+
+
+def _plain_number(value: Decimal) -> str:
+    """Decimal('5.00') → '5', Decimal('2.50') → '2.5', Decimal('10.00') → '10'."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _contract_year(start: date, end: date, as_of: date) -> int:
+    """0-based contract year of `as_of`, clamped to the term."""
+    day = min(max(as_of, start), end)
+    years = day.year - start.year - ((day.month, day.day) < (start.month, start.day))
+    return max(years, 0)
+
+
+def contract_pdf(detail: public_reads.ContractDetail, page_url: str, checkpoint: Checkpoint) -> bytes:
+    """A contract as an A4 notice: parties (masked), parcels,
+    term, rent, the schedule with paid/overdue, receipts, versions; needs an app context."""
+    contract, balance = detail.contract, detail.balance
+    year = _contract_year(contract.start_date, contract.end_date, balance.as_of)
+    yearly = [(1, annual_rent(contract.rent_terms, 0))]
+    if year and annual_rent(contract.rent_terms, year) != yearly[0][1]:
+        yearly.append((year + 1, annual_rent(contract.rent_terms, year)))
+    schedule_total = sum((s.instalment.amount for s in balance.instalments), Decimal("0.00"))
+    html = render_template(
+        "print/contract.html", d=detail, c=contract, b=balance, demo=detail.village.is_demo,
+        running_head=css_string(f"{detail.village.name} · 合同公示 {contract.number}"),
+        status=public_reads.CONTRACT_STATUS[public_reads.contract_state(contract, balance.as_of)],
+        escalation=_plain_number(contract.escalation_percent),
+        yearly=yearly, schedule_total=schedule_total, states=INSTALMENT_STATES,
+        rent_unit=RENT_UNITS.get(contract.rent_unit.value, ""), money_words=money_with_words,
+        latest=detail.history[-1] if detail.history else None,
+        witness=_witness(page_url, checkpoint))
+    return render_pdf(html)
+
+
+class PdfCache:
+    """Rendered PDFs on disk, one file per key, written atomically; oldest-used pruned past a cap."""
+
+    def __init__(self, directory: Path, max_bytes: int = CACHE_MAX_BYTES) -> None:
+        self.directory = directory
+        self.max_bytes = max_bytes
+
+    def path(self, key: tuple) -> Path:
+        digest = hashlib.sha256(json.dumps(key, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
+        return self.directory / f"{digest}.pdf"
+
+    def get(self, key: tuple) -> bytes | None:
+        path = self.path(key)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            os.utime(path)  # mark as recently used, for pruning
+        except FileNotFoundError:  # pruned by another worker meanwhile; the bytes are still good
+            pass
+        return data
+
+    def put(self, key: tuple, data: bytes) -> None:
+        """Store `data` under `key`: a complete file or none, even with concurrent writers."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, self.path(key))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.prune()
+
+    def prune(self) -> None:
+        """Past the cap, delete least recently used files down to CACHE_PRUNE_TO of it."""
+        files = []
+        for path in self.directory.glob("*.pdf"):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            files.append((stat.st_mtime, stat.st_size, path))
+        total = sum(size for _, size, _ in files)
+        if total <= self.max_bytes:
+            return
+        for _, size, path in sorted(files, key=lambda f: f[0]):
+            path.unlink(missing_ok=True)
+            total -= size
+            if total <= self.max_bytes * CACHE_PRUNE_TO:
+                return
+
+    def get_or_render(self, key: tuple, render: Callable[[], bytes]) -> bytes:
+        """The cached PDF, or a fresh one (stored if the disk allows; served either way)."""
+        data = self.get(key)
+        if data is None:
+            data = render()
+            try:
+                self.put(key, data)
+            except OSError:
+                current_app.logger.warning("PDF cache not writable: %s", self.directory, exc_info=True)
+        return data
+
+
+def pdf_cache() -> PdfCache:
+    return PdfCache(Path(current_app.instance_path) / "pdf-cache")
+
+
+def absolute_url(path: str, query: str = "") -> str:
+    """`path` as printed on paper: on PUBLIC_BASE_URL when set, else on the request's own host."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
+    return base.rstrip("/") + path + (f"?{query}" if query else "")
+
+
+def _pdf_response(body: bytes, filename: str) -> Response:
+    """Inline PDF with a content ETag; `no-cache` = keep it, but ask (a cheap 304) before reuse."""
+    disposition = f'inline; filename="{filename}"'
+    if not filename.isascii():  # a contract number in Chinese: RFC 6266 filename* for browsers
+        disposition = (f'inline; filename="{filename.encode("ascii", "replace").decode().replace("?", "_")}"; '
+                       f"filename*=UTF-8''{quote(filename)}")
+    response = Response(body, mimetype="application/pdf",
+                        headers={"Content-Disposition": disposition, "Cache-Control": "public, no-cache"})
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    return response.make_conditional(request)
+
+
+def _is_demo(code: str) -> bool:
+    return any(v.is_demo for v in public_reads.villages(backend()) if v.code == code)
+
+
+def listing_response(listing: Listing) -> Response:
+    """/v/<code>/<list>.pdf: all rows of the filtered list; the QR leads to the same list online."""
+    # The PDF holds every row, so ?page= neither changes it nor belongs in its address.
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page" and v != ""]
+    query = urlencode(args)
+    page_url = absolute_url(request.path.removesuffix(".pdf"), query)
+    key = ("list", LAYOUT, listing.village_code, listing.name, page_url,
+           listing.as_of.isoformat(), listing.log_size, listing.log_root_hex)
+    body = pdf_cache().get_or_render(
+        key, lambda: listing_pdf(listing, page_url, demo=_is_demo(listing.village_code)))
+    return _pdf_response(body, f"{listing.village_code}-{listing.name}-{listing.as_of.isoformat()}.pdf")
+
+
+def contract_response(detail: public_reads.ContractDetail) -> Response:
+    """/v/<code>/contracts/<number>.pdf, rendered once per record version (and receipts, day)."""
+    village, contract = detail.village, detail.contract
+    page_url = absolute_url(url_for("public.contract", code=village.code, number=contract.number))
+    key = ("contract", LAYOUT, village.code, village.version, contract.id, contract.version,
+           [(r.id, r.version) for r in detail.receipts], detail.balance.as_of.isoformat(), page_url)
+    proof = detail.proof or {}
+
+    def render() -> bytes:
+        return contract_pdf(detail, page_url, now_checkpoint(proof.get("size", 0), proof.get("root", "")))
+
+    body = pdf_cache().get_or_render(key, render)
+    return _pdf_response(body, f"{village.code}-{contract.number}-v{contract.version}.pdf")

@@ -1,0 +1,66 @@
+"""Parcel pages, no login: the register (地块登记), one parcel, and the map (零散地块图)."""
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import Blueprint, render_template, url_for
+
+from .. import mapping
+from ..app import backend
+from ..formatting import area
+from ..models import Asset
+from ..parcel_status import STATUS_LABELS, ParcelState
+from ..services import public_reads
+from .lists import choice_arg, respond
+from .routes import today
+
+bp = Blueprint("parcels", __name__)
+PARCEL_SORTS = {"number": "编号", "area": "面积（大→小）", "status": "状态", "end": "合同终止日期（近→远）"}
+
+
+@bp.get("/v/<code>/parcels", defaults={"fmt": None})
+@bp.get("/v/<code>/parcels.<fmt>")
+def parcels(code: str, fmt: str | None):
+    """地块登记: every parcel and building with its status today; filter by status and kind; sort."""
+    filters = {
+        "status": choice_arg("status", tuple(public_reads.PARCEL_STATUS)),
+        "kind": choice_arg("kind", tuple(public_reads.ASSET_KIND)),
+        "sort": choice_arg("sort", tuple(PARCEL_SORTS), "number"),
+    }
+    listing = public_reads.parcels_listing(backend(), code, today(), **filters)
+    return respond(listing, fmt, "public/parcels.html", filters=filters, statuses=public_reads.PARCEL_STATUS,
+                   kinds=public_reads.ASSET_KIND, sorts=PARCEL_SORTS)
+
+
+@bp.get("/v/<code>/parcels/<number>")
+def parcel(code: str, number: str):
+    detail = public_reads.parcel_detail(backend(), code, number, today())
+    outline = extent = None
+    if detail.asset.polygon:
+        outline = mapping.outline_svg(detail.asset.polygon, detail.state.status.value,
+                                      f"{detail.asset.number} 的边界（上为北）")
+        extent = [mapping.distance_text(m) for m in mapping.extent([detail.asset.polygon])]
+    return render_template("public/parcel.html", d=detail, outline=outline, extent=extent, today=today(),
+                           contract_state=public_reads.contract_state, statuses=public_reads.PARCEL_STATUS,
+                           contract_statuses=public_reads.CONTRACT_STATUS, kinds=public_reads.ASSET_KIND)
+
+
+def _map_parcel(code: str, asset: Asset, state: ParcelState) -> mapping.MapParcel:
+    title = f"{asset.number} {asset.name} · {area(asset.area, asset.area_unit)} · {state.status.label}"
+    return mapping.MapParcel(asset.number, url_for("parcels.parcel", code=code, number=asset.number), title,
+                             state.status.value, asset.polygon or [])
+
+
+@bp.get("/v/<code>/map")
+def parcel_map(code: str):
+    """零散地块图: an inline SVG coloured and patterned by status, and the same as a plain table."""
+    data = public_reads.parcel_map(backend(), code, today())
+    shapes = [_map_parcel(code, asset, state) for asset, state in data.parcels]
+    drawn = [shape for shape in shapes if shape.polygon]
+    return render_template(
+        "public/map.html", m=data, today=today(), statuses=STATUS_LABELS,
+        counts=Counter(state.status.value for _, state in data.parcels),
+        svg=mapping.map_svg(shapes, f"{data.village.name} 零散地块图"), tile=mapping.map_tile(shapes),
+        swatch=mapping.legend_swatch,
+        extent=[mapping.distance_text(m) for m in mapping.extent([shape.polygon for shape in drawn])] if drawn else None,
+        labels=mapping.short_labels([shape.number for shape in drawn]), undrawn=len(shapes) - len(drawn))

@@ -1,0 +1,283 @@
+"""Printed notices: every list and a contract as A4 PDF, read back with poppler and zbar.
+
+The PDFs are fetched through the Flask test client like a villager's phone would, written to
+files, and read back: the text (pdftotext), the fonts (pdffonts) and the QR code (pdftoppm +
+zbarimg). Most tests run on SQLite only, because rendering is the slow part and does not depend
+on the database; one runs on both.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from portal import printing
+from portal.models import Contract, LesseeKind, Receipt
+from portal.money import amount_in_words, format_money
+from portal.public.routes import today
+from portal.services import public_reads
+from tests.test_pdf import CJK_FONT_NAMES
+
+sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+PERSON_CONTRACT = "LB-HT-2016-003"  # a household with arrears: name masked, 大写 of the arrears
+ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def _tool(name: str) -> str:
+    """Path of a command-line tool the read-back needs; skip (fail in CI) when it is missing."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} not found: run scripts/bootstrap --test (installs poppler-utils and zbar-tools)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+def _run(*args: str) -> str:
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+def list_stems(app) -> list[str]:
+    """The village's lists that take no other path parameter: contracts, arrears, receipts, …"""
+    return sorted(rule.rule.removeprefix("/v/<code>/").removesuffix(".<fmt>")
+                  for rule in app.url_map.iter_rules()
+                  if rule.rule.startswith("/v/<code>/") and rule.rule.endswith(".<fmt>")
+                  and rule.arguments == {"code", "fmt"})
+
+
+def fetch_pdf(client, url: str, tmp_path: Path) -> Path:
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF-")
+    path = tmp_path / (re.sub(r"[^A-Za-z0-9.-]+", "_", url.strip("/")) + ".pdf")
+    path.write_bytes(response.data)
+    return path
+
+
+def pdf_text(pdf: Path) -> str:
+    return _run(_tool("pdftotext"), "-enc", "UTF-8", str(pdf), "-")
+
+
+def flat(text: str) -> str:
+    """Text without any whitespace, so phrases split over table lines still match."""
+    return re.sub(r"\s+", "", text)
+
+
+def page_count(pdf: Path) -> int:
+    return int(re.search(r"Pages:\s+(\d+)", _run(_tool("pdfinfo"), str(pdf)))[1])
+
+
+def qr_on_last_page(pdf: Path, tmp_path: Path) -> str:
+    """The QR code's text, read from the last page rendered at 150 dpi."""
+    last = str(page_count(pdf))
+    stem = tmp_path / f"{pdf.stem}-qr"
+    _run(_tool("pdftoppm"), "-r", "150", "-png", "-f", last, "-l", last, "-singlefile", str(pdf), str(stem))
+    return _run(_tool("zbarimg"), "--raw", "-q", f"{stem}.png").strip()
+
+
+def log_state(client) -> tuple[int, str]:
+    """(size, base64 root) from the village's signed checkpoint, as any villager can fetch it."""
+    lines = client.get("/v/lianban/audit/checkpoint").get_data(as_text=True).splitlines()
+    return int(lines[1]), lines[2]
+
+
+def person_names(backend) -> set[str]:
+    """Full names of every person in the demo village: lessees and payers."""
+    with backend.db.read() as session:
+        names = set(session.scalars(select(Contract.lessee_name).where(Contract.lessee_kind == LesseeKind.PERSON)))
+        names |= set(session.scalars(select(Receipt.payer_name).where(Receipt.payer_is_person.is_(True))))
+    assert names
+    return names
+
+
+def assert_masked(text: str, names: set[str]) -> None:
+    leaked = sorted(name for name in names if name in text or name in flat(text))
+    assert not leaked, f"full personal names in a PDF: {leaked}"
+    assert not ID_NUMBER.search(text), ID_NUMBER.search(text)[0]
+    assert not MOBILE.search(text), MOBILE.search(text)[0]
+
+
+def assert_witnessed(text: str, client) -> None:
+    """The witness block: the log size and root the page was printed at, and when."""
+    size, root = log_state(client)
+    assert f"审计日志：共{size}条" in flat(text)
+    assert f"根哈希：{root}" in flat(text)
+    assert "打印时间：" in text
+    assert "演示数据" in text
+
+
+def assert_cjk_font_embedded(pdf: Path) -> None:
+    listing = _run(_tool("pdffonts"), str(pdf))
+    fonts = [(line.split()[0], line.split()[-5]) for line in listing.splitlines()[2:] if len(line.split()) >= 7]
+    assert fonts and all(emb == "yes" for _, emb in fonts), listing
+    assert any(CJK_FONT_NAMES.search(name) for name, _ in fonts), listing
+
+
+@sqlite_only
+def test_contract_list_pdf_reads_back(client, backend, demo, tmp_path):
+    pdf = fetch_pdf(client, "/v/lianban/contracts.pdf", tmp_path)
+    text = pdf_text(pdf)
+    listing = public_reads.contracts_listing(backend, "lianban", today())
+
+    assert "莲坂村（演示数据） 合同公开" in text
+    assert f"公示日期：{listing.as_of.year}年{listing.as_of.month}月{listing.as_of.day}日" in flat(text)
+    for row in listing.rows:  # every row, not one page of them
+        assert row["number"] in text
+    arrears = Decimal(listing.totals["arrears"])
+    assert f"欠缴合计{format_money(arrears)}（{amount_in_words(arrears)}）" in flat(text)
+    assert "¥500.00" in text
+    assert f"第1页共{page_count(pdf)}页" in flat(text)
+    assert_witnessed(text, client)
+
+
+@sqlite_only
+def test_every_list_has_a_pdf(app, client, demo, tmp_path):
+    """Each /v/<code>/<list>.<fmt> route serves .pdf too, with its title and the witness block."""
+    stems = list_stems(app)
+    assert "contracts" in stems
+    for stem in stems:
+        html = client.get(f"/v/lianban/{stem}")
+        assert b".pdf" in html.data, f"/v/lianban/{stem} offers no PDF download"
+        text = pdf_text(fetch_pdf(client, f"/v/lianban/{stem}.pdf", tmp_path))
+        assert "莲坂村（演示数据）" in text
+        assert_witnessed(text, client)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)
+def test_contract_pdf_reads_back(client, backend, demo, tmp_path):
+    detail = public_reads.contract_detail(backend, "lianban", PERSON_CONTRACT, today())
+    pdf = fetch_pdf(client, f"/v/lianban/contracts/{PERSON_CONTRACT}.pdf", tmp_path)
+    text = pdf_text(pdf)
+    words = flat(text)
+
+    assert detail.contract.title in text
+    assert PERSON_CONTRACT in text
+    assert detail.contract.lessee_public_name() in text
+    assert detail.balance.arrears > 0
+    assert f"欠缴合计{format_money(detail.balance.arrears)}（{amount_in_words(detail.balance.arrears)}）" in words
+    first_year = detail.contract.schedule()[0].amount
+    assert f"第1年{format_money(first_year)}（{amount_in_words(first_year)}）" in words
+    for receipt in detail.receipts:
+        assert receipt.number in text
+    assert "逾期" in text
+    assert_witnessed(text, client)
+    assert_cjk_font_embedded(pdf)
+
+
+@sqlite_only
+def test_qr_code_is_the_pages_own_address(app, client, demo, tmp_path):
+    pdf = fetch_pdf(client, "/v/lianban/contracts.pdf?status=active&sort=number&page=2", tmp_path)
+    url = "http://localhost/v/lianban/contracts?status=active&sort=number"  # the page number is not kept
+    assert qr_on_last_page(pdf, tmp_path) == url
+    assert url in pdf_text(pdf)
+
+    pdf = fetch_pdf(client, f"/v/lianban/contracts/{PERSON_CONTRACT}.pdf", tmp_path)
+    assert qr_on_last_page(pdf, tmp_path) == f"http://localhost/v/lianban/contracts/{PERSON_CONTRACT}"
+
+    app.config["PUBLIC_BASE_URL"] = "https://sanzi.example.cn/"  # behind a proxy: the public name
+    pdf = fetch_pdf(client, f"/v/lianban/contracts/{PERSON_CONTRACT}.pdf", tmp_path)
+    assert qr_on_last_page(pdf, tmp_path) == f"https://sanzi.example.cn/v/lianban/contracts/{PERSON_CONTRACT}"
+
+
+@sqlite_only
+def test_pdfs_carry_no_personal_data(app, client, backend, demo, tmp_path):
+    names = person_names(backend)
+    with backend.db.read() as session:  # the lists name every lessee and payer; contracts use one template
+        people = list(session.scalars(select(Contract.number).where(Contract.lessee_kind == LesseeKind.PERSON)
+                                      .order_by(Contract.number)))
+    urls = ([f"/v/lianban/{stem}.pdf" for stem in list_stems(app)]
+            + [f"/v/lianban/contracts/{n}.pdf" for n in {people[0], people[-1], PERSON_CONTRACT}])
+    for url in urls:
+        assert_masked(pdf_text(fetch_pdf(client, url, tmp_path)), names)
+
+
+def _render_forbidden(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("render_pdf called: the PDF should have come from the cache")
+
+    monkeypatch.setattr(printing, "render_pdf", refuse)
+
+
+@sqlite_only
+@pytest.mark.parametrize("url", ["/v/lianban/contracts.pdf", f"/v/lianban/contracts/{PERSON_CONTRACT}.pdf"])
+def test_second_request_is_served_from_the_cache(client, demo, monkeypatch, url):
+    started = time.perf_counter()
+    first = client.get(url)
+    rendered = time.perf_counter() - started
+    _render_forbidden(monkeypatch)
+    started = time.perf_counter()
+    second = client.get(url)
+    cached = time.perf_counter() - started
+    print(f"\n{url}: first {rendered * 1000:.0f} ms (rendered), second {cached * 1000:.0f} ms (cache), "
+          f"{len(first.data)} bytes")
+
+    assert second.status_code == 200 and second.data == first.data
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert "no-cache" in second.headers["Cache-Control"]
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+
+
+@sqlite_only
+def test_unchanged_contract_keeps_its_printed_copy_while_the_log_grows(client, backend, demo, monkeypatch):
+    from portal.services.backend import Actor
+    from portal.services.receipts import ReceiptInput, record_receipt
+
+    url = f"/v/lianban/contracts/{PERSON_CONTRACT}.pdf"
+    first = client.get(url).data
+    list_first = client.get("/v/lianban/contracts.pdf").data
+    staff = Actor("demo-staff", "staff")
+    record_receipt(backend, staff, "lianban", ReceiptInput(  # another contract's receipt grows the log
+        number="SK-TEST-0001", amount="100.00", received_on=today(), payer_name="莲花山茶业有限公司",
+        contract_number="LB-LZ-2024-005"))
+
+    calls = []
+    real = printing.render_pdf
+    monkeypatch.setattr(printing, "render_pdf", lambda html, **kw: calls.append(1) or real(html, **kw))
+    assert client.get(url).data == first  # same record version: the copy printed at the old checkpoint
+    assert not calls
+    assert client.get("/v/lianban/contracts.pdf").data != list_first  # the list is keyed by the log
+    assert calls == [1]
+
+    record_receipt(backend, staff, "lianban", ReceiptInput(  # a payment on this contract changes it
+        number="SK-TEST-0002", amount="100.00", received_on=today(), payer_name="测试",
+        payer_is_person=True, contract_number=PERSON_CONTRACT))
+    assert client.get(url).data != first
+    assert calls == [1, 1]
+
+
+def test_cache_prunes_least_recently_used_files(tmp_path):
+    cache = printing.PdfCache(tmp_path / "pdf-cache", max_bytes=2500)
+    for n in range(3):
+        cache.put(("k", n), bytes(1000))
+        os.utime(cache.path(("k", n)), (n, n))
+    assert cache.get(("k", 0)) is None  # oldest went when the third pushed past the cap
+    assert cache.get(("k", 2)) == bytes(1000)
+    assert not list((tmp_path / "pdf-cache").glob("*.tmp"))
+
+
+@sqlite_only
+def test_unknown_contract_pdf_is_a_friendly_404(client, village):
+    response = client.get(f"/v/{village}/contracts/NO-SUCH.pdf")
+    assert response.status_code == 404
+    assert "页面不存在" in response.get_data(as_text=True)
+
+
+@sqlite_only
+def test_chinese_file_name_is_sent_safely(app):
+    with app.test_request_context("/v/testcun/contracts/合同一.pdf"):
+        response = printing._pdf_response(b"%PDF-1.7", "testcun-合同一-v1.pdf")
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.isascii() and "filename*=UTF-8''testcun-%E5%90%88" in disposition
