@@ -30,7 +30,16 @@ def area(value: Decimal | str, unit: str = "mu") -> str:
     return f"{Decimal(value):,.2f} {AREA_UNITS.get(unit, unit)}"
 
 
+def action_word(verb: str) -> str:
+    """contract.correct → 更正 (the verb after the dot, or the verb itself)."""
+    from .history import ACTIONS
+
+    verb = verb.rsplit(".", 1)[-1]
+    return ACTIONS.get(verb, verb)
+
+
 FILTERS = {
+    "action_word": action_word,
     "money": lambda v: format_money(Decimal(v)),
     "money_words": lambda v: amount_in_words(Decimal(v)),
     "cn_date": cn_date,

@@ -4,7 +4,7 @@ Polygons are [[x, y], …] in whole metres on the village's local plane (x east,
 SVG's viewBox is fitted to their bounding box and y is flipped, so north is up. Each status has
 a fill colour and a pattern (stripes, dots, lines, cross-hatch), so no reader depends on colour
 alone; labels are near-black with a white halo, ≥ 4.5:1 on every fill. Coordinates stay whole
-numbers and every style lives in one <style> block, to keep a 60-parcel map to a few KB.
+numbers and every style lives in one <style> block: a 60-parcel map is about 14 KB (3.4 KB gzip).
 """
 from __future__ import annotations
 
@@ -218,8 +218,7 @@ def map_svg(parcels: Sequence[MapParcel], title: str) -> Markup:
     drawn = [p for p in parcels if p.polygon]
     if not drawn:
         return Markup("")
-    size = max(1, round(max(extent([p.polygon for p in drawn])[0], 1) / FONT_PER_WIDTH))
-    frame = Frame.around([p.polygon for p in drawn], pad=size)  # room for labels above the top row
+    frame, size = map_frame([p.polygon for p in drawn])
     _, labels = short_labels([p.number for p in drawn])
     outlines = [[frame.point(x, y) for x, y in p.polygon] for p in drawn]
     spots = place_labels(outlines, [labels[p.number] for p in drawn], size, (0, 0, frame.width, frame.height))
@@ -233,6 +232,12 @@ def map_svg(parcels: Sequence[MapParcel], title: str) -> Markup:
         f'<svg class="pm" viewBox="{frame.view_box}" role="group" aria-labelledby="pm-title">'
         f'<title id="pm-title">{escape(title)}</title>{styles_and_patterns(tile_size(frame))}'
         f'<g font-size="{size}" stroke-width="{halo}">{"".join(shapes)}</g></svg>')
+
+
+def map_frame(polygons: Sequence[Sequence[Sequence[int]]]) -> tuple[Frame, int]:
+    """The whole map's frame and label font size; the margin leaves room for labels above the top row."""
+    size = max(1, round(max(extent(polygons)[0], 1) / FONT_PER_WIDTH))
+    return Frame.around(polygons, pad=size), size
 
 
 def tile_size(frame: Frame) -> int:
@@ -249,7 +254,7 @@ def legend_swatch(status: str, tile: int) -> Markup:
 def map_tile(parcels: Sequence[MapParcel]) -> int:
     """The pattern tile the map of `parcels` uses, so its legend swatches match it."""
     drawn = [p.polygon for p in parcels if p.polygon]
-    return tile_size(Frame.around(drawn)) if drawn else 2
+    return tile_size(map_frame(drawn)[0]) if drawn else 2
 
 
 def outline_svg(polygon: Sequence[Sequence[int]], status: str, title: str) -> Markup:

@@ -49,6 +49,9 @@ INSTALMENT_STATES = {"paid": "已缴清", "partly": "部分缴纳", "overdue": "
 RENT_UNITS = {"mu_year": "元/亩/年", "m2_month": "元/㎡/月"}
 NUMERIC_KINDS = ("money", "area", "number")
 WRAP_WIDTH_MAX = 7
+SHORT_TEXT_EM = 6
+PORTRAIT_EM = 50  # what fits across A4 portrait at the table's 10pt; wider lists print landscape
+CELL_PADDING_EM = 0.8
 CODE_MAX = 24  # ASCII values up to this long (contract and receipt numbers) are never broken
 
 
@@ -118,11 +121,30 @@ def _cell(column: Column, value: Any) -> tuple[str | Markup, str]:
     return text, "code" if text.isascii() else ""
 
 
-def _wrap_width(texts: list[str]) -> str | None:
-    """A width hint for a column of wrapping Chinese text, so it is not squeezed to 3–4 characters
-    a line while short columns keep their room: the longest value, at most WRAP_WIDTH_MAX em."""
-    longest = max((sum(0.55 if ch.isascii() else 1.0 for ch in text) for text in texts), default=0)
-    return f"{min(longest, WRAP_WIDTH_MAX):.1f}em" if longest > 4 else None
+def _em_width(text: str) -> float:
+    """Roughly how wide `text` is, in em: a Chinese character 1, a Latin letter or digit about half."""
+    return sum(0.55 if ch.isascii() else 1.0 for ch in str(text))
+
+
+def _fit_text_column(rows: list[list[tuple[Any, str]]], index: int) -> str | None:
+    """Keeps a Chinese text column from being squeezed to one or two characters a line: short
+    values (names, 第一村民小组) are set unbroken, longer ones get a width hint (at most
+    WRAP_WIDTH_MAX em). Returns the hint, and marks the cells in place."""
+    wrapping = [row for row in rows if row[index][1] == ""]
+    longest = max((_em_width(row[index][0]) for row in wrapping), default=0)
+    if longest <= SHORT_TEXT_EM:
+        for row in wrapping:
+            row[index] = (row[index][0], "nowrap")
+        return None
+    return f"{min(longest, WRAP_WIDTH_MAX):.1f}em"
+
+
+def _wanted_em(rows: list[list[tuple[Any, str]]], index: int, hint: str | None) -> float:
+    """The width a column would like, in em, padding included: its hint, or its longest value."""
+    if hint:
+        return float(hint.removesuffix("em")) + CELL_PADDING_EM
+    texts = [Markup(text).striptags() if isinstance(text, Markup) else text for text, _ in (r[index] for r in rows)]
+    return max((_em_width(text) for text in texts), default=0) + CELL_PADDING_EM
 
 
 def listing_pdf(listing: Listing, page_url: str, *, demo: bool = False,
@@ -130,12 +152,13 @@ def listing_pdf(listing: Listing, page_url: str, *, demo: bool = False,
     """The whole list (every row, not one page of it) as an A4 notice; needs an app context."""
     checkpoint = checkpoint or now_checkpoint(listing.log_size, listing.log_root_hex)
     rows = [[_cell(column, row.get(column.key)) for column in listing.columns] for row in listing.rows]
-    widths = [_wrap_width([row[i][0] for row in rows if row[i][1] == ""]) if column.kind == "text" else None
+    widths = [_fit_text_column(rows, i) if column.kind == "text" else None
               for i, column in enumerate(listing.columns)]
+    wanted = sum(_wanted_em(rows, i, widths[i]) for i in range(len(listing.columns)))
     html = render_template("print/listing.html", listing=listing, rows=rows, demo=demo,
                            widths=widths, running_head=css_string(f"{listing.village_name} · {listing.title}"),
                            totals=_totals_lines(listing), witness=_witness(page_url, checkpoint),
-                           wide=len(listing.columns) > 8)
+                           wide=wanted > PORTRAIT_EM)
     return render_pdf(html)
 
 
