@@ -94,3 +94,20 @@ def test_list_pages_are_gzipped_and_small(client, demo):
     css = client.get("/static/portal.css", headers={"Accept-Encoding": "gzip"})
     assert len(response.data) + len(css.data) < 50 * 1024
     assert client.get("/v/lianban/contracts").headers.get("Content-Encoding") is None
+
+
+def test_a_cached_page_is_replaced_as_soon_as_the_log_moves(client, backend, demo):
+    before = client.get("/v/lianban/receipts?year=2026").get_data(as_text=True)
+    assert client.get("/v/lianban/receipts?year=2026").get_data(as_text=True) == before  # served again
+    record_receipt(backend, STAFF, "lianban", ReceiptInput(
+        number="SK-CACHE-1", amount="12.34", received_on="2026-11-21", payer_name="莲花山茶业有限公司"))
+    after = client.get("/v/lianban/receipts?year=2026").get_data(as_text=True)
+    assert "SK-CACHE-1" in after and "SK-CACHE-1" not in before
+
+
+def test_pages_of_a_logged_in_user_are_not_served_to_others(app, demo):
+    staff, anonymous = app.test_client(), app.test_client()
+    staff.post("/login", data={"username": "demo-staff", "password": "demo-2026"})
+    assert "演示报账员" in staff.get("/v/lianban/arrears").get_data(as_text=True)
+    assert "演示报账员" not in anonymous.get("/v/lianban/arrears").get_data(as_text=True)
+    assert "演示报账员" in staff.get("/v/lianban/arrears").get_data(as_text=True)

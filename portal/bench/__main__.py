@@ -25,8 +25,9 @@ from types import ModuleType
 
 from . import Report
 from . import audit as audit_bench
+from . import pages as pages_bench
 
-BENCHMARKS: dict[str, ModuleType] = {audit_bench.NAME: audit_bench}
+BENCHMARKS: dict[str, ModuleType] = {audit_bench.NAME: audit_bench, pages_bench.NAME: pages_bench}
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

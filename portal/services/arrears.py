@@ -24,10 +24,13 @@ def contract_balance(session: Session, contract: Contract, as_of: date) -> Contr
     return balance(contract.schedule(), [(day, amount) for day, amount in payments], as_of)
 
 
-def arrears_list(session: Session, village_id: int, as_of: date) -> list[ArrearsRow]:
-    """Contracts (not withdrawn) owing money on `as_of`, largest amount first; two queries in all."""
-    contracts = list(session.scalars(select(Contract).where(
-        Contract.village_id == village_id, Contract.status != ContractStatus.WITHDRAWN)))
+def arrears_list(session: Session, village_id: int, as_of: date,
+                 contracts: list[Contract] | None = None) -> list[ArrearsRow]:
+    """Contracts (not withdrawn) owing money on `as_of`, largest amount first; two queries in all
+    (one when the caller already loaded the village's contracts)."""
+    if contracts is None:
+        contracts = list(session.scalars(select(Contract).where(Contract.village_id == village_id)))
+    contracts = [c for c in contracts if c.status is not ContractStatus.WITHDRAWN]
     paid: dict[int, list[tuple[date, Decimal]]] = {}
     for contract_id, day, amount in session.execute(
             select(Receipt.contract_id, Receipt.received_on, Receipt.amount).where(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from audit import merkle
@@ -212,3 +213,10 @@ def export(session: Session, log: str, directory: Path, verifier_keys: list[str]
     (directory / "checkpoint").write_text(latest_checkpoint(session, log) or "", encoding="utf-8")
     (directory / "keys").write_text("".join(k + "\n" for k in verifier_keys), encoding="ascii")
     return count
+
+
+def head_state(engine: Engine, log: str) -> tuple[int, bytes] | None:
+    """(size, root) of a log in one plain indexed read: the hot path of every conditional GET."""
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT size, root FROM audit_head WHERE log = :log"), {"log": log}).first()
+    return (int(row[0]), bytes(row[1])) if row else None

@@ -209,7 +209,7 @@ def contracts_listing(backend: Backend, code: str, as_of: date, *, status: str |
     with backend.db.read() as session:
         village = _village(session, code)
         contracts = list(session.scalars(select(Contract).where(Contract.village_id == village.id)))
-        owing = {row.contract.id: row.balance.arrears for row in arrears_list(session, village.id, as_of)}
+        owing = {row.contract.id: row.balance.arrears for row in arrears_list(session, village.id, as_of, contracts)}
     chosen = [c for c in contracts
               if (not status or contract_state(c, as_of) == status)
               and (not lessee or lessee in c.lessee_public_name())
