@@ -45,7 +45,9 @@ def test_no_public_page_shows_personal_data(client, backend, demo):
         secrets = {c.lessee_id_number for c in people} | {c.lessee_phone for c in people}
     pages = [client.get("/v/lianban/").get_data(as_text=True)]
     pages += [client.get(f"/v/lianban/contracts/{n}").get_data(as_text=True) for n in numbers]
-    pages.append(client.get("/v/lianban/audit/entries.jsonl").get_data(as_text=True))
+    for path in ("/v/lianban/audit/entries.jsonl", "/v/lianban/feed.atom", "/v/lianban/arrears",
+                 "/v/lianban/receipts", "/v/lianban/parcels", "/v/lianban/map", "/v/lianban/search?q=LB"):
+        pages.append(client.get(path).get_data(as_text=True))
     for page in pages:
         assert not ID_NUMBER.search(page)
         assert not MOBILE.search(page)
