@@ -112,9 +112,12 @@ def browser() -> Iterator[WebDriver]:
 
 @pytest.fixture(autouse=True)
 def _fresh_console_log(request: pytest.FixtureRequest) -> None:
-    """Drop console entries left by earlier tests, so each test sees only its own."""
+    """Drop console entries and cookies (language, 长辈版, login) left by earlier tests, so each
+    test starts as a new reader."""
     if "browser" in request.fixturenames:
-        request.getfixturevalue("browser").get_log("browser")
+        driver = request.getfixturevalue("browser")
+        driver.get_log("browser")
+        driver.delete_all_cookies()
 
 
 def console_errors(driver: WebDriver) -> list[str]:
