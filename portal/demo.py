@@ -130,10 +130,17 @@ def _household_contracts(backend, staff, rng, parcels, people) -> list[str]:
         create_contract(backend, staff, CODE, ContractInput(
             number=number, title=f"{plots[0][0]} 等地块承包合同", lessee_kind="person", lessee_name=name,
             lessee_id_number=id_number, lessee_phone=phone, start_date=date(2016, 1, 1),
-            end_date=date(2027, 12, 31) if running else date(2023, 12, 31), rent_rate="300", rent_unit="mu_year",
+            end_date=_household_end(i, running), rent_rate="300", rent_unit="mu_year",
             assets=[(n, None) for n, _ in plots], signed_on=date(2015, 12, 20), note="历史合同，已录入公开"))
         numbers.append(number)
     return numbers
+
+
+def _household_end(i: int, running: bool) -> date:
+    """Most household leases ended with the consolidation; the last runs out early in 2027 (租期将满)."""
+    if not running:
+        return date(2023, 12, 31)
+    return date(2027, 3, 31) if i == 18 else date(2027, 12, 31)
 
 
 def _company_contracts(backend, staff, parcels) -> list[str]:

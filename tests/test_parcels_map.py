@@ -187,8 +187,8 @@ def test_parcel_downloads_have_documented_fields_and_public_rows(client, demo):
         "lessee": "莲坂绿源农业发展有限公司", "contract": "LB-LZ-2024-001", "contract_end": "2038-12-31"}
     assert rows["LB-050"]["status"] == "vacant" and rows["LB-050"]["lessee"] is None
     assert rows["LB-F01"]["area_unit"] == "m2" and rows["LB-F01"]["contract"] == "LB-FW-2025-001"
-    counts = {status: sum(r["status"] == status for r in rows.values()) for status in ("leased", "vacant")}
-    assert counts == {"leased": 39, "vacant": 23}
+    counts = {status: sum(r["status"] == status for r in rows.values()) for status in ("leased", "expiring", "vacant")}
+    assert counts == {"leased": 37, "expiring": 2, "vacant": 23}  # LB-037/038: lease ends 2027-03-31
     csv_text = client.get("/v/lianban/parcels.csv").get_data().decode("utf-8-sig")
     lines = csv_text.splitlines()
     assert lines[0] == "编号,名称,类别,地类,面积,面积单位,位置,状态,承租方,合同编号,合同终止日期"
@@ -280,7 +280,7 @@ def test_map_links_every_drawn_parcel_once_small_fitted_and_north_up(client, bac
         [link] = links[f"/v/lianban/parcels/{number}"]
         title = link.find("title").text
         assert number in title and asset.name in title and f"{asset.area:,.2f} 亩" in title
-        assert {"leased": "已出租", "vacant": "闲置"}[statuses[number]] in title
+        assert {"leased": "已出租", "expiring": "租期将满", "vacant": "闲置"}[statuses[number]] in title
         assert link.find("polygon").get("class") == f"st-{statuses[number]}"
     assert sum(1 for _ in svg.iter("text")) >= 50  # numbers shown where they fit
     raw = re.search(r'<svg class="pm".*?</svg>', page, re.S).group(0)
@@ -302,7 +302,7 @@ def test_map_text_table_lists_all_sixty_parcels_with_status_and_lessee(client, d
     assert sorted(numbers) == [f"LB-{i:03d}" for i in range(1, 61)]
     assert table.count("<tr>") == 61  # heading row + 60
     assert "莲坂绿源农业发展有限公司" in table and "闲置" in table
-    assert "已出租" in page and "38 块" in page and "22 块" in page  # the legend counts
+    assert "已出租" in page and "36 块" in page and "2 块" in page and "22 块" in page  # the legend counts
     for label in ("已出租", "租期将满", "招租中", "闲置", "已撤回"):
         assert label in page  # the legend keeps every status, tenders included
 
