@@ -24,9 +24,12 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     from .app import backend
     from .services.users import load_user
+    from .translations import ensure_compiled, translate
 
     csrf.init_app(app)
+    ensure_compiled()  # the English .mo from its .po (build artefacts, not in git)
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["translate"] = translate
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"

@@ -25,9 +25,10 @@ DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".json", ".pdf", ".jsonl", ".atom")
 
 
 def release_token(app: Flask) -> str:
-    """Changes whenever a template or stylesheet changes, the same in every worker."""
+    """Changes whenever a template, stylesheet or translation changes, the same in every worker."""
     digest = hashlib.sha256()
-    for folder in (Path(app.template_folder), Path(app.static_folder)):  # type: ignore[arg-type]
+    folders = (Path(app.template_folder), Path(app.static_folder), Path(app.root_path) / "translations")  # type: ignore[arg-type]
+    for folder in folders:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 digest.update(path.name.encode() + path.read_bytes())

@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from .conftest import SCREENSHOT_DIR, assert_no_horizontal_overflow, console_errors, save_screenshot
@@ -73,7 +72,23 @@ def test_login_with_demo_account_in_the_browser(browser, live_server):
     browser.find_element("name", "username").send_keys("demo-staff")
     browser.find_element("name", "password").send_keys("demo-2026")
     browser.find_element("css selector", "button[type=submit]").click()
-    wait = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
-    wait.until(lambda d: "演示报账员" in d.find_element("css selector", "header").text)
+    wait = WebDriverWait(browser, 10)
+    # Read the header by script: element handles go stale while the next page loads.
+    header = "return document.querySelector('header') ? document.querySelector('header').textContent : ''"
+    wait.until(lambda d: "演示报账员" in d.execute_script(header))
     browser.find_element("css selector", "header form button").click()
-    wait.until(lambda d: "工作人员登录" in d.find_element("css selector", "header").text)
+    wait.until(lambda d: "工作人员登录" in d.execute_script(header))
+
+
+@pytest.mark.parametrize("name, heading", [("village", "How to verify"),
+                                           ("contract-household-arrears", "Payment schedule")])
+def test_page_in_english_fits_a_phone(browser, live_server, name, heading):
+    """The footer link switches to English; longer English words must still fit 375 px."""
+    browser.get(live_server + PAGES[name])
+    browser.find_element("css selector", "footer a[lang=en]").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_element("tag name", "html").get_attribute("lang") == "en")
+    assert heading in [h.text for h in browser.find_elements("tag name", "h2")]
+    assert console_errors(browser) == []
+    assert_no_horizontal_overflow(browser)
+    save_screenshot(browser, f"{name}-en")
+    save_full_page(browser, f"{name}-en")

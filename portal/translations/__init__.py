@@ -1,0 +1,108 @@
+"""The English catalog (Chinese is the source language of every string).
+
+en/LC_MESSAGES/messages.po is the source; its .mo is a build artefact (not in git), compiled
+by `ensure_compiled` when the app starts whenever it is missing or older than the .po.
+
+Strings reach the catalog three ways (babel.cfg): `_()`/`pgettext()` in templates; `_()`/`N_()`
+in Python; and the values of the Python dictionaries named in vocabularies.txt (status words,
+field labels, …), which templates show through the `translate` filter.
+
+After changing any of them, update the catalog and translate what is new (tests/test_english.py
+fails while any message is untranslated or fuzzy):
+    .venv/bin/pybabel extract -F babel.cfg --no-wrap --sort-by-file -o portal/translations/messages.pot .
+    .venv/bin/pybabel update -i portal/translations/messages.pot -d portal/translations \
+        --no-wrap --no-fuzzy-matching --ignore-obsolete
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+HERE = Path(__file__).resolve().parent
+VOCABULARIES = HERE / "vocabularies.txt"
+log = logging.getLogger(__name__)
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction only; it is translated where it is shown."""
+    return message
+
+
+# The login form's labels and messages (portal.auth.forms.LoginForm), shown translated by
+# templates/auth/login.html; tests/test_english.py checks that they stay in step.
+LOGIN_FORM = (N_("用户名"), N_("密码"), N_("请填写用户名"), N_("请填写密码"))
+# Flashed messages that base.html shows translated (extensions.py, portal/auth/routes.py).
+FLASHES = (N_("请先登录"), N_("已退出登录"))
+
+
+def translate(value: Any) -> Any:
+    """Jinja filter `translate`: a Chinese word that comes from Python (a status, a field label,
+    see vocabularies.txt) in the reader's language. Unlike `_()` it never %-formats, and it
+    leaves empty and non-string values alone."""
+    if not isinstance(value, str) or not value:
+        return value
+    from flask_babel import gettext
+
+    return gettext(value)
+
+
+def vocabulary_sources(path: Path = VOCABULARIES) -> list[tuple[int, str]]:
+    """(line number, "module:NAME") of every source named in vocabularies.txt."""
+    sources = []
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            sources.append((lineno, line))
+    return sources
+
+
+def vocabulary_words(source: str) -> list[str]:
+    """The strings of one source: a dict's string values, a tuple's or list's strings, a str."""
+    module, name = source.split(":", 1)
+    value = getattr(importlib.import_module(module), name)
+    items = value.values() if isinstance(value, dict) else [value] if isinstance(value, str) else value
+    return [item for item in items if isinstance(item, str) and item]
+
+
+def extract_vocabularies(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
+    """pybabel extraction method for vocabularies.txt (babel.cfg): one message per word."""
+    path = Path(getattr(fileobj, "name", VOCABULARIES))
+    for lineno, source in vocabulary_sources(path):
+        for word in vocabulary_words(source):
+            yield lineno, "_", word, []
+
+
+def ensure_compiled(directory: Path = HERE) -> list[Path]:
+    """Compiles every <lang>/LC_MESSAGES/*.po whose .mo is missing or older; returns the .mo
+    files written. Writes atomically (several processes may start at once); a read-only
+    install only logs a warning."""
+    written = []
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/*.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        try:
+            with po_path.open("rb") as handle:
+                catalog = read_po(handle, locale=po_path.parent.parent.name, domain=po_path.stem)
+            fd, tmp = tempfile.mkstemp(dir=po_path.parent, prefix=".", suffix=".mo.tmp")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    write_mo(handle, catalog, use_fuzzy=False)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, mo_path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError as exc:
+            log.warning("could not compile %s: %s", po_path, exc)
+            continue
+        written.append(mo_path)
+    return written
