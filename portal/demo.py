@@ -187,11 +187,27 @@ def _receipts(backend, staff, rng, contracts, today) -> None:
             if number == "LB-LZ-2024-002" and item.seq == 3:
                 amount = (amount / 2).quantize(Decimal("0.01"))  # 部分缴纳
             paid_on = min(today, item.due_date + timedelta(days=rng.randrange(0, 20)))
+            receipt_number = f"SK-{paid_on.year}-{counter:04d}"
+            scanned = number.startswith("LB-LZ") and item.seq == 1  # the companies' first payments
             record_receipt(backend, staff, CODE, ReceiptInput(
-                number=f"SK-{paid_on.year}-{counter:04d}", amount=amount, received_on=paid_on,
+                number=receipt_number, amount=amount, received_on=paid_on,
                 payer_name=payer.lessee_name, payer_is_person=payer.lessee_kind.value == "person",
-                contract_number=number, note=f"第{item.seq}期租金"))
+                contract_number=number, note=f"第{item.seq}期租金",
+                scan=_receipt_scan(receipt_number, payer.lessee_name, amount, paid_on) if scanned else None,
+                scan_name=f"{receipt_number}.pdf"))
             counter += 1
+
+
+def _receipt_scan(number: str, payer: str, amount: Decimal, day: date) -> bytes:
+    """A stand-in for a scanned 收款收据 (a one-page PDF), so the demo shows scans by hash."""
+    from .money import amount_in_words, format_money
+    from .pdf import render_pdf
+
+    return render_pdf(
+        "<style>@page { size: A6 landscape; margin: 8mm } h1 { font-size: 14pt } p { margin: 2mm 0 }</style>"
+        f"<h1>莲坂村股份经济合作社 收款收据（演示）</h1><p>No. {number}　{day.isoformat()}</p>"
+        f"<p>交款单位：{payer}</p><p>金额：{format_money(amount)}（{amount_in_words(amount)}）</p>"
+        "<p>事由：土地流转租金　收款人：演示报账员</p>")
 
 
 def _corrections(backend, staff, contracts) -> None:

@@ -33,7 +33,9 @@ def _answer(status: int, detail: str):
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
-        detail = err.description if err.code == 400 and err.description else ""
+        # Our own abort() messages are Chinese and meant for the reader; werkzeug's defaults are not.
+        own = err.description and err.description != type(err).description
+        detail = err.description if own else ""
         return _answer(err.code or 500, detail)
 
     for kind, status in SERVICE_STATUS.items():

@@ -16,7 +16,6 @@ from sqlalchemy import create_engine, make_url, text
 
 from portal import create_app
 from portal.services.backend import Actor, Backend
-from portal.services.signing import KEY_FILE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -123,9 +122,10 @@ class DemoTemplates:
 
     @staticmethod
     def _copy_key(folder: Path, tmp_path: Path) -> None:
-        """The demo's checkpoints were signed with the template's key: the test app needs it."""
-        (tmp_path / "instance").mkdir(exist_ok=True)
-        shutil.copy(folder / "instance" / KEY_FILE, tmp_path / "instance" / KEY_FILE)
+        """The demo's checkpoints were signed with the template's key, and its receipt scans
+        are stored in the template's instance folder: the test app needs both."""
+        shutil.copytree(folder / "instance", tmp_path / "instance", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("pdf-cache", "secret-key"))
 
 
 @pytest.fixture(scope="session")

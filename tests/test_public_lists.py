@@ -82,3 +82,21 @@ def test_downloads_carry_no_personal_data(client, backend, demo):
         sheet = load_workbook(io.BytesIO(client.get(f"/v/lianban/{name}.xlsx").data)).active
         cells = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
         assert not any(secret in cells for secret in secrets), name
+
+
+def test_company_receipt_scans_are_public_and_served_by_hash(client, demo):
+    import hashlib
+
+    rows = client.get("/v/lianban/receipts.json").get_json()["rows"]
+    scanned = [r for r in rows if r["scan_sha256"]]
+    assert len(scanned) == 5 and "查看扫描件" in client.get("/v/lianban/receipts?year=2024").get_data(as_text=True)
+    response = client.get(f"/v/lianban/receipts/{scanned[0]['number']}/scan")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert hashlib.sha256(response.data).hexdigest() == scanned[0]["scan_sha256"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_receipt_without_a_scan_is_a_friendly_404(client, demo):
+    rows = client.get("/v/lianban/receipts.json").get_json()["rows"]
+    plain = next(r for r in rows if not r["scan_sha256"])
+    assert client.get(f"/v/lianban/receipts/{plain['number']}/scan").status_code == 404

@@ -23,7 +23,7 @@ def test_village_home_shows_totals_news_qr_and_how_to_verify(client, demo):
     response = client.get("/v/lianban/")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    for words in ("在租土地", "2026年应收租金", "累计欠租", "最新变动", "一村一码", "如何核验", "<svg"):
+    for words in ("在租土地", "2026年应收租金", "累计欠租", "待答复的意见", "最新变动", "一村一码", "如何核验", "<svg"):
         assert words in page
     newest = json.loads(client.get("/v/lianban/audit/entries.jsonl").data.splitlines()[-1])
     assert page.count("<li><time") == 8 and newest["ts"] in page  # what is new, newest first

@@ -123,3 +123,19 @@ def test_a_forked_entry_is_refused_by_the_database(backend, village):
             session.execute(insert(AuditEntry), [dict(
                 log=village, seq=99, ts=first.ts, actor="x", action="x", entity="x", entity_id="x",
                 version=None, reason=None, prev=first.prev, hash="f" * 64, line="{}")])
+
+
+def test_a_scan_of_a_persons_payment_is_shown_only_to_the_villages_staff(app, backend, village, contract_input):
+    from portal.models import Role
+    from portal.services.backend import SYSTEM
+    from portal.services.users import create_user
+
+    create_contract(backend, STAFF, village, contract_input())
+    record_receipt(backend, STAFF, village, receipt(payer_name="王秀英", payer_is_person=True, scan=PNG))
+    create_user(backend, SYSTEM, username="cun-staff", display_name="报账员", password="correct horse",
+                role=Role.STAFF, village_code=village)
+    anonymous, staff = app.test_client(), app.test_client()
+    refused = anonymous.get(f"/v/{village}/receipts/SK-1/scan")
+    assert refused.status_code == 403 and "个人信息" in refused.get_data(as_text=True)
+    staff.post("/login", data={"username": "cun-staff", "password": "correct horse"})
+    assert staff.get(f"/v/{village}/receipts/SK-1/scan").data == PNG

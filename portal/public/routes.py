@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, send_file, url_for
+from flask_login import current_user
 
 from ..app import backend
 from ..formatting import SHANGHAI
@@ -13,6 +14,7 @@ from ..services import public_reads
 from .lists import choice_arg, respond, text_arg
 
 bp = Blueprint("public", __name__)
+SCAN_SUFFIXES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 
 
 def today():
@@ -80,3 +82,17 @@ def receipts(code: str, fmt: str | None):
     listing = public_reads.receipts_listing(backend(), code, today(), year=int(year) if year else None,
                                             contract=contract)
     return respond(listing, fmt, "public/receipts.html", years=years, year=year, contract=contract)
+
+
+@bp.get("/v/<code>/receipts/<number>/scan")
+def receipt_scan(code: str, number: str):
+    """收据扫描件, served by its SHA-256 (so it can never change under the same address)."""
+    scan = public_reads.receipt_scan(backend(), code, number)
+    if not scan.public and not (current_user.is_authenticated and current_user.village_id == scan.village_id):
+        abort(403, "这张收据的交款人是个人，扫描件含个人信息，只有本村工作人员登录后可以查看。")
+    if not scan.path.exists():
+        abort(404, "扫描件文件缺失，请联系村务工作人员")
+    response = send_file(scan.path, mimetype=scan.media_type, etag=scan.sha256, max_age=365 * 24 * 3600,
+                         download_name=f"{number}-{scan.sha256[:12]}{SCAN_SUFFIXES.get(scan.media_type, '')}")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

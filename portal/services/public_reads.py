@@ -56,6 +56,7 @@ class VillageOverview:
     received_this_year: Decimal
     arrears_total: Decimal
     arrears_count: int
+    unanswered_comments: int
     latest: list[Change]
     log: LogState | None
 
@@ -132,11 +133,22 @@ def village_overview(backend: Backend, code: str, as_of: date) -> VillageOvervie
         received = session.scalars(select(Receipt.amount).where(
             Receipt.village_id == village.id, Receipt.status == RecordStatus.ACTIVE,
             Receipt.received_on >= year_start, Receipt.received_on <= as_of)).all()
-        owing = arrears_list(session, village.id, as_of)
+        owing = arrears_list(session, village.id, as_of, contracts)
         return VillageOverview(
             village, len(active), area, due, sum(received, Decimal("0.00")),
             sum((row.balance.arrears for row in owing), Decimal("0.00")), len(owing),
-            latest_changes(session, code), _log_state(session, code))
+            _unanswered_comments(session, village.id), latest_changes(session, code), _log_state(session, code))
+
+
+def _unanswered_comments(session, village_id: int) -> int:
+    """意见 on plans that nobody has answered yet (事事有回音: this number should be zero)."""
+    from sqlalchemy import func
+
+    from ..models import CommentStatus, PlanComment
+
+    return session.scalar(select(func.count()).select_from(PlanComment).where(
+        PlanComment.village_id == village_id, PlanComment.status == CommentStatus.VISIBLE,
+        PlanComment.reply == "")) or 0
 
 
 def record_entries(session, log: str, entity: str, entity_id: str) -> list[dict[str, Any]]:
@@ -542,3 +554,30 @@ def parcel_map(backend: Backend, code: str, as_of: date) -> ParcelMapData:
         parcels = [(a, s) for a, s in _parcel_states(session, village.id, as_of)
                    if a.kind is AssetKind.LAND or a.polygon]
         return ParcelMapData(village, parcels, _log_state(session, code))
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A receipt's stored scan and whether it may be shown to everyone."""
+
+    path: Any
+    media_type: str
+    sha256: str
+    public: bool
+    village_id: int
+
+
+def receipt_scan(backend: Backend, code: str, number: str) -> Scan:
+    """The scan of receipt `number`; NotFound when there is none. A scan of a payment by a
+    person shows their name, so it is public only when the payer is a company."""
+    from ..models import StoredFile
+    from .files import path_for
+
+    with backend.db.read() as session:
+        village = _village(session, code)
+        receipt = session.scalar(select(Receipt).where(Receipt.village_id == village.id, Receipt.number == number))
+        if receipt is None or receipt.scan_sha256 is None:
+            raise NotFound(f"收据“{number}”没有扫描件")
+        stored = session.get(StoredFile, receipt.scan_sha256)
+        return Scan(path_for(backend.files_dir, receipt.scan_sha256), stored.media_type if stored else
+                    "application/octet-stream", receipt.scan_sha256, not receipt.payer_is_person, village.id)
