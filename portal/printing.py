@@ -7,9 +7,11 @@ printed at, so a sheet on the board can be compared with the online log years la
 PDFs are cached under ``<instance>/pdf-cache``:
 - a list is keyed by (list, query, as-of date, log size and root): any change to the village's
   records grows the log, so an unchanged log means an unchanged list;
-- a contract is keyed by its record version, its receipts' versions and the as-of date (which
-  moves paid/overdue), NOT by the log size: an unchanged record version is rendered once, and the
-  copy keeps the checkpoint it was printed at (the log is append-only, so that checkpoint stays
+- a record (contract, notice, plan, parcel) is keyed by its version, the versions of the records
+  its page shows with it (a contract's receipts, a plan's comments and votes, a parcel's
+  contracts), the as-of date (which moves paid/overdue, open/closed, leased/expiring) and the
+  page's address, NOT by the log size: an unchanged record version is rendered once, and the copy
+  keeps the checkpoint it was printed at (the log is append-only, so that checkpoint stays
   provable against any later one).
 """
 from __future__ import annotations
@@ -37,10 +39,10 @@ from .money import amount_in_words, format_money
 from .pdf import render_pdf
 from .qr import qr_svg
 from .rent import annual_rent
-from .services import public_reads
+from .services import notice_reads, public_reads
 
 # Bump when the print templates change, so cached copies of the old layout are not served.
-LAYOUT = 1
+LAYOUT = 2
 CACHE_MAX_BYTES = 200 * 1024 * 1024
 CACHE_PRUNE_TO = 0.8  # after pruning, the cache holds at most this share of the cap
 
@@ -175,6 +177,17 @@ def _contract_year(start: date, end: date, as_of: date) -> int:
     return max(years, 0)
 
 
+def _record_pdf(template: str, detail: Any, heading: str, page_url: str, checkpoint: Checkpoint,
+                **context: Any) -> bytes:
+    """One record (`detail` has .village and .history) as an A4 notice: running head
+    "<village> · <heading>", the 演示数据 mark, the versions, the witness block."""
+    html = render_template(template, d=detail, demo=detail.village.is_demo,
+                           running_head=css_string(f"{detail.village.name} · {heading}"),
+                           latest=detail.history[-1] if detail.history else None,
+                           witness=_witness(page_url, checkpoint), **context)
+    return render_pdf(html)
+
+
 def contract_pdf(detail: public_reads.ContractDetail, page_url: str, checkpoint: Checkpoint) -> bytes:
     """A contract as an A4 notice: parties (masked), parcels,
     term, rent, the schedule with paid/overdue, receipts, versions; needs an app context."""
@@ -184,16 +197,53 @@ def contract_pdf(detail: public_reads.ContractDetail, page_url: str, checkpoint:
     if year and annual_rent(contract.rent_terms, year) != yearly[0][1]:
         yearly.append((year + 1, annual_rent(contract.rent_terms, year)))
     schedule_total = sum((s.instalment.amount for s in balance.instalments), Decimal("0.00"))
-    html = render_template(
-        "print/contract.html", d=detail, c=contract, b=balance, demo=detail.village.is_demo,
-        running_head=css_string(f"{detail.village.name} · 合同公示 {contract.number}"),
+    return _record_pdf(
+        "print/contract.html", detail, f"合同公示 {contract.number}", page_url, checkpoint,
+        c=contract, b=balance,
         status=public_reads.CONTRACT_STATUS[public_reads.contract_state(contract, balance.as_of)],
         escalation=_plain_number(contract.escalation_percent),
         yearly=yearly, schedule_total=schedule_total, states=INSTALMENT_STATES,
-        rent_unit=RENT_UNITS.get(contract.rent_unit.value, ""), money_words=money_with_words,
-        latest=detail.history[-1] if detail.history else None,
-        witness=_witness(page_url, checkpoint))
-    return render_pdf(html)
+        rent_unit=RENT_UNITS.get(contract.rent_unit.value, ""), money_words=money_with_words)
+
+
+def _latest_change(history: list) -> Any:
+    """The newest version that changed the record (更正, 撤回…), or None if it was never changed."""
+    return next((v for v in reversed(history) if v.version and v.version > 1), None)
+
+
+def notice_pdf(detail: notice_reads.NoticeDetail, as_of: date, page_url: str, checkpoint: Checkpoint) -> bytes:
+    """A notice (公告) as an A4 notice: title, category, date, the full text with its line breaks,
+    its version and the reason of its latest correction; needs an app context."""
+    notice = detail.notice
+    return _record_pdf(
+        "print/notice.html", detail, f"公告 {notice.number}", page_url, checkpoint,
+        n=notice, as_of=as_of, category=notice_reads.NOTICE_CATEGORY[notice.category.value],
+        changed=_latest_change(detail.history))
+
+
+def plan_pdf(detail: notice_reads.PlanDetail, as_of: date, page_url: str, checkpoint: Checkpoint) -> bytes:
+    """A plan (方案公示) as an A4 notice: comment period and state, the current text, every comment
+    (names masked) with its reply, and the vote tallies with percentages; needs an app context."""
+    plan = detail.plan
+    return _record_pdf(
+        "print/plan.html", detail, f"方案公示 {plan.number}", page_url, checkpoint,
+        p=plan, as_of=as_of, state=notice_reads.PLAN_STATE[detail.state],
+        comments=[(c.public_state(), logged) for c, logged in detail.comments],
+        repliers=notice_reads.REPLIER, changed=_latest_change(detail.history))
+
+
+def parcel_pdf(detail: public_reads.ParcelDetail, as_of: date, outline: Markup | None,
+               extent: list[str] | None, page_url: str, checkpoint: Checkpoint) -> bytes:
+    """A parcel as an A4 notice: its facts and status, its outline (when surveyed), every contract
+    on it (lessees masked); needs an app context."""
+    asset = detail.asset
+    return _record_pdf(
+        "print/parcel.html", detail, f"地块 {asset.number}", page_url, checkpoint,
+        a=asset, s=detail.state, as_of=as_of, outline=outline, extent=extent,
+        status=public_reads.PARCEL_STATUS[detail.state.status.value],
+        kind=public_reads.ASSET_KIND.get(asset.kind.value, asset.kind.value),
+        contract_state=lambda c: public_reads.CONTRACT_STATUS[public_reads.contract_state(c, as_of)],
+        changed=_latest_change(detail.history))
 
 
 class PdfCache:
@@ -301,16 +351,48 @@ def listing_response(listing: Listing) -> Response:
     return _pdf_response(body, f"{listing.village_code}-{listing.name}-{listing.as_of.isoformat()}.pdf")
 
 
+def _versions(records: Any) -> list[tuple[int, int]]:
+    return [(r.id, r.version) for r in records]
+
+
+def _record_response(kind: str, endpoint: str, detail: Any, record: Any, shown_with: list, as_of: date,
+                     render: Callable[[str, Checkpoint], bytes]) -> Response:
+    """<record page>.pdf, rendered once per (record version, versions of what its page shows with
+    it, day, page address) and then served from the cache. `render(page_url, checkpoint)` draws it
+    at the log state of the record's proof (the log as read with the record)."""
+    village = detail.village
+    page_url = absolute_url(url_for(endpoint, code=village.code, number=record.number))
+    key = (kind, LAYOUT, village.code, village.version, record.id, record.version, shown_with,
+           as_of.isoformat(), page_url)
+    proof = detail.proof or {}
+    body = pdf_cache().get_or_render(
+        key, lambda: render(page_url, now_checkpoint(proof.get("size", 0), proof.get("root", ""))))
+    return _pdf_response(body, f"{village.code}-{record.number}-v{record.version}.pdf")
+
+
 def contract_response(detail: public_reads.ContractDetail) -> Response:
     """/v/<code>/contracts/<number>.pdf, rendered once per record version (and receipts, day)."""
-    village, contract = detail.village, detail.contract
-    page_url = absolute_url(url_for("public.contract", code=village.code, number=contract.number))
-    key = ("contract", LAYOUT, village.code, village.version, contract.id, contract.version,
-           [(r.id, r.version) for r in detail.receipts], detail.balance.as_of.isoformat(), page_url)
-    proof = detail.proof or {}
+    return _record_response("contract", "public.contract", detail, detail.contract, _versions(detail.receipts),
+                            detail.balance.as_of, lambda url, cp: contract_pdf(detail, url, cp))
 
-    def render() -> bytes:
-        return contract_pdf(detail, page_url, now_checkpoint(proof.get("size", 0), proof.get("root", "")))
 
-    body = pdf_cache().get_or_render(key, render)
-    return _pdf_response(body, f"{village.code}-{contract.number}-v{contract.version}.pdf")
+def notice_response(detail: notice_reads.NoticeDetail, as_of: date) -> Response:
+    """/v/<code>/notices/<number>.pdf, rendered once per notice version (and day)."""
+    return _record_response("notice", "notices.notice", detail, detail.notice, [], as_of,
+                            lambda url, cp: notice_pdf(detail, as_of, url, cp))
+
+
+def plan_response(detail: notice_reads.PlanDetail, as_of: date) -> Response:
+    """/v/<code>/plans/<number>.pdf, rendered once per plan version, its comments' and votes'
+    versions, and day (which moves open/closed and the days left)."""
+    shown_with = [_versions(c for c, _ in detail.comments), _versions(v for v, _ in detail.votes)]
+    return _record_response("plan", "notices.plan", detail, detail.plan, shown_with, as_of,
+                            lambda url, cp: plan_pdf(detail, as_of, url, cp))
+
+
+def parcel_response(detail: public_reads.ParcelDetail, as_of: date, outline: Markup | None,
+                    extent: list[str] | None) -> Response:
+    """/v/<code>/parcels/<number>.pdf, rendered once per parcel version, its contracts' versions,
+    and day (which moves leased/expiring/vacant)."""
+    return _record_response("parcel", "parcels.parcel", detail, detail.asset, _versions(detail.contracts), as_of,
+                            lambda url, cp: parcel_pdf(detail, as_of, outline, extent, url, cp))

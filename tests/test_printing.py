@@ -281,3 +281,133 @@ def test_chinese_file_name_is_sent_safely(app):
         response = printing._pdf_response(b"%PDF-1.7", "testcun-合同一-v1.pdf")
     disposition = response.headers["Content-Disposition"]
     assert disposition.isascii() and "filename*=UTF-8''testcun-%E5%90%88" in disposition
+
+
+# ── notices, plans and parcels: the same printed sheet as a contract ────────────────────────
+
+NOTICE = "GG-2024-002"  # corrected once: version 2, with the reason
+PLAN = "FA-2023-001"    # revised, commented, replied, voted on and adopted
+PARCEL = "LB-001"       # surveyed, under a household contract long ago and a company's now
+
+
+def _record_pdf_text(client, tmp_path, url: str, page: str) -> tuple[Path, str]:
+    """The record's PDF, its text, and that its QR code leads to the record's page."""
+    pdf = fetch_pdf(client, url, tmp_path)
+    assert qr_on_last_page(pdf, tmp_path) == f"http://localhost{page}"
+    text = pdf_text(pdf)
+    assert "审计日志" in text and f"http://localhost{page}" in text
+    assert_witnessed(text, client)
+    assert f"第1页共{page_count(pdf)}页" in flat(text)
+    return pdf, text
+
+
+@sqlite_only
+def test_notice_pdf_reads_back(client, backend, demo, tmp_path):
+    from portal.services import notice_reads
+
+    detail = notice_reads.notice_detail(backend, "lianban", NOTICE)
+    page = f"/v/lianban/notices/{NOTICE}"
+    assert f"{page}.pdf" in client.get(page).get_data(as_text=True)
+    pdf, text = _record_pdf_text(client, tmp_path, f"{page}.pdf", page)
+    words = flat(text)
+
+    assert detail.notice.title in text and NOTICE in text and "财务公开" in text
+    assert "发布日期：2024年4月10日" in words
+    for line in detail.notice.body.splitlines():  # the full text, line by line as written
+        assert flat(line) in words
+    assert "3. 上级补助：35,000.00元\n" in text  # a line of its own, the corrected amount
+    assert "第2版" in words and "上级补助金额录入错误，按记账凭证更正" in words
+    assert_cjk_font_embedded(pdf)
+
+
+@sqlite_only
+def test_plan_pdf_reads_back_with_masked_commenters(client, backend, demo, tmp_path):
+    from portal.models import PlanComment
+    from portal.services import notice_reads
+
+    detail = notice_reads.plan_detail(backend, "lianban", PLAN, today())
+    page = f"/v/lianban/plans/{PLAN}"
+    assert f"{page}.pdf" in client.get(page).get_data(as_text=True)
+    pdf, text = _record_pdf_text(client, tmp_path, f"{page}.pdf", page)
+    words = flat(text)
+
+    assert flat(detail.plan.title) in words and PLAN in text
+    assert "征求意见期2023年8月1日至2023年9月20日" in words and "已通过" in text
+    for line in detail.plan.body.splitlines():  # the current (revised) text in full
+        assert flat(line) in words
+    assert len(detail.comments) == 7
+    for comment, _ in detail.comments:
+        assert flat(comment.body) in words and flat(comment.reply) in words
+        assert comment.commenter_public_name in text
+    vote = detail.votes[0][0]
+    for count in (vote.yes_count, vote.no_count, vote.abstain_count, vote.not_voted):
+        assert f"{count}人{vote.share(count)}%" in words
+    assert "同意41人91.1%" in words
+    with backend.db.read() as session:
+        names = set(session.scalars(select(PlanComment.commenter_name)))
+    assert names and not [name for name in names if name in text or name in words]
+
+
+@sqlite_only
+def test_parcel_pdf_reads_back_with_outline_and_contracts(client, backend, demo, tmp_path):
+    detail = public_reads.parcel_detail(backend, "lianban", PARCEL, today())
+    page = f"/v/lianban/parcels/{PARCEL}"
+    assert f"{page}.pdf" in client.get(page).get_data(as_text=True)
+    pdf, text = _record_pdf_text(client, tmp_path, f"{page}.pdf", page)
+    words = flat(text)
+
+    assert flat(f"{PARCEL} {detail.asset.name}") in words and "已出租" in text
+    assert "边界示意" in text and "上为北" in text
+    assert len(detail.contracts) >= 2
+    for contract in detail.contracts:
+        assert contract.number in text and flat(contract.lessee_public_name()) in words
+    assert "已到期" in text and "履行中" in text
+    assert_masked(text, person_names(backend))
+
+    shop = pdf_text(fetch_pdf(client, "/v/lianban/parcels/LB-F01.pdf", tmp_path))  # no outline surveyed
+    assert "村部临街店面一号" in shop and "85.50" in shop and "边界示意" not in shop
+
+
+@sqlite_only
+@pytest.mark.parametrize("url", [f"/v/lianban/notices/{NOTICE}.pdf", f"/v/lianban/plans/{PLAN}.pdf",
+                                 f"/v/lianban/parcels/{PARCEL}.pdf"])
+def test_record_pdfs_are_served_from_the_cache(client, demo, monkeypatch, url):
+    first = client.get(url)
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    _render_forbidden(monkeypatch)
+    second = client.get(url)
+    assert second.status_code == 200 and second.data == first.data
+    assert second.headers["ETag"] == first.headers["ETag"]
+
+
+@sqlite_only
+def test_a_new_comment_renders_the_plan_pdf_again(client, backend, demo, monkeypatch):
+    from portal.services.backend import Actor
+    from portal.services.plans import CommentInput, add_comment
+
+    from portal.models import Plan
+
+    with backend.db.read() as session:  # the demo year's plan, open for comments
+        number = session.scalars(select(Plan.number).where(Plan.number != PLAN)).one()
+    url = f"/v/lianban/plans/{number}.pdf"
+    first = client.get(url).data
+    notice_first = client.get(f"/v/lianban/notices/{NOTICE}.pdf").data
+    add_comment(backend, Actor("demo-villager", "villager"), "lianban", number, CommentInput(
+        commenter_name="测试人", group_name="第一村民小组", body="打印测试意见", submitted_on=today()))
+    calls = []
+    real = printing.render_pdf
+    monkeypatch.setattr(printing, "render_pdf", lambda html, **kw: calls.append(1) or real(html, **kw))
+    assert client.get(f"/v/lianban/notices/{NOTICE}.pdf").data == notice_first  # unchanged notice: cached
+    assert not calls
+    assert client.get(url).data != first  # the plan's page shows the new comment
+    assert calls == [1]
+
+
+@sqlite_only
+@pytest.mark.parametrize("kind", ["notices", "plans", "parcels"])
+def test_unknown_record_pdf_is_a_friendly_404(client, village, kind):
+    response = client.get(f"/v/{village}/{kind}/NO-SUCH.pdf")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "页面不存在" in page and "NO-SUCH" in page and "Traceback" not in page
+    assert client.get(f"/v/nowhere/{kind}/NO-SUCH.pdf").status_code == 404

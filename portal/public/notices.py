@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from ..app import backend
+from ..printing import notice_response, plan_response
 from ..services import notice_reads
 from .lists import FORMATS, choice_arg, respond
 from .routes import today
@@ -28,6 +29,12 @@ def notice(code: str, number: str):
                            categories=notice_reads.NOTICE_CATEGORY, statuses=notice_reads.NOTICE_STATUS)
 
 
+@bp.get("/v/<code>/notices/<number>.pdf")
+def notice_pdf(code: str, number: str):
+    """The notice as a printed sheet for the bulletin board, rendered once per version and day."""
+    return notice_response(notice_reads.notice_detail(backend(), code, number), today())
+
+
 @bp.get("/v/<code>/plans", defaults={"fmt": None})
 @bp.get("/v/<code>/plans.<fmt>")
 def plans(code: str, fmt: str | None):
@@ -42,6 +49,12 @@ def plan(code: str, number: str):
     detail = notice_reads.plan_detail(backend(), code, number, today())
     return render_template("public/plan.html", d=detail, line_diff=notice_reads.line_diff, formats=FORMATS,
                            plan_statuses=notice_reads.PLAN_STATUS, repliers=notice_reads.REPLIER)
+
+
+@bp.get("/v/<code>/plans/<number>.pdf")
+def plan_pdf(code: str, number: str):
+    """The plan with its comments, replies and votes as a printed sheet, rendered once per version and day."""
+    return plan_response(notice_reads.plan_detail(backend(), code, number, today()), today())
 
 
 @bp.get("/v/<code>/plans/<number>/comments", defaults={"fmt": None})

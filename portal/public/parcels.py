@@ -4,12 +4,14 @@ from __future__ import annotations
 from collections import Counter
 
 from flask import Blueprint, render_template, url_for
+from markupsafe import Markup
 
 from .. import mapping
 from ..app import backend
 from ..formatting import area
 from ..models import Asset
 from ..parcel_status import STATUS_LABELS, ParcelState
+from ..printing import parcel_response
 from ..services import public_reads
 from .lists import choice_arg, respond
 from .routes import today
@@ -32,17 +34,29 @@ def parcels(code: str, fmt: str | None):
                    kinds=public_reads.ASSET_KIND, sorts=PARCEL_SORTS)
 
 
+def _outline(detail: public_reads.ParcelDetail) -> tuple[Markup | None, list[str] | None]:
+    """The parcel's outline as SVG and its extent in words (东西, 南北), or (None, None) if unsurveyed."""
+    if not detail.asset.polygon:
+        return None, None
+    outline = mapping.outline_svg(detail.asset.polygon, detail.state.status.value,
+                                  f"{detail.asset.number} 的边界（上为北）")
+    return outline, [mapping.distance_text(m) for m in mapping.extent([detail.asset.polygon])]
+
+
 @bp.get("/v/<code>/parcels/<number>")
 def parcel(code: str, number: str):
     detail = public_reads.parcel_detail(backend(), code, number, today())
-    outline = extent = None
-    if detail.asset.polygon:
-        outline = mapping.outline_svg(detail.asset.polygon, detail.state.status.value,
-                                      f"{detail.asset.number} 的边界（上为北）")
-        extent = [mapping.distance_text(m) for m in mapping.extent([detail.asset.polygon])]
+    outline, extent = _outline(detail)
     return render_template("public/parcel.html", d=detail, outline=outline, extent=extent, today=today(),
                            contract_state=public_reads.contract_state, statuses=public_reads.PARCEL_STATUS,
                            contract_statuses=public_reads.CONTRACT_STATUS, kinds=public_reads.ASSET_KIND)
+
+
+@bp.get("/v/<code>/parcels/<number>.pdf")
+def parcel_pdf(code: str, number: str):
+    """The parcel with its outline and contracts as a printed sheet, rendered once per version and day."""
+    detail = public_reads.parcel_detail(backend(), code, number, today())
+    return parcel_response(detail, today(), *_outline(detail))
 
 
 def _map_parcel(code: str, asset: Asset, state: ParcelState) -> mapping.MapParcel:
