@@ -48,9 +48,11 @@ class AuditNode(Base):
 
 
 class AuditHead(Base):
-    """The tip of a village's log and its current signed checkpoint, one row per log.
+    """The tip of a village's log, one row per log: size, root, peaks and the last signed note.
 
-    Updated in the same transaction as every append, so it never lags the entries.
+    Size, root and peaks are updated in the same transaction as every append, so they never lag
+    the entries; `checkpoint` is the latest note signed, and readers get a note for the current
+    size and root through `audit_log.head()` (signed on read when the stored one is older).
     """
 
     __tablename__ = "audit_head"

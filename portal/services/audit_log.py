@@ -1,19 +1,21 @@
 """The audit log in the database: append inside the caller's transaction, read, prove, export.
 
 Each append stores the entry's canonical line, the Merkle subtree hashes it completes and the
-new head (size, root, peaks, signed checkpoint), so proofs cost O(log n) reads.
+new head (size, root, peaks), so proofs cost O(log n) reads. The signed checkpoint of the head
+is made when it is first read (`head`), not by every append: see `_current_checkpoint`.
 """
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from audit import merkle
 from audit.canonical import canonical_bytes
@@ -24,6 +26,7 @@ from .errors import ValidationError
 from .signing import LogSigner
 
 HASH_SIZE = 32
+SIGNER_INFO = "audit_log.signer"  # Session.info key of the LogSigner that signs checkpoints on read
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,23 @@ def _peaks_blob(hashes: list[bytes]) -> bytes:
 
 def _peaks_list(blob: bytes) -> list[bytes]:
     return [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)]
+
+
+# append() and head() use Core statements on the session's connection instead of the ORM: one
+# append is five small statements, and the ORM's unit of work, identity map and autoflush made up
+# most of an audited write's time (see `scripts/bench audit`). The statements are built once here,
+# so SQLAlchemy reuses their cache keys and compiled SQL. The ORM never loads AuditHead, so no
+# object in a session's identity map can go stale behind these statements.
+_ENTRY, _NODE, _HEAD, _PRIVATE = (AuditEntry.__table__, AuditNode.__table__, AuditHead.__table__,
+                                  PrivateRecord.__table__)
+_INSERT_ENTRY = insert(_ENTRY)
+_INSERT_PRIVATE = insert(_PRIVATE)
+_INSERT_NODES = insert(_NODE)
+_READ_TIP = select(_HEAD.c.size, _HEAD.c.last_hash, _HEAD.c.peaks).where(_HEAD.c.log == bindparam("log"))
+_READ_SIZE = select(_HEAD.c.size).where(_HEAD.c.log == bindparam("log"))
+_READ_HEAD = select(_HEAD.c.size, _HEAD.c.root, _HEAD.c.checkpoint).where(_HEAD.c.log == bindparam("log"))
+_INSERT_HEAD = insert(_HEAD)
+_UPDATE_HEAD = update(_HEAD).where(_HEAD.c.log == bindparam("log_key"))
 
 
 def append(
@@ -59,44 +79,74 @@ def append(
 ) -> dict[str, Any]:
     """Appends one entry to `log` in the session's transaction (which must hold the log's
     write lock) and returns the entry with its `hash`."""
-    head = session.get(AuditHead, log, with_for_update=False)
-    size = head.size if head else 0
-    prev = head.last_hash if head else ZERO_HASH
+    connection = session.connection()
+    tip = connection.execute(_READ_TIP, {"log": log}).first()
+    size, prev = (tip.size, tip.last_hash) if tip else (0, ZERO_HASH)
     salt = new_salt() if personal is not None else None
     private = private_commitment(salt, personal) if personal is not None and salt else None
     entry, line = build_entry(
         log=log, seq=size, ts=ts, actor=actor, action=action, entity=entity,
         entity_id=entity_id, version=version, reason=reason, data=data, private=private, prev=prev,
     )
-    entry_id = session.execute(
-        insert(AuditEntry).returning(AuditEntry.id),
-        [dict(log=log, seq=size, ts=ts, actor=actor, action=action, entity=entity,
-              entity_id=entity_id, version=version, reason=reason, prev=prev,
-              hash=entry["hash"], line=line.decode("utf-8"))],
-    ).scalar_one()
+    inserted = connection.execute(_INSERT_ENTRY, dict(
+        log=log, seq=size, ts=ts, actor=actor, action=action, entity=entity, entity_id=entity_id,
+        version=version, reason=reason, prev=prev, hash=entry["hash"], line=line.decode("utf-8")))
     if personal is not None and salt is not None:
-        session.execute(insert(PrivateRecord), [dict(
-            entry_id=entry_id, salt=salt, personal=canonical_bytes(personal).decode("utf-8"))])
+        connection.execute(_INSERT_PRIVATE, dict(
+            entry_id=inserted.inserted_primary_key[0], salt=salt,
+            personal=canonical_bytes(personal).decode("utf-8")))
 
-    tree = merkle.CompactRange.from_peaks(size, _peaks_list(head.peaks) if head else [])
+    tree = merkle.CompactRange.from_peaks(size, _peaks_list(tip.peaks) if tip else [])
     new_nodes = tree.append(merkle.leaf_hash(bytes.fromhex(entry["hash"])))
-    session.execute(insert(AuditNode), [
-        dict(log=log, level=level, index=index, hash=node) for level, index, node in new_nodes])
+    connection.execute(_INSERT_NODES, [
+        dict(log=log, level=level, idx=index, hash=node) for level, index, node in new_nodes])
     root = tree.root()
-    checkpoint = signer.checkpoint(log, tree.size, root)
-    if head is None:
-        session.add(AuditHead(log=log, size=tree.size, last_hash=entry["hash"], root=root,
-                              peaks=_peaks_blob(tree.peak_hashes()), checkpoint=checkpoint, updated_at=ts))
-    else:
-        head.size, head.last_hash, head.root = tree.size, entry["hash"], root
-        head.peaks, head.checkpoint, head.updated_at = _peaks_blob(tree.peak_hashes()), checkpoint, ts
-    session.flush()
+    new_head = dict(size=tree.size, last_hash=entry["hash"], root=root,
+                    peaks=_peaks_blob(tree.peak_hashes()), updated_at=ts)
+    if tip is None:  # a new log: its head starts with a signed checkpoint (the column is NOT NULL)
+        connection.execute(_INSERT_HEAD, dict(log=log, checkpoint=signer.checkpoint(log, tree.size, root),
+                                              **new_head))
+    else:  # the stored checkpoint is left as it is: `head` signs the current one when it is read
+        connection.execute(_UPDATE_HEAD, dict(log_key=log, **new_head))
     return entry
 
 
+def use_signer(sessions: sessionmaker, signer: LogSigner) -> None:
+    """Makes every session of `sessions` able to sign the current checkpoint on read (`head`)."""
+    sessions.configure(info={SIGNER_INFO: signer})
+
+
 def head(session: Session, log: str) -> Head | None:
-    row = session.get(AuditHead, log)
-    return Head(log, row.size, row.root, row.checkpoint) if row else None
+    """The log's size and root and the signed checkpoint of exactly that size and root."""
+    row = session.connection().execute(_READ_HEAD, {"log": log}).first()
+    return Head(log, row.size, row.root, _current_checkpoint(session, log, row)) if row else None
+
+
+def _current_checkpoint(session: Session, log: str, row: Any) -> str:
+    """The stored checkpoint if it covers the head, else the head's checkpoint signed now.
+
+    Why appends do not sign: signing (format, Ed25519, base64) was a fixed share of every audited
+    write, although most checkpoints were overwritten before anyone read them. Appends store size
+    and root in the same transaction as the entry; the first read of a new size signs it (the
+    signer keeps the latest note per log in memory), so every reader still gets a checkpoint
+    covering the committed head. Ed25519 signatures are deterministic: every process signing the
+    same size and root produces the same note.
+    """
+    signer: LogSigner | None = session.info.get(SIGNER_INFO)
+    if signer is None:
+        if _note_covers(row.checkpoint, row.size, row.root):
+            return row.checkpoint
+        raise RuntimeError(f"the stored checkpoint of log {log!r} is older than its head, and this "
+                           "session has no signer to sign the current one (audit_log.use_signer)")
+    if signer.is_checkpoint_of(row.checkpoint, log, row.size, row.root):
+        return row.checkpoint
+    return signer.checkpoint(log, row.size, row.root)
+
+
+def _note_covers(signed: str, size: int, root: bytes) -> bool:
+    """Whether the checkpoint note `signed` is of tree `size` with `root` (its origin unchecked)."""
+    lines = signed.split("\n", 3)
+    return len(lines) > 3 and lines[1] == str(size) and lines[2] == base64.b64encode(root).decode("ascii")
 
 
 def iter_lines(session: Session, log: str, start: int = 0, end: int | None = None) -> Iterator[str]:
@@ -125,8 +175,7 @@ def _node_lookup(session: Session, log: str, keys: set[tuple[int, int]]) -> dict
 
 
 def _size_checked(session: Session, log: str, size: int, what: str) -> int:
-    current = head(session, log)
-    current_size = current.size if current else 0
+    current_size = session.connection().execute(_READ_SIZE, {"log": log}).scalar() or 0
     if size < 0 or size > current_size:
         raise ValidationError({what: f"{what} 必须在 0 到 {current_size} 之间（日志当前共 {current_size} 条）"})
     return current_size

@@ -6,7 +6,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import lazyload
 
 from ..models import (Asset, AssetKind, Contract, ContractAsset, ContractStatus, LesseeKind,
                       RecordStatus, RentUnit)
@@ -137,9 +138,20 @@ def _check_overlap(change: Change, asset: Asset, v: dict[str, Any], check: Check
         check.fail("assets", f"“{asset.number}”在此期间已由合同 {other} 出租")
 
 
-def find_contract(change_or_session: Change | Any, village_id: int, number: str) -> Contract:
+_FIND_CONTRACT = select(Contract).where(Contract.village_id == bindparam("village_id"),
+                                       Contract.number == bindparam("number"))
+# Without its leased items (the relationship otherwise loads them eagerly: two more SELECTs),
+# for callers that only refer to the contract, such as a receipt paying it.
+_FIND_CONTRACT_ONLY = _FIND_CONTRACT.options(lazyload(Contract.items))
+
+
+def find_contract(change_or_session: Change | Any, village_id: int, number: str, *,
+                  with_items: bool = True) -> Contract:
+    """The contract `number` of the village. With `with_items=False` its items are left unloaded:
+    they load on first access while the session is open, and cannot be read once it is closed."""
     session = getattr(change_or_session, "session", change_or_session)
-    contract = session.scalar(select(Contract).where(Contract.village_id == village_id, Contract.number == number))
+    statement = _FIND_CONTRACT if with_items else _FIND_CONTRACT_ONLY
+    contract = session.scalar(statement, {"village_id": village_id, "number": number})
     if contract is None:
         raise NotFound(f"没有编号为“{number}”的合同")
     return contract

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit import note
@@ -18,13 +18,31 @@ class LogSigner:
     signer_key: str      # PRIVATE+KEY+<name>+<id>+<base64>
     verifier_key: str    # <name>+<id>+<base64>
     origin_prefix: str   # e.g. "sanzi.example.cn"; a log's origin is "<prefix>/v/<code>"
+    # The key parsed once (not per checkpoint) and the latest note signed per log, which readers
+    # ask for again and again: Ed25519 signatures are deterministic, so a kept note is exactly what
+    # signing again would give.
+    _signer: note.Signer = field(init=False, repr=False, compare=False)
+    _latest: dict[str, str] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_signer", note.Signer(self.signer_key))
 
     def origin(self, log: str) -> str:
         return f"{self.origin_prefix}/v/{log}"
 
     def checkpoint(self, log: str, size: int, root: bytes) -> str:
         """The signed checkpoint note for `log` at `size` with Merkle `root`."""
-        return note.sign(format_checkpoint(self.origin(log), size, root), [self.signer_key])
+        text = format_checkpoint(self.origin(log), size, root)
+        cached = self._latest.get(log)
+        if cached is not None and cached.startswith(text + "\n"):
+            return cached
+        signed = self._signer.sign(text)
+        self._latest[log] = signed  # one dict assignment: safe without a lock under threads
+        return signed
+
+    def is_checkpoint_of(self, signed: str, log: str, size: int, root: bytes) -> bool:
+        """Whether the note `signed` is a checkpoint of `log` at exactly `size` and `root`."""
+        return signed.startswith(format_checkpoint(self.origin(log), size, root) + "\n")
 
 
 def load_or_create_signer(instance_path: str | os.PathLike, key_name: str, origin_prefix: str) -> LogSigner:
