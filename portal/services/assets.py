@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..models import Asset, AssetKind, RecordStatus
 from .backend import Actor, Backend, Change
 from .errors import NotFound, ValidationError
-from .lifecycle import record_changed, record_created, snapshot, withdraw
+from .lifecycle import amend, record_created, withdraw
 from .validate import Checker
 
 MAX_AREA = {AssetKind.LAND: Decimal("100000"), "other": Decimal("1000000")}
@@ -94,10 +94,7 @@ def correct_asset(backend: Backend, actor: Actor, village_code: str, number: str
         if values["number"] != asset.number and change.session.scalar(select(Asset.id).where(
                 Asset.village_id == asset.village_id, Asset.number == values["number"])):
             raise ValidationError({"number": f"编号“{values['number']}”已存在"})
-        before = snapshot(asset)
-        for key, value in values.items():
-            setattr(asset, key, value)
-        record_changed(change, asset, "asset.correct", reason, before)
+        amend(change, asset, "asset.correct", reason, **values)
     return asset
 
 

@@ -14,7 +14,7 @@ from ..models import (Asset, AssetKind, Contract, ContractAsset, ContractStatus,
 from .backend import Actor, Backend, Change
 from .errors import NotFound, ValidationError
 from .identity import is_credit_code, is_phone, is_resident_id
-from .lifecycle import record_changed, record_created, snapshot, withdraw
+from .lifecycle import amend, record_changed, record_created, snapshot, withdraw
 from .validate import Checker
 
 MAX_TERM_YEARS = 50
@@ -224,9 +224,7 @@ def terminate_contract(backend: Backend, actor: Actor, village_code: str, number
         assert day is not None
         if not contract.start_date <= day < contract.end_date:
             raise ValidationError({"end_date": "解除日期必须在合同期内、原终止日期之前"})
-        before = snapshot(contract)
-        contract.end_date, contract.status = day, ContractStatus.TERMINATED
-        record_changed(change, contract, "contract.terminate", reason, before)
+        amend(change, contract, "contract.terminate", reason, end_date=day, status=ContractStatus.TERMINATED)
     return contract
 
 

@@ -29,6 +29,14 @@ def record_changed(change: Change, record: Any, action: str, reason: str, before
     change.record(action, record, reason)
 
 
+def amend(change: Change, record: Any, action: str, reason: str, **values: Any) -> None:
+    """Sets `values` on `record` and stores the result as a new version with its reason."""
+    before = snapshot(record)
+    for key, value in values.items():
+        setattr(record, key, value)
+    record_changed(change, record, action, reason, before)
+
+
 def snapshot(record: Audited) -> dict[str, Any]:
     """What a record is before a change, to tell a real correction from an empty one."""
     return {"data": record.public_state(), "personal": record.personal_data()}
@@ -44,7 +52,5 @@ def withdraw(backend: Backend, actor: Actor, village_code: str, number: str, rea
         record: Any = find(change, change.village().id, number)
         if record.status is withdrawn:
             raise ValidationError({"reason": f"该{what}已经撤回"})
-        before = snapshot(record)
-        record.status = withdrawn
-        record_changed(change, record, f"{record.audit_entity}.withdraw", reason, before)
+        amend(change, record, f"{record.audit_entity}.withdraw", reason, status=withdrawn)
     return record

@@ -12,7 +12,7 @@ from ..formatting import SHANGHAI
 from ..models import Notice, NoticeCategory, RecordStatus
 from .backend import Actor, Backend, Change
 from .errors import NotFound, ValidationError
-from .lifecycle import record_changed, record_created, snapshot, withdraw
+from .lifecycle import amend, record_created, withdraw
 from .validate import Checker
 
 TITLE_MAX = 200
@@ -105,10 +105,7 @@ def correct_notice(backend: Backend, actor: Actor, village_code: str, number: st
             raise ValidationError({"reason": "已撤回的公告不能再更正"})
         if v["number"] != notice.number and _number_taken(change, notice.village_id, v["number"]):
             raise ValidationError({"number": f"公告编号“{v['number']}”已存在"})
-        before = snapshot(notice)
-        for key, value in v.items():
-            setattr(notice, key, value)
-        record_changed(change, notice, "notice.correct", reason, before)
+        amend(change, notice, "notice.correct", reason, **v)
     return notice
 
 

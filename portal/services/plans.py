@@ -13,7 +13,7 @@ from ..models import CommentStatus, ConsentVote, Plan, PlanComment, PlanStatus
 from .backend import Actor, Backend, Change
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import is_phone
-from .lifecycle import record_changed, record_created, snapshot, withdraw
+from .lifecycle import amend, record_changed, record_created, snapshot, withdraw
 from .notices import check_not_future, check_number, local_today, multiline
 from .validate import Checker
 
@@ -124,10 +124,7 @@ def correct_plan(backend: Backend, actor: Actor, village_code: str, number: str,
         if first and not (v["comment_from"] <= first and last <= v["comment_until"]):
             raise ValidationError({"comment_from": f"已有意见的提出日期在 {first.isoformat()} 至 {last.isoformat()}，"
                                                    "新的征求意见期必须包含这些日期"})
-        before = snapshot(plan)
-        for key, value in v.items():
-            setattr(plan, key, value)
-        record_changed(change, plan, "plan.correct", reason, before)
+        amend(change, plan, "plan.correct", reason, **v)
     return plan
 
 
@@ -146,9 +143,7 @@ def adopt_plan(backend: Backend, actor: Actor, village_code: str, number: str,
             raise ValidationError({"reason": "只有公示中的方案可以通过"})
         if day < plan.comment_until:
             raise ValidationError({"adopted_on": f"征求意见期到 {plan.comment_until.isoformat()} 才结束，结束前不能通过方案"})
-        before = snapshot(plan)
-        plan.status, plan.adopted_on = PlanStatus.ADOPTED, day
-        record_changed(change, plan, "plan.adopt", reason, before)
+        amend(change, plan, "plan.adopt", reason, status=PlanStatus.ADOPTED, adopted_on=day)
     return plan
 
 
@@ -333,8 +328,5 @@ def correct_vote(backend: Backend, actor: Actor, village_code: str, plan_number:
     with backend.change(village_code, actor) as change:
         vote = find_vote(change, change.village().id, plan_number, number)
         _check_vote_date(vote.plan, v["held_on"])
-        before = snapshot(vote)
-        for key, value in v.items():
-            setattr(vote, key, value)
-        record_changed(change, vote, "consent_vote.correct", reason, before)
+        amend(change, vote, "consent_vote.correct", reason, **v)
     return vote

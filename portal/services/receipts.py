@@ -14,7 +14,7 @@ from .backend import Actor, Backend, Change
 from .contracts import find_contract
 from .errors import NotFound, ValidationError
 from .files import store_file
-from .lifecycle import record_changed, snapshot, withdraw
+from .lifecycle import amend, withdraw
 from .validate import Checker
 
 
@@ -117,14 +117,10 @@ def correct_receipt(backend: Backend, actor: Actor, village_code: str, number: s
             check.fail("number", f"收据号“{v['number']}”已登记")
         contract = _link_contract(change, receipt.village_id, contract_number, check)
         check.done()
-        before = snapshot(receipt)
-        for key, value in v.items():
-            setattr(receipt, key, value)
-        receipt.contract = contract
+        scan = receipt.scan_sha256
         if data.scan:
-            receipt.scan_sha256 = store_file(change.session, backend.files_dir, data.scan,
-                                             data.scan_name, change.now()).sha256
-        record_changed(change, receipt, "receipt.correct", reason, before)
+            scan = store_file(change.session, backend.files_dir, data.scan, data.scan_name, change.now()).sha256
+        amend(change, receipt, "receipt.correct", reason, **v, contract=contract, scan_sha256=scan)
     return receipt
 
 
