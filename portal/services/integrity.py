@@ -94,7 +94,8 @@ def _latest_entries(session: Session, log: str) -> dict[tuple[str, str], dict[st
 
 
 def _compare_row(session: Session, report: Report, row: Any, entry: dict[str, Any] | None) -> None:
-    name = f"{row.audit_entity} {row.audit_id()}"
+    number = getattr(row, "number", None)
+    name = f"{row.audit_entity} {row.audit_id()}" + (f"（编号 {number}）" if number is not None else "")
     if entry is None:
         report.problems.append(f"{name}: 数据库中有此记录，日志中却没有（绕过门户直接写入？）")
         return
