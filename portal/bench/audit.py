@@ -795,7 +795,7 @@ def bench_writes(directory: Path, writes: int, always_profile: bool, rng: random
         ratio = rate / base_rate
         report.line(f"audited: {count(writes)} record_receipt in {seconds:.2f} s = {count(rate)} writes/s "
                     f"({seconds / writes * 1000:.2f} ms each: validate, receipt row, entry, nodes, head, "
-                    "signed checkpoint, commit)")
+                    "commit; the checkpoint is signed when read)")
         report.line(f"baseline: {count(writes)} × one-row INSERT + COMMIT (SQLAlchemy Core, WAL, "
                     f"synchronous=NORMAL, BEGIN IMMEDIATE) = {count(base_rate)} writes/s "
                     f"({1000 / base_rate:.3f} ms each)")
