@@ -18,10 +18,14 @@ EN_AREA_UNITS = {"mu": "mu", "m2": "m²"}
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+def _day(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def cn_date(value: date | str | None) -> str:
     if not value:
         return ""
-    day = date.fromisoformat(value) if isinstance(value, str) else value
+    day = _day(value)
     return f"{day.year}年{day.month}月{day.day}日"
 
 
@@ -49,7 +53,7 @@ def en_date(value: date | str | None) -> str:
     """1 Jan 2026, for pages read in English."""
     if not value:
         return ""
-    day = date.fromisoformat(value) if isinstance(value, str) else value
+    day = _day(value)
     return f"{day.day} {EN_MONTHS[day.month - 1]} {day.year}"
 
 

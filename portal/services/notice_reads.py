@@ -14,11 +14,10 @@ from sqlalchemy import select
 from ..history import ROLES, Version, versions
 from ..listings import Column, Listing
 from ..models import AuditEntry, CommentStatus, ConsentVote, Notice, NoticeCategory, Plan, PlanComment, Village
-from . import audit_log
 from .backend import Backend
 from .notices import find_notice
 from .plans import find_plan
-from .public_reads import _listing, _log_state, _village, record_entries
+from .public_reads import _listing, _village, record_entries, record_proof
 
 NOTICE_CATEGORY = {"tender": "招租公告", "finance": "财务公开", "affairs": "村务公告", "other": "其他公告"}
 NOTICE_STATUS = {"active": "有效", "withdrawn": "已撤回"}
@@ -98,16 +97,6 @@ def line_diff(before: Any, after: Any) -> list[tuple[str, str]]:
     return [(ops[line[:2]], line[2:]) for line in difflib.ndiff(old, new) if line[:2] in ops and line[2:].strip()]
 
 
-def _proof(session, code: str, entries: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The inclusion proof of a record's latest entry against the current signed checkpoint."""
-    state = _log_state(session, code)
-    if not entries or state is None:
-        return None
-    proof = audit_log.inclusion(session, code, entries[-1]["seq"], state.size)
-    proof["checkpoint"] = audit_log.latest_checkpoint(session, code)
-    return proof
-
-
 def _latest_logged(session, code: str, entity: str, ids: list[str]) -> dict[str, Logged]:
     """The latest entry of each of the records `ids` of one kind, read in one query."""
     if not ids:
@@ -143,7 +132,7 @@ def notice_detail(backend: Backend, code: str, number: str) -> NoticeDetail:
         village = _village(session, code)
         notice = find_notice(session, village.id, number)
         entries = record_entries(session, code, "notice", notice.audit_id())
-        return NoticeDetail(village, notice, versions(entries), _proof(session, code, entries))
+        return NoticeDetail(village, notice, versions(entries), record_proof(session, code, entries))
 
 
 def plans_listing(backend: Backend, code: str, as_of: date, *, state: str | None = None) -> Listing:
@@ -184,7 +173,7 @@ def plan_detail(backend: Backend, code: str, number: str, as_of: date) -> PlanDe
             village, plan, plan.state(as_of), days_left,
             [(c, logged_comments[c.audit_id()]) for c in comments],
             [(v, logged_votes[v.audit_id()]) for v in votes],
-            versions(entries), _proof(session, code, entries))
+            versions(entries), record_proof(session, code, entries))
 
 
 def comments_listing(backend: Backend, code: str, number: str, as_of: date) -> Listing:

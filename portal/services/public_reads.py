@@ -159,6 +159,16 @@ def record_entries(session, log: str, entity: str, entity_id: str) -> list[dict[
     return [json.loads(line) | {"hash": hashlib.sha256(line.encode("utf-8")).hexdigest()} for line in lines]
 
 
+def record_proof(session, code: str, entries: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The inclusion proof of a record's latest entry against the current log, with the checkpoint."""
+    state = _log_state(session, code)
+    if not entries or not state:
+        return None
+    proof = audit_log.inclusion(session, code, entries[-1]["seq"], state.size)
+    proof["checkpoint"] = audit_log.latest_checkpoint(session, code)
+    return proof
+
+
 def contract_detail(backend: Backend, code: str, number: str, as_of: date) -> ContractDetail:
     with backend.db.read() as session:
         village = _village(session, code)
@@ -166,13 +176,8 @@ def contract_detail(backend: Backend, code: str, number: str, as_of: date) -> Co
         receipts = list(session.scalars(select(Receipt).where(Receipt.contract_id == contract.id)
                                         .order_by(Receipt.received_on)))
         entries = record_entries(session, code, "contract", contract.audit_id())
-        state = _log_state(session, code)
-        proof = None
-        if entries and state:
-            proof = audit_log.inclusion(session, code, entries[-1]["seq"], state.size)
-            proof["checkpoint"] = audit_log.latest_checkpoint(session, code)
         return ContractDetail(village, contract, contract_balance(session, contract, as_of), receipts,
-                              versions(entries), proof)
+                              versions(entries), record_proof(session, code, entries))
 
 
 CONTRACT_STATUS = {"active": "履行中", "ended": "已到期", "terminated": "已解除", "withdrawn": "已撤回"}
@@ -487,16 +492,6 @@ def _parcel_states(session, village_id: int, as_of: date) -> list[tuple[Asset, P
     return [(a, parcel_status(a.status is RecordStatus.WITHDRAWN, by_asset.get(a.id, []), as_of)) for a in assets]
 
 
-def _record_proof(session, code: str, entries: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The inclusion proof of a record's latest entry against the current log, with the checkpoint."""
-    state = _log_state(session, code)
-    if not entries or not state:
-        return None
-    proof = audit_log.inclusion(session, code, entries[-1]["seq"], state.size)
-    proof["checkpoint"] = audit_log.latest_checkpoint(session, code)
-    return proof
-
-
 def _parcel_row(asset: Asset, state: ParcelState) -> dict[str, Any]:
     contract = state.contract
     return {
@@ -536,7 +531,7 @@ def parcel_detail(backend: Backend, code: str, number: str, as_of: date) -> Parc
         state = parcel_status(asset.status is RecordStatus.WITHDRAWN, contracts, as_of)
         entries = record_entries(session, code, "asset", asset.audit_id())
         history = [replace(v, changes=[_readable_outline(ch) for ch in v.changes]) for v in versions(entries)]
-        return ParcelDetail(village, asset, state, contracts, history, _record_proof(session, code, entries))
+        return ParcelDetail(village, asset, state, contracts, history, record_proof(session, code, entries))
 
 
 def _readable_outline(change: FieldChange) -> FieldChange:
