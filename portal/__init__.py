@@ -8,6 +8,6 @@ from flask import Flask
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config from the environment, overridden by `test_config` in tests."""
-    from .app import build_app
+    from portal.app import build_app
 
     return build_app(test_config)

@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from .config import load_config
-from .db import Database
-from .services.backend import Backend
-from .services.signing import load_or_create_signer
+from portal.config import load_config
+from portal.kernel.database import Database
+from portal.kernel.transaction import Backend
+from portal.auditlog.signing import load_or_create_signer
 
 DEMO_USERNAMES = ("demo-staff", "demo-committee", "demo-township")
 
@@ -27,8 +27,8 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     signer = load_or_create_signer(app.instance_path, app.config["AUDIT_KEY_NAME"], app.config["AUDIT_ORIGIN"])
     app.extensions["portal"] = Backend(database, signer, Path(app.config["FILES_DIR"]))
 
-    from . import extensions, errors, web
-    from .cli import register_cli
+    from portal import errors, extensions, web
+    from portal.cli import register_cli
 
     extensions.init_app(app)
     errors.init_app(app)
@@ -48,7 +48,7 @@ def refuse_demo_accounts(database: Database) -> None:
     """In production the well-known demo passwords must not open any door."""
     from sqlalchemy import select
 
-    from .models import User
+    from portal.accounts.models import User
 
     if not database.has_schema():
         return

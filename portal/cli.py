@@ -9,17 +9,17 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from .formatting import SHANGHAI
+from portal.publishing.formatting import SHANGHAI
 
 
 def _backend():
-    from .app import backend
+    from portal.app import backend
 
     return backend()
 
 
 def _village_codes(code: str | None) -> list[str]:
-    from .services.villages import list_villages
+    from portal.villages.services import list_villages
 
     with _backend().db.read() as session:
         codes = [v.code for v in list_villages(session)]
@@ -39,7 +39,7 @@ def _ensure_schema() -> bool:
 
 
 def _make_demo() -> None:
-    from .demo import PASSWORD, build_demo
+    from portal.demo import PASSWORD, build_demo
 
     summary = build_demo(_backend(), datetime.now(SHANGHAI).date())
     click.echo(f"已创建演示村 {summary.village}（演示数据），审计日志 {summary.entries} 条。")
@@ -57,7 +57,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("demo")
     def demo() -> None:
         """Fill the database with the demo village 莲坂村 (exit 1 if it is already there)."""
-        from .services.villages import get_village
+        from portal.villages.services import get_village
 
         if app.config["PORTAL_ENV"] == "production":
             raise click.ClickException("生产环境（PORTAL_ENV=production）不能创建演示数据。")
@@ -71,7 +71,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("ensure-demo")
     def ensure_demo() -> None:
         """Create the schema if missing and the demo village if no village exists yet."""
-        from .services.villages import list_villages
+        from portal.villages.services import list_villages
 
         _ensure_schema()
         with _backend().db.read() as session:
@@ -87,7 +87,7 @@ def register_cli(app: Flask) -> None:
     @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
     def export(code: str, directory: Path) -> None:
         """Write entries.jsonl, checkpoint and keys for `python -m audit.verify DIR`."""
-        from .services import audit_log
+        from portal.auditlog import store as audit_log
 
         _village_codes(code)
         backend = _backend()
@@ -101,8 +101,8 @@ def register_cli(app: Flask) -> None:
         """Check every chain, root and signature, and every live row against its latest entry."""
         import base64
 
-        from .services.integrity import verify_village
-        from .services.villages import get_village
+        from portal.auditlog.integrity import verify_village
+        from portal.villages.services import get_village
 
         backend = _backend()
         failed = False
@@ -122,8 +122,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--village", "code", default=None, help="only this village (default: all)")
     def checkpoint(code: str | None) -> None:
         """Print (and keep) the current signed checkpoint of each village log."""
-        from .services import audit_log
-        from .services.backend import utc_now
+        from portal.auditlog import store as audit_log
+        from portal.kernel.transaction import utc_now
 
         backend = _backend()
         for each in _village_codes(code):

@@ -26,7 +26,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None) -> dict[st
         "AUDIT_KEY_NAME": env.get("AUDIT_KEY_NAME", "sanzi-portal"),
         "AUDIT_ORIGIN": env.get("AUDIT_ORIGIN", "sanzi-portal.local"),
         "FILES_DIR": env.get("FILES_DIR") or str(Path(instance_path) / "files"),
-        # Rendered anonymous village pages kept per ETag (portal/public/conditional.py); "0" turns it off.
+        # Rendered anonymous village pages kept per ETag (portal/publishing/caching.py); "0" turns it off.
         "PAGE_CACHE": env.get("PORTAL_PAGE_CACHE", "1") != "0",
         # Absolute origin printed on PDFs and in their QR codes (e.g. https://sanzi.example.cn);
         # empty: the address the request came in on, which behind a proxy may be an internal one.

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .demo_notices import build_notices
-from .models import Role
-from .services.assets import AssetInput, create_asset
-from .services.backend import SYSTEM, Actor, Backend
-from .services.contracts import ContractInput, contract_input_from, correct_contract, create_contract
-from .services.receipts import ReceiptInput, correct_receipt, record_receipt, withdraw_receipt
-from .services.users import create_user
-from .services.villages import create_village
+from portal.demo_notices import build_notices
+from portal.accounts.models import Role
+from portal.parcels.services import AssetInput, create_asset
+from portal.kernel.transaction import Actor, Backend, SYSTEM
+from portal.contracts.services import ContractInput, contract_input_from, correct_contract, create_contract
+from portal.receipts.services import ReceiptInput, correct_receipt, record_receipt, withdraw_receipt
+from portal.accounts.services import create_user
+from portal.villages.services import create_village
 
 CODE = "lianban"
 PASSWORD = "demo-2026"
@@ -91,7 +91,7 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     _receipts(backend, staff, rng, contracts, today)
     _corrections(backend, staff, contracts)
     build_notices(backend, staff, today)
-    from .services import audit_log
+    from portal.auditlog import store as audit_log
     with backend.db.read() as session:
         size = audit_log.head(session, CODE).size  # type: ignore[union-attr]
     return DemoSummary(CODE, size, ACCOUNTS)
@@ -171,7 +171,7 @@ def _building_contracts(backend, staff, people) -> list[str]:
 
 def _receipts(backend, staff, rng, contracts, today) -> None:
     """Pays every instalment due by `today`, except a few left unpaid (the arrears)."""
-    from .services.public_reads import contract_detail
+    from portal.site.public_reads import contract_detail
 
     unpaid = {"LB-HT-2016-003": {6, 7, 8}, "LB-HT-2016-009": {8}, "LB-HT-2016-017": {10, 11},
               "LB-LZ-2024-004": {3}}
@@ -200,8 +200,8 @@ def _receipts(backend, staff, rng, contracts, today) -> None:
 
 def _receipt_scan(number: str, payer: str, amount: Decimal, day: date) -> bytes:
     """A stand-in for a scanned 收款收据 (a one-page PDF), so the demo shows scans by hash."""
-    from .money import amount_in_words, format_money
-    from .pdf import render_pdf
+    from portal.kernel.money import amount_in_words, format_money
+    from portal.publishing.pdf import render_pdf
 
     return render_pdf(
         "<style>@page { size: A6 landscape; margin: 8mm } h1 { font-size: 14pt } p { margin: 2mm 0 }</style>"
@@ -212,7 +212,7 @@ def _receipt_scan(number: str, payer: str, amount: Decimal, day: date) -> bytes:
 
 def _corrections(backend, staff, contracts) -> None:
     """Real life: a typo in a phone number, a wrong amount, a receipt entered twice."""
-    from .services.public_reads import contract_detail
+    from portal.site.public_reads import contract_detail
 
     detail = contract_detail(backend, CODE, "LB-LZ-2024-001", date(2024, 1, 1))
     corrected = contract_input_from(detail.contract)
@@ -231,6 +231,6 @@ def _corrections(backend, staff, contracts) -> None:
 
 
 def _first_amount(backend, number) -> Decimal:
-    from .services.public_reads import contract_detail
+    from portal.site.public_reads import contract_detail
 
     return contract_detail(backend, CODE, number, date(2016, 1, 1)).contract.schedule()[0].amount

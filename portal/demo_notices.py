@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .formatting import cn_date
-from .services.backend import Actor, Backend
-from .services.notices import NoticeInput, correct_notice, create_notice, notice_input_from, withdraw_notice
-from .services.plans import (CommentInput, PlanInput, VoteInput, add_comment, adopt_plan, correct_plan,
-                             create_plan, plan_input_from, record_vote, reply_to_comment)
+from portal.publishing.formatting import cn_date
+from portal.kernel.transaction import Actor, Backend
+from portal.notices.services import NoticeInput, correct_notice, create_notice, notice_input_from, withdraw_notice
+from portal.plans.services import CommentInput, PlanInput, VoteInput, add_comment, adopt_plan, correct_plan, create_plan, plan_input_from, record_vote, reply_to_comment
 
 CODE = "lianban"
 COMMITTEE = Actor("demo-committee", "committee")
@@ -110,7 +109,7 @@ def _consolidation_plan(backend: Backend, staff: Actor) -> None:
 
 
 def _current_plan(backend: Backend):
-    from .services.notice_reads import plan_detail
+    from portal.site.notice_reads import plan_detail
 
     return plan_detail(backend, CODE, CONSOLIDATION, date(2023, 9, 1)).plan
 
@@ -172,7 +171,7 @@ def _distribution_plan(backend: Backend, staff: Actor, today: date) -> None:
 
 
 def _notice(backend: Backend, number: str):
-    from .services.notice_reads import notice_detail
+    from portal.site.notice_reads import notice_detail
 
     return notice_detail(backend, CODE, number).notice
 

@@ -22,9 +22,9 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from .app import backend
-    from .services.users import load_user
-    from .translations import ensure_compiled, translate
+    from portal.app import backend
+    from portal.accounts.services import load_user
+    from portal.translations import ensure_compiled, translate
 
     csrf.init_app(app)
     ensure_compiled()  # the English .mo from its .po (build artefacts, not in git)

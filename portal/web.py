@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .formatting import FILTERS
+from portal.publishing.formatting import FILTERS
 
 
 def init_app(app: Flask) -> None:
-    from .api.audit import bp as audit_api
-    from .auth.routes import bp as auth
-    from .public import compression, conditional
-    from .public.notices import bp as notices
-    from .public.parcels import bp as parcels
-    from .public.routes import bp as public
-    from .public.site import bp as site
+    from portal.auditlog.views import bp as audit_api
+    from portal.accounts.views import bp as auth
+    from portal.publishing import caching as conditional, compression
+    from portal.site.notice_routes import bp as notices
+    from portal.parcels.views import bp as parcels
+    from portal.site.routes import bp as public
+    from portal.site.views import bp as site
 
     app.register_blueprint(public)
     app.register_blueprint(auth)

@@ -1,4 +1,4 @@
 """WSGI entry point: `gunicorn portal.wsgi:app`."""
-from . import create_app
+from portal import create_app
 
 app = create_app()

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from portal import create_app
-from portal.services.backend import Actor, Backend
+from portal.kernel.transaction import Actor, Backend
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -183,9 +183,9 @@ def runner(app):
 @pytest.fixture
 def village(backend) -> str:
     """A village `testcun` with two parcels and a shop, ready for contracts."""
-    from portal.services.assets import AssetInput, create_asset
-    from portal.services.backend import SYSTEM
-    from portal.services.villages import create_village
+    from portal.parcels.services import AssetInput, create_asset
+    from portal.kernel.transaction import SYSTEM
+    from portal.villages.services import create_village
 
     create_village(backend, SYSTEM, code="testcun", name="测试村", township="测试镇")
     create_asset(backend, STAFF, "testcun", AssetInput(number="P1", name="东洋1号地", kind="land", area="10.00"))
@@ -219,7 +219,7 @@ def auth(client) -> AuthActions:
 @pytest.fixture
 def contract_input():
     """Terms of a valid company contract on P1, to vary per test."""
-    from portal.services.contracts import ContractInput
+    from portal.contracts.services import ContractInput
 
     def make(**changes):
         values = dict(number="HT-001", title="东洋1号地租赁合同", lessee_kind="company",

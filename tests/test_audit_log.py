@@ -13,9 +13,9 @@ from sqlalchemy import select, text
 from audit import merkle
 from audit.checkpoint import parse_checkpoint
 from audit.note import open_note
-from portal.services import audit_log
-from portal.services.contracts import create_contract
-from portal.services.receipts import ReceiptInput, record_receipt
+from portal.auditlog import store as audit_log
+from portal.contracts.services import create_contract
+from portal.receipts.services import ReceiptInput, record_receipt
 
 from .conftest import REPO_ROOT, STAFF
 

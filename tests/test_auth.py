@@ -6,10 +6,10 @@ import re
 import pytest
 
 from portal import create_app
-from portal.models import Role
-from portal.services.backend import SYSTEM
-from portal.services.errors import ValidationError
-from portal.services.users import authenticate, create_user
+from portal.accounts.models import Role
+from portal.kernel.transaction import SYSTEM
+from portal.kernel.errors import ValidationError
+from portal.accounts.services import authenticate, create_user
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from portal.bench import Report
-from portal.bench.__main__ import main
+from benchmarks import Report
+from benchmarks.__main__ import main
 
 
 @pytest.mark.slow
@@ -44,7 +44,7 @@ def test_audit_bench_tiny_run_prints_summary_and_exits_0(tmp_path, monkeypatch):
 def test_proof_check_catches_a_wrong_proof():
     """The benchmark's proof check (what makes it exit 1) rejects a tampered path, leaf or root."""
     from audit import merkle
-    from portal.bench.audit import _check_proofs
+    from benchmarks.audit import _check_proofs
 
     leaves = [merkle.leaf_hash(bytes([i]) * 32) for i in range(5)]
     tree = merkle.CompactRange()

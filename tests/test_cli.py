@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal.models import Village
+from portal.villages.models import Village
 
 
 def test_init_db_is_idempotent(runner):

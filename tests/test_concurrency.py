@@ -7,9 +7,10 @@ import threading
 
 from sqlalchemy import func, select
 
-from portal.models import AuditEntry, Receipt
-from portal.services import audit_log
-from portal.services.receipts import ReceiptInput, record_receipt
+from portal.auditlog.models import AuditEntry
+from portal.receipts.models import Receipt
+from portal.auditlog import store as audit_log
+from portal.receipts.services import ReceiptInput, record_receipt
 
 from .conftest import STAFF
 

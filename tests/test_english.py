@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from portal.translations import HERE, LOGIN_FORM, FLASHES, vocabulary_sources, vocabulary_words
+from portal.translations import FLASHES, HERE, LOGIN_FORM, vocabulary_sources, vocabulary_words
 
 PO = HERE / "en" / "LC_MESSAGES" / "messages.po"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -93,7 +93,7 @@ def test_printed_notices_and_data_stay_chinese(reader, demo, tmp_path):
     reader chose (the date and area filters follow the reader on web pages only)."""
     import subprocess
 
-    from portal.formatting import area, cn_date
+    from portal.publishing.formatting import area, cn_date
 
     from .test_pdf import _poppler
 
@@ -150,7 +150,7 @@ def test_catalog_matches_the_sources():
     words = [word for _, source in vocabulary_sources() for word in vocabulary_words(source)]
     assert set(words) <= ids, set(words) - ids
 
-    from portal.auth.forms import LoginForm
+    from portal.accounts.forms import LoginForm
 
     form_strings = set()
     for field in (LoginForm.username, LoginForm.password):

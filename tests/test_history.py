@@ -1,4 +1,4 @@
-from portal.history import diff, versions
+from portal.kernel.history import diff, versions
 
 
 def entry(seq, action, data, private=None, reason=None, actor="staff:a"):

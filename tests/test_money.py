@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.money import MoneyError, amount_in_words, format_money, parse_money
+from portal.kernel.money import MoneyError, amount_in_words, format_money, parse_money
 
 
 @pytest.mark.parametrize("value, words", [

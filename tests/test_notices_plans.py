@@ -15,17 +15,17 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.demo_notices import CONSOLIDATION_COMMENTS
-from portal.models import AuditEntry, Notice, Plan, PlanComment, PrivateRecord, Village
-from portal.services import audit_log
-from portal.services.backend import Actor
-from portal.services.errors import NotFound, PermissionDenied, ValidationError
-from portal.services.integrity import verify_village
-from portal.services.notice_reads import line_diff
-from portal.services.notices import (NoticeInput, correct_notice, create_notice, local_today, notice_input_from,
-                                     withdraw_notice)
-from portal.services.plans import (CommentInput, PlanInput, VoteInput, add_comment, adopt_plan, correct_plan,
-                                   correct_vote, create_plan, plan_input_from, record_vote, reply_to_comment,
-                                   withdraw_comment)
+from portal.auditlog.models import AuditEntry, PrivateRecord
+from portal.notices.models import Notice
+from portal.plans.models import Plan, PlanComment
+from portal.villages.models import Village
+from portal.auditlog import store as audit_log
+from portal.kernel.transaction import Actor
+from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
+from portal.auditlog.integrity import verify_village
+from portal.site.notice_reads import line_diff
+from portal.notices.services import NoticeInput, correct_notice, create_notice, local_today, notice_input_from, withdraw_notice
+from portal.plans.services import CommentInput, PlanInput, VoteInput, add_comment, adopt_plan, correct_plan, correct_vote, create_plan, plan_input_from, record_vote, reply_to_comment, withdraw_comment
 
 from .conftest import STAFF
 
@@ -200,7 +200,7 @@ def test_plan_state_derives_open_and_closed_from_the_dates(backend, village):
 
 
 def withdraw_plan_and_reload(backend, village):
-    from portal.services.plans import withdraw_plan
+    from portal.plans.services import withdraw_plan
 
     return withdraw_plan(backend, STAFF, village, "FA-2024-001", "方案有误，撤回重拟")
 
@@ -366,7 +366,7 @@ DEMO_PAGES = {
 def demo_today(backend) -> int:
     """The demo built as of today (Beijing), so this year's plan is open whenever the test runs."""
     from portal.demo import build_demo
-    from portal.public.routes import today
+    from portal.site.routes import today
 
     build_demo(backend, today())
     return today().year

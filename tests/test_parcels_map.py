@@ -12,10 +12,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from portal import mapping
-from portal.models import Asset, AssetKind, Contract, LesseeKind
-from portal.parcel_status import ParcelStatus, parcel_status
-from portal.rent import add_months
+from portal.parcels import mapping
+from portal.parcels.models import Asset, AssetKind
+from portal.contracts.models import Contract, LesseeKind
+from portal.parcels.status import ParcelStatus, parcel_status
+from portal.contracts.rent import add_months
 
 from .conftest import REPO_ROOT, STAFF
 from .test_public_pages import ID_NUMBER, MOBILE
@@ -26,7 +27,7 @@ DEMO_DAY = date(2026, 11, 23)
 @pytest.fixture(autouse=True)
 def on_demo_day(monkeypatch):
     """The pages judge status on the Beijing date; pin it to the day the demo was built for."""
-    monkeypatch.setattr("portal.public.parcels.today", lambda: DEMO_DAY)
+    monkeypatch.setattr("portal.parcels.views.today", lambda: DEMO_DAY)
 
 
 def lease(start, end, status="active"):
@@ -241,7 +242,7 @@ def test_parcel_page_shows_facts_outline_contracts_history_and_proof(client, dem
 
 
 def test_parcel_correction_shows_reason_and_readable_diff(client, backend, village):
-    from portal.services.assets import AssetInput, correct_asset
+    from portal.parcels.services import AssetInput, correct_asset
 
     square = [[0, 0], [100, 0], [100, 100], [0, 100]]
     correct_asset(backend, STAFF, village, "P1", AssetInput("P1", "东洋1号地", "land", "10.00", polygon=square),
@@ -316,8 +317,8 @@ def test_map_of_a_village_without_surveyed_parcels_has_only_the_table(client, vi
 
 
 def test_withdrawn_and_terminated_show_on_list_and_map(client, backend, village, contract_input):
-    from portal.services.assets import AssetInput, correct_asset, withdraw_asset
-    from portal.services.contracts import create_contract, terminate_contract
+    from portal.parcels.services import AssetInput, correct_asset, withdraw_asset
+    from portal.contracts.services import create_contract, terminate_contract
 
     square = [[0, 0], [100, 0], [100, 100], [0, 100]]
     correct_asset(backend, STAFF, village, "P1", AssetInput("P1", "东洋1号地", "land", "10.00", polygon=square), "补测边界")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.pdf import render_pdf
+from portal.publishing.pdf import render_pdf
 
 TITLE = "莲坂村土地承包合同公示 ¥1,234.50"
 

@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from portal import printing
-from portal.models import Contract, LesseeKind, Receipt
-from portal.money import amount_in_words, format_money
-from portal.public.routes import today
-from portal.services import public_reads
+from portal.publishing import printing
+from portal.contracts.models import Contract, LesseeKind
+from portal.receipts.models import Receipt
+from portal.kernel.money import amount_in_words, format_money
+from portal.site.routes import today
+from portal.site import public_reads
 from tests.test_pdf import CJK_FONT_NAMES
 
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -232,8 +233,8 @@ def test_second_request_is_served_from_the_cache(client, demo, monkeypatch, url)
 
 @sqlite_only
 def test_unchanged_contract_keeps_its_printed_copy_while_the_log_grows(client, backend, demo, monkeypatch):
-    from portal.services.backend import Actor
-    from portal.services.receipts import ReceiptInput, record_receipt
+    from portal.kernel.transaction import Actor
+    from portal.receipts.services import ReceiptInput, record_receipt
 
     url = f"/v/lianban/contracts/{PERSON_CONTRACT}.pdf"
     first = client.get(url).data
@@ -303,7 +304,7 @@ def _record_pdf_text(client, tmp_path, url: str, page: str) -> tuple[Path, str]:
 
 @sqlite_only
 def test_notice_pdf_reads_back(client, backend, demo, tmp_path):
-    from portal.services import notice_reads
+    from portal.site import notice_reads
 
     detail = notice_reads.notice_detail(backend, "lianban", NOTICE)
     page = f"/v/lianban/notices/{NOTICE}"
@@ -322,8 +323,8 @@ def test_notice_pdf_reads_back(client, backend, demo, tmp_path):
 
 @sqlite_only
 def test_plan_pdf_reads_back_with_masked_commenters(client, backend, demo, tmp_path):
-    from portal.models import PlanComment
-    from portal.services import notice_reads
+    from portal.plans.models import PlanComment
+    from portal.site import notice_reads
 
     detail = notice_reads.plan_detail(backend, "lianban", PLAN, today())
     page = f"/v/lianban/plans/{PLAN}"
@@ -382,10 +383,10 @@ def test_record_pdfs_are_served_from_the_cache(client, demo, monkeypatch, url):
 
 @sqlite_only
 def test_a_new_comment_renders_the_plan_pdf_again(client, backend, demo, monkeypatch):
-    from portal.services.backend import Actor
-    from portal.services.plans import CommentInput, add_comment
+    from portal.kernel.transaction import Actor
+    from portal.plans.services import CommentInput, add_comment
 
-    from portal.models import Plan
+    from portal.plans.models import Plan
 
     with backend.db.read() as session:  # the demo year's plan, open for comments
         number = session.scalars(select(Plan.number).where(Plan.number != PLAN)).one()

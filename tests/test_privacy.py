@@ -1,4 +1,4 @@
-from portal.privacy import mask_id_number, mask_name, mask_phone
+from portal.kernel.privacy import mask_id_number, mask_name, mask_phone
 
 
 def test_names_keep_first_and_last_character():

@@ -70,7 +70,7 @@ def test_bad_pages_and_filters_get_a_friendly_answer_never_500(client, demo, url
 def test_downloads_carry_no_personal_data(client, backend, demo):
     from sqlalchemy import select
 
-    from portal.models import Contract, LesseeKind
+    from portal.contracts.models import Contract, LesseeKind
 
     with backend.db.read() as session:
         people = session.scalars(select(Contract).where(Contract.lessee_kind == LesseeKind.PERSON)).all()

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from portal.models import Contract, LesseeKind
+from portal.contracts.models import Contract, LesseeKind
 
 # Bounded by non-hex characters, so hashes in the log are not mistaken for ID numbers.
 ID_NUMBER = re.compile(r"(?<![0-9a-fA-F])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]"

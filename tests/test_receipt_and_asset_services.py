@@ -10,14 +10,17 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.models import Asset, AuditEntry, Receipt, RecordStatus
-from portal.services import audit_log
-from portal.services.arrears import arrears_list
-from portal.services.assets import AssetInput, correct_asset, create_asset, withdraw_asset
-from portal.services.contracts import create_contract
-from portal.services.errors import ValidationError
-from portal.services.files import path_for
-from portal.services.receipts import ReceiptInput, correct_receipt, record_receipt, withdraw_receipt
+from portal.parcels.models import Asset
+from portal.auditlog.models import AuditEntry
+from portal.receipts.models import Receipt
+from portal.kernel.status import RecordStatus
+from portal.auditlog import store as audit_log
+from portal.contracts.arrears import arrears_list
+from portal.parcels.services import AssetInput, correct_asset, create_asset, withdraw_asset
+from portal.contracts.services import create_contract
+from portal.kernel.errors import ValidationError
+from portal.auditlog.files import path_for
+from portal.receipts.services import ReceiptInput, correct_receipt, record_receipt, withdraw_receipt
 
 from .conftest import STAFF
 
@@ -126,9 +129,9 @@ def test_a_forked_entry_is_refused_by_the_database(backend, village):
 
 
 def test_a_scan_of_a_persons_payment_is_shown_only_to_the_villages_staff(app, backend, village, contract_input):
-    from portal.models import Role
-    from portal.services.backend import SYSTEM
-    from portal.services.users import create_user
+    from portal.accounts.models import Role
+    from portal.kernel.transaction import SYSTEM
+    from portal.accounts.services import create_user
 
     create_contract(backend, STAFF, village, contract_input())
     record_receipt(backend, STAFF, village, receipt(payer_name="王秀英", payer_is_person=True, scan=PNG))

@@ -1,8 +1,8 @@
 from datetime import date
 from decimal import Decimal
 
-from portal.ledger import balance
-from portal.rent import RentTerms, add_months, payment_schedule
+from portal.contracts.ledger import balance
+from portal.contracts.rent import RentTerms, add_months, payment_schedule
 
 
 def terms(**changes):

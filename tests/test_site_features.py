@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from portal.services.receipts import ReceiptInput, record_receipt
+from portal.receipts.services import ReceiptInput, record_receipt
 
 from .conftest import STAFF
 
@@ -20,7 +20,7 @@ def test_search_finds_contract_numbers_lessees_and_parcels(client, demo):
 def test_search_cannot_find_a_person_by_full_name(client, backend, demo):
     from sqlalchemy import select
 
-    from portal.models import Contract, LesseeKind
+    from portal.contracts.models import Contract, LesseeKind
 
     with backend.db.read() as session:
         person = session.scalars(select(Contract).where(Contract.lessee_kind == LesseeKind.PERSON)).first()

@@ -14,12 +14,15 @@ from sqlalchemy.orm import Session
 from audit import NoteError, note
 from audit.checkpoint import parse_checkpoint
 from portal import create_app
-from portal.models import (Asset, AuditEntry, AuditHead, Contract, ContractAsset, PrivateRecord, Receipt,
-                           RecordStatus, StoredFile)
-from portal.services import audit_log
-from portal.services.contracts import create_contract, withdraw_contract
-from portal.services.errors import NotFound, ValidationError
-from portal.services.receipts import ReceiptInput, correct_receipt, record_receipt
+from portal.parcels.models import Asset
+from portal.auditlog.models import AuditEntry, AuditHead, PrivateRecord, StoredFile
+from portal.contracts.models import Contract, ContractAsset
+from portal.receipts.models import Receipt
+from portal.kernel.status import RecordStatus
+from portal.auditlog import store as audit_log
+from portal.contracts.services import create_contract, withdraw_contract
+from portal.kernel.errors import NotFound, ValidationError
+from portal.receipts.services import ReceiptInput, correct_receipt, record_receipt
 
 from .conftest import STAFF
 
@@ -66,8 +69,8 @@ def test_a_second_receipt_with_the_same_number_is_refused_with_the_form_message(
 
 
 def test_the_same_receipt_number_in_another_village_is_fine(backend, village, contract):
-    from portal.services.backend import SYSTEM
-    from portal.services.villages import create_village
+    from portal.kernel.transaction import SYSTEM
+    from portal.villages.services import create_village
 
     record_receipt(backend, STAFF, village, receipt())
     create_village(backend, SYSTEM, code="other", name="另一村", township="测试镇")

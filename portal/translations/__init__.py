@@ -36,10 +36,10 @@ def N_(message: str) -> str:
     return message
 
 
-# The login form's labels and messages (portal.auth.forms.LoginForm), shown translated by
+# The login form's labels and messages (portal.accounts.forms.LoginForm), shown translated by
 # templates/auth/login.html; tests/test_english.py checks that they stay in step.
 LOGIN_FORM = (N_("用户名"), N_("密码"), N_("请填写用户名"), N_("请填写密码"))
-# Flashed messages that base.html shows translated (extensions.py, portal/auth/routes.py).
+# Flashed messages that base.html shows translated (extensions.py, portal/accounts/views.py).
 FLASHES = (N_("请先登录"), N_("已退出登录"))
 
 

@@ -1,0 +1,62 @@
+"""Portal accounts: village staff, supervisory committee members, township officers."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.kernel.base import Audited, Base
+from portal.kernel.types import UTCDateTime
+from portal.villages.models import Village
+
+
+class Role(str, enum.Enum):
+    """What an account may do; the value is also how the audit log names the actor's role."""
+
+    STAFF = "staff"          # 村干部、报账员
+    COMMITTEE = "committee"  # 村务监督委员会
+    TOWNSHIP = "township"    # 镇纪委、镇农经站
+
+
+class User(Audited, Base):
+    """An account. Staff and committee accounts belong to one village; township ones to none."""
+
+    __tablename__ = "user_account"
+    audit_entity = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    village: Mapped[Village | None] = relationship()
+
+    # flask-login protocol
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def public_state(self) -> dict[str, Any]:
+        return {"username": self.username, "role": self.role.value, "active": self.active}
+
+    def personal_data(self) -> dict[str, Any]:
+        return {"display_name": self.display_name}

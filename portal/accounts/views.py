@@ -1,0 +1,41 @@
+"""Login and logout for staff, committee members and township officers."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required, login_user, logout_user
+
+from portal.app import backend
+from portal.accounts.services import authenticate
+from portal.accounts.forms import LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so the login page cannot bounce people to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("public.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(backend(), form.username.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            flash(f"欢迎，{user.display_name}")
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("用户名或密码不正确")
+    return render_template("auth/login.html", form=form), 200 if request.method == "GET" or form.errors == {} else 400
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("已退出登录")
+    return redirect(url_for("public.home"))

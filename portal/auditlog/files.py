@@ -1,0 +1,51 @@
+"""Uploaded files (receipt scans, photos) stored by their SHA-256; the hash goes into the log."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from portal.auditlog.models import StoredFile
+from portal.kernel.errors import ValidationError
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MEDIA_TYPES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def sniff_media_type(content: bytes) -> str | None:
+    """The media type from the file's first bytes (never from its name)."""
+    return next((kind for magic, kind in MEDIA_TYPES.items() if content.startswith(magic)), None)
+
+
+def path_for(files_dir: Path, sha256: str) -> Path:
+    return files_dir / sha256[:2] / sha256
+
+
+def store_file(session: Session, files_dir: Path, content: bytes, original_name: str, now) -> StoredFile:
+    """Writes the file once under its hash (a retry or duplicate is a no-op) and records it.
+
+    Written before the transaction commits: if it then rolls back, the file is an unreferenced
+    blob that no page shows, which is harmless; the reverse order could lose a committed scan.
+    """
+    if not content:
+        raise ValidationError({"scan": "上传的文件是空的"})
+    if len(content) > MAX_FILE_BYTES:
+        raise ValidationError({"scan": f"文件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB"})
+    media_type = sniff_media_type(content)
+    if media_type is None:
+        raise ValidationError({"scan": "只能上传 PDF、JPG 或 PNG 文件"})
+    sha256 = hashlib.sha256(content).hexdigest()
+    target = path_for(files_dir, sha256)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(f".{os.getpid()}.part")
+        temporary.write_bytes(content)
+        os.replace(temporary, target)
+    stored = session.get(StoredFile, sha256)
+    if stored is None:
+        stored = StoredFile(sha256=sha256, size=len(content), media_type=media_type,
+                            original_name=(original_name or "scan")[:200], created_at=now)
+        session.add(stored)
+    return stored

@@ -1,0 +1,143 @@
+"""Lease contracts (承包/租赁合同) over parcels and buildings of the collective."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.kernel.privacy import mask_id_number, mask_name
+from portal.contracts.rent import Instalment, RentTerms, payment_schedule
+from portal.parcels.models import Asset
+from portal.kernel.base import Audited, Base
+from portal.kernel.types import ScaledDecimal, UTCDateTime
+
+
+class LesseeKind(str, enum.Enum):
+    COMPANY = "company"  # 企业/合作社: name is public
+    PERSON = "person"    # 自然人: name is personal data, masked in public
+
+
+class RentUnit(str, enum.Enum):
+    PER_MU_YEAR = "mu_year"    # 元/亩/年
+    PER_M2_MONTH = "m2_month"  # 元/㎡/月
+
+
+class ContractStatus(str, enum.Enum):
+    ACTIVE = "active"          # 履行中
+    TERMINATED = "terminated"  # 已解除
+    WITHDRAWN = "withdrawn"    # 已撤回 (entered by mistake; stays listed)
+
+
+class ContractAsset(Base):
+    """One leased parcel or building of a contract, with the leased area."""
+
+    __tablename__ = "contract_asset"
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id"), primary_key=True)
+    area: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
+
+    asset: Mapped[Asset] = relationship(lazy="joined")
+
+
+class Contract(Audited, Base):
+    """合同 — a lease of collective land or premises; schedule and arrears derive from its terms."""
+
+    __tablename__ = "contract"
+    __table_args__ = (UniqueConstraint("village_id", "number"),)
+    audit_entity = "contract"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
+    number: Mapped[str] = mapped_column(String(40))          # 合同编号
+    title: Mapped[str] = mapped_column(String(200))
+    lessee_kind: Mapped[LesseeKind] = mapped_column(Enum(LesseeKind, native_enum=False, length=16))
+    lessee_name: Mapped[str] = mapped_column(String(100))
+    lessee_id_number: Mapped[str] = mapped_column(String(32), default="")  # 身份证号/统一社会信用代码
+    lessee_phone: Mapped[str] = mapped_column(String(20), default="")
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    rent_rate: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
+    rent_unit: Mapped[RentUnit] = mapped_column(Enum(RentUnit, native_enum=False, length=16))
+    escalation_percent: Mapped[Decimal] = mapped_column(ScaledDecimal(2), default=Decimal(0))
+    escalation_every_years: Mapped[int] = mapped_column(default=0)
+    payment_interval_months: Mapped[int] = mapped_column(default=12)
+    signed_on: Mapped[date | None]
+    note: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[ContractStatus] = mapped_column(
+        Enum(ContractStatus, native_enum=False, length=16), default=ContractStatus.ACTIVE
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    items: Mapped[list[ContractAsset]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by=ContractAsset.asset_id
+    )
+
+    @property
+    def total_area(self) -> Decimal:
+        return sum((item.area for item in self.items), Decimal("0.00"))
+
+    @property
+    def rent_terms(self) -> RentTerms:
+        return RentTerms(
+            start=self.start_date,
+            end=self.end_date,
+            rate=self.rent_rate,
+            unit=self.rent_unit.value,
+            area=self.total_area,
+            escalation_percent=self.escalation_percent,
+            escalation_every_years=self.escalation_every_years,
+            interval_months=self.payment_interval_months,
+        )
+
+    def schedule(self) -> list[Instalment]:
+        """缴款计划 — derived from the terms, never typed in."""
+        return payment_schedule(self.rent_terms)
+
+    def lessee_public_name(self) -> str:
+        if self.lessee_kind is LesseeKind.PERSON:
+            return mask_name(self.lessee_name)
+        return self.lessee_name
+
+    def public_state(self) -> dict[str, Any]:
+        company = self.lessee_kind is LesseeKind.COMPANY
+        return {
+            "number": self.number,
+            "title": self.title,
+            "lessee": {
+                "kind": self.lessee_kind.value,
+                "name": self.lessee_public_name(),
+                "id_number": self.lessee_id_number if company else mask_id_number(self.lessee_id_number),
+            },
+            "assets": [
+                {"number": item.asset.number, "area": str(item.area), "area_unit": item.asset.area_unit}
+                for item in self.items
+            ],
+            "start_date": self.start_date.isoformat(),
+            "end_date": self.end_date.isoformat(),
+            "rent": {
+                "rate": str(self.rent_rate),
+                "unit": self.rent_unit.value,
+                "escalation_percent": str(self.escalation_percent),
+                "escalation_every_years": self.escalation_every_years,
+                "interval_months": self.payment_interval_months,
+            },
+            "schedule": [i.as_public() for i in self.schedule()],
+            "signed_on": self.signed_on.isoformat() if self.signed_on else None,
+            "note": self.note,
+            "status": self.status.value,
+        }
+
+    def personal_data(self) -> dict[str, Any] | None:
+        personal: dict[str, Any] = {}
+        if self.lessee_kind is LesseeKind.PERSON:
+            personal["name"] = self.lessee_name
+            personal["id_number"] = self.lessee_id_number
+        if self.lessee_phone:
+            personal["phone"] = self.lessee_phone
+        return personal or None

@@ -1,0 +1,250 @@
+"""Lease contracts: create, correct (new version with reason), terminate and withdraw."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import lazyload
+
+from portal.parcels.models import Asset, AssetKind
+from portal.contracts.models import Contract, ContractAsset, ContractStatus, LesseeKind, RentUnit
+from portal.kernel.status import RecordStatus
+from portal.kernel.transaction import Actor, Backend, Change
+from portal.kernel.errors import NotFound, ValidationError
+from portal.kernel.identity import is_credit_code, is_phone, is_resident_id
+from portal.kernel.lifecycle import amend, record_changed, record_created, snapshot, withdraw
+from portal.kernel.validate import Checker
+
+MAX_TERM_YEARS = 50
+INTERVALS = (1, 3, 6, 12)
+MAX_RATE = Decimal("1000000")
+
+
+@dataclass
+class ContractInput:
+    """What staff type for a contract. `assets` holds (asset number, leased area or None = all)."""
+
+    number: Any
+    title: Any
+    lessee_kind: Any
+    lessee_name: Any
+    start_date: Any
+    end_date: Any
+    rent_rate: Any
+    rent_unit: Any
+    assets: list[tuple[str, Any]] = field(default_factory=list)
+    lessee_id_number: Any = ""
+    lessee_phone: Any = ""
+    escalation_percent: Any = "0"
+    escalation_every_years: Any = "0"
+    payment_interval_months: Any = "12"
+    signed_on: Any = None
+    note: Any = ""
+
+
+def _check_terms(data: ContractInput) -> tuple[dict[str, Any], Checker]:
+    check = Checker()
+    v: dict[str, Any] = {
+        "number": check.text("number", data.number, "合同编号", max_len=40),
+        "title": check.text("title", data.title, "合同名称", max_len=200),
+        "lessee_kind": check.choice("lessee_kind", data.lessee_kind, "承租方类型", LesseeKind),
+        "lessee_name": check.text("lessee_name", data.lessee_name, "承租方名称", max_len=100),
+        "lessee_id_number": check.text("lessee_id_number", data.lessee_id_number, "证件号码",
+                                       max_len=32, required=False).upper(),
+        "lessee_phone": check.text("lessee_phone", data.lessee_phone, "联系电话", max_len=20, required=False),
+        "start_date": check.day("start_date", data.start_date, "起始日期"),
+        "end_date": check.day("end_date", data.end_date, "终止日期"),
+        "rent_rate": check.money("rent_rate", data.rent_rate, "租金单价"),
+        "rent_unit": check.choice("rent_unit", data.rent_unit, "租金单位", RentUnit),
+        "escalation_percent": check.decimal("escalation_percent", data.escalation_percent or "0",
+                                            "递增比例（%）", places=2, minimum=Decimal(0), maximum=Decimal(100)),
+        "escalation_every_years": check.integer("escalation_every_years", data.escalation_every_years or "0",
+                                                "递增间隔（年）", minimum=0, maximum=MAX_TERM_YEARS),
+        "payment_interval_months": check.integer("payment_interval_months", data.payment_interval_months,
+                                                 "缴款周期（月）", minimum=1, maximum=12),
+        "signed_on": check.day("signed_on", data.signed_on, "签订日期", required=False),
+        "note": check.text("note", data.note, "备注", max_len=500, required=False),
+    }
+    if v["rent_rate"] > MAX_RATE:
+        check.fail("rent_rate", "租金单价过大，请核对")
+    if v["payment_interval_months"] not in INTERVALS and "payment_interval_months" not in check.errors:
+        check.fail("payment_interval_months", "缴款周期只能是 1、3、6 或 12 个月")
+    if v["escalation_percent"] and not v["escalation_every_years"]:
+        check.fail("escalation_every_years", "设置了递增比例，请同时填写每几年递增一次")
+    start, end = v["start_date"], v["end_date"]
+    if start and end:
+        if end <= start:
+            check.fail("end_date", "终止日期必须晚于起始日期")
+        elif end.year - start.year > MAX_TERM_YEARS:
+            check.fail("end_date", f"合同期限不能超过 {MAX_TERM_YEARS} 年")
+    _check_lessee_ids(check, v)
+    if not data.assets:
+        check.fail("assets", "请至少选择一块地块或一处资产")
+    return v, check
+
+
+def _check_lessee_ids(check: Checker, v: dict[str, Any]) -> None:
+    number, phone = v["lessee_id_number"], v["lessee_phone"]
+    if v["lessee_kind"] is LesseeKind.PERSON and not number:
+        check.fail("lessee_id_number", "承租方为个人时必须填写身份证号码")
+    elif number and v["lessee_kind"] is LesseeKind.PERSON and not is_resident_id(number):
+        check.fail("lessee_id_number", "身份证号码不正确（应为 18 位，末位校验码须正确）")
+    elif number and v["lessee_kind"] is LesseeKind.COMPANY and not is_credit_code(number):
+        check.fail("lessee_id_number", "统一社会信用代码不正确（应为 18 位，末位校验码须正确）")
+    if phone and not is_phone(phone):
+        check.fail("lessee_phone", "联系电话应为 11 位手机号或带区号的固定电话")
+
+
+def _leased_items(change: Change, village_id: int, data: ContractInput, v: dict[str, Any],
+                  check: Checker, contract_id: int | None) -> list[ContractAsset]:
+    """Resolves the leased assets, checking units, areas and overlaps with other contracts."""
+    items: list[ContractAsset] = []
+    seen: set[str] = set()
+    for number, area in data.assets:
+        number = str(number).strip()
+        asset = change.session.scalar(select(Asset).where(Asset.village_id == village_id, Asset.number == number))
+        if asset is None or asset.status is RecordStatus.WITHDRAWN:
+            check.fail("assets", f"没有编号为“{number}”的地块或资产")
+            continue
+        if number in seen:
+            check.fail("assets", f"“{number}”重复选择")
+            continue
+        seen.add(number)
+        want_unit = RentUnit.PER_MU_YEAR if asset.kind is AssetKind.LAND else RentUnit.PER_M2_MONTH
+        if v["rent_unit"] and v["rent_unit"] is not want_unit:
+            check.fail("rent_unit", f"“{number}”{'是土地，租金按 元/亩/年' if asset.kind is AssetKind.LAND else '是房屋设施，租金按 元/㎡/月'}")
+        leased = asset.area if area in (None, "") else check.decimal(
+            "assets", area, f"“{number}”出租面积", places=2, minimum=Decimal("0.01"),
+            maximum=asset.area, strictly_positive=True)
+        _check_overlap(change, asset, v, check, contract_id)
+        items.append(ContractAsset(asset_id=asset.id, area=leased, asset=asset))
+    return items
+
+
+def _check_overlap(change: Change, asset: Asset, v: dict[str, Any], check: Checker, contract_id: int | None) -> None:
+    if not (v["start_date"] and v["end_date"]):
+        return
+    other = change.session.scalar(
+        select(Contract.number).join(ContractAsset).where(
+            ContractAsset.asset_id == asset.id,
+            Contract.status == ContractStatus.ACTIVE,
+            Contract.id != (contract_id or 0),
+            Contract.start_date <= v["end_date"],
+            Contract.end_date >= v["start_date"],
+        ).limit(1))
+    if other:
+        check.fail("assets", f"“{asset.number}”在此期间已由合同 {other} 出租")
+
+
+_FIND_CONTRACT = select(Contract).where(Contract.village_id == bindparam("village_id"),
+                                       Contract.number == bindparam("number"))
+# Without its leased items (the relationship otherwise loads them eagerly: two more SELECTs),
+# for callers that only refer to the contract, such as a receipt paying it.
+_FIND_CONTRACT_ONLY = _FIND_CONTRACT.options(lazyload(Contract.items))
+
+
+def find_contract(change_or_session: Change | Any, village_id: int, number: str, *,
+                  with_items: bool = True) -> Contract:
+    """The contract `number` of the village. With `with_items=False` its items are left unloaded:
+    they load on first access while the session is open, and cannot be read once it is closed."""
+    session = getattr(change_or_session, "session", change_or_session)
+    statement = _FIND_CONTRACT if with_items else _FIND_CONTRACT_ONLY
+    contract = session.scalar(statement, {"village_id": village_id, "number": number})
+    if contract is None:
+        raise NotFound(f"没有编号为“{number}”的合同")
+    return contract
+
+
+def create_contract(backend: Backend, actor: Actor, village_code: str, data: ContractInput) -> Contract:
+    """Checks everything, then writes the contract and its log entry together."""
+    v, check = _check_terms(data)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        village = change.village()
+        if change.session.scalar(select(Contract.id).where(
+                Contract.village_id == village.id, Contract.number == v["number"])):
+            check.fail("number", f"合同编号“{v['number']}”已存在")
+        items = _leased_items(change, village.id, data, v, check, None)
+        check.done()
+        contract = Contract(village_id=village.id, items=items, **v)
+        record_created(change, contract, "contract.create")
+    return contract
+
+
+def correct_contract(backend: Backend, actor: Actor, village_code: str, number: str,
+                     data: ContractInput, reason: str) -> Contract:
+    """A correction: a new version with a reason; the earlier versions stay in the log."""
+    v, check = _check_terms(data)
+    reason = check.reason(reason)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        contract = find_contract(change, change.village().id, number)
+        if contract.status is ContractStatus.WITHDRAWN:
+            raise ValidationError({"reason": "已撤回的合同不能再更正"})
+        if v["number"] != contract.number and change.session.scalar(select(Contract.id).where(
+                Contract.village_id == contract.village_id, Contract.number == v["number"])):
+            check.fail("number", f"合同编号“{v['number']}”已存在")
+        items = _leased_items(change, contract.village_id, data, v, check, contract.id)
+        check.done()
+        before = snapshot(contract)
+        for key, value in v.items():
+            setattr(contract, key, value)
+        contract.items = _merge_items(contract.items, items)
+        record_changed(change, contract, "contract.correct", reason, before)
+    return contract
+
+
+def _merge_items(current: list[ContractAsset], wanted: list[ContractAsset]) -> list[ContractAsset]:
+    """Keeps existing rows for assets still leased (same primary key), so the ORM updates in place."""
+    by_asset = {item.asset_id: item for item in current}
+    merged = []
+    for item in wanted:
+        kept = by_asset.get(item.asset_id)
+        if kept is not None:
+            kept.area = item.area
+            merged.append(kept)
+        else:
+            merged.append(item)
+    return merged
+
+
+def terminate_contract(backend: Backend, actor: Actor, village_code: str, number: str,
+                       end_date: Any, reason: str) -> Contract:
+    """解除合同: ends it early on `end_date`; instalments after that date fall away."""
+    check = Checker()
+    reason = check.reason(reason)
+    day = check.day("end_date", end_date, "解除日期")
+    check.done()
+    with backend.change(village_code, actor) as change:
+        contract = find_contract(change, change.village().id, number)
+        if contract.status is not ContractStatus.ACTIVE:
+            raise ValidationError({"reason": "只有履行中的合同可以解除"})
+        assert day is not None
+        if not contract.start_date <= day < contract.end_date:
+            raise ValidationError({"end_date": "解除日期必须在合同期内、原终止日期之前"})
+        amend(change, contract, "contract.terminate", reason, end_date=day, status=ContractStatus.TERMINATED)
+    return contract
+
+
+def withdraw_contract(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Contract:
+    """撤回: a contract entered by mistake; it stays listed, marked withdrawn."""
+    return withdraw(backend, actor, village_code, number, reason, find=find_contract,
+                    withdrawn=ContractStatus.WITHDRAWN, what="合同")
+
+
+def contract_input_from(contract: Contract) -> ContractInput:
+    """The current terms as an input, to prefill a correction form."""
+    return ContractInput(
+        number=contract.number, title=contract.title, lessee_kind=contract.lessee_kind.value,
+        lessee_name=contract.lessee_name, lessee_id_number=contract.lessee_id_number,
+        lessee_phone=contract.lessee_phone, start_date=contract.start_date.isoformat(),
+        end_date=contract.end_date.isoformat(), rent_rate=str(contract.rent_rate),
+        rent_unit=contract.rent_unit.value, assets=[(i.asset.number, str(i.area)) for i in contract.items],
+        escalation_percent=str(contract.escalation_percent),
+        escalation_every_years=str(contract.escalation_every_years),
+        payment_interval_months=str(contract.payment_interval_months),
+        signed_on=contract.signed_on.isoformat() if contract.signed_on else "", note=contract.note,
+    )

@@ -1,0 +1,56 @@
+"""Versions of audited records: create at version 1; every later change is a new version."""
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from portal.kernel.base import Audited
+from portal.kernel.transaction import Actor, Backend, Change
+from portal.kernel.errors import ValidationError
+from portal.kernel.validate import Checker
+
+R = TypeVar("R")
+
+
+def record_created(change: Change, record: Any, action: str) -> None:
+    record.version = 1
+    record.updated_at = change.now()
+    change.session.add(record)
+    change.record(action, record)
+
+
+def record_changed(change: Change, record: Any, action: str, reason: str, before: dict[str, Any]) -> None:
+    """Stores a new version with its reason; a "change" that changes nothing is refused."""
+    if record.public_state() == before["data"] and record.personal_data() == before["personal"]:
+        raise ValidationError({"reason": "没有任何改动，无需更正"})
+    record.version += 1
+    record.updated_at = change.now()
+    change.record(action, record, reason)
+
+
+def amend(change: Change, record: Any, action: str, reason: str, **values: Any) -> None:
+    """Sets `values` on `record` and stores the result as a new version with its reason."""
+    before = snapshot(record)
+    for key, value in values.items():
+        setattr(record, key, value)
+    record_changed(change, record, action, reason, before)
+
+
+def snapshot(record: Audited) -> dict[str, Any]:
+    """What a record is before a change, to tell a real correction from an empty one."""
+    return {"data": record.public_state(), "personal": record.personal_data()}
+
+
+def withdraw(backend: Backend, actor: Actor, village_code: str, number: str, reason: str, *,
+             find: Callable[[Change, int, str], R], withdrawn: enum.Enum, what: str) -> R:
+    """撤回: marks a record entered by mistake as withdrawn; it stays listed, with its reason logged."""
+    check = Checker()
+    reason = check.reason(reason)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        record: Any = find(change, change.village().id, number)
+        if record.status is withdrawn:
+            raise ValidationError({"reason": f"该{what}已经撤回"})
+        amend(change, record, f"{record.audit_entity}.withdraw", reason, status=withdrawn)
+    return record

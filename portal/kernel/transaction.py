@@ -1,0 +1,189 @@
+"""What every service needs, passed explicitly: the database, the log signer, a clock, file storage."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import bindparam, inspect, insert, select
+from sqlalchemy.orm import MANYTOONE, Mapper, Session, make_transient_to_detached
+from sqlalchemy.sql.dml import Insert
+
+from portal.kernel.database import Database
+from portal.kernel.base import Audited
+from portal.villages.models import Village
+from portal.auditlog import store as audit_log
+from portal.kernel.errors import NotFound
+from portal.auditlog.signing import LogSigner
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change; the log names them as `<role>:<username>`."""
+
+    username: str
+    role: str
+    user_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.role}:{self.username}"
+
+
+SYSTEM = Actor("portal", "system")
+
+# Built once, so SQLAlchemy reuses their cache keys (a statement per call rebuilds them).
+_VILLAGE = select(Village).where(Village.code == bindparam("code"))
+_VILLAGE_ID = select(Village.id).where(Village.code == bindparam("code"))
+
+
+_NO_DEFAULT = object()
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    """How `Change.insert` turns a new record of one mapped class into a row; made once per class."""
+
+    statement: Insert  # built once, so SQLAlchemy reuses its cache key and compiled SQL
+    # (attribute, column key, value when unset): None for a column without defaults (the INSERT
+    # stores NULL), a scalar default, or _NO_DEFAULT (left to the database, loaded on access)
+    columns: tuple[tuple[str, str, Any], ...]
+    # many-to-one relationships: (relationship, foreign-key attribute, attribute of the target)
+    references: tuple[tuple[str, str, str], ...]
+    collections: tuple[str, ...]  # relationships holding records, which only a flush saves
+    primary_key: tuple[str, ...]  # attributes of the primary key columns
+
+    @classmethod
+    @functools.cache
+    def of(cls, mapper: Mapper) -> _InsertPlan:
+        columns = []
+        for prop in mapper.column_attrs:
+            column = prop.columns[0]
+            if column is mapper.local_table.autoincrement_column:
+                continue  # the database numbers it: read back from the INSERT
+            if column.default is None and column.server_default is None:
+                unset: Any = None
+            elif column.default is not None and column.default.is_scalar:
+                unset = column.default.arg
+            else:
+                unset = _NO_DEFAULT
+            columns.append((prop.key, column.key, unset))
+        references = tuple(
+            (relation.key, mapper.get_property_by_column(local).key,
+             relation.mapper.get_property_by_column(remote).key)
+            for relation in mapper.relationships if relation.direction is MANYTOONE
+            for local, remote in relation.local_remote_pairs)
+        collections = tuple(r.key for r in mapper.relationships if r.direction is not MANYTOONE)
+        primary_key = tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key)
+        return cls(insert(mapper.local_table), tuple(columns), references, collections, primary_key)
+
+    def row(self, record: Any, state: Any) -> dict[str, Any]:
+        """The row of `record`, setting on it the values the INSERT will store for unset columns."""
+        if any(state.dict.get(key) for key in self.collections):
+            raise ValueError(f"{record!r} holds related records to save: use session.add")
+        for relation, attribute, target_attribute in self.references:  # as a flush syncs them
+            if relation in state.dict:
+                target = state.dict[relation]
+                if target is not None and inspect(target).key is None:
+                    raise ValueError(f"{record!r} refers to a record not yet written: use session.add")
+                setattr(record, attribute, None if target is None else getattr(target, target_attribute))
+        values: dict[str, Any] = {}
+        for attribute, column, unset in self.columns:
+            if attribute not in state.dict and unset is not _NO_DEFAULT:
+                setattr(record, attribute, unset)
+            if attribute in state.dict:
+                values[column] = state.dict[attribute]
+        return values
+
+
+@dataclass
+class Backend:
+    db: Database
+    signer: LogSigner
+    files_dir: Path
+    clock: Callable[[], datetime] = utc_now
+    # village code → id, kept for the life of the backend: no service deletes a village or
+    # changes its code. Filled only after a commit, so an id read inside a transaction that then
+    # rolls back (a village created and undone) is never kept.
+    _village_ids: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        audit_log.use_signer(self.db.sessions, self.signer)
+
+    @contextmanager
+    def change(self, log: str, actor: Actor) -> Iterator[Change]:
+        """One audited transaction on village log `log`: rows and entries commit together or not at all."""
+        with self.db.write(log) as session:
+            change = Change(self, session, log, actor, self._village_ids.get(log))
+            yield change
+        if change.village_id_read is not None:
+            self._village_ids[log] = change.village_id_read
+
+
+@dataclass
+class Change:
+    """The open transaction of one service call; `record` appends the audit entry for a record."""
+
+    backend: Backend
+    session: Session
+    log: str
+    actor: Actor
+    village_id_read: int | None = None  # known from earlier transactions, or read by village_id()
+
+    def village(self) -> Village:
+        village = self.session.scalar(_VILLAGE, {"code": self.log})
+        if village is None:
+            raise NotFound(f"没有编码为“{self.log}”的村")
+        self.village_id_read = village.id
+        return village
+
+    def village_id(self) -> int:
+        """The village's id, without loading the Village (the backend remembers it)."""
+        if self.village_id_read is None:
+            self.village_id_read = self.session.execute(_VILLAGE_ID, {"code": self.log}).scalar()
+            if self.village_id_read is None:
+                raise NotFound(f"没有编码为“{self.log}”的村")
+        return self.village_id_read
+
+    def insert(self, record: Any) -> None:
+        """Writes the new `record` with one Core INSERT and attaches it to the session, as if a
+        flush had written it: persistent, its primary key set, nothing left to flush.
+
+        Why not `session.add` + flush: for one row the ORM's unit of work costs several times
+        the INSERT itself, and a create is the most frequent audited write (`scripts/bench
+        audit`). Covers what a create needs: the attributes set, column defaults for the others,
+        foreign keys from many-to-one relationships and an autoincrement key. A record with
+        collections to save (one-to-many) must go through `session.add` instead, and so must a
+        model that relies on ORM insert events (none does today).
+        """
+        state = inspect(record)
+        if not state.transient:
+            raise ValueError(f"{record!r} is already in a session; Change.insert takes a new record")
+        plan = _InsertPlan.of(state.mapper)
+        result = self.session.connection().execute(plan.statement, plan.row(record, state))
+        for attribute, value in zip(plan.primary_key, result.inserted_primary_key):
+            setattr(record, attribute, value)
+        make_transient_to_detached(record)  # the row is written: persistent once added
+        self.session.add(record)
+
+    def now(self) -> datetime:
+        return self.backend.clock()
+
+    def record(self, action: str, record: Audited, reason: str | None = None) -> dict[str, Any]:
+        """Flushes `record` and appends its full public state to the log, in this transaction."""
+        self.session.flush()
+        return audit_log.append(
+            self.session, self.backend.signer,
+            log=self.log, ts=self.now(), actor=self.actor.label, action=action,
+            entity=record.audit_entity, entity_id=record.audit_id(),
+            version=record.version,  # type: ignore[attr-defined]
+            reason=reason, data=record.public_state(), personal=record.personal_data(),
+        )

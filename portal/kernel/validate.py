@@ -1,0 +1,102 @@
+"""Field checks shared by the services: collect a clear Chinese message per field, then raise."""
+from __future__ import annotations
+
+import enum
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from portal.kernel.money import MoneyError, parse_money
+from portal.kernel.errors import ValidationError
+
+E = TypeVar("E", bound=enum.Enum)
+REASON_MAX = 500
+
+
+class Checker:
+    """Collects per-field errors; `done()` raises ValidationError if any were found."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def fail(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, message)
+
+    def done(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+    def text(self, field: str, value: object, label: str, *, max_len: int, required: bool = True) -> str:
+        text = "" if value is None else str(value).strip()
+        if required and not text:
+            self.fail(field, f"请填写{label}")
+        elif len(text) > max_len:
+            self.fail(field, f"{label}不能超过 {max_len} 个字（现有 {len(text)} 个）")
+        elif any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+            self.fail(field, f"{label}含有无法显示的控制字符")
+        return text
+
+    def money(self, field: str, value: object, label: str, *, allow_zero: bool = False) -> Decimal:
+        try:
+            return parse_money(value if isinstance(value, (Decimal, int)) else str(value or ""),
+                               allow_zero=allow_zero)
+        except MoneyError as err:
+            self.fail(field, f"{label}：{err}")
+            return Decimal("0.00")
+
+    def decimal(self, field: str, value: object, label: str, *, places: int, minimum: Decimal,
+                maximum: Decimal, strictly_positive: bool = False) -> Decimal:
+        raw = str(value if value is not None else "").strip().replace(",", "")
+        try:
+            number = Decimal(raw)
+            if not number.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            self.fail(field, f"{label}必须是数字" if raw else f"请填写{label}")
+            return Decimal(0)
+        step = Decimal(1).scaleb(-places)
+        if strictly_positive and number <= 0:
+            self.fail(field, f"{label}必须大于零")
+        elif number < minimum or number > maximum:
+            self.fail(field, f"{label}必须在 {minimum} 到 {maximum} 之间")
+        elif number != number.quantize(step):
+            self.fail(field, f"{label}最多保留 {places} 位小数")
+        else:
+            return number.quantize(step)
+        return Decimal(0)
+
+    def integer(self, field: str, value: object, label: str, *, minimum: int, maximum: int) -> int:
+        raw = str(value if value is not None else "").strip()
+        if not raw.lstrip("-").isdigit():
+            self.fail(field, f"{label}必须是整数" if raw else f"请填写{label}")
+            return minimum
+        number = int(raw)
+        if not minimum <= number <= maximum:
+            self.fail(field, f"{label}必须在 {minimum} 到 {maximum} 之间")
+        return number
+
+    def day(self, field: str, value: object, label: str, *, required: bool = True) -> date | None:
+        if isinstance(value, date):
+            return value
+        raw = str(value or "").strip()
+        if not raw:
+            if required:
+                self.fail(field, f"请填写{label}")
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.fail(field, f"{label}“{raw}”不是有效日期，请写成 2026-01-31 的形式")
+            return None
+
+    def choice(self, field: str, value: object, label: str, kind: type[E]) -> E | None:
+        raw = value.value if isinstance(value, enum.Enum) else str(value or "").strip()
+        try:
+            return kind(raw)
+        except ValueError:
+            self.fail(field, f"{label}“{raw}”不在可选范围内")
+            return None
+
+    def reason(self, value: object) -> str:
+        """更正、撤回必须写明原因."""
+        return self.text("reason", value, "更正/撤回原因", max_len=REASON_MAX)

@@ -1,0 +1,105 @@
+"""The asset register: parcels (地块) and buildings, created, corrected and withdrawn with reasons."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.parcels.models import Asset, AssetKind
+from portal.kernel.status import RecordStatus
+from portal.kernel.transaction import Actor, Backend, Change
+from portal.kernel.errors import NotFound, ValidationError
+from portal.kernel.lifecycle import amend, record_created, withdraw
+from portal.kernel.validate import Checker
+
+MAX_AREA = {AssetKind.LAND: Decimal("100000"), "other": Decimal("1000000")}
+MAX_POLYGON_POINTS = 200
+MAX_COORDINATE = 10_000_000
+
+
+@dataclass
+class AssetInput:
+    """What staff type for an asset; values are raw strings until `checked`."""
+
+    number: Any
+    name: Any
+    kind: Any
+    area: Any
+    land_type: Any = ""
+    location: Any = ""
+    polygon: Any = None
+
+
+def _check_polygon(check: Checker, polygon: Any) -> list[list[int]] | None:
+    if polygon in (None, "", []):
+        return None
+    ok = (isinstance(polygon, list) and 3 <= len(polygon) <= MAX_POLYGON_POINTS and all(
+        isinstance(p, (list, tuple)) and len(p) == 2
+        and all(isinstance(c, int) and not isinstance(c, bool) and abs(c) <= MAX_COORDINATE for c in p)
+        for p in polygon))
+    if not ok:
+        check.fail("polygon", f"地块边界须为 3–{MAX_POLYGON_POINTS} 个整数坐标点（米）")
+        return None
+    return [[int(x), int(y)] for x, y in polygon]
+
+
+def _checked(data: AssetInput) -> dict[str, Any]:
+    check = Checker()
+    values = {
+        "number": check.text("number", data.number, "编号", max_len=32),
+        "name": check.text("name", data.name, "名称", max_len=100),
+        "kind": check.choice("kind", data.kind, "类别", AssetKind),
+        "land_type": check.text("land_type", data.land_type, "地类", max_len=32, required=False),
+        "location": check.text("location", data.location, "位置", max_len=200, required=False),
+        "polygon": _check_polygon(check, data.polygon),
+    }
+    limit = MAX_AREA[AssetKind.LAND] if values["kind"] is AssetKind.LAND else MAX_AREA["other"]
+    unit = "亩" if values["kind"] is AssetKind.LAND else "平方米"
+    values["area"] = check.decimal("area", data.area, f"面积（{unit}）", places=2,
+                                   minimum=Decimal("0.01"), maximum=limit, strictly_positive=True)
+    check.done()
+    return values
+
+
+def find_asset(change_or_session: Change | Any, village_id: int, number: str) -> Asset:
+    session = getattr(change_or_session, "session", change_or_session)
+    asset = session.scalar(select(Asset).where(Asset.village_id == village_id, Asset.number == number))
+    if asset is None:
+        raise NotFound(f"没有编号为“{number}”的资产")
+    return asset
+
+
+def create_asset(backend: Backend, actor: Actor, village_code: str, data: AssetInput) -> Asset:
+    values = _checked(data)
+    with backend.change(village_code, actor) as change:
+        village = change.village()
+        if change.session.scalar(select(Asset.id).where(
+                Asset.village_id == village.id, Asset.number == values["number"])):
+            raise ValidationError({"number": f"编号“{values['number']}”已存在"})
+        asset = Asset(village_id=village.id, **values)
+        record_created(change, asset, "asset.create")
+    return asset
+
+
+def correct_asset(backend: Backend, actor: Actor, village_code: str, number: str,
+                  data: AssetInput, reason: str) -> Asset:
+    """A correction is a new version with a reason; the old one stays in the log."""
+    values = _checked(data)
+    check = Checker()
+    reason = check.reason(reason)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        asset = find_asset(change, change.village().id, number)
+        if values["number"] != asset.number and change.session.scalar(select(Asset.id).where(
+                Asset.village_id == asset.village_id, Asset.number == values["number"])):
+            raise ValidationError({"number": f"编号“{values['number']}”已存在"})
+        amend(change, asset, "asset.correct", reason, **values)
+    return asset
+
+
+def withdraw_asset(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Asset:
+    """Marks an asset withdrawn (entered by mistake); it stays listed as withdrawn."""
+    return withdraw(backend, actor, village_code, number, reason, find=find_asset,
+                    withdrawn=RecordStatus.WITHDRAWN, what="资产")

@@ -1,0 +1,80 @@
+"""Parcel pages, no login: the register (地块登记), one parcel, and the map (零散地块图)."""
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import Blueprint, render_template, url_for
+from markupsafe import Markup
+
+from portal.parcels import mapping
+from portal.app import backend
+from portal.publishing.formatting import area
+from portal.parcels.models import Asset
+from portal.parcels.status import ParcelState, STATUS_LABELS
+from portal.publishing.printing import parcel_response
+from portal.site import public_reads
+from portal.publishing.lists import choice_arg, respond
+from portal.site.routes import today
+
+bp = Blueprint("parcels", __name__)
+PARCEL_SORTS = {"number": "编号", "area": "面积（大→小）", "status": "状态", "end": "合同终止日期（近→远）"}
+
+
+@bp.get("/v/<code>/parcels", defaults={"fmt": None})
+@bp.get("/v/<code>/parcels.<fmt>")
+def parcels(code: str, fmt: str | None):
+    """地块登记: every parcel and building with its status today; filter by status and kind; sort."""
+    filters = {
+        "status": choice_arg("status", tuple(public_reads.PARCEL_STATUS)),
+        "kind": choice_arg("kind", tuple(public_reads.ASSET_KIND)),
+        "sort": choice_arg("sort", tuple(PARCEL_SORTS), "number"),
+    }
+    listing = public_reads.parcels_listing(backend(), code, today(), **filters)
+    return respond(listing, fmt, "public/parcels.html", filters=filters, statuses=public_reads.PARCEL_STATUS,
+                   kinds=public_reads.ASSET_KIND, sorts=PARCEL_SORTS)
+
+
+def _outline(detail: public_reads.ParcelDetail) -> tuple[Markup | None, list[str] | None]:
+    """The parcel's outline as SVG and its extent in words (东西, 南北), or (None, None) if unsurveyed."""
+    if not detail.asset.polygon:
+        return None, None
+    outline = mapping.outline_svg(detail.asset.polygon, detail.state.status.value,
+                                  f"{detail.asset.number} 的边界（上为北）")
+    return outline, [mapping.distance_text(m) for m in mapping.extent([detail.asset.polygon])]
+
+
+@bp.get("/v/<code>/parcels/<number>")
+def parcel(code: str, number: str):
+    detail = public_reads.parcel_detail(backend(), code, number, today())
+    outline, extent = _outline(detail)
+    return render_template("public/parcel.html", d=detail, outline=outline, extent=extent, today=today(),
+                           contract_state=public_reads.contract_state, statuses=public_reads.PARCEL_STATUS,
+                           contract_statuses=public_reads.CONTRACT_STATUS, kinds=public_reads.ASSET_KIND)
+
+
+@bp.get("/v/<code>/parcels/<number>.pdf")
+def parcel_pdf(code: str, number: str):
+    """The parcel with its outline and contracts as a printed sheet, rendered once per version and day."""
+    detail = public_reads.parcel_detail(backend(), code, number, today())
+    return parcel_response(detail, today(), *_outline(detail))
+
+
+def _map_parcel(code: str, asset: Asset, state: ParcelState) -> mapping.MapParcel:
+    title = f"{asset.number} {asset.name} · {area(asset.area, asset.area_unit)} · {state.status.label}"
+    return mapping.MapParcel(asset.number, url_for("parcels.parcel", code=code, number=asset.number), title,
+                             state.status.value, asset.polygon or [])
+
+
+@bp.get("/v/<code>/map")
+def parcel_map(code: str):
+    """零散地块图: an inline SVG coloured and patterned by status, and the same as a plain table."""
+    data = public_reads.parcel_map(backend(), code, today())
+    shapes = [_map_parcel(code, asset, state) for asset, state in data.parcels]
+    drawn = [shape for shape in shapes if shape.polygon]
+    return render_template(
+        "public/map.html", m=data, today=today(), statuses=STATUS_LABELS,
+        counts=Counter(state.status.value for _, state in data.parcels),
+        svg=mapping.map_svg(shapes, f"{data.village.name} 零散地块图"), tile=mapping.map_tile(shapes),
+        swatch=mapping.legend_swatch,
+        extent=[mapping.distance_text(m) for m in mapping.extent([shape.polygon for shape in drawn])] if drawn else None,
+        labels=mapping.short_labels([shape.number for shape in drawn]), undrawn=len(shapes) - len(drawn))

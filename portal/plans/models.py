@@ -1,0 +1,174 @@
+"""Plans put up for public comment (方案公示/征求意见), the comments on them, and consent votes."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.kernel.privacy import mask_name
+from portal.kernel.base import Audited, Base
+from portal.kernel.types import UTCDateTime
+
+
+class PlanStatus(str, enum.Enum):
+    """What was decided about a plan. Whether it still takes comments derives from its dates."""
+
+    OPEN = "open"            # 公示中: published for comment (before, during or after the period)
+    ADOPTED = "adopted"      # 已通过
+    WITHDRAWN = "withdrawn"  # 已撤回
+
+
+class CommentStatus(str, enum.Enum):
+    VISIBLE = "visible"
+    WITHDRAWN = "withdrawn"  # 已撤回: stays listed, marked, with the reason in the log
+
+
+class Plan(Audited, Base):
+    """方案公示 — a plan (e.g. 土地集中流转方案) villagers may comment on during its comment period."""
+
+    __tablename__ = "plan"
+    __table_args__ = (UniqueConstraint("village_id", "number"),)
+    audit_entity = "plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
+    number: Mapped[str] = mapped_column(String(40))   # 方案编号, e.g. FA-2023-001
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    comment_from: Mapped[date]                        # 征求意见期（含首尾两日）
+    comment_until: Mapped[date]
+    adopted_on: Mapped[date | None]
+    status: Mapped[PlanStatus] = mapped_column(
+        Enum(PlanStatus, native_enum=False, length=16), default=PlanStatus.OPEN
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    def state(self, as_of: date) -> str:
+        """upcoming · open · closed (from the dates), or adopted · withdrawn (as decided)."""
+        if self.status is not PlanStatus.OPEN:
+            return self.status.value
+        if as_of < self.comment_from:
+            return "upcoming"
+        return "open" if as_of <= self.comment_until else "closed"
+
+    def public_state(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "title": self.title,
+            "body": self.body,
+            "comment_from": self.comment_from.isoformat(),
+            "comment_until": self.comment_until.isoformat(),
+            "adopted_on": self.adopted_on.isoformat() if self.adopted_on else None,
+            "status": self.status.value,
+        }
+
+
+class PlanComment(Audited, Base):
+    """意见 — one villager's comment on a plan, numbered within it, and the answer given to it."""
+
+    __tablename__ = "plan_comment"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    audit_entity = "plan_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    number: Mapped[int]                                          # 第几条意见
+    commenter_name: Mapped[str] = mapped_column(String(100))     # personal: masked in public
+    commenter_phone: Mapped[str] = mapped_column(String(20), default="")  # personal: never public
+    group_name: Mapped[str] = mapped_column(String(50), default="")       # 所在小组/户, public
+    body: Mapped[str] = mapped_column(Text)
+    submitted_on: Mapped[date]
+    reply: Mapped[str] = mapped_column(Text, default="")
+    replied_on: Mapped[date | None]
+    replied_by: Mapped[str | None] = mapped_column(String(16))  # role of who answered
+    status: Mapped[CommentStatus] = mapped_column(
+        Enum(CommentStatus, native_enum=False, length=16), default=CommentStatus.VISIBLE
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    plan: Mapped[Plan] = relationship(lazy="joined")
+
+    @property
+    def commenter_public_name(self) -> str:
+        return mask_name(self.commenter_name)
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.reply)
+
+    def public_state(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan.number,
+            "number": self.number,
+            "commenter": self.commenter_public_name,
+            "group": self.group_name,
+            "body": self.body,
+            "submitted_on": self.submitted_on.isoformat(),
+            "reply": self.reply or None,
+            "replied_on": self.replied_on.isoformat() if self.replied_on else None,
+            "replied_by": self.replied_by,
+            "status": self.status.value,
+        }
+
+    def personal_data(self) -> dict[str, Any] | None:
+        personal: dict[str, Any] = {"name": self.commenter_name}
+        if self.commenter_phone:
+            personal["phone"] = self.commenter_phone
+        return personal
+
+
+class ConsentVote(Audited, Base):
+    """表决 — the tallies of a vote on a plan (e.g. 村民代表会议); never individual ballots."""
+
+    __tablename__ = "consent_vote"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    audit_entity = "consent_vote"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    number: Mapped[int]                                  # 第几次表决
+    meeting: Mapped[str] = mapped_column(String(100))    # 村民代表会议、村民会议…
+    question: Mapped[str] = mapped_column(String(300))   # 表决事项
+    held_on: Mapped[date]
+    eligible: Mapped[int]                                # 应参加表决人数
+    yes_count: Mapped[int]
+    no_count: Mapped[int]
+    abstain_count: Mapped[int]
+    result: Mapped[str] = mapped_column(String(200))     # 表决结果, e.g. 通过
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    plan: Mapped[Plan] = relationship(lazy="joined")
+
+    @property
+    def not_voted(self) -> int:
+        """Eligible members who cast no vote (absent or did not vote)."""
+        return self.eligible - self.yes_count - self.no_count - self.abstain_count
+
+    def share(self, count: int) -> str:
+        """`count` as a percentage of the eligible, one decimal, computed without floats."""
+        if self.eligible <= 0:
+            return "0.0"
+        tenths = (count * 1000 + self.eligible // 2) // self.eligible
+        return f"{tenths // 10}.{tenths % 10}"
+
+    def public_state(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan.number,
+            "number": self.number,
+            "meeting": self.meeting,
+            "question": self.question,
+            "held_on": self.held_on.isoformat(),
+            "eligible": self.eligible,
+            "yes": self.yes_count,
+            "no": self.no_count,
+            "abstain": self.abstain_count,
+            "result": self.result,
+        }

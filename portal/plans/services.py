@@ -1,0 +1,332 @@
+"""Plans for public comment (方案公示/征求意见): publish, revise, adopt, withdraw; comments with
+their replies; consent votes (表决) as tallies. Every change is a logged version."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from portal.plans.models import CommentStatus, ConsentVote, Plan, PlanComment, PlanStatus
+from portal.kernel.transaction import Actor, Backend, Change
+from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
+from portal.kernel.identity import is_phone
+from portal.kernel.lifecycle import amend, record_changed, record_created, snapshot, withdraw
+from portal.notices.services import check_not_future, check_number, local_today, multiline
+from portal.kernel.validate import Checker
+
+TITLE_MAX = 200
+PLAN_BODY_MAX = 20000
+COMMENT_MAX = 2000
+REPLY_MAX = 2000
+MAX_PERIOD_DAYS = 366
+MAX_VOTERS = 100_000
+REPLY_ROLES = ("staff", "committee")
+# A comment is published as written, so it must not carry a phone or ID number.
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+@dataclass
+class PlanInput:
+    number: Any
+    title: Any
+    body: Any
+    comment_from: Any
+    comment_until: Any
+
+
+@dataclass
+class CommentInput:
+    """A villager's comment. The name is personal (masked in public); the phone is never shown."""
+
+    commenter_name: Any
+    body: Any
+    group_name: Any = ""
+    commenter_phone: Any = ""
+    submitted_on: Any = None  # None: today
+
+
+@dataclass
+class VoteInput:
+    meeting: Any
+    question: Any
+    held_on: Any
+    eligible: Any
+    yes: Any
+    no: Any
+    abstain: Any
+    result: Any
+
+
+# -- plans -------------------------------------------------------------------------------------
+
+def _checked_plan(data: PlanInput) -> tuple[dict[str, Any], Checker]:
+    check = Checker()
+    v = {
+        "number": check_number(check, data.number, "方案编号", "FA-2026-001"),
+        "title": check.text("title", data.title, "方案名称", max_len=TITLE_MAX),
+        "body": check.text("body", multiline(data.body), "方案正文", max_len=PLAN_BODY_MAX),
+        "comment_from": check.day("comment_from", data.comment_from, "征求意见开始日期"),
+        "comment_until": check.day("comment_until", data.comment_until, "征求意见截止日期"),
+    }
+    start, end = v["comment_from"], v["comment_until"]
+    if start and end:
+        if end < start:
+            check.fail("comment_until", "征求意见截止日期不能早于开始日期")
+        elif (end - start).days >= MAX_PERIOD_DAYS:
+            check.fail("comment_until", "征求意见期不能超过一年")
+    return v, check
+
+
+def find_plan(change_or_session: Change | Any, village_id: int, number: str) -> Plan:
+    session = getattr(change_or_session, "session", change_or_session)
+    plan = session.scalar(select(Plan).where(Plan.village_id == village_id, Plan.number == number))
+    if plan is None:
+        raise NotFound(f"没有编号为“{number}”的方案")
+    return plan
+
+
+def _plan_number_taken(change: Change, village_id: int, number: str) -> bool:
+    return change.session.scalar(select(Plan.id).where(Plan.village_id == village_id, Plan.number == number)) is not None
+
+
+def create_plan(backend: Backend, actor: Actor, village_code: str, data: PlanInput) -> Plan:
+    """Publishes a plan for comment; raises ValidationError (nothing written) on bad input."""
+    v, check = _checked_plan(data)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        village = change.village()
+        if _plan_number_taken(change, village.id, v["number"]):
+            raise ValidationError({"number": f"方案编号“{v['number']}”已存在"})
+        plan = Plan(village_id=village.id, **v)
+        record_created(change, plan, "plan.create")
+    return plan
+
+
+def correct_plan(backend: Backend, actor: Actor, village_code: str, number: str,
+                 data: PlanInput, reason: str) -> Plan:
+    """修改稿: a revision is a new version with its reason; every earlier version stays visible."""
+    v, check = _checked_plan(data)
+    reason = check.reason(reason)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        plan = find_plan(change, change.village().id, number)
+        if plan.status is not PlanStatus.OPEN:
+            raise ValidationError({"reason": "已通过或已撤回的方案不能再修改"})
+        if v["number"] != plan.number and _plan_number_taken(change, plan.village_id, v["number"]):
+            raise ValidationError({"number": f"方案编号“{v['number']}”已存在"})
+        first, last = change.session.execute(select(
+            func.min(PlanComment.submitted_on), func.max(PlanComment.submitted_on)).where(
+            PlanComment.plan_id == plan.id)).one()
+        if first and not (v["comment_from"] <= first and last <= v["comment_until"]):
+            raise ValidationError({"comment_from": f"已有意见的提出日期在 {first.isoformat()} 至 {last.isoformat()}，"
+                                                   "新的征求意见期必须包含这些日期"})
+        amend(change, plan, "plan.correct", reason, **v)
+    return plan
+
+
+def adopt_plan(backend: Backend, actor: Actor, village_code: str, number: str,
+               adopted_on: Any, reason: str) -> Plan:
+    """已通过: after its comment period, e.g. on the day of the vote; the reason says by what decision."""
+    check = Checker()
+    reason = check.reason(reason)
+    day = check.day("adopted_on", adopted_on, "通过日期")
+    check_not_future(check, "adopted_on", day, "通过日期", local_today(backend))
+    check.done()
+    assert day is not None
+    with backend.change(village_code, actor) as change:
+        plan = find_plan(change, change.village().id, number)
+        if plan.status is not PlanStatus.OPEN:
+            raise ValidationError({"reason": "只有公示中的方案可以通过"})
+        if day < plan.comment_until:
+            raise ValidationError({"adopted_on": f"征求意见期到 {plan.comment_until.isoformat()} 才结束，结束前不能通过方案"})
+        amend(change, plan, "plan.adopt", reason, status=PlanStatus.ADOPTED, adopted_on=day)
+    return plan
+
+
+def withdraw_plan(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Plan:
+    """撤回: the plan stays listed, marked withdrawn, with its reason."""
+    return withdraw(backend, actor, village_code, number, reason, find=find_plan,
+                    withdrawn=PlanStatus.WITHDRAWN, what="方案")
+
+
+def plan_input_from(plan: Plan) -> PlanInput:
+    """The current plan as an input, to prefill a revision."""
+    return PlanInput(number=plan.number, title=plan.title, body=plan.body,
+                     comment_from=plan.comment_from.isoformat(), comment_until=plan.comment_until.isoformat())
+
+
+# -- comments ----------------------------------------------------------------------------------
+
+def _public_text(check: Checker, field: str, value: Any, label: str, max_len: int) -> str:
+    """Text published as written: refused when it carries a mobile or ID number."""
+    text = check.text(field, multiline(value), label, max_len=max_len)
+    if MOBILE_IN_TEXT.search(text) or ID_IN_TEXT.search(text):
+        check.fail(field, f"{label}会全文公开，请不要写手机号或身份证号")
+    return text
+
+
+def find_comment(change_or_session: Change | Any, village_id: int, plan_number: str, number: Any) -> PlanComment:
+    session = getattr(change_or_session, "session", change_or_session)
+    plan = find_plan(session, village_id, plan_number)
+    comment = session.scalar(select(PlanComment).where(
+        PlanComment.plan_id == plan.id, PlanComment.number == _ordinal(number)))
+    if comment is None:
+        raise NotFound(f"方案 {plan_number} 没有第 {str(number)[:10]} 条意见")
+    return comment
+
+
+def _ordinal(value: Any) -> int:
+    raw = str(value).strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
+
+
+def add_comment(backend: Backend, actor: Actor, village_code: str, plan_number: str,
+                data: CommentInput) -> PlanComment:
+    """意见 — a comment within the plan's comment period, numbered after the plan's last one."""
+    check = Checker()
+    today = local_today(backend)
+    v: dict[str, Any] = {
+        "commenter_name": check.text("commenter_name", data.commenter_name, "姓名", max_len=100),
+        "group_name": check.text("group_name", data.group_name, "所在小组/户", max_len=50, required=False),
+        "commenter_phone": check.text("commenter_phone", data.commenter_phone, "联系电话", max_len=20,
+                                      required=False),
+        "body": _public_text(check, "body", data.body, "意见内容", COMMENT_MAX),
+        "submitted_on": check.day("submitted_on", data.submitted_on or today, "提出日期"),
+    }
+    if v["commenter_phone"] and not is_phone(v["commenter_phone"]):
+        check.fail("commenter_phone", "联系电话应为 11 位手机号或带区号的固定电话")
+    check_not_future(check, "submitted_on", v["submitted_on"], "提出日期", today)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        plan = find_plan(change, change.village().id, plan_number)
+        if plan.status is PlanStatus.WITHDRAWN:
+            raise ValidationError({"plan": "该方案已撤回，不能再提意见"})
+        if plan.status is PlanStatus.ADOPTED:
+            raise ValidationError({"plan": "该方案已通过，征求意见已经结束"})
+        if not plan.comment_from <= v["submitted_on"] <= plan.comment_until:
+            raise ValidationError({"submitted_on": f"只能在征求意见期内（{plan.comment_from.isoformat()} 至 "
+                                                   f"{plan.comment_until.isoformat()}）提出意见"})
+        last = change.session.scalar(select(func.max(PlanComment.number)).where(PlanComment.plan_id == plan.id))
+        comment = PlanComment(village_id=plan.village_id, plan=plan, number=(last or 0) + 1, **v)
+        record_created(change, comment, "plan_comment.create")
+    return comment
+
+
+def reply_to_comment(backend: Backend, actor: Actor, village_code: str, plan_number: str, number: Any,
+                     reply: Any, *, replied_on: Any = None, reason: Any = "") -> PlanComment:
+    """答复 — staff or the committee answer a comment: a new version of it carrying the reply.
+
+    Changing an answer already given needs a reason. Raises PermissionDenied for other roles.
+    """
+    if actor.role not in REPLY_ROLES:
+        raise PermissionDenied("只有村干部或监委会成员可以答复意见")
+    check = Checker()
+    today = local_today(backend)
+    text = _public_text(check, "reply", reply, "答复内容", REPLY_MAX)
+    day = check.day("replied_on", replied_on or today, "答复日期")
+    check_not_future(check, "replied_on", day, "答复日期", today)
+    check.done()
+    assert day is not None
+    with backend.change(village_code, actor) as change:
+        comment = find_comment(change, change.village().id, plan_number, number)
+        if comment.status is CommentStatus.WITHDRAWN:
+            raise ValidationError({"reply": "该意见已撤回，无需答复"})
+        if day < comment.submitted_on:
+            raise ValidationError({"replied_on": f"答复日期不能早于意见提出日期（{comment.submitted_on.isoformat()}）"})
+        replacing = bool(comment.reply)
+        if replacing:
+            reason = check.reason(reason)
+            check.done()
+        before = snapshot(comment)
+        comment.reply, comment.replied_on, comment.replied_by = text, day, actor.role
+        if replacing:
+            record_changed(change, comment, "plan_comment.reply", reason, before)
+        else:  # a first answer is no correction: it needs no reason
+            comment.version += 1
+            comment.updated_at = change.now()
+            change.record("plan_comment.reply", comment)
+    return comment
+
+
+def withdraw_comment(backend: Backend, actor: Actor, village_code: str, plan_number: str, number: Any,
+                     reason: str) -> PlanComment:
+    """撤回 — at the commenter's request, say; it stays listed as withdrawn, with the reason."""
+    return withdraw(backend, actor, village_code, plan_number, reason,
+                    find=lambda change, village_id, _: find_comment(change, village_id, plan_number, number),
+                    withdrawn=CommentStatus.WITHDRAWN, what="意见")
+
+
+# -- consent votes -----------------------------------------------------------------------------
+
+def _count(check: Checker, field: str, value: Any, label: str, minimum: int) -> int:
+    raw = str(value if value is not None else "").strip()
+    if raw.startswith("-") and raw[1:].isdigit():
+        check.fail(field, f"{label}不能是负数")
+        return 0
+    return check.integer(field, raw, label, minimum=minimum, maximum=MAX_VOTERS)
+
+
+def _checked_vote(backend: Backend, data: VoteInput) -> tuple[dict[str, Any], Checker]:
+    check = Checker()
+    v = {
+        "meeting": check.text("meeting", data.meeting, "会议名称", max_len=100),
+        "question": check.text("question", data.question, "表决事项", max_len=300),
+        "held_on": check.day("held_on", data.held_on, "表决日期"),
+        "eligible": _count(check, "eligible", data.eligible, "应参加表决人数", 1),
+        "yes_count": _count(check, "yes", data.yes, "同意票数", 0),
+        "no_count": _count(check, "no", data.no, "反对票数", 0),
+        "abstain_count": _count(check, "abstain", data.abstain, "弃权票数", 0),
+        "result": check.text("result", data.result, "表决结果", max_len=200),
+    }
+    check_not_future(check, "held_on", v["held_on"], "表决日期", local_today(backend))
+    total = v["yes_count"] + v["no_count"] + v["abstain_count"]
+    if not check.errors.keys() & {"eligible", "yes", "no", "abstain"} and total > v["eligible"]:
+        check.fail("total", f"同意、反对、弃权合计 {total} 票，超过了应参加表决的 {v['eligible']} 人")
+    return v, check
+
+
+def _check_vote_date(plan: Plan, held_on: date) -> None:
+    if plan.status is PlanStatus.WITHDRAWN:
+        raise ValidationError({"plan": "该方案已撤回，不能登记表决"})
+    if held_on < plan.comment_from:
+        raise ValidationError({"held_on": f"表决日期不能早于方案公示开始日期（{plan.comment_from.isoformat()}）"})
+
+
+def find_vote(change_or_session: Change | Any, village_id: int, plan_number: str, number: Any) -> ConsentVote:
+    session = getattr(change_or_session, "session", change_or_session)
+    plan = find_plan(session, village_id, plan_number)
+    vote = session.scalar(select(ConsentVote).where(
+        ConsentVote.plan_id == plan.id, ConsentVote.number == _ordinal(number)))
+    if vote is None:
+        raise NotFound(f"方案 {plan_number} 没有第 {str(number)[:10]} 次表决")
+    return vote
+
+
+def record_vote(backend: Backend, actor: Actor, village_code: str, plan_number: str, data: VoteInput) -> ConsentVote:
+    """表决 — the tallies of one vote on the plan (never individual ballots)."""
+    v, check = _checked_vote(backend, data)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        plan = find_plan(change, change.village().id, plan_number)
+        _check_vote_date(plan, v["held_on"])
+        last = change.session.scalar(select(func.max(ConsentVote.number)).where(ConsentVote.plan_id == plan.id))
+        vote = ConsentVote(village_id=plan.village_id, plan=plan, number=(last or 0) + 1, **v)
+        record_created(change, vote, "consent_vote.create")
+    return vote
+
+
+def correct_vote(backend: Backend, actor: Actor, village_code: str, plan_number: str, number: Any,
+                 data: VoteInput, reason: str) -> ConsentVote:
+    """更正 a tally entered wrongly: a new version with its reason."""
+    v, check = _checked_vote(backend, data)
+    reason = check.reason(reason)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        vote = find_vote(change, change.village().id, plan_number, number)
+        _check_vote_date(vote.plan, v["held_on"])
+        amend(change, vote, "consent_vote.correct", reason, **v)
+    return vote

@@ -1,0 +1,71 @@
+"""A Listing as CSV (UTF-8 with BOM, so Excel opens Chinese correctly), XLSX and JSON."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from portal.publishing.listings import Listing
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _header_lines(listing: Listing) -> list[str]:
+    return [f"{listing.village_name} {listing.title}",
+            f"截至 {listing.as_of.isoformat()}，审计日志 {listing.log_size} 条，根哈希 {listing.log_root_hex}"]
+
+
+def to_csv(listing: Listing) -> bytes:
+    """One header row of Chinese labels, then one row per record with the values as displayed."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.label for c in listing.columns])
+    for row in listing.rows:
+        writer.writerow([row.get(c.key, "") if c.kind in ("money", "area", "number") else c.display(row.get(c.key))
+                         for c in listing.columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_json(listing: Listing) -> bytes:
+    return json.dumps(listing.as_json(), ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def to_xlsx(listing: Listing) -> bytes:
+    """A sheet with a title, the log state it was made at, bold headings and typed numbers."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = listing.title[:31]
+    for line in _header_lines(listing):
+        sheet.append([line])
+    sheet.append([c.label for c in listing.columns])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for row in listing.rows:
+        values = []
+        for column in listing.columns:
+            value = row.get(column.key)
+            if column.kind in ("money", "area") and value not in (None, ""):
+                values.append(Decimal(value))
+            else:
+                values.append(column.display(value))
+        sheet.append(values)
+    for column in listing.columns:
+        if column.kind == "money":
+            index = listing.columns.index(column) + 1
+            for cells in sheet.iter_rows(min_row=4, min_col=index, max_col=index):
+                cells[0].number_format = "#,##0.00"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+WRITERS = {"csv": to_csv, "json": to_json, "xlsx": to_xlsx}

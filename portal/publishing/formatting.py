@@ -1,0 +1,103 @@
+"""Numbers, dates and money as Chinese readers expect them (¥1,234.50 · 2026年11月23日);
+the template filters show dates and area units in English (23 Nov 2026 · mu) to English readers."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import has_request_context
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+from portal.kernel.money import amount_in_words, format_money
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+AREA_UNITS = {"mu": "亩", "m2": "㎡"}
+EN_AREA_UNITS = {"mu": "mu", "m2": "m²"}
+EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def cn_date(value: date | str | None) -> str:
+    if not value:
+        return ""
+    day = _day(value)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cn_datetime(value: datetime | None) -> str:
+    """UTC in storage, Asia/Shanghai on screen."""
+    if value is None:
+        return ""
+    local = value.astimezone(SHANGHAI)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def area(value: Decimal | str, unit: str = "mu") -> str:
+    return f"{Decimal(value):,.2f} {AREA_UNITS.get(unit, unit)}"
+
+
+def action_word(verb: str) -> str:
+    """contract.correct → 更正 (the verb after the dot, or the verb itself)."""
+    from portal.kernel.history import ACTIONS
+
+    verb = verb.rsplit(".", 1)[-1]
+    return ACTIONS.get(verb, verb)
+
+
+def en_date(value: date | str | None) -> str:
+    """1 Jan 2026, for pages read in English."""
+    if not value:
+        return ""
+    day = _day(value)
+    return f"{day.day} {EN_MONTHS[day.month - 1]} {day.year}"
+
+
+def en_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(SHANGHAI)
+    return f"{en_date(local.date())} {local:%H:%M}"
+
+
+def _in_english(context: Context) -> bool:
+    """Web pages follow the reader's language (session, see extensions.select_locale); printed
+    notices (templates print/…) stay Chinese whatever the reader chose, as they are cached and
+    posted on the board. The Python functions above are always Chinese (exports, PDFs, data)."""
+    if (context.name or "").startswith("print/") or not has_request_context():
+        return False
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
+@pass_context
+def date_filter(context: Context, value: date | str | None) -> str:
+    return en_date(value) if _in_english(context) else cn_date(value)
+
+
+@pass_context
+def datetime_filter(context: Context, value: datetime | None) -> str:
+    return en_datetime(value) if _in_english(context) else cn_datetime(value)
+
+
+@pass_context
+def area_filter(context: Context, value: Decimal | str, unit: str = "mu") -> str:
+    if _in_english(context):
+        return f"{Decimal(value):,.2f} {EN_AREA_UNITS.get(unit, unit)}"
+    return area(value, unit)
+
+
+FILTERS = {
+    "action_word": action_word,
+    "money": lambda v: format_money(Decimal(v)),
+    "money_words": lambda v: amount_in_words(Decimal(v)),
+    "cn_date": date_filter,
+    "cn_datetime": datetime_filter,
+    "area": area_filter,
+}

@@ -1,0 +1,72 @@
+"""Public lists as data: one definition gives the HTML table, CSV, XLSX, JSON and PDF alike.
+
+Rows hold only public values (masked names, decimal strings, ISO dates), so no export can carry
+more than the page does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Column:
+    """One field of a list: its JSON/CSV key, its Chinese heading, how to show it, what it means."""
+
+    key: str
+    label: str
+    kind: str = "text"  # text · money · date · area · number · choice
+    doc: str = ""
+    choices: dict[str, str] | None = None  # code → Chinese label, for kind "choice"
+
+    def display(self, value: Any) -> str:
+        """The value as a person reads it (¥1,234.50, 2026年1月1日, 履行中)."""
+        from portal.publishing.formatting import cn_date
+        from portal.kernel.money import format_money
+
+        if value is None or value == "":
+            return ""
+        if self.kind == "money":
+            return format_money(Decimal(value))
+        if self.kind == "date":
+            return cn_date(value)
+        if self.kind == "area":
+            return f"{Decimal(value):,.2f}"
+        if self.kind == "choice" and self.choices:
+            return self.choices.get(str(value), str(value))
+        return str(value)
+
+
+@dataclass
+class Listing:
+    name: str                       # URL stem: "contracts" → /v/<code>/contracts.csv
+    title: str                      # 合同公开
+    village_code: str
+    village_name: str
+    as_of: date
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    links: list[str | None] = field(default_factory=list)  # each row's record page, if any
+    totals: dict[str, Any] | None = None
+    log_size: int = 0
+    log_root_hex: str = ""
+
+    def show(self, row: dict[str, Any], key: str) -> str:
+        """`row[key]` as displayed, by its column's kind."""
+        return next(c for c in self.columns if c.key == key).display(row.get(key))
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON export: what the list is, as of when, against which log state, and its rows."""
+        return {
+            "list": self.name,
+            "title": self.title,
+            "village": {"code": self.village_code, "name": self.village_name},
+            "as_of": self.as_of.isoformat(),
+            "log": {"size": self.log_size, "root": self.log_root_hex},
+            "fields": [{"key": c.key, "label": c.label, "type": c.kind, "description": c.doc}
+                       for c in self.columns],
+            "rows": self.rows,
+            "totals": self.totals,
+        }

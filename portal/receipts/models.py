@@ -1,0 +1,59 @@
+"""Receipts (收款/收益凭证): money the collective received, usually rent under a contract."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.kernel.privacy import mask_name
+from portal.kernel.status import RecordStatus
+from portal.kernel.base import Audited, Base
+from portal.contracts.models import Contract
+from portal.kernel.types import ScaledDecimal, UTCDateTime
+
+
+class Receipt(Audited, Base):
+    """收款凭证 — one payment received, with its receipt number and an optional scan."""
+
+    __tablename__ = "receipt"
+    __table_args__ = (UniqueConstraint("village_id", "number"),)
+    audit_entity = "receipt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
+    number: Mapped[str] = mapped_column(String(40))  # 收据号
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
+    received_on: Mapped[date]
+    payer_name: Mapped[str] = mapped_column(String(100))
+    payer_is_person: Mapped[bool] = mapped_column(default=False)
+    scan_sha256: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[RecordStatus] = mapped_column(
+        Enum(RecordStatus, native_enum=False, length=16), default=RecordStatus.ACTIVE
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    contract: Mapped[Contract | None] = relationship()
+
+    def payer_public_name(self) -> str:
+        return mask_name(self.payer_name) if self.payer_is_person else self.payer_name
+
+    def public_state(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "contract": self.contract.number if self.contract else None,
+            "amount": str(self.amount),
+            "received_on": self.received_on.isoformat(),
+            "payer": {"is_person": self.payer_is_person, "name": self.payer_public_name()},
+            "scan_sha256": self.scan_sha256,
+            "note": self.note,
+            "status": self.status.value,
+        }
+
+    def personal_data(self) -> dict[str, Any] | None:
+        return {"payer_name": self.payer_name} if self.payer_is_person else None

@@ -1,0 +1,132 @@
+"""Receipts (收款凭证): record, correct and withdraw money received, with an optional scan."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal.contracts.models import Contract, ContractStatus
+from portal.receipts.models import Receipt
+from portal.kernel.status import RecordStatus
+from portal.kernel.transaction import Actor, Backend, Change
+from portal.contracts.services import find_contract
+from portal.kernel.errors import NotFound, ValidationError
+from portal.auditlog.files import store_file
+from portal.kernel.lifecycle import amend, withdraw
+from portal.kernel.validate import Checker
+
+
+@dataclass
+class ReceiptInput:
+    number: Any
+    amount: Any
+    received_on: Any
+    payer_name: Any
+    payer_is_person: Any = False
+    contract_number: Any = ""
+    note: Any = ""
+    scan: bytes | None = None
+    scan_name: str = ""
+
+
+def _checked(data: ReceiptInput) -> tuple[dict[str, Any], str, Checker]:
+    check = Checker()
+    v = {
+        "number": check.text("number", data.number, "收据号", max_len=40),
+        "amount": check.money("amount", data.amount, "金额"),
+        "received_on": check.day("received_on", data.received_on, "收款日期"),
+        "payer_name": check.text("payer_name", data.payer_name, "交款人", max_len=100),
+        "payer_is_person": str(data.payer_is_person).lower() in ("1", "true", "on", "yes", "person"),
+        "note": check.text("note", data.note, "备注", max_len=500, required=False),
+    }
+    contract_number = check.text("contract_number", data.contract_number, "合同编号", max_len=40, required=False)
+    return v, contract_number, check
+
+
+def _link_contract(change: Change, village_id: int, number: str, check: Checker) -> Contract | None:
+    if not number:
+        return None
+    try:
+        contract = find_contract(change, village_id, number, with_items=False)
+    except NotFound as err:
+        check.fail("contract_number", str(err))
+        return None
+    if contract.status is ContractStatus.WITHDRAWN:
+        check.fail("contract_number", f"合同 {number} 已撤回，不能再登记收款")
+    return contract
+
+
+# How each database names UNIQUE(village_id, number) of receipt when it refuses a row.
+_DUPLICATE_NUMBER = ("uq_receipt_village_id_number",                                # PostgreSQL
+                     "UNIQUE constraint failed: receipt.village_id, receipt.number")  # SQLite
+
+
+@contextmanager
+def _number_unused(number: str) -> Iterator[None]:
+    """Turns the database refusing a second receipt `number` into the form's message.
+
+    A new receipt relies on UNIQUE(village_id, number) instead of a SELECT first: the refusal
+    comes from the row's INSERT, before the audit append, and the transaction rolls back.
+    """
+    try:
+        yield
+    except IntegrityError as error:
+        if not any(name in str(error.orig) for name in _DUPLICATE_NUMBER):
+            raise
+        raise ValidationError({"number": f"收据号“{number}”已登记"}) from None
+
+
+def find_receipt(change: Change, village_id: int, number: str) -> Receipt:
+    receipt = change.session.scalar(select(Receipt).where(Receipt.village_id == village_id, Receipt.number == number))
+    if receipt is None:
+        raise NotFound(f"没有编号为“{number}”的收据")
+    return receipt
+
+
+def record_receipt(backend: Backend, actor: Actor, village_code: str, data: ReceiptInput) -> Receipt:
+    v, contract_number, check = _checked(data)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        village_id = change.village_id()
+        contract = _link_contract(change, village_id, contract_number, check)
+        check.done()
+        receipt = Receipt(village_id=village_id, contract=contract, **v)
+        if data.scan:
+            receipt.scan_sha256 = store_file(change.session, backend.files_dir, data.scan,
+                                             data.scan_name, change.now()).sha256
+        receipt.version, receipt.updated_at = 1, change.now()
+        with _number_unused(v["number"]):
+            change.insert(receipt)  # as record_created, but one Core INSERT: see Change.insert
+        change.record("receipt.create", receipt)
+    return receipt
+
+
+def correct_receipt(backend: Backend, actor: Actor, village_code: str, number: str,
+                    data: ReceiptInput, reason: str) -> Receipt:
+    v, contract_number, check = _checked(data)
+    reason = check.reason(reason)
+    check.done()
+    with backend.change(village_code, actor) as change:
+        receipt = find_receipt(change, change.village().id, number)
+        if receipt.status is RecordStatus.WITHDRAWN:
+            raise ValidationError({"reason": "已撤回的收据不能再更正"})
+        if v["number"] != receipt.number and change.session.scalar(select(Receipt.id).where(
+                Receipt.village_id == receipt.village_id, Receipt.number == v["number"])):
+            check.fail("number", f"收据号“{v['number']}”已登记")
+        contract = _link_contract(change, receipt.village_id, contract_number, check)
+        check.done()
+        scan = receipt.scan_sha256
+        if data.scan:
+            scan = store_file(change.session, backend.files_dir, data.scan, data.scan_name, change.now()).sha256
+        amend(change, receipt, "receipt.correct", reason, **v, contract=contract, scan_sha256=scan)
+    return receipt
+
+
+def withdraw_receipt(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Receipt:
+    """Marks a receipt withdrawn (entered twice, say); it stays listed as withdrawn."""
+    return withdraw(backend, actor, village_code, number, reason, find=find_receipt,
+                    withdrawn=RecordStatus.WITHDRAWN, what="收据")

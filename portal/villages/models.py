@@ -1,0 +1,39 @@
+"""Village (村): the unit that owns collective assets and one audit log."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.kernel.base import Audited, Base
+from portal.kernel.types import UTCDateTime
+
+
+class Village(Audited, Base):
+    """村 — one village; its `code` (e.g. `lianban`) names its audit log and its URLs."""
+
+    __tablename__ = "village"
+    audit_entity = "village"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    township: Mapped[str] = mapped_column(String(100))
+    county: Mapped[str] = mapped_column(String(100), default="")
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    def audit_id(self) -> str:
+        return self.code
+
+    def public_state(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "township": self.township,
+            "county": self.county,
+            "is_demo": self.is_demo,
+        }
