@@ -171,7 +171,7 @@ def _building_contracts(backend, staff, people) -> list[str]:
 
 def _receipts(backend, staff, rng, contracts, today) -> None:
     """Pays every instalment due by `today`, except a few left unpaid (the arrears)."""
-    from portal.site.public_reads import contract_detail
+    from portal.contracts.reads import contract_detail
 
     unpaid = {"LB-HT-2016-003": {6, 7, 8}, "LB-HT-2016-009": {8}, "LB-HT-2016-017": {10, 11},
               "LB-LZ-2024-004": {3}}
@@ -212,7 +212,7 @@ def _receipt_scan(number: str, payer: str, amount: Decimal, day: date) -> bytes:
 
 def _corrections(backend, staff, contracts) -> None:
     """Real life: a typo in a phone number, a wrong amount, a receipt entered twice."""
-    from portal.site.public_reads import contract_detail
+    from portal.contracts.reads import contract_detail
 
     detail = contract_detail(backend, CODE, "LB-LZ-2024-001", date(2024, 1, 1))
     corrected = contract_input_from(detail.contract)
@@ -231,6 +231,6 @@ def _corrections(backend, staff, contracts) -> None:
 
 
 def _first_amount(backend, number) -> Decimal:
-    from portal.site.public_reads import contract_detail
+    from portal.contracts.reads import contract_detail
 
     return contract_detail(backend, CODE, number, date(2016, 1, 1)).contract.schedule()[0].amount

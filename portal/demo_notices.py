@@ -109,7 +109,7 @@ def _consolidation_plan(backend: Backend, staff: Actor) -> None:
 
 
 def _current_plan(backend: Backend):
-    from portal.site.notice_reads import plan_detail
+    from portal.plans.reads import plan_detail
 
     return plan_detail(backend, CODE, CONSOLIDATION, date(2023, 9, 1)).plan
 
@@ -171,7 +171,7 @@ def _distribution_plan(backend: Backend, staff: Actor, today: date) -> None:
 
 
 def _notice(backend: Backend, number: str):
-    from portal.site.notice_reads import notice_detail
+    from portal.notices.reads import notice_detail
 
     return notice_detail(backend, CODE, number).notice
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from audit import merkle
 from audit.checkpoint import parse_checkpoint

@@ -23,7 +23,7 @@ from portal.auditlog import store as audit_log
 from portal.kernel.transaction import Actor
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
 from portal.auditlog.integrity import verify_village
-from portal.site.notice_reads import line_diff
+from portal.notices.reads import line_diff
 from portal.notices.services import NoticeInput, correct_notice, create_notice, local_today, notice_input_from, withdraw_notice
 from portal.plans.services import CommentInput, PlanInput, VoteInput, add_comment, adopt_plan, correct_plan, correct_vote, create_plan, plan_input_from, record_vote, reply_to_comment, withdraw_comment
 

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from portal.parcels import mapping
-from portal.parcels.models import Asset, AssetKind
+from portal.parcels.models import Asset
 from portal.contracts.models import Contract, LesseeKind
 from portal.parcels.status import ParcelStatus, parcel_status
 from portal.contracts.rent import add_months

@@ -23,7 +23,8 @@ from portal.contracts.models import Contract, LesseeKind
 from portal.receipts.models import Receipt
 from portal.kernel.money import amount_in_words, format_money
 from portal.site.routes import today
-from portal.site import public_reads
+from portal.contracts import reads as contract_reads
+from portal.parcels import reads as parcel_reads
 from tests.test_pdf import CJK_FONT_NAMES
 
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -129,7 +130,7 @@ def assert_cjk_font_embedded(pdf: Path) -> None:
 def test_contract_list_pdf_reads_back(client, backend, demo, tmp_path):
     pdf = fetch_pdf(client, "/v/lianban/contracts.pdf", tmp_path)
     text = pdf_text(pdf)
-    listing = public_reads.contracts_listing(backend, "lianban", today())
+    listing = contract_reads.contracts_listing(backend, "lianban", today())
 
     assert "莲坂村（演示数据） 合同公开" in text
     assert f"公示日期：{listing.as_of.year}年{listing.as_of.month}月{listing.as_of.day}日" in flat(text)
@@ -158,7 +159,7 @@ def test_every_list_has_a_pdf(app, client, demo, tmp_path):
 @pytest.mark.parametrize("database_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
                          indirect=True)
 def test_contract_pdf_reads_back(client, backend, demo, tmp_path):
-    detail = public_reads.contract_detail(backend, "lianban", PERSON_CONTRACT, today())
+    detail = contract_reads.contract_detail(backend, "lianban", PERSON_CONTRACT, today())
     pdf = fetch_pdf(client, f"/v/lianban/contracts/{PERSON_CONTRACT}.pdf", tmp_path)
     text = pdf_text(pdf)
     words = flat(text)
@@ -304,7 +305,7 @@ def _record_pdf_text(client, tmp_path, url: str, page: str) -> tuple[Path, str]:
 
 @sqlite_only
 def test_notice_pdf_reads_back(client, backend, demo, tmp_path):
-    from portal.site import notice_reads
+    from portal.notices import reads as notice_reads
 
     detail = notice_reads.notice_detail(backend, "lianban", NOTICE)
     page = f"/v/lianban/notices/{NOTICE}"
@@ -324,9 +325,9 @@ def test_notice_pdf_reads_back(client, backend, demo, tmp_path):
 @sqlite_only
 def test_plan_pdf_reads_back_with_masked_commenters(client, backend, demo, tmp_path):
     from portal.plans.models import PlanComment
-    from portal.site import notice_reads
+    from portal.plans import reads as plan_reads
 
-    detail = notice_reads.plan_detail(backend, "lianban", PLAN, today())
+    detail = plan_reads.plan_detail(backend, "lianban", PLAN, today())
     page = f"/v/lianban/plans/{PLAN}"
     assert f"{page}.pdf" in client.get(page).get_data(as_text=True)
     pdf, text = _record_pdf_text(client, tmp_path, f"{page}.pdf", page)
@@ -351,7 +352,7 @@ def test_plan_pdf_reads_back_with_masked_commenters(client, backend, demo, tmp_p
 
 @sqlite_only
 def test_parcel_pdf_reads_back_with_outline_and_contracts(client, backend, demo, tmp_path):
-    detail = public_reads.parcel_detail(backend, "lianban", PARCEL, today())
+    detail = parcel_reads.parcel_detail(backend, "lianban", PARCEL, today())
     page = f"/v/lianban/parcels/{PARCEL}"
     assert f"{page}.pdf" in client.get(page).get_data(as_text=True)
     pdf, text = _record_pdf_text(client, tmp_path, f"{page}.pdf", page)

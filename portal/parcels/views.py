@@ -12,7 +12,10 @@ from portal.publishing.formatting import area
 from portal.parcels.models import Asset
 from portal.parcels.status import ParcelState, STATUS_LABELS
 from portal.publishing.printing import parcel_response
-from portal.site import public_reads
+from portal.contracts import labels as contract_labels
+from portal.contracts import reads as contract_reads
+from portal.parcels import labels as parcel_labels
+from portal.parcels import reads as parcel_reads
 from portal.publishing.lists import choice_arg, respond
 from portal.site.routes import today
 
@@ -25,16 +28,16 @@ PARCEL_SORTS = {"number": "编号", "area": "面积（大→小）", "status": "
 def parcels(code: str, fmt: str | None):
     """地块登记: every parcel and building with its status today; filter by status and kind; sort."""
     filters = {
-        "status": choice_arg("status", tuple(public_reads.PARCEL_STATUS)),
-        "kind": choice_arg("kind", tuple(public_reads.ASSET_KIND)),
+        "status": choice_arg("status", tuple(parcel_labels.PARCEL_STATUS)),
+        "kind": choice_arg("kind", tuple(parcel_labels.ASSET_KIND)),
         "sort": choice_arg("sort", tuple(PARCEL_SORTS), "number"),
     }
-    listing = public_reads.parcels_listing(backend(), code, today(), **filters)
-    return respond(listing, fmt, "public/parcels.html", filters=filters, statuses=public_reads.PARCEL_STATUS,
-                   kinds=public_reads.ASSET_KIND, sorts=PARCEL_SORTS)
+    listing = parcel_reads.parcels_listing(backend(), code, today(), **filters)
+    return respond(listing, fmt, "public/parcels.html", filters=filters, statuses=parcel_labels.PARCEL_STATUS,
+                   kinds=parcel_labels.ASSET_KIND, sorts=PARCEL_SORTS)
 
 
-def _outline(detail: public_reads.ParcelDetail) -> tuple[Markup | None, list[str] | None]:
+def _outline(detail: parcel_reads.ParcelDetail) -> tuple[Markup | None, list[str] | None]:
     """The parcel's outline as SVG and its extent in words (东西, 南北), or (None, None) if unsurveyed."""
     if not detail.asset.polygon:
         return None, None
@@ -45,17 +48,17 @@ def _outline(detail: public_reads.ParcelDetail) -> tuple[Markup | None, list[str
 
 @bp.get("/v/<code>/parcels/<number>")
 def parcel(code: str, number: str):
-    detail = public_reads.parcel_detail(backend(), code, number, today())
+    detail = parcel_reads.parcel_detail(backend(), code, number, today())
     outline, extent = _outline(detail)
     return render_template("public/parcel.html", d=detail, outline=outline, extent=extent, today=today(),
-                           contract_state=public_reads.contract_state, statuses=public_reads.PARCEL_STATUS,
-                           contract_statuses=public_reads.CONTRACT_STATUS, kinds=public_reads.ASSET_KIND)
+                           contract_state=contract_reads.contract_state, statuses=parcel_labels.PARCEL_STATUS,
+                           contract_statuses=contract_labels.CONTRACT_STATUS, kinds=parcel_labels.ASSET_KIND)
 
 
 @bp.get("/v/<code>/parcels/<number>.pdf")
 def parcel_pdf(code: str, number: str):
     """The parcel with its outline and contracts as a printed sheet, rendered once per version and day."""
-    detail = public_reads.parcel_detail(backend(), code, number, today())
+    detail = parcel_reads.parcel_detail(backend(), code, number, today())
     return parcel_response(detail, today(), *_outline(detail))
 
 
@@ -68,7 +71,7 @@ def _map_parcel(code: str, asset: Asset, state: ParcelState) -> mapping.MapParce
 @bp.get("/v/<code>/map")
 def parcel_map(code: str):
     """零散地块图: an inline SVG coloured and patterned by status, and the same as a plain table."""
-    data = public_reads.parcel_map(backend(), code, today())
+    data = parcel_reads.parcel_map(backend(), code, today())
     shapes = [_map_parcel(code, asset, state) for asset, state in data.parcels]
     drawn = [shape for shape in shapes if shape.polygon]
     return render_template(

@@ -10,6 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 
 @dataclass(frozen=True)
 class Column:
@@ -70,3 +72,14 @@ class Listing:
             "rows": self.rows,
             "totals": self.totals,
         }
+
+
+def village_listing(session: Session, village: Any, name: str, title: str, as_of: date,
+                    columns: list[Column], rows: list[dict[str, Any]], links: list[str | None] | None,
+                    totals: dict[str, Any] | None = None) -> Listing:
+    """A village's list as of `as_of`, stamped with the log state it was read at."""
+    from portal.auditlog.records import log_state
+
+    state = log_state(session, village.code)
+    return Listing(name, title, village.code, village.name, as_of, columns, rows, links, totals,
+                   state.size if state else 0, state.root_hex if state else "")

@@ -39,7 +39,15 @@ from portal.kernel.money import amount_in_words, format_money
 from portal.publishing.pdf import render_pdf
 from portal.publishing.qr import qr_svg
 from portal.contracts.rent import annual_rent
-from portal.site import notice_reads, public_reads
+from portal.contracts import labels as contract_labels
+from portal.contracts import reads as contract_reads
+from portal.notices import labels as notice_labels
+from portal.notices import reads as notice_reads
+from portal.parcels import labels as parcel_labels
+from portal.parcels import reads as parcel_reads
+from portal.plans import labels as plan_labels
+from portal.plans import reads as plan_reads
+from portal.villages import reads as village_reads
 
 # Bump when the print templates change, so cached copies of the old layout are not served.
 LAYOUT = 2
@@ -188,7 +196,7 @@ def _record_pdf(template: str, detail: Any, heading: str, page_url: str, checkpo
     return render_pdf(html)
 
 
-def contract_pdf(detail: public_reads.ContractDetail, page_url: str, checkpoint: Checkpoint) -> bytes:
+def contract_pdf(detail: contract_reads.ContractDetail, page_url: str, checkpoint: Checkpoint) -> bytes:
     """A contract as an A4 notice: parties (masked), parcels,
     term, rent, the schedule with paid/overdue, receipts, versions; needs an app context."""
     contract, balance = detail.contract, detail.balance
@@ -200,7 +208,7 @@ def contract_pdf(detail: public_reads.ContractDetail, page_url: str, checkpoint:
     return _record_pdf(
         "print/contract.html", detail, f"合同公示 {contract.number}", page_url, checkpoint,
         c=contract, b=balance,
-        status=public_reads.CONTRACT_STATUS[public_reads.contract_state(contract, balance.as_of)],
+        status=contract_labels.CONTRACT_STATUS[contract_reads.contract_state(contract, balance.as_of)],
         escalation=_plain_number(contract.escalation_percent),
         yearly=yearly, schedule_total=schedule_total, states=INSTALMENT_STATES,
         rent_unit=RENT_UNITS.get(contract.rent_unit.value, ""), money_words=money_with_words)
@@ -217,22 +225,22 @@ def notice_pdf(detail: notice_reads.NoticeDetail, as_of: date, page_url: str, ch
     notice = detail.notice
     return _record_pdf(
         "print/notice.html", detail, f"公告 {notice.number}", page_url, checkpoint,
-        n=notice, as_of=as_of, category=notice_reads.NOTICE_CATEGORY[notice.category.value],
+        n=notice, as_of=as_of, category=notice_labels.NOTICE_CATEGORY[notice.category.value],
         changed=_latest_change(detail.history))
 
 
-def plan_pdf(detail: notice_reads.PlanDetail, as_of: date, page_url: str, checkpoint: Checkpoint) -> bytes:
+def plan_pdf(detail: plan_reads.PlanDetail, as_of: date, page_url: str, checkpoint: Checkpoint) -> bytes:
     """A plan (方案公示) as an A4 notice: comment period and state, the current text, every comment
     (names masked) with its reply, and the vote tallies with percentages; needs an app context."""
     plan = detail.plan
     return _record_pdf(
         "print/plan.html", detail, f"方案公示 {plan.number}", page_url, checkpoint,
-        p=plan, as_of=as_of, state=notice_reads.PLAN_STATE[detail.state],
+        p=plan, as_of=as_of, state=plan_labels.PLAN_STATE[detail.state],
         comments=[(c.public_state(), logged) for c, logged in detail.comments],
-        repliers=notice_reads.REPLIER, changed=_latest_change(detail.history))
+        repliers=plan_labels.REPLIER, changed=_latest_change(detail.history))
 
 
-def parcel_pdf(detail: public_reads.ParcelDetail, as_of: date, outline: Markup | None,
+def parcel_pdf(detail: parcel_reads.ParcelDetail, as_of: date, outline: Markup | None,
                extent: list[str] | None, page_url: str, checkpoint: Checkpoint) -> bytes:
     """A parcel as an A4 notice: its facts and status, its outline (when surveyed), every contract
     on it (lessees masked); needs an app context."""
@@ -240,9 +248,9 @@ def parcel_pdf(detail: public_reads.ParcelDetail, as_of: date, outline: Markup |
     return _record_pdf(
         "print/parcel.html", detail, f"地块 {asset.number}", page_url, checkpoint,
         a=asset, s=detail.state, as_of=as_of, outline=outline, extent=extent,
-        status=public_reads.PARCEL_STATUS[detail.state.status.value],
-        kind=public_reads.ASSET_KIND.get(asset.kind.value, asset.kind.value),
-        contract_state=lambda c: public_reads.CONTRACT_STATUS[public_reads.contract_state(c, as_of)],
+        status=parcel_labels.PARCEL_STATUS[detail.state.status.value],
+        kind=parcel_labels.ASSET_KIND.get(asset.kind.value, asset.kind.value),
+        contract_state=lambda c: contract_labels.CONTRACT_STATUS[contract_reads.contract_state(c, as_of)],
         changed=_latest_change(detail.history))
 
 
@@ -335,7 +343,7 @@ def _pdf_response(body: bytes, filename: str) -> Response:
 
 
 def _is_demo(code: str) -> bool:
-    return any(v.is_demo for v in public_reads.villages(backend()) if v.code == code)
+    return any(v.is_demo for v in village_reads.villages(backend()) if v.code == code)
 
 
 def listing_response(listing: Listing) -> Response:
@@ -370,7 +378,7 @@ def _record_response(kind: str, endpoint: str, detail: Any, record: Any, shown_w
     return _pdf_response(body, f"{village.code}-{record.number}-v{record.version}.pdf")
 
 
-def contract_response(detail: public_reads.ContractDetail) -> Response:
+def contract_response(detail: contract_reads.ContractDetail) -> Response:
     """/v/<code>/contracts/<number>.pdf, rendered once per record version (and receipts, day)."""
     return _record_response("contract", "public.contract", detail, detail.contract, _versions(detail.receipts),
                             detail.balance.as_of, lambda url, cp: contract_pdf(detail, url, cp))
@@ -382,7 +390,7 @@ def notice_response(detail: notice_reads.NoticeDetail, as_of: date) -> Response:
                             lambda url, cp: notice_pdf(detail, as_of, url, cp))
 
 
-def plan_response(detail: notice_reads.PlanDetail, as_of: date) -> Response:
+def plan_response(detail: plan_reads.PlanDetail, as_of: date) -> Response:
     """/v/<code>/plans/<number>.pdf, rendered once per plan version, its comments' and votes'
     versions, and day (which moves open/closed and the days left)."""
     shown_with = [_versions(c for c, _ in detail.comments), _versions(v for v, _ in detail.votes)]
@@ -390,7 +398,7 @@ def plan_response(detail: notice_reads.PlanDetail, as_of: date) -> Response:
                             lambda url, cp: plan_pdf(detail, as_of, url, cp))
 
 
-def parcel_response(detail: public_reads.ParcelDetail, as_of: date, outline: Markup | None,
+def parcel_response(detail: parcel_reads.ParcelDetail, as_of: date, outline: Markup | None,
                     extent: list[str] | None) -> Response:
     """/v/<code>/parcels/<number>.pdf, rendered once per parcel version, its contracts' versions,
     and day (which moves leased/expiring/vacant)."""

@@ -6,7 +6,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 
 from portal.app import backend
-from portal.site import public_reads
+from portal.site import changes
+from portal.site import search as record_search
+from portal.stats import reads as stats_reads
+from portal.villages import reads as village_reads
 from portal.stats.services import visits_by_day
 from portal.publishing.lists import text_arg
 from portal.site.routes import today
@@ -41,22 +44,22 @@ def language(lang: str):
 @bp.get("/v/<code>/search")
 def search(code: str):
     query = text_arg("q", 50)
-    hits = public_reads.search_records(backend(), code, query) if query else []
-    overview_name = public_reads.village_name(backend(), code)
+    hits = record_search.search_records(backend(), code, query) if query else []
+    overview_name = village_reads.village_name(backend(), code)
     return render_template("public/search.html", code=code, village_name=overview_name, q=query, hits=hits)
 
 
 @bp.get("/v/<code>/stats")
 def stats(code: str):
     current_app.extensions["visits"].flush(backend())
-    data = public_reads.village_stats(backend(), code, visits_by_day(backend(), code))
+    data = stats_reads.village_stats(backend(), code, visits_by_day(backend(), code))
     return render_template("public/stats.html", s=data, today=today())
 
 
 @bp.get("/v/<code>/feed.atom")
 def feed(code: str):
     """The newest changes of the village as an Atom feed (public data only)."""
-    changes = public_reads.latest_feed(backend(), code, FEED_SIZE)
-    body = render_template("public/feed.xml", code=code, changes=changes,
+    items = changes.latest_feed(backend(), code, FEED_SIZE)
+    body = render_template("public/feed.xml", code=code, changes=items,
                            base=request.url_root.rstrip("/"))
     return Response(body, mimetype="application/atom+xml; charset=utf-8")

@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from portal.villages.models import Village
 from portal.kernel.transaction import Actor, Backend
-from portal.kernel.errors import ValidationError
+from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.validate import Checker
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
@@ -40,3 +41,11 @@ def get_village(session, code: str) -> Village | None:
 
 def list_villages(session) -> list[Village]:
     return list(session.scalars(select(Village).order_by(Village.code)))
+
+
+def find_village(session: Session, code: str) -> Village:
+    village = get_village(session, code)
+    if village is None:
+        raise NotFound(f"没有编码为“{code}”的村")
+    return village
+

@@ -1,0 +1,83 @@
+"""What the receipt list and a receipt's scan show."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.kernel.transaction import Backend
+from portal.kernel.errors import NotFound
+from portal.publishing.listings import Column, Listing, village_listing
+from portal.villages.services import find_village
+from portal.receipts.labels import RECEIPT_STATUS
+from portal.receipts.models import Receipt
+
+
+RECEIPT_COLUMNS = [
+    Column("number", "收据号"),
+    Column("received_on", "收款日期", "date"),
+    Column("amount", "金额", "money", doc="元"),
+    Column("payer", "交款人", doc="企业全称；个人只显示姓氏和末字"),
+    Column("contract", "合同编号"),
+    Column("note", "摘要"),
+    Column("scan_sha256", "凭证扫描件 SHA-256", doc="扫描件文件的 SHA-256，可下载后自行核对"),
+    Column("status", "状态", "choice", choices=RECEIPT_STATUS),
+]
+
+
+def receipt_years(backend: Backend, code: str) -> list[int]:
+    with backend.db.read() as session:
+        village = find_village(session, code)
+        days = session.scalars(select(Receipt.received_on).where(Receipt.village_id == village.id)).all()
+    return sorted({d.year for d in days}, reverse=True)
+
+
+def receipts_listing(backend: Backend, code: str, as_of: date, *, year: int | None = None,
+                     contract: str = "") -> Listing:
+    """收益凭证 — receipts of a year and/or a contract, newest first; withdrawn ones marked."""
+    with backend.db.read() as session:
+        village = find_village(session, code)
+        query = select(Receipt).where(Receipt.village_id == village.id)
+        if year:
+            query = query.where(Receipt.received_on >= date(year, 1, 1), Receipt.received_on <= date(year, 12, 31))
+        receipts = [r for r in session.scalars(query.order_by(Receipt.received_on.desc(), Receipt.number.desc()))
+                    if not contract or (r.contract and r.contract.number == contract)]
+        rows = [{
+            "number": r.number, "received_on": r.received_on.isoformat(), "amount": str(r.amount),
+            "payer": r.payer_public_name(), "contract": r.contract.number if r.contract else None,
+            "note": r.note, "scan_sha256": r.scan_sha256, "status": r.status.value,
+        } for r in receipts]
+        active = [r for r in receipts if r.status.value == "active"]
+        totals = {"count": len(rows), "amount": str(sum((r.amount for r in active), Decimal("0.00")))}
+        return village_listing(session, village, "receipts", "收益凭证", as_of, RECEIPT_COLUMNS, rows,
+                        [f"/v/{code}/contracts/{r['contract']}" if r["contract"] else None for r in rows], totals)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A receipt's stored scan and whether it may be shown to everyone."""
+
+    path: Any
+    media_type: str
+    sha256: str
+    public: bool
+    village_id: int
+
+
+def receipt_scan(backend: Backend, code: str, number: str) -> Scan:
+    """The scan of receipt `number`; NotFound when there is none. A scan of a payment by a
+    person shows their name, so it is public only when the payer is a company."""
+    from portal.auditlog.models import StoredFile
+    from portal.auditlog.files import path_for
+
+    with backend.db.read() as session:
+        village = find_village(session, code)
+        receipt = session.scalar(select(Receipt).where(Receipt.village_id == village.id, Receipt.number == number))
+        if receipt is None or receipt.scan_sha256 is None:
+            raise NotFound(f"收据“{number}”没有扫描件")
+        stored = session.get(StoredFile, receipt.scan_sha256)
+        return Scan(path_for(backend.files_dir, receipt.scan_sha256), stored.media_type if stored else
+                    "application/octet-stream", receipt.scan_sha256, not receipt.payer_is_person, village.id)

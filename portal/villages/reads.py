@@ -1,0 +1,67 @@
+"""What the site home and a village's home page show."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from portal.auditlog.records import LogState, log_state
+from portal.kernel.transaction import Backend
+from portal.villages.models import Village
+from portal.villages.services import find_village
+from portal.site.changes import Change
+from portal.contracts.models import Contract
+from portal.contracts.models import ContractStatus
+from portal.receipts.models import Receipt
+from portal.kernel.status import RecordStatus
+from portal.contracts.arrears import arrears_list
+from portal.site.changes import latest_changes
+from portal.villages.services import list_villages
+from portal.plans.reads import unanswered_comments
+
+
+def villages(backend: Backend) -> list[Village]:
+    with backend.db.read() as session:
+        return list_villages(session)
+
+
+@dataclass(frozen=True)
+class VillageOverview:
+    village: Village
+    active_contracts: int
+    contracted_area: Decimal
+    due_this_year: Decimal
+    received_this_year: Decimal
+    arrears_total: Decimal
+    arrears_count: int
+    unanswered_comments: int
+    latest: list[Change]
+    log: LogState | None
+
+
+def village_overview(backend: Backend, code: str, as_of: date) -> VillageOverview:
+    """Totals at a glance for the village home: area leased, this year's rent, arrears, news."""
+    with backend.db.read() as session:
+        village = find_village(session, code)
+        contracts = list(session.scalars(select(Contract).where(
+            Contract.village_id == village.id, Contract.status != ContractStatus.WITHDRAWN)))
+        active = [c for c in contracts if c.status is ContractStatus.ACTIVE and c.start_date <= as_of <= c.end_date]
+        area = sum((c.total_area for c in active if c.rent_unit.value == "mu_year"), Decimal("0.00"))
+        year_start = date(as_of.year, 1, 1)
+        due = sum((i.amount for c in contracts for i in c.schedule() if year_start <= i.due_date <= as_of),
+                  Decimal("0.00"))
+        received = session.scalars(select(Receipt.amount).where(
+            Receipt.village_id == village.id, Receipt.status == RecordStatus.ACTIVE,
+            Receipt.received_on >= year_start, Receipt.received_on <= as_of)).all()
+        owing = arrears_list(session, village.id, as_of, contracts)
+        return VillageOverview(
+            village, len(active), area, due, sum(received, Decimal("0.00")),
+            sum((row.balance.arrears for row in owing), Decimal("0.00")), len(owing),
+            unanswered_comments(session, village.id), latest_changes(session, code), log_state(session, code))
+
+
+def village_name(backend: Backend, code: str) -> str:
+    with backend.db.read() as session:
+        return find_village(session, code).name
