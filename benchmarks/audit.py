@@ -41,7 +41,6 @@ from audit import LogError, NoteError, ProofError, merkle, note
 from audit.checkpoint import format_checkpoint
 from audit.entry import ZERO_HASH, build_entry, format_ts, private_commitment
 from audit.verify import verify_dir
-
 from benchmarks import Report, count, percentile, timed
 
 NAME = "audit"
@@ -462,8 +461,8 @@ def _sqlite_ts(ts: str) -> str:
 def load_database(path: Path, export: Path, generated: Generated) -> tuple[int, int]:
     """Bulk-load the export into a portal database at `path`: audit_entry rows, the audit_node
     rows CompactRange.append completes, the audit_head row. Returns (entries, nodes)."""
-    from portal.kernel.database import Database
     from portal.auditlog.models import AuditEntry, AuditHead, AuditNode
+    from portal.kernel.database import Database
 
     database = Database(f"sqlite:///{path}")
     database.create_schema()
@@ -549,9 +548,9 @@ def _budget_note(timed_count: int, planned: int, budget: float) -> str:
 def bench_proofs(paths: _Paths, generated: Generated, keys: _Keys, proofs: int, http_requests: int,
                  budget: float, rng: random.Random, report: Report) -> None:
     from portal import create_app
-    from portal.kernel.database import Database
-    from portal.auditlog.models import AuditEntry, AuditHead
     from portal.auditlog import store as audit_log
+    from portal.auditlog.models import AuditEntry, AuditHead
+    from portal.kernel.database import Database
 
     size, code = generated.size, generated.code
     report.section(f"3. Inclusion proofs at {count(size)} entries (portal SQLite database)")
@@ -704,12 +703,12 @@ class _Payer:
 
 def _setup_village(backend: Any, code: str) -> list[_Payer]:
     """The village, two parcels, a shop and three contracts, through the audited services."""
-    from portal.parcels.services import AssetInput, create_asset
-    from portal.kernel.transaction import Actor, SYSTEM
     from portal.contracts.services import ContractInput, create_contract
+    from portal.kernel.transaction import SYSTEM, Actor
+    from portal.parcels.services import AssetInput, create_asset
     from portal.villages.services import create_village
 
-    staff = Actor("chen.wenbin", "staff")
+    staff = Actor("chen.wenbin", "staff", village=VILLAGE["code"])
     create_village(backend, SYSTEM, **VILLAGE)
     create_asset(backend, staff, code, AssetInput(number="DS-TD-001", name="后洋1号地", kind="land",
                                                   area="128.50", land_type="耕地", location="第一村民小组"))
@@ -767,7 +766,7 @@ def bench_writes(directory: Path, writes: int, always_profile: bool, rng: random
     try:
         backend.db.create_schema()
         payers = _setup_village(backend, code)
-        staff = Actor("lin.meiling", "staff")
+        staff = Actor("lin.meiling", "staff", village=code)
         warm = min(50, max(1, writes // 10))
         for data in _receipts(payers, 0, warm, rng):
             record_receipt(backend, staff, code, data)
@@ -818,8 +817,19 @@ def bench_writes(directory: Path, writes: int, always_profile: bool, rng: random
 def _baseline_writes(path: Path, writes: int, warm: int) -> float:
     """Bare single-row INSERT + COMMIT transactions into a receipt-like table, on a Database
     (so the same SQLite settings) taking the write lock as the audited path does."""
-    from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, String,
-                            Table, UniqueConstraint, insert)
+    from sqlalchemy import (
+        BigInteger,
+        Boolean,
+        Column,
+        Date,
+        DateTime,
+        Integer,
+        MetaData,
+        String,
+        Table,
+        UniqueConstraint,
+        insert,
+    )
 
     from portal.kernel.database import Database
 

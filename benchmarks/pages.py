@@ -76,8 +76,8 @@ def _wrk(url: str, seconds: int, connections: int, script: Path) -> dict[str, fl
 
 
 def _build_demo(folder: Path) -> dict[str, str]:
-    from portal.demo import build_demo
     from portal import create_app
+    from portal.demo import build_demo
 
     env = {"DATABASE_URL": f"sqlite:///{folder / 'portal.db'}", "PORTAL_INSTANCE_PATH": str(folder),
            "PORTAL_SECRET_KEY": "bench"}

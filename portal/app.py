@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from portal.auditlog.signing import load_or_create_signer
 from portal.config import load_config
 from portal.kernel.database import Database
 from portal.kernel.transaction import Backend
-from portal.auditlog.signing import load_or_create_signer
+from portal.registry import REGISTRY
 
 DEMO_USERNAMES = ("demo-staff", "demo-committee", "demo-township")
 
@@ -25,7 +26,7 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     database = Database(app.config["DATABASE_URL"])
     signer = load_or_create_signer(app.instance_path, app.config["AUDIT_KEY_NAME"], app.config["AUDIT_ORIGIN"])
-    app.extensions["portal"] = Backend(database, signer, Path(app.config["FILES_DIR"]))
+    app.extensions["portal"] = Backend(database, signer, Path(app.config["FILES_DIR"]), REGISTRY)
 
     from portal import errors, extensions, web
     from portal.cli import register_cli

@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from portal.publishing.formatting import SHANGHAI
+from portal.kernel.clock import SHANGHAI
 
 
 def _backend():
@@ -123,7 +123,7 @@ def register_cli(app: Flask) -> None:
     def checkpoint(code: str | None) -> None:
         """Print (and keep) the current signed checkpoint of each village log."""
         from portal.auditlog import store as audit_log
-        from portal.kernel.transaction import utc_now
+        from portal.kernel.clock import utc_now
 
         backend = _backend()
         for each in _village_codes(code):

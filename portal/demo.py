@@ -11,13 +11,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from portal.demo_notices import build_notices
 from portal.accounts.models import Role
-from portal.parcels.services import AssetInput, create_asset
-from portal.kernel.transaction import Actor, Backend, SYSTEM
-from portal.contracts.services import ContractInput, contract_input_from, correct_contract, create_contract
-from portal.receipts.services import ReceiptInput, correct_receipt, record_receipt, withdraw_receipt
 from portal.accounts.services import create_user
+from portal.contracts.services import (
+    ContractInput,
+    contract_input_from,
+    correct_contract,
+    create_contract,
+)
+from portal.demo_notices import build_notices
+from portal.kernel.transaction import SYSTEM, Actor, Backend
+from portal.parcels.services import AssetInput, create_asset
+from portal.receipts.services import (
+    ReceiptInput,
+    correct_receipt,
+    record_receipt,
+    withdraw_receipt,
+)
 from portal.villages.services import create_village
 
 CODE = "lianban"
@@ -75,7 +85,7 @@ def _polygon(rng: random.Random, column: int, row: int, area_mu: Decimal) -> lis
 def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     """Creates the whole demo through the services; returns how big its log became."""
     rng = random.Random(seed)
-    staff = Actor("demo-staff", Role.STAFF.value)
+    staff = Actor("demo-staff", Role.STAFF.value, village=CODE)
     create_village(backend, SYSTEM, code=CODE, name="莲坂村（演示数据）", township="莲花镇（演示）",
                    county="同安区（演示）", is_demo=True)
     for username, display, role, village in ACCOUNTS:

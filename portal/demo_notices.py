@@ -10,13 +10,30 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from portal.publishing.formatting import cn_date
 from portal.kernel.transaction import Actor, Backend
-from portal.notices.services import NoticeInput, correct_notice, create_notice, notice_input_from, withdraw_notice
-from portal.plans.services import CommentInput, PlanInput, VoteInput, add_comment, adopt_plan, correct_plan, create_plan, plan_input_from, record_vote, reply_to_comment
+from portal.notices.services import (
+    NoticeInput,
+    correct_notice,
+    create_notice,
+    notice_input_from,
+    withdraw_notice,
+)
+from portal.plans.services import (
+    CommentInput,
+    PlanInput,
+    VoteInput,
+    add_comment,
+    adopt_plan,
+    correct_plan,
+    create_plan,
+    plan_input_from,
+    record_vote,
+    reply_to_comment,
+)
+from portal.publishing.formatting import cn_date
 
 CODE = "lianban"
-COMMITTEE = Actor("demo-committee", "committee")
+COMMITTEE = Actor("demo-committee", "committee", village=CODE)
 VILLAGER = Actor("villager", "villager")
 CONSOLIDATION = "FA-2023-001"
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from portal.kernel.errors import NotFound, PermissionDenied, ServiceError, ValidationError
+from portal.kernel.errors import (
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    ValidationError,
+)
 
 MESSAGES = {
     400: "请求有误",

@@ -22,8 +22,8 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from portal.app import backend
     from portal.accounts.services import load_user
+    from portal.app import backend
     from portal.translations import ensure_compiled, translate
 
     csrf.init_app(app)
@@ -31,6 +31,6 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["translate"] = translate
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录"
     login_manager.user_loader(lambda user_id: load_user(backend(), user_id))

@@ -1,16 +1,82 @@
-"""The record types of the portal: the one place that knows every domain's models."""
+"""The record types of this portal: the one place that names every domain.
+
+Adding a record type is a new domain package and one entry here (docs/adding-a-record-type.md).
+The entry says who may write it; history, search, the feed, statistics, `audit verify`, the
+English catalog and the public pages' blueprints are built from this list.
+"""
 from __future__ import annotations
 
+import importlib
+
+from portal.accounts import labels as account_labels
 from portal.accounts.models import User
-from portal.auditlog import models as auditlog_models  # noqa: F401  (registers the log tables)
+from portal.auditlog import models as auditlog_models  # noqa: F401  (the log's own tables)
+from portal.contracts import labels as contract_labels
+from portal.contracts import reads as contract_reads
 from portal.contracts.models import Contract
-from portal.kernel.base import Audited
+from portal.kernel.registry import COMMITTEE, STAFF, SYSTEM, VILLAGER, RecordType, Registry
+from portal.notices import labels as notice_labels
+from portal.notices import reads as notice_reads
 from portal.notices.models import Notice
+from portal.parcels import labels as parcel_labels
+from portal.parcels import reads as parcel_reads
 from portal.parcels.models import Asset
+from portal.plans import labels as plan_labels
+from portal.plans import reads as plan_reads
 from portal.plans.models import ConsentVote, Plan, PlanComment
+from portal.receipts import labels as receipt_labels
+from portal.receipts import reads as receipt_reads
 from portal.receipts.models import Receipt
-from portal.stats import models as stats_models  # noqa: F401  (registers the page-visit table)
+from portal.stats import models as stats_models  # noqa: F401  (page visits: not audited)
+from portal.villages import labels as village_labels
+from portal.villages import reads as village_reads
 from portal.villages.models import Village
 
-AUDITED_MODELS: tuple[type[Audited], ...] = (Village, User, Asset, Contract, Receipt,
-                                              Notice, Plan, PlanComment, ConsentVote)
+BY_STAFF = frozenset({STAFF})
+BY_SYSTEM = frozenset({SYSTEM})
+RECORD = {"create": BY_STAFF, "correct": BY_STAFF, "withdraw": BY_STAFF}
+
+REGISTRY = Registry((
+    RecordType("village", Village, "村", village_labels.FIELDS, {"create": BY_SYSTEM},
+               public=False, page=village_reads.page_path, village_column="id", views="portal.villages.views"),
+    RecordType("user", User, "账号", account_labels.FIELDS, {"create": BY_SYSTEM},
+               personal=True, public=False, views="portal.accounts.views"),
+    RecordType("asset", Asset, "地块/资产", parcel_labels.FIELDS, RECORD, prefix="DK-",
+               page=parcel_reads.page_path, views="portal.parcels.views"),
+    RecordType("contract", Contract, "合同", contract_labels.FIELDS, RECORD | {"terminate": BY_STAFF},
+               prefix="HT-", personal=True, page=contract_reads.page_path, views="portal.contracts.views"),
+    RecordType("receipt", Receipt, "收据", receipt_labels.FIELDS, RECORD, prefix="SK-", personal=True,
+               page=receipt_reads.page_path, views="portal.receipts.views"),
+    RecordType("notice", Notice, "公告", notice_labels.FIELDS, RECORD, prefix="GG-",
+               page=notice_reads.page_path, views="portal.notices.views"),
+    RecordType("plan", Plan, "方案", plan_labels.PLAN_FIELDS, RECORD | {"adopt": BY_STAFF}, prefix="FA-",
+               page=plan_reads.page_path, views="portal.plans.views"),
+    RecordType("plan_comment", PlanComment, "意见", plan_labels.COMMENT_FIELDS,
+               {"create": frozenset({VILLAGER, STAFF}), "reply": frozenset({STAFF, COMMITTEE}),
+                "withdraw": frozenset({STAFF, COMMITTEE})},
+               personal=True, page=plan_reads.comment_page_path, title=plan_reads.on_plan_title),
+    RecordType("consent_vote", ConsentVote, "表决", plan_labels.VOTE_FIELDS,
+               {"create": BY_STAFF, "correct": BY_STAFF},
+               page=plan_reads.vote_page_path, title=plan_reads.on_plan_title),
+))
+
+
+def vocabulary() -> list[str]:
+    """Every Chinese word the record types put on a page, for the English catalog
+    (portal/translations/vocabularies.txt): record names, field labels, and the string values of
+    the upper-case constants of each domain's `labels` module (states, kinds, units…)."""
+    words = {t.name for t in REGISTRY} | {label for t in REGISTRY for label in t.labels.values()}
+    for package in sorted({t.model.__module__.rsplit(".", 1)[0] for t in REGISTRY}):
+        try:
+            labels = importlib.import_module(f"{package}.labels")
+        except ModuleNotFoundError:
+            continue
+        for name, value in vars(labels).items():
+            if name.isupper() and isinstance(value, dict):
+                words |= {v for v in value.values() if isinstance(v, str) and v}
+    return sorted(words)
+
+
+VOCABULARY = vocabulary()
+
+AUDITED_MODELS = tuple(t.model for t in REGISTRY)

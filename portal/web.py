@@ -1,5 +1,8 @@
-"""Registers the blueprints and the template helpers."""
+"""Registers the blueprints (the public pages of every registered record type, then the site's
+own) and the template helpers."""
 from __future__ import annotations
+
+import importlib
 
 from flask import Flask
 
@@ -7,20 +10,16 @@ from portal.publishing.formatting import FILTERS
 
 
 def init_app(app: Flask) -> None:
-    from portal.auditlog.views import bp as audit_api
-    from portal.accounts.views import bp as auth
-    from portal.publishing import caching as conditional, compression
-    from portal.site.notice_routes import bp as notices
-    from portal.parcels.views import bp as parcels
-    from portal.site.routes import bp as public
+    from portal.auditlog.views import bp as auditlog
+    from portal.publishing import caching, compression
+    from portal.registry import REGISTRY
     from portal.site.views import bp as site
+    from portal.stats.views import bp as stats
 
-    app.register_blueprint(public)
-    app.register_blueprint(auth)
-    app.register_blueprint(audit_api)
-    app.register_blueprint(site)
-    app.register_blueprint(parcels)
-    app.register_blueprint(notices)
-    conditional.init_app(app)
+    for module in dict.fromkeys(t.views for t in REGISTRY if t.views):
+        app.register_blueprint(importlib.import_module(module).bp)
+    for blueprint in (auditlog, site, stats):
+        app.register_blueprint(blueprint)
+    caching.init_app(app)
     compression.init_app(app)
     app.jinja_env.filters.update(FILTERS)

@@ -19,7 +19,8 @@ from portal.kernel.transaction import Actor, Backend
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-STAFF = Actor("test-staff", "staff")
+STAFF = Actor("test-staff", "staff", village="testcun")
+DEMO_STAFF = Actor("demo-staff", "staff", village="lianban")
 DEMO_DAY = date(2026, 11, 23)
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -183,8 +184,8 @@ def runner(app):
 @pytest.fixture
 def village(backend) -> str:
     """A village `testcun` with two parcels and a shop, ready for contracts."""
-    from portal.parcels.services import AssetInput, create_asset
     from portal.kernel.transaction import SYSTEM
+    from portal.parcels.services import AssetInput, create_asset
     from portal.villages.services import create_village
 
     create_village(backend, SYSTEM, code="testcun", name="测试村", township="测试镇")

@@ -7,9 +7,9 @@ import pytest
 
 from portal import create_app
 from portal.accounts.models import Role
-from portal.kernel.transaction import SYSTEM
-from portal.kernel.errors import ValidationError
 from portal.accounts.services import authenticate, create_user
+from portal.kernel.errors import ValidationError
+from portal.kernel.transaction import SYSTEM
 
 
 @pytest.fixture

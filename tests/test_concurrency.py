@@ -7,9 +7,9 @@ import threading
 
 from sqlalchemy import func, select
 
+from portal.auditlog import store as audit_log
 from portal.auditlog.models import AuditEntry
 from portal.receipts.models import Receipt
-from portal.auditlog import store as audit_log
 from portal.receipts.services import ReceiptInput, record_receipt
 
 from .conftest import STAFF

@@ -7,10 +7,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from portal.auditlog import store as audit_log
 from portal.auditlog.models import AuditEntry, PrivateRecord
 from portal.contracts.models import Contract, ContractStatus
-from portal.auditlog import store as audit_log
-from portal.contracts.services import correct_contract, create_contract, terminate_contract, withdraw_contract
+from portal.contracts.services import (
+    correct_contract,
+    create_contract,
+    terminate_contract,
+    withdraw_contract,
+)
 from portal.kernel.errors import ValidationError
 
 from .conftest import STAFF

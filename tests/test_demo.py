@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from portal import create_app
-from portal.parcels.models import Asset, AssetKind
 from portal.auditlog.models import AuditEntry
-from portal.contracts.models import Contract
-from portal.villages.models import Village
 from portal.contracts.arrears import arrears_list
+from portal.contracts.models import Contract
+from portal.parcels.models import Asset, AssetKind
+from portal.villages.models import Village
 
 
 def test_demo_village_has_the_promised_shape(backend, demo):

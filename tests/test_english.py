@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from portal.translations import FLASHES, HERE, LOGIN_FORM, vocabulary_sources, vocabulary_words
+from portal.translations import (
+    FLASHES,
+    HERE,
+    LOGIN_FORM,
+    vocabulary_sources,
+    vocabulary_words,
+)
 
 PO = HERE / "en" / "LC_MESSAGES" / "messages.po"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")

@@ -1,3 +1,4 @@
+from portal.contracts.labels import FIELDS
 from portal.kernel.history import diff, versions
 
 
@@ -7,7 +8,7 @@ def entry(seq, action, data, private=None, reason=None, actor="staff:a"):
 
 
 def test_diff_names_changed_fields_with_chinese_labels():
-    changes = diff({"rent": {"rate": "300.00"}, "note": "a"}, {"rent": {"rate": "500.00"}, "note": "a"})
+    changes = diff({"rent": {"rate": "300.00"}, "note": "a"}, {"rent": {"rate": "500.00"}, "note": "a"}, FIELDS)
     assert [(c.label, c.before, c.after) for c in changes] == [("租金单价", "300.00", "500.00")]
 
 

@@ -14,22 +14,41 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from portal.demo_notices import CONSOLIDATION_COMMENTS
-from portal.auditlog.models import AuditEntry, PrivateRecord
-from portal.notices.models import Notice
-from portal.plans.models import Plan, PlanComment
-from portal.villages.models import Village
 from portal.auditlog import store as audit_log
-from portal.kernel.transaction import Actor
-from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
 from portal.auditlog.integrity import verify_village
-from portal.notices.reads import line_diff
-from portal.notices.services import NoticeInput, correct_notice, create_notice, local_today, notice_input_from, withdraw_notice
-from portal.plans.services import CommentInput, PlanInput, VoteInput, add_comment, adopt_plan, correct_plan, correct_vote, create_plan, plan_input_from, record_vote, reply_to_comment, withdraw_comment
+from portal.auditlog.models import AuditEntry, PrivateRecord
+from portal.demo_notices import CONSOLIDATION_COMMENTS
+from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
+from portal.kernel.transaction import Actor
+from portal.notices.models import Notice
+from portal.kernel.history import line_diff
+from portal.notices.services import (
+    NoticeInput,
+    correct_notice,
+    create_notice,
+    notice_input_from,
+    withdraw_notice,
+)
+from portal.plans.models import Plan, PlanComment
+from portal.plans.services import (
+    CommentInput,
+    PlanInput,
+    VoteInput,
+    add_comment,
+    adopt_plan,
+    correct_plan,
+    correct_vote,
+    create_plan,
+    plan_input_from,
+    record_vote,
+    reply_to_comment,
+    withdraw_comment,
+)
+from portal.villages.models import Village
 
 from .conftest import STAFF
 
-COMMITTEE = Actor("test-committee", "committee")
+COMMITTEE = Actor("test-committee", "committee", village="testcun")
 VILLAGER = Actor("villager", "villager")
 PAYLOADS = Path(__file__).parent / "data" / "xss" / "payloads.txt"
 
@@ -118,7 +137,7 @@ def test_bad_notice_input_is_refused_with_a_message_and_nothing_written(backend,
 
 
 def test_a_notice_dated_in_the_future_is_refused(backend, village):
-    tomorrow = local_today(backend) + timedelta(days=1)
+    tomorrow = backend.today() + timedelta(days=1)
     with pytest.raises(ValidationError) as err:
         create_notice(backend, STAFF, village, notice(published_on=tomorrow.isoformat()))
     assert "不能晚于今天" in err.value.errors["published_on"]
@@ -366,10 +385,9 @@ DEMO_PAGES = {
 def demo_today(backend) -> int:
     """The demo built as of today (Beijing), so this year's plan is open whenever the test runs."""
     from portal.demo import build_demo
-    from portal.site.routes import today
 
-    build_demo(backend, today())
-    return today().year
+    build_demo(backend, backend.today())
+    return backend.today().year
 
 
 def test_notice_and_plan_pages_and_downloads_work_with_the_demo(client, demo_today):

@@ -12,11 +12,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from portal.contracts.models import Contract, LesseeKind
+from portal.contracts.rent import add_months
 from portal.parcels import mapping
 from portal.parcels.models import Asset
-from portal.contracts.models import Contract, LesseeKind
 from portal.parcels.status import ParcelStatus, parcel_status
-from portal.contracts.rent import add_months
+
+from portal.kernel.transaction import Backend
 
 from .conftest import REPO_ROOT, STAFF
 from .test_public_pages import ID_NUMBER, MOBILE
@@ -26,8 +28,9 @@ DEMO_DAY = date(2026, 11, 23)
 
 @pytest.fixture(autouse=True)
 def on_demo_day(monkeypatch):
-    """The pages judge status on the Beijing date; pin it to the day the demo was built for."""
-    monkeypatch.setattr("portal.parcels.views.today", lambda: DEMO_DAY)
+    """The pages judge status on the Beijing date (Backend.today, the one clock); pin it to the
+    day the demo was built for."""
+    monkeypatch.setattr(Backend, "today", lambda self: DEMO_DAY)
 
 
 def lease(start, end, status="active"):
@@ -317,8 +320,8 @@ def test_map_of_a_village_without_surveyed_parcels_has_only_the_table(client, vi
 
 
 def test_withdrawn_and_terminated_show_on_list_and_map(client, backend, village, contract_input):
-    from portal.parcels.services import AssetInput, correct_asset, withdraw_asset
     from portal.contracts.services import create_contract, terminate_contract
+    from portal.parcels.services import AssetInput, correct_asset, withdraw_asset
 
     square = [[0, 0], [100, 0], [100, 100], [0, 100]]
     correct_asset(backend, STAFF, village, "P1", AssetInput("P1", "东洋1号地", "land", "10.00", polygon=square), "补测边界")

@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from portal.publishing import printing
-from portal.contracts.models import Contract, LesseeKind
-from portal.receipts.models import Receipt
-from portal.kernel.money import amount_in_words, format_money
-from portal.site.routes import today
 from portal.contracts import reads as contract_reads
+from portal.contracts.models import Contract, LesseeKind
+from portal.kernel.money import amount_in_words, format_money
 from portal.parcels import reads as parcel_reads
+from portal.publishing import pdf, pdf_cache, printing
+from portal.receipts.models import Receipt
+from portal.kernel.clock import local_date, utc_now
 from tests.test_pdf import CJK_FONT_NAMES
 
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -32,6 +32,11 @@ sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 PERSON_CONTRACT = "LB-HT-2016-003"  # a household with arrears: name masked, 大写 of the arrears
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def today():
+    """Today in Beijing, as the pages use it."""
+    return local_date(utc_now())
 
 
 def _tool(name: str) -> str:
@@ -209,7 +214,7 @@ def _render_forbidden(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("render_pdf called: the PDF should have come from the cache")
 
-    monkeypatch.setattr(printing, "render_pdf", refuse)
+    monkeypatch.setattr(pdf, "render_pdf", refuse)
 
 
 @sqlite_only
@@ -240,14 +245,14 @@ def test_unchanged_contract_keeps_its_printed_copy_while_the_log_grows(client, b
     url = f"/v/lianban/contracts/{PERSON_CONTRACT}.pdf"
     first = client.get(url).data
     list_first = client.get("/v/lianban/contracts.pdf").data
-    staff = Actor("demo-staff", "staff")
+    staff = Actor("demo-staff", "staff", village="lianban")
     record_receipt(backend, staff, "lianban", ReceiptInput(  # another contract's receipt grows the log
         number="SK-TEST-0001", amount="100.00", received_on=today(), payer_name="莲花山茶业有限公司",
         contract_number="LB-LZ-2024-005"))
 
     calls = []
-    real = printing.render_pdf
-    monkeypatch.setattr(printing, "render_pdf", lambda html, **kw: calls.append(1) or real(html, **kw))
+    real = pdf.render_pdf
+    monkeypatch.setattr(pdf, "render_pdf", lambda html, **kw: calls.append(1) or real(html, **kw))
     assert client.get(url).data == first  # same record version: the copy printed at the old checkpoint
     assert not calls
     assert client.get("/v/lianban/contracts.pdf").data != list_first  # the list is keyed by the log
@@ -261,7 +266,7 @@ def test_unchanged_contract_keeps_its_printed_copy_while_the_log_grows(client, b
 
 
 def test_cache_prunes_least_recently_used_files(tmp_path):
-    cache = printing.PdfCache(tmp_path / "pdf-cache", max_bytes=2500)
+    cache = pdf_cache.PdfCache(tmp_path / "pdf-cache", max_bytes=2500)
     for n in range(3):
         cache.put(("k", n), bytes(1000))
         os.utime(cache.path(("k", n)), (n, n))
@@ -280,7 +285,7 @@ def test_unknown_contract_pdf_is_a_friendly_404(client, village):
 @sqlite_only
 def test_chinese_file_name_is_sent_safely(app):
     with app.test_request_context("/v/testcun/contracts/合同一.pdf"):
-        response = printing._pdf_response(b"%PDF-1.7", "testcun-合同一-v1.pdf")
+        response = printing.pdf_response(b"%PDF-1.7", "testcun-合同一-v1.pdf")
     disposition = response.headers["Content-Disposition"]
     assert disposition.isascii() and "filename*=UTF-8''testcun-%E5%90%88" in disposition
 
@@ -324,8 +329,8 @@ def test_notice_pdf_reads_back(client, backend, demo, tmp_path):
 
 @sqlite_only
 def test_plan_pdf_reads_back_with_masked_commenters(client, backend, demo, tmp_path):
-    from portal.plans.models import PlanComment
     from portal.plans import reads as plan_reads
+    from portal.plans.models import PlanComment
 
     detail = plan_reads.plan_detail(backend, "lianban", PLAN, today())
     page = f"/v/lianban/plans/{PLAN}"
@@ -385,9 +390,8 @@ def test_record_pdfs_are_served_from_the_cache(client, demo, monkeypatch, url):
 @sqlite_only
 def test_a_new_comment_renders_the_plan_pdf_again(client, backend, demo, monkeypatch):
     from portal.kernel.transaction import Actor
-    from portal.plans.services import CommentInput, add_comment
-
     from portal.plans.models import Plan
+    from portal.plans.services import CommentInput, add_comment
 
     with backend.db.read() as session:  # the demo year's plan, open for comments
         number = session.scalars(select(Plan.number).where(Plan.number != PLAN)).one()
@@ -397,8 +401,8 @@ def test_a_new_comment_renders_the_plan_pdf_again(client, backend, demo, monkeyp
     add_comment(backend, Actor("demo-villager", "villager"), "lianban", number, CommentInput(
         commenter_name="测试人", group_name="第一村民小组", body="打印测试意见", submitted_on=today()))
     calls = []
-    real = printing.render_pdf
-    monkeypatch.setattr(printing, "render_pdf", lambda html, **kw: calls.append(1) or real(html, **kw))
+    real = pdf.render_pdf
+    monkeypatch.setattr(pdf, "render_pdf", lambda html, **kw: calls.append(1) or real(html, **kw))
     assert client.get(f"/v/lianban/notices/{NOTICE}.pdf").data == notice_first  # unchanged notice: cached
     assert not calls
     assert client.get(url).data != first  # the plan's page shows the new comment

@@ -10,17 +10,27 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.parcels.models import Asset
-from portal.auditlog.models import AuditEntry
-from portal.receipts.models import Receipt
-from portal.kernel.status import RecordStatus
 from portal.auditlog import store as audit_log
+from portal.auditlog.files import path_for
+from portal.auditlog.models import AuditEntry
 from portal.contracts.arrears import arrears_list
-from portal.parcels.services import AssetInput, correct_asset, create_asset, withdraw_asset
 from portal.contracts.services import create_contract
 from portal.kernel.errors import ValidationError
-from portal.auditlog.files import path_for
-from portal.receipts.services import ReceiptInput, correct_receipt, record_receipt, withdraw_receipt
+from portal.kernel.status import RecordStatus
+from portal.parcels.models import Asset
+from portal.parcels.services import (
+    AssetInput,
+    correct_asset,
+    create_asset,
+    withdraw_asset,
+)
+from portal.receipts.models import Receipt
+from portal.receipts.services import (
+    ReceiptInput,
+    correct_receipt,
+    record_receipt,
+    withdraw_receipt,
+)
 
 from .conftest import STAFF
 
@@ -130,8 +140,8 @@ def test_a_forked_entry_is_refused_by_the_database(backend, village):
 
 def test_a_scan_of_a_persons_payment_is_shown_only_to_the_villages_staff(app, backend, village, contract_input):
     from portal.accounts.models import Role
-    from portal.kernel.transaction import SYSTEM
     from portal.accounts.services import create_user
+    from portal.kernel.transaction import SYSTEM
 
     create_contract(backend, STAFF, village, contract_input())
     record_receipt(backend, STAFF, village, receipt(payer_name="王秀英", payer_is_person=True, scan=PNG))

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 from portal.receipts.services import ReceiptInput, record_receipt
 
-from .conftest import STAFF
+from .conftest import DEMO_STAFF
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -64,7 +64,7 @@ def test_unchanged_page_costs_a_304_and_a_change_makes_it_fresh(client, backend,
     first = client.get("/v/lianban/arrears")
     etag = first.headers["ETag"]
     assert client.get("/v/lianban/arrears", headers={"If-None-Match": etag}).status_code == 304
-    record_receipt(backend, STAFF, "lianban", ReceiptInput(
+    record_receipt(backend, DEMO_STAFF, "lianban", ReceiptInput(
         number="SK-NEW", amount="1.00", received_on="2026-11-20", payer_name="莲花山茶业有限公司"))
     fresh = client.get("/v/lianban/arrears", headers={"If-None-Match": etag})
     assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
@@ -99,7 +99,7 @@ def test_list_pages_are_gzipped_and_small(client, demo):
 def test_a_cached_page_is_replaced_as_soon_as_the_log_moves(client, backend, demo):
     before = client.get("/v/lianban/receipts?year=2026").get_data(as_text=True)
     assert client.get("/v/lianban/receipts?year=2026").get_data(as_text=True) == before  # served again
-    record_receipt(backend, STAFF, "lianban", ReceiptInput(
+    record_receipt(backend, DEMO_STAFF, "lianban", ReceiptInput(
         number="SK-CACHE-1", amount="12.34", received_on="2026-11-21", payer_name="莲花山茶业有限公司"))
     after = client.get("/v/lianban/receipts?year=2026").get_data(as_text=True)
     assert "SK-CACHE-1" in after and "SK-CACHE-1" not in before

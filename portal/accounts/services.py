@@ -8,10 +8,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User
-from portal.villages.models import Village
-from portal.kernel.transaction import Actor, Backend
 from portal.kernel.errors import ValidationError
+from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import Checker
+from portal.villages.models import Village
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD = 8
@@ -35,7 +35,7 @@ def create_user(backend: Backend, actor: Actor, *, username: str, display_name: 
         check.fail("village", "村干部和监委会成员必须属于一个村")
     check.done()
     log = village_code or "_township"
-    with backend.change(log, actor) as change:
+    with backend.change(log, actor, "user.create") as change:
         if change.session.scalar(select(User.id).where(User.username == username)):
             raise ValidationError({"username": f"用户名“{username}”已被使用"})
         village: Village | None = change.village() if village_code else None
@@ -81,4 +81,4 @@ def load_user(backend: Backend, user_id: str) -> User | None:
 
 
 def actor_for(user: User) -> Actor:
-    return Actor(user.username, user.role.value, user.id)
+    return Actor(user.username, user.role.value, user.id, user.village.code if user.village else None)

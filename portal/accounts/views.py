@@ -6,18 +6,18 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 
-from portal.app import backend
-from portal.accounts.services import authenticate
 from portal.accounts.forms import LoginForm
+from portal.accounts.services import authenticate
+from portal.app import backend
 
-bp = Blueprint("auth", __name__)
+bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths, so the login page cannot bounce people to another site."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("public.home")
+    return url_for("villages.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -38,4 +38,4 @@ def login():
 def logout():
     logout_user()
     flash("已退出登录")
-    return redirect(url_for("public.home"))
+    return redirect(url_for("villages.home"))

@@ -12,13 +12,12 @@ from audit import LogError, NoteError, note
 from audit.checkpoint import parse_checkpoint
 from audit.entry import private_commitment
 from audit.verify import verify_lines
-
-from portal.registry import AUDITED_MODELS
-from portal.auditlog.models import AuditEntry, PrivateRecord
 from portal.accounts.models import User
-from portal.villages.models import Village
 from portal.auditlog import store as audit_log
+from portal.auditlog.models import AuditEntry, PrivateRecord
 from portal.auditlog.signing import LogSigner
+from portal.registry import AUDITED_MODELS
+from portal.villages.models import Village
 
 
 @dataclass

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from portal.auditlog import store as audit_log
-from portal.kernel.transaction import Backend
 from portal.kernel.errors import NotFound, ValidationError
+from portal.kernel.transaction import Backend
 from portal.villages.services import get_village
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from portal.auditlog.models import AuditEntry
 from portal.auditlog import store as audit_log
+from portal.auditlog.models import AuditEntry
 
 
 @dataclass(frozen=True)

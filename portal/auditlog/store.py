@@ -20,10 +20,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from audit import merkle
 from audit.canonical import canonical_bytes
 from audit.entry import ZERO_HASH, build_entry, new_salt, private_commitment
-
-from portal.auditlog.models import AuditCheckpoint, AuditEntry, AuditHead, AuditNode, PrivateRecord
-from portal.kernel.errors import ValidationError
+from portal.auditlog.models import (
+    AuditCheckpoint,
+    AuditEntry,
+    AuditHead,
+    AuditNode,
+    PrivateRecord,
+)
 from portal.auditlog.signing import LogSigner
+from portal.kernel.errors import ValidationError
 
 HASH_SIZE = 32
 SIGNER_INFO = "audit_log.signer"  # Session.info key of the LogSigner that signs checkpoints on read

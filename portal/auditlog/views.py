@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, jsonify, request, stream_with_cont
 from portal.app import backend
 from portal.auditlog import reads as log_reads
 
-bp = Blueprint("audit_api", __name__, url_prefix="/v/<code>/audit")
+bp = Blueprint("auditlog", __name__, url_prefix="/v/<code>/audit")
 MAX_DIGITS = 18
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from portal.contracts.ledger import ContractBalance, balance
 from portal.contracts.models import Contract, ContractStatus
-from portal.receipts.models import Receipt
 from portal.kernel.status import RecordStatus
+from portal.receipts.models import Receipt
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Chinese words of the contract pages: states, lessee kinds, rent units."""
 from __future__ import annotations
 
+from portal.kernel.history import COMMON_LABELS
 
 CONTRACT_STATUS = {"active": "履行中", "ended": "已到期", "terminated": "已解除", "withdrawn": "已撤回"}
 
@@ -13,3 +14,12 @@ RENT_UNIT = {"mu_year": "元/亩/年", "m2_month": "元/㎡/月"}
 
 INSTALMENT_STATES = {"paid": "已缴清", "partly": "部分缴纳", "overdue": "逾期", "due": "今日到期",
                      "future": "未到期"}
+
+# Fields of a contract's public state, as its history names them.
+FIELDS = COMMON_LABELS | {
+    "lessee.kind": "承租方类型", "lessee.name": "承租方",
+    "lessee.id_number": "证件号码", "assets": "地块/资产", "start_date": "起始日期", "end_date": "终止日期",
+    "rent.rate": "租金单价", "rent.unit": "租金单位", "rent.escalation_percent": "递增比例（%）",
+    "rent.escalation_every_years": "递增间隔（年）", "rent.interval_months": "缴款周期（月）",
+    "schedule": "缴款计划", "signed_on": "签订日期",
+}

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.kernel.privacy import mask_id_number, mask_name
 from portal.contracts.rent import Instalment, RentTerms, payment_schedule
-from portal.parcels.models import Asset
 from portal.kernel.base import Audited, Base
+from portal.kernel.privacy import mask_id_number, mask_name
 from portal.kernel.types import ScaledDecimal, UTCDateTime
+from portal.parcels.models import Asset
 
 
 class LesseeKind(str, enum.Enum):

@@ -1,6 +1,8 @@
 """What the contract pages and the arrears list show, read in one session and returned fully loaded."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -9,21 +11,18 @@ from typing import Any
 from sqlalchemy import select
 
 from portal.auditlog.records import record_entries, record_proof
+from portal.contracts.arrears import arrears_list, contract_balance
+from portal.contracts.labels import CONTRACT_STATUS, LESSEE_KIND, RENT_UNIT
+from portal.contracts.ledger import ContractBalance
+from portal.contracts.models import Contract, ContractStatus
+from portal.contracts.services import find_contract
+from portal.contracts.labels import FIELDS
 from portal.kernel.history import Version, versions
 from portal.kernel.transaction import Backend
 from portal.publishing.listings import Column, Listing, village_listing
+from portal.receipts.models import Receipt
 from portal.villages.models import Village
 from portal.villages.services import find_village
-from portal.contracts.labels import CONTRACT_STATUS
-from portal.contracts.models import Contract
-from portal.contracts.ledger import ContractBalance
-from portal.contracts.models import ContractStatus
-from portal.contracts.labels import LESSEE_KIND
-from portal.contracts.labels import RENT_UNIT
-from portal.receipts.models import Receipt
-from portal.contracts.arrears import arrears_list
-from portal.contracts.arrears import contract_balance
-from portal.contracts.services import find_contract
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ def contract_detail(backend: Backend, code: str, number: str, as_of: date) -> Co
                                         .order_by(Receipt.received_on)))
         entries = record_entries(session, code, "contract", contract.audit_id())
         return ContractDetail(village, contract, contract_balance(session, contract, as_of), receipts,
-                              versions(entries), record_proof(session, code, entries))
+                              versions(entries, FIELDS), record_proof(session, code, entries))
 
 
 CONTRACT_SORTS = {
@@ -132,3 +131,8 @@ def arrears_listing(backend: Backend, code: str, as_of: date) -> Listing:
         totals = {"count": len(rows), "arrears": str(sum((r.balance.arrears for r in owing), Decimal("0.00")))}
         return village_listing(session, village, "arrears", "欠租清单", as_of, ARREARS_COLUMNS, rows,
                         [f"/v/{code}/contracts/{r['contract']}" for r in rows], totals)
+
+
+def page_path(code: str, data: Mapping[str, Any]) -> str | None:
+    """The public page of a contract, from its public state."""
+    return f"/v/{code}/contracts/{data['number']}" if data.get("number") else None

@@ -8,14 +8,26 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
-from portal.parcels.models import Asset, AssetKind
-from portal.contracts.models import Contract, ContractAsset, ContractStatus, LesseeKind, RentUnit
-from portal.kernel.status import RecordStatus
-from portal.kernel.transaction import Actor, Backend, Change
+from portal.contracts.models import (
+    Contract,
+    ContractAsset,
+    ContractStatus,
+    LesseeKind,
+    RentUnit,
+)
 from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.identity import is_credit_code, is_phone, is_resident_id
-from portal.kernel.lifecycle import amend, record_changed, record_created, snapshot, withdraw
+from portal.kernel.lifecycle import (
+    amend,
+    record_changed,
+    record_created,
+    snapshot,
+    withdraw,
+)
+from portal.kernel.status import RecordStatus
+from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
+from portal.parcels.models import Asset, AssetKind
 
 MAX_TERM_YEARS = 50
 INTERVALS = (1, 3, 6, 12)
@@ -161,7 +173,7 @@ def create_contract(backend: Backend, actor: Actor, village_code: str, data: Con
     """Checks everything, then writes the contract and its log entry together."""
     v, check = _check_terms(data)
     check.done()
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "contract.create") as change:
         village = change.village()
         if change.session.scalar(select(Contract.id).where(
                 Contract.village_id == village.id, Contract.number == v["number"])):
@@ -179,7 +191,7 @@ def correct_contract(backend: Backend, actor: Actor, village_code: str, number: 
     v, check = _check_terms(data)
     reason = check.reason(reason)
     check.done()
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "contract.correct") as change:
         contract = find_contract(change, change.village().id, number)
         if contract.status is ContractStatus.WITHDRAWN:
             raise ValidationError({"reason": "已撤回的合同不能再更正"})
@@ -217,7 +229,7 @@ def terminate_contract(backend: Backend, actor: Actor, village_code: str, number
     reason = check.reason(reason)
     day = check.day("end_date", end_date, "解除日期")
     check.done()
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "contract.terminate") as change:
         contract = find_contract(change, change.village().id, number)
         if contract.status is not ContractStatus.ACTIVE:
             raise ValidationError({"reason": "只有履行中的合同可以解除"})
@@ -231,7 +243,7 @@ def terminate_contract(backend: Backend, actor: Actor, village_code: str, number
 def withdraw_contract(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Contract:
     """撤回: a contract entered by mistake; it stays listed, marked withdrawn."""
     return withdraw(backend, actor, village_code, number, reason, find=find_contract,
-                    withdrawn=ContractStatus.WITHDRAWN, what="合同")
+                    entity="contract", withdrawn=ContractStatus.WITHDRAWN)
 
 
 def contract_input_from(contract: Contract) -> ContractInput:

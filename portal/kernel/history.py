@@ -1,26 +1,13 @@
 """A record's versions as readable changes: field by field, with Chinese labels."""
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-LABELS = {
-    "number": "编号", "title": "名称", "name": "名称", "lessee.kind": "承租方类型", "lessee.name": "承租方",
-    "lessee.id_number": "证件号码", "assets": "地块/资产", "start_date": "起始日期", "end_date": "终止日期",
-    "rent.rate": "租金单价", "rent.unit": "租金单位", "rent.escalation_percent": "递增比例（%）",
-    "rent.escalation_every_years": "递增间隔（年）", "rent.interval_months": "缴款周期（月）",
-    "schedule": "缴款计划", "signed_on": "签订日期", "note": "备注", "status": "状态", "amount": "金额",
-    "received_on": "收款日期", "payer.name": "交款人", "payer.is_person": "交款人为个人", "contract": "合同",
-    "scan_sha256": "凭证扫描件", "area": "面积", "kind": "类别", "land_type": "地类", "location": "位置",
-    "polygon": "边界", "area_unit": "面积单位", "township": "乡镇", "county": "县（区）", "code": "编码",
-    "is_demo": "演示数据", "username": "用户名", "role": "角色", "active": "启用",
-    # notices, plans, comments, votes
-    "category": "类别", "body": "正文", "published_on": "发布日期", "comment_from": "征求意见开始",
-    "comment_until": "征求意见截止", "adopted_on": "通过日期", "plan": "方案", "commenter": "提意见人",
-    "group": "所在小组/户", "submitted_on": "提出日期", "reply": "答复", "replied_on": "答复日期",
-    "replied_by": "答复人", "meeting": "会议", "question": "表决事项", "held_on": "表决日期",
-    "eligible": "应参加表决人数", "yes": "同意", "no": "反对", "abstain": "弃权", "result": "表决结果",
-}
+# Fields most record types have; each record type adds its own (RecordType.labels).
+COMMON_LABELS = {"number": "编号", "title": "名称", "name": "名称", "note": "备注", "status": "状态"}
 PRIVATE_LABEL = "个人信息（不公开，仅记录其哈希）"
 ACTIONS = {"create": "新建", "correct": "更正", "withdraw": "撤回", "terminate": "解除", "reply": "答复",
            "adopt": "通过"}
@@ -58,19 +45,20 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[FieldChange]:
+def diff(before: dict[str, Any] | None, after: dict[str, Any] | None,
+         labels: Mapping[str, str] = COMMON_LABELS) -> list[FieldChange]:
     old, new = flatten(before or {}), flatten(after or {})
-    return [FieldChange(key, LABELS.get(key, key), old.get(key), new.get(key))
+    return [FieldChange(key, labels.get(key, key), old.get(key), new.get(key))
             for key in sorted(old.keys() | new.keys()) if old.get(key) != new.get(key)]
 
 
-def versions(entries: list[dict[str, Any]]) -> list[Version]:
+def versions(entries: list[dict[str, Any]], labels: Mapping[str, str] = COMMON_LABELS) -> list[Version]:
     """Entries of one record, oldest first, as versions with what each changed."""
     result, previous = [], {"data": None, "private": None}
     for entry in entries:
         role = entry["actor"].split(":", 1)[0]
         verb = entry["action"].rsplit(".", 1)[-1]
-        changes = diff(previous["data"], entry["data"])
+        changes = diff(previous["data"], entry["data"], labels)
         if previous["data"] is not None and previous["private"] != entry["private"]:
             # The values stay private; that they changed is public.
             changes.append(FieldChange("private", PRIVATE_LABEL, "原值", "已更改"))
@@ -78,3 +66,10 @@ def versions(entries: list[dict[str, Any]]) -> list[Version]:
                               entry["version"], entry["reason"], entry["hash"], changes))
         previous = entry
     return result
+
+
+def line_diff(before: Any, after: Any) -> list[tuple[str, str]]:
+    """The lines a long text lost ("del") and gained ("ins"), in order; unchanged and blank lines left out."""
+    old, new = str(before or "").splitlines(), str(after or "").splitlines()
+    ops = {"- ": "del", "+ ": "ins"}
+    return [(ops[line[:2]], line[2:]) for line in difflib.ndiff(old, new) if line[:2] in ops and line[2:].strip()]

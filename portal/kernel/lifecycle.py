@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from portal.kernel.base import Audited
-from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.errors import ValidationError
+from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 
 R = TypeVar("R")
@@ -43,14 +43,15 @@ def snapshot(record: Audited) -> dict[str, Any]:
 
 
 def withdraw(backend: Backend, actor: Actor, village_code: str, number: str, reason: str, *,
-             find: Callable[[Change, int, str], R], withdrawn: enum.Enum, what: str) -> R:
+             entity: str, find: Callable[[Change, int, str], R], withdrawn: enum.Enum) -> R:
     """撤回: marks a record entered by mistake as withdrawn; it stays listed, with its reason logged."""
     check = Checker()
     reason = check.reason(reason)
     check.done()
-    with backend.change(village_code, actor) as change:
+    action = f"{entity}.withdraw"
+    with backend.change(village_code, actor, action) as change:
         record: Any = find(change, change.village().id, number)
         if record.status is withdrawn:
-            raise ValidationError({"reason": f"该{what}已经撤回"})
-        amend(change, record, f"{record.audit_entity}.withdraw", reason, status=withdrawn)
+            raise ValidationError({"reason": f"该{backend.registry.name(entity)}已经撤回"})
+        amend(change, record, action, reason, status=withdrawn)
     return record

@@ -5,44 +5,26 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, inspect, insert, select
+from sqlalchemy import Select, bindparam, insert, inspect, select
 from sqlalchemy.orm import MANYTOONE, Mapper, Session, make_transient_to_detached
 from sqlalchemy.sql.dml import Insert
 
-from portal.kernel.database import Database
-from portal.kernel.base import Audited
-from portal.villages.models import Village
 from portal.auditlog import store as audit_log
-from portal.kernel.errors import NotFound
 from portal.auditlog.signing import LogSigner
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change; the log names them as `<role>:<username>`."""
-
-    username: str
-    role: str
-    user_id: int | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.role}:{self.username}"
+from portal.kernel.base import Audited
+from portal.kernel.authorization import Actor, authorize
+from portal.kernel.clock import local_date, utc_now
+from portal.kernel.database import Database
+from portal.kernel.errors import NotFound, PermissionDenied
+from portal.kernel.registry import Registry
 
 
 SYSTEM = Actor("portal", "system")
 
-# Built once, so SQLAlchemy reuses their cache keys (a statement per call rebuilds them).
-_VILLAGE = select(Village).where(Village.code == bindparam("code"))
-_VILLAGE_ID = select(Village.id).where(Village.code == bindparam("code"))
 
 
 _NO_DEFAULT = object()
@@ -109,20 +91,40 @@ class Backend:
     db: Database
     signer: LogSigner
     files_dir: Path
+    registry: Registry
     clock: Callable[[], datetime] = utc_now
     # village code → id, kept for the life of the backend: no service deletes a village or
     # changes its code. Filled only after a commit, so an id read inside a transaction that then
     # rolls back (a village created and undone) is never kept.
     _village_ids: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    @functools.cached_property
+    def _village_statements(self) -> tuple[Select[Any], Select[Any]]:
+        """The village lookups by code, built once so SQLAlchemy reuses their cache keys."""
+        village = self.registry.get("village")
+        assert village is not None, "the registry has no village record type"
+        model: Any = village.model
+        return (select(model).where(model.code == bindparam("code")),
+                select(model.id).where(model.code == bindparam("code")))
+
+    def today(self) -> date:
+        """Today's Beijing date by this backend's clock."""
+        return local_date(self.clock())
+
     def __post_init__(self) -> None:
         audit_log.use_signer(self.db.sessions, self.signer)
 
     @contextmanager
-    def change(self, log: str, actor: Actor) -> Iterator[Change]:
-        """One audited transaction on village log `log`: rows and entries commit together or not at all."""
+    def change(self, log: str, actor: Actor, *actions: str) -> Iterator[Change]:
+        """One audited transaction on village log `log`: rows and entries commit together or not at all.
+
+        `actions` are the log actions the transaction may append (`contract.create`, …); the
+        actor's role and village are checked against the registry for each before the
+        transaction begins, so a refused change writes nothing (PermissionDenied).
+        """
+        authorize(self.registry, actor, log, actions)
         with self.db.write(log) as session:
-            change = Change(self, session, log, actor, self._village_ids.get(log))
+            change = Change(self, session, log, actor, frozenset(actions), self._village_ids.get(log))
             yield change
         if change.village_id_read is not None:
             self._village_ids[log] = change.village_id_read
@@ -136,10 +138,12 @@ class Change:
     session: Session
     log: str
     actor: Actor
+    actions: frozenset[str]  # what this transaction was authorized to log
     village_id_read: int | None = None  # known from earlier transactions, or read by village_id()
 
-    def village(self) -> Village:
-        village = self.session.scalar(_VILLAGE, {"code": self.log})
+    def village(self) -> Any:
+        """The village whose log this transaction writes; NotFound if there is none."""
+        village = self.session.scalar(self.backend._village_statements[0], {"code": self.log})
         if village is None:
             raise NotFound(f"没有编码为“{self.log}”的村")
         self.village_id_read = village.id
@@ -148,7 +152,7 @@ class Change:
     def village_id(self) -> int:
         """The village's id, without loading the Village (the backend remembers it)."""
         if self.village_id_read is None:
-            self.village_id_read = self.session.execute(_VILLAGE_ID, {"code": self.log}).scalar()
+            self.village_id_read = self.session.execute(self.backend._village_statements[1], {"code": self.log}).scalar()
             if self.village_id_read is None:
                 raise NotFound(f"没有编码为“{self.log}”的村")
         return self.village_id_read
@@ -179,6 +183,8 @@ class Change:
 
     def record(self, action: str, record: Audited, reason: str | None = None) -> dict[str, Any]:
         """Flushes `record` and appends its full public state to the log, in this transaction."""
+        if action not in self.actions:  # authorized when the transaction began, or not at all
+            raise PermissionDenied(f"此次修改未获准写入“{action}”")
         self.session.flush()
         return audit_log.append(
             self.session, self.backend.signer,

@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
-from portal.kernel.money import MoneyError, parse_money
 from portal.kernel.errors import ValidationError
+from portal.kernel.money import MoneyError, parse_money
 
 E = TypeVar("E", bound=enum.Enum)
 REASON_MAX = 500

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.kernel.status import RecordStatus
 from portal.kernel.base import Audited, Base
+from portal.kernel.status import RecordStatus
 from portal.kernel.types import UTCDateTime
 
 

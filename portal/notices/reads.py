@@ -1,6 +1,8 @@
 """What the notice pages show, read in one session each and returned fully loaded."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -8,18 +10,15 @@ from typing import Any
 from sqlalchemy import select
 
 from portal.auditlog.records import record_entries, record_proof
+from portal.notices.labels import FIELDS
 from portal.kernel.history import Version, versions
 from portal.kernel.transaction import Backend
+from portal.notices.labels import NOTICE_CATEGORY, NOTICE_STATUS
+from portal.notices.models import Notice, NoticeCategory
+from portal.notices.services import find_notice
 from portal.publishing.listings import Column, Listing, village_listing
 from portal.villages.models import Village
 from portal.villages.services import find_village
-from portal.notices.labels import NOTICE_CATEGORY
-from portal.notices.labels import NOTICE_STATUS
-from portal.notices.models import Notice
-from portal.notices.models import NoticeCategory
-import difflib
-from portal.notices.services import find_notice
-
 
 NOTICE_COLUMNS = [
     Column("number", "公告编号", doc="村内唯一的公告编号"),
@@ -38,12 +37,6 @@ class NoticeDetail:
     history: list[Version]
     proof: dict[str, Any] | None
 
-
-def line_diff(before: Any, after: Any) -> list[tuple[str, str]]:
-    """The lines a long text lost ("del") and gained ("ins"), in order; unchanged and blank lines left out."""
-    old, new = str(before or "").splitlines(), str(after or "").splitlines()
-    ops = {"- ": "del", "+ ": "ins"}
-    return [(ops[line[:2]], line[2:]) for line in difflib.ndiff(old, new) if line[:2] in ops and line[2:].strip()]
 
 
 def notices_listing(backend: Backend, code: str, as_of: date, *, category: str | None = None) -> Listing:
@@ -66,4 +59,8 @@ def notice_detail(backend: Backend, code: str, number: str) -> NoticeDetail:
         village = find_village(session, code)
         notice = find_notice(session, village.id, number)
         entries = record_entries(session, code, "notice", notice.audit_id())
-        return NoticeDetail(village, notice, versions(entries), record_proof(session, code, entries))
+        return NoticeDetail(village, notice, versions(entries, FIELDS), record_proof(session, code, entries))
+
+
+def page_path(code: str, data: Mapping[str, Any]) -> str | None:
+    return f"/v/{code}/notices/{data['number']}" if data.get("number") else None

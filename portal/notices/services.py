@@ -8,13 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from portal.publishing.formatting import SHANGHAI
-from portal.notices.models import Notice, NoticeCategory
-from portal.kernel.status import RecordStatus
-from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.lifecycle import amend, record_created, withdraw
+from portal.kernel.status import RecordStatus
+from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
+from portal.notices.models import Notice, NoticeCategory
 
 TITLE_MAX = 200
 BODY_MAX = 5000
@@ -31,11 +30,6 @@ class NoticeInput:
     category: Any
     body: Any
     published_on: Any
-
-
-def local_today(backend: Backend) -> date:
-    """Today in Beijing by the backend's clock: the latest date a record may carry."""
-    return backend.clock().astimezone(SHANGHAI).date()
 
 
 def check_number(check: Checker, value: Any, label: str, example: str) -> str:
@@ -64,7 +58,7 @@ def _checked(backend: Backend, data: NoticeInput) -> tuple[dict[str, Any], Check
         "body": check.text("body", multiline(data.body), "公告正文", max_len=BODY_MAX),
         "published_on": check.day("published_on", data.published_on, "发布日期"),
     }
-    check_not_future(check, "published_on", v["published_on"], "发布日期", local_today(backend))
+    check_not_future(check, "published_on", v["published_on"], "发布日期", backend.today())
     return v, check
 
 
@@ -85,7 +79,7 @@ def create_notice(backend: Backend, actor: Actor, village_code: str, data: Notic
     """Publishes a notice and logs it; raises ValidationError (nothing written) on bad input."""
     v, check = _checked(backend, data)
     check.done()
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "notice.create") as change:
         village = change.village()
         if _number_taken(change, village.id, v["number"]):
             raise ValidationError({"number": f"公告编号“{v['number']}”已存在"})
@@ -100,7 +94,7 @@ def correct_notice(backend: Backend, actor: Actor, village_code: str, number: st
     v, check = _checked(backend, data)
     reason = check.reason(reason)
     check.done()
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "notice.correct") as change:
         notice = find_notice(change, change.village().id, number)
         if notice.status is RecordStatus.WITHDRAWN:
             raise ValidationError({"reason": "已撤回的公告不能再更正"})
@@ -113,7 +107,7 @@ def correct_notice(backend: Backend, actor: Actor, village_code: str, number: st
 def withdraw_notice(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Notice:
     """撤回: the notice stays listed, marked withdrawn, with the reason in the log."""
     return withdraw(backend, actor, village_code, number, reason, find=find_notice,
-                    withdrawn=RecordStatus.WITHDRAWN, what="公告")
+                    entity="notice", withdrawn=RecordStatus.WITHDRAWN)
 
 
 def notice_input_from(notice: Notice) -> NoticeInput:

@@ -1,6 +1,8 @@
 """What the parcel register, a parcel's page and the parcel map show."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
@@ -10,25 +12,19 @@ from typing import Any
 from sqlalchemy import select
 
 from portal.auditlog.records import LogState, log_state, record_entries, record_proof
+from portal.contracts.models import Contract, ContractAsset
+from portal.parcels.labels import FIELDS
 from portal.kernel.history import FieldChange, Version, versions
+from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
+from portal.parcels import mapping
+from portal.parcels.labels import AREA_UNIT, ASSET_KIND, PARCEL_STATUS
+from portal.parcels.models import Asset, AssetKind
+from portal.parcels.services import find_asset
+from portal.parcels.status import STATUS_LABELS, ParcelState, parcel_status
 from portal.publishing.listings import Column, Listing, village_listing
 from portal.villages.models import Village
 from portal.villages.services import find_village
-from portal.parcels.labels import AREA_UNIT
-from portal.parcels.labels import ASSET_KIND
-from portal.parcels.models import Asset
-from portal.parcels.models import AssetKind
-from portal.contracts.models import Contract
-from portal.contracts.models import ContractAsset
-from portal.parcels.labels import PARCEL_STATUS
-from portal.parcels.status import ParcelState
-from portal.kernel.status import RecordStatus
-from portal.parcels.status import STATUS_LABELS
-from portal.parcels.services import find_asset
-from portal.parcels import mapping
-from portal.parcels.status import parcel_status
-
 
 PARCEL_SORTS = {
     "number": (lambda a, s: a.number, False),
@@ -125,7 +121,7 @@ def parcel_detail(backend: Backend, code: str, number: str, as_of: date) -> Parc
                                          .order_by(Contract.start_date, Contract.number)))
         state = parcel_status(asset.status is RecordStatus.WITHDRAWN, contracts, as_of)
         entries = record_entries(session, code, "asset", asset.audit_id())
-        history = [replace(v, changes=[_readable_outline(ch) for ch in v.changes]) for v in versions(entries)]
+        history = [replace(v, changes=[_readable_outline(ch) for ch in v.changes]) for v in versions(entries, FIELDS)]
         return ParcelDetail(village, asset, state, contracts, history, record_proof(session, code, entries))
 
 
@@ -144,3 +140,7 @@ def parcel_map(backend: Backend, code: str, as_of: date) -> ParcelMapData:
         parcels = [(a, s) for a, s in _parcel_states(session, village.id, as_of)
                    if a.kind is AssetKind.LAND or a.polygon]
         return ParcelMapData(village, parcels, log_state(session, code))
+
+
+def page_path(code: str, data: Mapping[str, Any]) -> str | None:
+    return f"/v/{code}/parcels/{data['number']}" if data.get("number") else None

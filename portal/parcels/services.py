@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from portal.parcels.models import Asset, AssetKind
-from portal.kernel.status import RecordStatus
-from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.lifecycle import amend, record_created, withdraw
+from portal.kernel.status import RecordStatus
+from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
+from portal.parcels.models import Asset, AssetKind
 
 MAX_AREA = {AssetKind.LAND: Decimal("100000"), "other": Decimal("1000000")}
 MAX_POLYGON_POINTS = 200
@@ -73,7 +73,7 @@ def find_asset(change_or_session: Change | Any, village_id: int, number: str) ->
 
 def create_asset(backend: Backend, actor: Actor, village_code: str, data: AssetInput) -> Asset:
     values = _checked(data)
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "asset.create") as change:
         village = change.village()
         if change.session.scalar(select(Asset.id).where(
                 Asset.village_id == village.id, Asset.number == values["number"])):
@@ -90,7 +90,7 @@ def correct_asset(backend: Backend, actor: Actor, village_code: str, number: str
     check = Checker()
     reason = check.reason(reason)
     check.done()
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "asset.correct") as change:
         asset = find_asset(change, change.village().id, number)
         if values["number"] != asset.number and change.session.scalar(select(Asset.id).where(
                 Asset.village_id == asset.village_id, Asset.number == values["number"])):
@@ -102,4 +102,4 @@ def correct_asset(backend: Backend, actor: Actor, village_code: str, number: str
 def withdraw_asset(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Asset:
     """Marks an asset withdrawn (entered by mistake); it stays listed as withdrawn."""
     return withdraw(backend, actor, village_code, number, reason, find=find_asset,
-                    withdrawn=RecordStatus.WITHDRAWN, what="资产")
+                    entity="asset", withdrawn=RecordStatus.WITHDRAWN)

@@ -6,21 +6,20 @@ from collections import Counter
 from flask import Blueprint, render_template, url_for
 from markupsafe import Markup
 
-from portal.parcels import mapping
 from portal.app import backend
-from portal.publishing.formatting import area
-from portal.parcels.models import Asset
-from portal.parcels.status import ParcelState, STATUS_LABELS
-from portal.publishing.printing import parcel_response
 from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
 from portal.parcels import labels as parcel_labels
+from portal.parcels.labels import SORT_NAMES
+from portal.parcels import mapping
 from portal.parcels import reads as parcel_reads
+from portal.parcels.models import Asset
+from portal.parcels.status import STATUS_LABELS, ParcelState
+from portal.publishing.formatting import area
 from portal.publishing.lists import choice_arg, respond
-from portal.site.routes import today
+from portal.parcels.printing import parcel_response
 
 bp = Blueprint("parcels", __name__)
-PARCEL_SORTS = {"number": "编号", "area": "面积（大→小）", "status": "状态", "end": "合同终止日期（近→远）"}
 
 
 @bp.get("/v/<code>/parcels", defaults={"fmt": None})
@@ -30,11 +29,11 @@ def parcels(code: str, fmt: str | None):
     filters = {
         "status": choice_arg("status", tuple(parcel_labels.PARCEL_STATUS)),
         "kind": choice_arg("kind", tuple(parcel_labels.ASSET_KIND)),
-        "sort": choice_arg("sort", tuple(PARCEL_SORTS), "number"),
+        "sort": choice_arg("sort", tuple(SORT_NAMES), "number"),
     }
-    listing = parcel_reads.parcels_listing(backend(), code, today(), **filters)
+    listing = parcel_reads.parcels_listing(backend(), code, backend().today(), **filters)
     return respond(listing, fmt, "public/parcels.html", filters=filters, statuses=parcel_labels.PARCEL_STATUS,
-                   kinds=parcel_labels.ASSET_KIND, sorts=PARCEL_SORTS)
+                   kinds=parcel_labels.ASSET_KIND, sorts=SORT_NAMES)
 
 
 def _outline(detail: parcel_reads.ParcelDetail) -> tuple[Markup | None, list[str] | None]:
@@ -48,9 +47,9 @@ def _outline(detail: parcel_reads.ParcelDetail) -> tuple[Markup | None, list[str
 
 @bp.get("/v/<code>/parcels/<number>")
 def parcel(code: str, number: str):
-    detail = parcel_reads.parcel_detail(backend(), code, number, today())
+    detail = parcel_reads.parcel_detail(backend(), code, number, backend().today())
     outline, extent = _outline(detail)
-    return render_template("public/parcel.html", d=detail, outline=outline, extent=extent, today=today(),
+    return render_template("public/parcel.html", d=detail, outline=outline, extent=extent, today=backend().today(),
                            contract_state=contract_reads.contract_state, statuses=parcel_labels.PARCEL_STATUS,
                            contract_statuses=contract_labels.CONTRACT_STATUS, kinds=parcel_labels.ASSET_KIND)
 
@@ -58,8 +57,8 @@ def parcel(code: str, number: str):
 @bp.get("/v/<code>/parcels/<number>.pdf")
 def parcel_pdf(code: str, number: str):
     """The parcel with its outline and contracts as a printed sheet, rendered once per version and day."""
-    detail = parcel_reads.parcel_detail(backend(), code, number, today())
-    return parcel_response(detail, today(), *_outline(detail))
+    detail = parcel_reads.parcel_detail(backend(), code, number, backend().today())
+    return parcel_response(detail, backend().today(), *_outline(detail))
 
 
 def _map_parcel(code: str, asset: Asset, state: ParcelState) -> mapping.MapParcel:
@@ -71,11 +70,11 @@ def _map_parcel(code: str, asset: Asset, state: ParcelState) -> mapping.MapParce
 @bp.get("/v/<code>/map")
 def parcel_map(code: str):
     """零散地块图: an inline SVG coloured and patterned by status, and the same as a plain table."""
-    data = parcel_reads.parcel_map(backend(), code, today())
+    data = parcel_reads.parcel_map(backend(), code, backend().today())
     shapes = [_map_parcel(code, asset, state) for asset, state in data.parcels]
     drawn = [shape for shape in shapes if shape.polygon]
     return render_template(
-        "public/map.html", m=data, today=today(), statuses=STATUS_LABELS,
+        "public/map.html", m=data, today=backend().today(), statuses=STATUS_LABELS,
         counts=Counter(state.status.value for _, state in data.parcels),
         svg=mapping.map_svg(shapes, f"{data.village.name} 零散地块图"), tile=mapping.map_tile(shapes),
         swatch=mapping.legend_swatch,

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.kernel.privacy import mask_name
 from portal.kernel.base import Audited, Base
+from portal.kernel.privacy import mask_name
 from portal.kernel.types import UTCDateTime
 
 

@@ -1,6 +1,8 @@
 """What the plan pages show: a plan with its revisions, comments, replies and votes."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -8,21 +10,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from portal.auditlog.records import record_entries, record_proof, latest_logged, Logged
+from portal.auditlog.records import Logged, latest_logged, record_entries, record_proof
+from portal.kernel.registry import RecordType
+from portal.plans.labels import PLAN_FIELDS
 from portal.kernel.history import Version, versions
 from portal.kernel.transaction import Backend
+from portal.plans.labels import COMMENT_STATUS, PLAN_STATE, REPLIER
+from portal.plans.models import CommentStatus, ConsentVote, Plan, PlanComment
+from portal.plans.services import find_plan
 from portal.publishing.listings import Column, Listing, village_listing
 from portal.villages.models import Village
 from portal.villages.services import find_village
-from portal.plans.labels import COMMENT_STATUS
-from portal.plans.models import CommentStatus
-from portal.plans.models import ConsentVote
-from portal.plans.labels import PLAN_STATE
-from portal.plans.models import Plan
-from portal.plans.models import PlanComment
-from portal.plans.labels import REPLIER
-from portal.plans.services import find_plan
-
 
 PLAN_COLUMNS = [
     Column("number", "方案编号", doc="村内唯一的方案编号"),
@@ -103,7 +101,7 @@ def plan_detail(backend: Backend, code: str, number: str, as_of: date) -> PlanDe
             village, plan, plan.state(as_of), days_left,
             [(c, logged_comments[c.audit_id()]) for c in comments],
             [(v, logged_votes[v.audit_id()]) for v in votes],
-            versions(entries), record_proof(session, code, entries))
+            versions(entries, PLAN_FIELDS), record_proof(session, code, entries))
 
 
 def comments_listing(backend: Backend, code: str, number: str, as_of: date) -> Listing:
@@ -132,3 +130,22 @@ def unanswered_comments(session, village_id: int) -> int:
     return session.scalar(select(func.count()).select_from(PlanComment).where(
         PlanComment.village_id == village_id, PlanComment.status == CommentStatus.VISIBLE,
         PlanComment.reply == "")) or 0
+
+
+def page_path(code: str, data: Mapping[str, Any]) -> str | None:
+    return f"/v/{code}/plans/{data['number']}" if data.get("number") else None
+
+
+def comment_page_path(code: str, data: Mapping[str, Any]) -> str | None:
+    """A comment sits on its plan's page, at its own anchor."""
+    return f"/v/{code}/plans/{data['plan']}#comment-{data['number']}" if data.get("plan") else None
+
+
+def vote_page_path(code: str, data: Mapping[str, Any]) -> str | None:
+    return f"/v/{code}/plans/{data['plan']}#votes" if data.get("plan") else None
+
+
+def on_plan_title(record_type: RecordType, data: Mapping[str, Any], entity_id: str) -> str:
+    """方案 FA-2026-001 意见 3: a comment or vote is named with its plan."""
+    own = f"{record_type.name} {data.get('number') or entity_id}"
+    return f"方案 {data['plan']} {own}" if data.get("plan") else own

@@ -9,13 +9,25 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from portal.plans.models import CommentStatus, ConsentVote, Plan, PlanComment, PlanStatus
-from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
 from portal.kernel.identity import is_phone
-from portal.kernel.lifecycle import amend, record_changed, record_created, snapshot, withdraw
-from portal.notices.services import check_not_future, check_number, local_today, multiline
+from portal.kernel.lifecycle import (
+    amend,
+    record_changed,
+    record_created,
+    snapshot,
+    withdraw,
+)
+from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
+from portal.notices.services import check_not_future, check_number, multiline
+from portal.plans.models import (
+    CommentStatus,
+    ConsentVote,
+    Plan,
+    PlanComment,
+    PlanStatus,
+)
 
 TITLE_MAX = 200
 PLAN_BODY_MAX = 20000
@@ -97,7 +109,7 @@ def create_plan(backend: Backend, actor: Actor, village_code: str, data: PlanInp
     """Publishes a plan for comment; raises ValidationError (nothing written) on bad input."""
     v, check = _checked_plan(data)
     check.done()
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "plan.create") as change:
         village = change.village()
         if _plan_number_taken(change, village.id, v["number"]):
             raise ValidationError({"number": f"方案编号“{v['number']}”已存在"})
@@ -112,7 +124,7 @@ def correct_plan(backend: Backend, actor: Actor, village_code: str, number: str,
     v, check = _checked_plan(data)
     reason = check.reason(reason)
     check.done()
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "plan.correct") as change:
         plan = find_plan(change, change.village().id, number)
         if plan.status is not PlanStatus.OPEN:
             raise ValidationError({"reason": "已通过或已撤回的方案不能再修改"})
@@ -134,10 +146,10 @@ def adopt_plan(backend: Backend, actor: Actor, village_code: str, number: str,
     check = Checker()
     reason = check.reason(reason)
     day = check.day("adopted_on", adopted_on, "通过日期")
-    check_not_future(check, "adopted_on", day, "通过日期", local_today(backend))
+    check_not_future(check, "adopted_on", day, "通过日期", backend.today())
     check.done()
     assert day is not None
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "plan.adopt") as change:
         plan = find_plan(change, change.village().id, number)
         if plan.status is not PlanStatus.OPEN:
             raise ValidationError({"reason": "只有公示中的方案可以通过"})
@@ -150,7 +162,7 @@ def adopt_plan(backend: Backend, actor: Actor, village_code: str, number: str,
 def withdraw_plan(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Plan:
     """撤回: the plan stays listed, marked withdrawn, with its reason."""
     return withdraw(backend, actor, village_code, number, reason, find=find_plan,
-                    withdrawn=PlanStatus.WITHDRAWN, what="方案")
+                    entity="plan", withdrawn=PlanStatus.WITHDRAWN)
 
 
 def plan_input_from(plan: Plan) -> PlanInput:
@@ -188,7 +200,7 @@ def add_comment(backend: Backend, actor: Actor, village_code: str, plan_number: 
                 data: CommentInput) -> PlanComment:
     """意见 — a comment within the plan's comment period, numbered after the plan's last one."""
     check = Checker()
-    today = local_today(backend)
+    today = backend.today()
     v: dict[str, Any] = {
         "commenter_name": check.text("commenter_name", data.commenter_name, "姓名", max_len=100),
         "group_name": check.text("group_name", data.group_name, "所在小组/户", max_len=50, required=False),
@@ -201,7 +213,7 @@ def add_comment(backend: Backend, actor: Actor, village_code: str, plan_number: 
         check.fail("commenter_phone", "联系电话应为 11 位手机号或带区号的固定电话")
     check_not_future(check, "submitted_on", v["submitted_on"], "提出日期", today)
     check.done()
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "plan_comment.create") as change:
         plan = find_plan(change, change.village().id, plan_number)
         if plan.status is PlanStatus.WITHDRAWN:
             raise ValidationError({"plan": "该方案已撤回，不能再提意见"})
@@ -225,13 +237,13 @@ def reply_to_comment(backend: Backend, actor: Actor, village_code: str, plan_num
     if actor.role not in REPLY_ROLES:
         raise PermissionDenied("只有村干部或监委会成员可以答复意见")
     check = Checker()
-    today = local_today(backend)
+    today = backend.today()
     text = _public_text(check, "reply", reply, "答复内容", REPLY_MAX)
     day = check.day("replied_on", replied_on or today, "答复日期")
     check_not_future(check, "replied_on", day, "答复日期", today)
     check.done()
     assert day is not None
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "plan_comment.reply") as change:
         comment = find_comment(change, change.village().id, plan_number, number)
         if comment.status is CommentStatus.WITHDRAWN:
             raise ValidationError({"reply": "该意见已撤回，无需答复"})
@@ -257,7 +269,7 @@ def withdraw_comment(backend: Backend, actor: Actor, village_code: str, plan_num
     """撤回 — at the commenter's request, say; it stays listed as withdrawn, with the reason."""
     return withdraw(backend, actor, village_code, plan_number, reason,
                     find=lambda change, village_id, _: find_comment(change, village_id, plan_number, number),
-                    withdrawn=CommentStatus.WITHDRAWN, what="意见")
+                    entity="plan_comment", withdrawn=CommentStatus.WITHDRAWN)
 
 
 # -- consent votes -----------------------------------------------------------------------------
@@ -282,7 +294,7 @@ def _checked_vote(backend: Backend, data: VoteInput) -> tuple[dict[str, Any], Ch
         "abstain_count": _count(check, "abstain", data.abstain, "弃权票数", 0),
         "result": check.text("result", data.result, "表决结果", max_len=200),
     }
-    check_not_future(check, "held_on", v["held_on"], "表决日期", local_today(backend))
+    check_not_future(check, "held_on", v["held_on"], "表决日期", backend.today())
     total = v["yes_count"] + v["no_count"] + v["abstain_count"]
     if not check.errors.keys() & {"eligible", "yes", "no", "abstain"} and total > v["eligible"]:
         check.fail("total", f"同意、反对、弃权合计 {total} 票，超过了应参加表决的 {v['eligible']} 人")
@@ -310,7 +322,7 @@ def record_vote(backend: Backend, actor: Actor, village_code: str, plan_number: 
     """表决 — the tallies of one vote on the plan (never individual ballots)."""
     v, check = _checked_vote(backend, data)
     check.done()
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "consent_vote.create") as change:
         plan = find_plan(change, change.village().id, plan_number)
         _check_vote_date(plan, v["held_on"])
         last = change.session.scalar(select(func.max(ConsentVote.number)).where(ConsentVote.plan_id == plan.id))
@@ -325,7 +337,7 @@ def correct_vote(backend: Backend, actor: Actor, village_code: str, plan_number:
     v, check = _checked_vote(backend, data)
     reason = check.reason(reason)
     check.done()
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "consent_vote.correct") as change:
         vote = find_vote(change, change.village().id, plan_number, number)
         _check_vote_date(vote.plan, v["held_on"])
         amend(change, vote, "consent_vote.correct", reason, **v)

@@ -62,13 +62,13 @@ class HeadCache:
 
 
 def _etag_for(code: str) -> tuple[str, object] | None:
-    from portal.site.routes import today
+    from portal.app import backend
 
     head = current_app.extensions["log_heads"].get(code)
     if head is None:
         return None
     viewer = current_user.get_id() if current_user.is_authenticated else "-"
-    parts = [current_app.config["RELEASE_TOKEN"], code, str(head[0]), head[1].hex(), today().isoformat(),
+    parts = [current_app.config["RELEASE_TOKEN"], code, str(head[0]), head[1].hex(), backend().today().isoformat(),
              session.get("lang", "zh"), "large" if session.get("large_text") else "", viewer]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32], head
 
@@ -129,9 +129,8 @@ def init_app(app: Flask) -> None:
         g.page_etag = found[0]
         if not request.path.endswith(DOWNLOAD_SUFFIXES) and "/audit/" not in request.path:
             from portal.app import backend
-            from portal.site.routes import today
 
-            visits.count(backend(), code, today())
+            visits.count(backend(), code, backend().today())
         if request.if_none_match.contains_weak(found[0]) and not session.get("_flashes"):
             response = Response(status=304)
             response.set_etag(found[0], weak=True)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask import has_request_context
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from portal.kernel.clock import SHANGHAI
 from portal.kernel.money import amount_in_words, format_money
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 AREA_UNITS = {"mu": "亩", "m2": "㎡"}
 EN_AREA_UNITS = {"mu": "mu", "m2": "m²"}
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

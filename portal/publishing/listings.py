@@ -25,8 +25,8 @@ class Column:
 
     def display(self, value: Any) -> str:
         """The value as a person reads it (¥1,234.50, 2026年1月1日, 履行中)."""
-        from portal.publishing.formatting import cn_date
         from portal.kernel.money import format_money
+        from portal.publishing.formatting import cn_date
 
         if value is None or value == "":
             return ""

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.contracts.models import Contract
+from portal.kernel.base import Audited, Base
 from portal.kernel.privacy import mask_name
 from portal.kernel.status import RecordStatus
-from portal.kernel.base import Audited, Base
-from portal.contracts.models import Contract
 from portal.kernel.types import ScaledDecimal, UTCDateTime
 
 

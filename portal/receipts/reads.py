@@ -1,6 +1,8 @@
 """What the receipt list and a receipt's scan show."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -8,13 +10,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from portal.kernel.transaction import Backend
 from portal.kernel.errors import NotFound
+from portal.kernel.transaction import Backend
 from portal.publishing.listings import Column, Listing, village_listing
-from portal.villages.services import find_village
 from portal.receipts.labels import RECEIPT_STATUS
 from portal.receipts.models import Receipt
-
+from portal.villages.services import find_village
 
 RECEIPT_COLUMNS = [
     Column("number", "收据号"),
@@ -70,8 +71,8 @@ class Scan:
 def receipt_scan(backend: Backend, code: str, number: str) -> Scan:
     """The scan of receipt `number`; NotFound when there is none. A scan of a payment by a
     person shows their name, so it is public only when the payer is a company."""
-    from portal.auditlog.models import StoredFile
     from portal.auditlog.files import path_for
+    from portal.auditlog.models import StoredFile
 
     with backend.db.read() as session:
         village = find_village(session, code)
@@ -81,3 +82,8 @@ def receipt_scan(backend: Backend, code: str, number: str) -> Scan:
         stored = session.get(StoredFile, receipt.scan_sha256)
         return Scan(path_for(backend.files_dir, receipt.scan_sha256), stored.media_type if stored else
                     "application/octet-stream", receipt.scan_sha256, not receipt.payer_is_person, village.id)
+
+
+def page_path(code: str, data: Mapping[str, Any]) -> str | None:
+    """A receipt is shown on its contract's page (a receipt without a contract has no page)."""
+    return f"/v/{code}/contracts/{data['contract']}" if data.get("contract") else None

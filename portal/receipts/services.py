@@ -9,15 +9,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from portal.auditlog.files import store_file
 from portal.contracts.models import Contract, ContractStatus
-from portal.receipts.models import Receipt
-from portal.kernel.status import RecordStatus
-from portal.kernel.transaction import Actor, Backend, Change
 from portal.contracts.services import find_contract
 from portal.kernel.errors import NotFound, ValidationError
-from portal.auditlog.files import store_file
 from portal.kernel.lifecycle import amend, withdraw
+from portal.kernel.status import RecordStatus
+from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
+from portal.receipts.models import Receipt
 
 
 @dataclass
@@ -90,7 +90,7 @@ def find_receipt(change: Change, village_id: int, number: str) -> Receipt:
 def record_receipt(backend: Backend, actor: Actor, village_code: str, data: ReceiptInput) -> Receipt:
     v, contract_number, check = _checked(data)
     check.done()
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "receipt.create") as change:
         village_id = change.village_id()
         contract = _link_contract(change, village_id, contract_number, check)
         check.done()
@@ -110,7 +110,7 @@ def correct_receipt(backend: Backend, actor: Actor, village_code: str, number: s
     v, contract_number, check = _checked(data)
     reason = check.reason(reason)
     check.done()
-    with backend.change(village_code, actor) as change:
+    with backend.change(village_code, actor, "receipt.correct") as change:
         receipt = find_receipt(change, change.village().id, number)
         if receipt.status is RecordStatus.WITHDRAWN:
             raise ValidationError({"reason": "已撤回的收据不能再更正"})
@@ -129,4 +129,4 @@ def correct_receipt(backend: Backend, actor: Actor, village_code: str, number: s
 def withdraw_receipt(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Receipt:
     """Marks a receipt withdrawn (entered twice, say); it stays listed as withdrawn."""
     return withdraw(backend, actor, village_code, number, reason, find=find_receipt,
-                    withdrawn=RecordStatus.WITHDRAWN, what="收据")
+                    entity="receipt", withdrawn=RecordStatus.WITHDRAWN)

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from portal.auditlog.models import AuditEntry
 from portal.kernel.transaction import Backend
 from portal.villages.services import find_village
-from portal.site.changes import _record_link
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ def search_records(backend: Backend, code: str, query: str, limit: int = 50) -> 
         latest = (select(func.max(AuditEntry.seq)).where(AuditEntry.log == code)
                   .group_by(AuditEntry.entity, AuditEntry.entity_id))
         lines = session.scalars(select(AuditEntry.line).where(
-            AuditEntry.log == code, AuditEntry.seq.in_(latest), AuditEntry.entity.not_in(("user", "village")))
+            AuditEntry.log == code, AuditEntry.seq.in_(latest), AuditEntry.entity.in_(backend.registry.public_entities()))
             .order_by(AuditEntry.seq.desc()))
         hits = []
         for line in lines:
@@ -51,7 +50,7 @@ def search_records(backend: Backend, code: str, query: str, limit: int = 50) -> 
             values = _public_values(entry["data"])
             text = " ".join(values)
             if all(word.lower() in text.lower() for word in words):
-                label, link = _record_link(code, entry)
+                label, link = backend.registry.describe(code, entry)
                 matched = next((v for v in values if words[0].lower() in v.lower()), "")
                 title = (entry["data"] or {}).get("title") or (entry["data"] or {}).get("name") or ""
                 snippet = " · ".join(dict.fromkeys(v for v in (title, matched) if v))[:100]

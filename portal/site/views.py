@@ -3,16 +3,22 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from portal.app import backend
+from portal.publishing.lists import text_arg
 from portal.site import changes
 from portal.site import search as record_search
-from portal.stats import reads as stats_reads
 from portal.villages import reads as village_reads
-from portal.stats.services import visits_by_day
-from portal.publishing.lists import text_arg
-from portal.site.routes import today
 
 bp = Blueprint("site", __name__)
 FEED_SIZE = 50
@@ -23,7 +29,7 @@ def _back() -> str:
     target = request.args.get("next", "")
     if target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("public.home")
+    return url_for("villages.home")
 
 
 @bp.get("/prefs/large-text")
@@ -48,12 +54,6 @@ def search(code: str):
     overview_name = village_reads.village_name(backend(), code)
     return render_template("public/search.html", code=code, village_name=overview_name, q=query, hits=hits)
 
-
-@bp.get("/v/<code>/stats")
-def stats(code: str):
-    current_app.extensions["visits"].flush(backend())
-    data = stats_reads.village_stats(backend(), code, visits_by_day(backend(), code))
-    return render_template("public/stats.html", s=data, today=today())
 
 
 @bp.get("/v/<code>/feed.atom")

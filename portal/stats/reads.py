@@ -11,7 +11,6 @@ from portal.auditlog.records import log_state
 from portal.kernel.transaction import Backend
 from portal.villages.models import Village
 from portal.villages.services import find_village
-from portal.site.changes import ENTITY_NAMES
 
 
 @dataclass(frozen=True)
@@ -32,6 +31,7 @@ def village_stats(backend: Backend, code: str, visits: list[tuple[date, int]]) -
         counts = session.execute(select(AuditEntry.entity, func.count(distinct(AuditEntry.entity_id)))
                                  .where(AuditEntry.log == code).group_by(AuditEntry.entity)).all()
         state = log_state(session, code)
-    published = sorted(((ENTITY_NAMES.get(e, e), n) for e, n in counts if e not in ("village", "user")),
+    public = backend.registry.public_entities()
+    published = sorted(((backend.registry.name(e), n) for e, n in counts if e in public),
                        key=lambda item: -item[1])
     return Stats(village, published, state.size if state else 0, sum(n for _, n in visits), visits)

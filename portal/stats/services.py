@@ -12,8 +12,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from portal.stats.models import PageVisit
 from portal.kernel.transaction import Backend
+from portal.stats.models import PageVisit
 
 FLUSH_EVERY_SECONDS = 30
 FLUSH_EVERY_VIEWS = 200

@@ -1,6 +1,9 @@
 """What the site home and a village's home page show."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -8,18 +11,15 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.auditlog.records import LogState, log_state
-from portal.kernel.transaction import Backend
-from portal.villages.models import Village
-from portal.villages.services import find_village
-from portal.site.changes import Change
-from portal.contracts.models import Contract
-from portal.contracts.models import ContractStatus
-from portal.receipts.models import Receipt
-from portal.kernel.status import RecordStatus
 from portal.contracts.arrears import arrears_list
-from portal.site.changes import latest_changes
-from portal.villages.services import list_villages
+from portal.contracts.models import Contract, ContractStatus
+from portal.kernel.status import RecordStatus
+from portal.kernel.transaction import Backend
 from portal.plans.reads import unanswered_comments
+from portal.receipts.models import Receipt
+from portal.site.changes import Change, latest_changes
+from portal.villages.models import Village
+from portal.villages.services import find_village, list_villages
 
 
 def villages(backend: Backend) -> list[Village]:
@@ -59,9 +59,13 @@ def village_overview(backend: Backend, code: str, as_of: date) -> VillageOvervie
         return VillageOverview(
             village, len(active), area, due, sum(received, Decimal("0.00")),
             sum((row.balance.arrears for row in owing), Decimal("0.00")), len(owing),
-            unanswered_comments(session, village.id), latest_changes(session, code), log_state(session, code))
+            unanswered_comments(session, village.id), latest_changes(session, backend.registry, code), log_state(session, code))
 
 
 def village_name(backend: Backend, code: str) -> str:
     with backend.db.read() as session:
         return find_village(session, code).name
+
+
+def page_path(code: str, data: Mapping[str, Any]) -> str | None:
+    return f"/v/{code}/"

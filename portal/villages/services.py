@@ -6,10 +6,10 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.villages.models import Village
-from portal.kernel.transaction import Actor, Backend
 from portal.kernel.errors import NotFound, ValidationError
+from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import Checker
+from portal.villages.models import Village
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
 
@@ -25,7 +25,7 @@ def create_village(backend: Backend, actor: Actor, *, code: str, name: str, town
     township = check.text("township", township, "所属乡镇", max_len=100)
     county = check.text("county", county, "所属县（区）", max_len=100, required=False)
     check.done()
-    with backend.change(code, actor) as change:
+    with backend.change(code, actor, "village.create") as change:
         if change.session.scalar(select(Village.id).where(Village.code == code)):
             raise ValidationError({"code": f"村编码“{code}”已被使用"})
         village = Village(code=code, name=name, township=township, county=county,

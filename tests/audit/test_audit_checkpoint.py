@@ -4,7 +4,12 @@ import base64
 import pytest
 
 from audit import NoteError
-from audit.checkpoint import Checkpoint, format_checkpoint, log_of_origin, parse_checkpoint
+from audit.checkpoint import (
+    Checkpoint,
+    format_checkpoint,
+    log_of_origin,
+    parse_checkpoint,
+)
 
 ROOT = base64.b64decode("CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=")
 SPEC_EXAMPLE = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"

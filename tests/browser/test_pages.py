@@ -6,7 +6,12 @@ import base64
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import SCREENSHOT_DIR, assert_no_horizontal_overflow, console_errors, save_screenshot
+from .conftest import (
+    SCREENSHOT_DIR,
+    assert_no_horizontal_overflow,
+    console_errors,
+    save_screenshot,
+)
 
 pytestmark = pytest.mark.browser
 

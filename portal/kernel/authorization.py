@@ -1,0 +1,48 @@
+"""Who may write what: role and village of the actor, checked before anything is written."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from portal.kernel.errors import PermissionDenied
+from portal.kernel.registry import ROLES, VILLAGE_ROLES, Registry
+
+ROLE_NAMES = {"staff": "村干部", "committee": "监委会成员", "township": "镇干部", "system": "系统",
+              "villager": "村民"}
+VERB_NAMES = {"create": "新建", "correct": "更正", "withdraw": "撤回", "terminate": "解除", "reply": "答复",
+              "adopt": "通过"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change; the log names them as `<role>:<username>`.
+
+    `village` is the code of the village an account belongs to (staff and committee members);
+    None for township officers, the system and villagers without an account.
+    """
+
+    username: str
+    role: str
+    user_id: int | None = None
+    village: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.role}:{self.username}"
+
+
+def authorize(registry: Registry, actor: Actor, log: str, actions: Iterable[str]) -> None:
+    """Raises PermissionDenied unless `actor` may perform every one of `actions` on village log `log`."""
+    if actor.role not in ROLES:
+        raise PermissionDenied(f"未知的角色“{actor.role}”，不能修改任何记录")
+    for action in actions:
+        entity, _, verb = action.rpartition(".")
+        record_type = registry.get(entity)
+        if record_type is None:
+            raise PermissionDenied(f"未登记的记录类型“{entity}”，不能写入日志")
+        allowed = record_type.writers.get(verb, frozenset())
+        if actor.role not in allowed:
+            who = ROLE_NAMES.get(actor.role, actor.role)
+            raise PermissionDenied(f"{who}无权{VERB_NAMES.get(verb, verb)}{record_type.name}")
+        if actor.role in VILLAGE_ROLES and actor.village != log:
+            raise PermissionDenied(f"只能修改本村的{record_type.name}：该账号不属于此村")

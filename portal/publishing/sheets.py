@@ -1,0 +1,70 @@
+"""What every printed sheet has: the running head, the 演示数据 mark, money also in 大写, and the
+witness block (QR of the online page, its address, the log checkpoint it was printed at)."""
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from flask import render_template
+from markupsafe import Markup
+
+from portal.kernel.money import amount_in_words, format_money
+from portal.publishing.formatting import cn_datetime
+from portal.publishing import pdf
+from portal.publishing.qr import qr_svg
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The log state a notice is printed at: size and root of the village's audit log, and when."""
+
+    size: int
+    root_hex: str
+    printed_at: datetime
+
+    @property
+    def root_b64(self) -> str:
+        """The root as the signed checkpoint (``/v/<code>/audit/checkpoint``) writes it."""
+        return base64.b64encode(bytes.fromhex(self.root_hex)).decode("ascii") if self.root_hex else ""
+
+
+def now_checkpoint(size: int, root_hex: str) -> Checkpoint:
+    return Checkpoint(size, root_hex, datetime.now(timezone.utc))
+
+
+def witness(page_url: str, checkpoint: Checkpoint) -> dict[str, Any]:
+    """What the witness block at the end of every notice shows."""
+    return {"url": page_url, "qr": qr_svg(page_url, scale=3, title="扫码查看网页版"),
+            "size": checkpoint.size, "root": checkpoint.root_b64,
+            "printed_at": cn_datetime(checkpoint.printed_at)}
+
+
+def money_with_words(value: Decimal | str) -> str:
+    """¥20,241.00（贰万零贰佰肆拾壹元整）"""
+    amount = Decimal(value)
+    return f"{format_money(amount)}（{amount_in_words(amount)}）"
+
+
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string, safe inside a <style> element (for @page margin boxes)."""
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '"\\<>\n\r' else ch for ch in text)
+    return Markup(f'"{escaped}"')
+
+
+def record_pdf(template: str, detail: Any, heading: str, page_url: str, checkpoint: Checkpoint,
+                **context: Any) -> bytes:
+    """One record (`detail` has .village and .history) as an A4 notice: running head
+    "<village> · <heading>", the 演示数据 mark, the versions, the witness block."""
+    html = render_template(template, d=detail, demo=detail.village.is_demo,
+                           running_head=css_string(f"{detail.village.name} · {heading}"),
+                           latest=detail.history[-1] if detail.history else None,
+                           witness=witness(page_url, checkpoint), **context)
+    return pdf.render_pdf(html)
+
+
+def latest_change(history: list) -> Any:
+    """The newest version that changed the record (更正, 撤回…), or None if it was never changed."""
+    return next((v for v in reversed(history) if v.version and v.version > 1), None)

@@ -1,0 +1,38 @@
+"""Receipt pages, no login: 收益凭证 per year and per contract, and each receipt's scan."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, send_file
+from flask_login import current_user
+
+from portal.app import backend
+from portal.publishing.lists import choice_arg, respond, text_arg
+from portal.receipts import reads as receipt_reads
+
+bp = Blueprint("receipts", __name__)
+SCAN_SUFFIXES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+
+@bp.get("/v/<code>/receipts", defaults={"fmt": None})
+@bp.get("/v/<code>/receipts.<fmt>")
+def receipts(code: str, fmt: str | None):
+    """收益凭证 per year and per contract."""
+    years = receipt_reads.receipt_years(backend(), code)
+    year = choice_arg("year", tuple(str(y) for y in years))
+    contract = text_arg("contract", 40)
+    listing = receipt_reads.receipts_listing(backend(), code, backend().today(), year=int(year) if year else None,
+                                             contract=contract)
+    return respond(listing, fmt, "public/receipts.html", years=years, year=year, contract=contract)
+
+
+@bp.get("/v/<code>/receipts/<number>/scan")
+def receipt_scan(code: str, number: str):
+    """收据扫描件, served by its SHA-256 (so it can never change under the same address)."""
+    scan = receipt_reads.receipt_scan(backend(), code, number)
+    if not scan.public and not (current_user.is_authenticated and current_user.village_id == scan.village_id):
+        abort(403, "这张收据的交款人是个人，扫描件含个人信息，只有本村工作人员登录后可以查看。")
+    if not scan.path.exists():
+        abort(404, "扫描件文件缺失，请联系村务工作人员")
+    response = send_file(scan.path, mimetype=scan.media_type, etag=scan.sha256, max_age=365 * 24 * 3600,
+                         download_name=f"{number}-{scan.sha256[:12]}{SCAN_SUFFIXES.get(scan.media_type, '')}")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

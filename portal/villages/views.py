@@ -1,0 +1,28 @@
+"""The site home (every village on the portal) and a village's home page."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+
+from portal.app import backend
+from portal.publishing.lists import text_arg
+from portal.publishing.qr import qr_svg
+from portal.villages import reads as village_reads
+
+bp = Blueprint("villages", __name__)
+
+
+@bp.get("/")
+def home():
+    query = text_arg("q")
+    villages = [v for v in village_reads.villages(backend())
+                if not query or query in v.name or query in v.township or query in v.county or query == v.code]
+    return render_template("public/home.html", villages=villages, q=query)
+
+
+@bp.get("/v/<code>/")
+def village(code: str):
+    today = backend().today()
+    overview = village_reads.village_overview(backend(), code, today)
+    page_url = request.url_root.rstrip("/") + url_for("villages.village", code=code)
+    return render_template("public/village.html", o=overview, today=today, page_url=page_url,
+                           qr=qr_svg(page_url, title=f"{overview.village.name} 三资公开"))
