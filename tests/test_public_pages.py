@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from portal.formatting import html_datetime
 from portal.models import Contract, LesseeKind
 
 # Bounded by non-hex characters, so hashes in the log are not mistaken for ID numbers.
@@ -26,7 +27,7 @@ def test_village_home_shows_totals_news_qr_and_how_to_verify(client, demo):
     for words in ("在租土地", "2026年应收租金", "累计欠租", "待答复的意见", "最新变动", "一村一码", "如何核验", "<svg"):
         assert words in page
     newest = json.loads(client.get("/v/lianban/audit/entries.jsonl").data.splitlines()[-1])
-    assert page.count("<li><time") == 8 and newest["ts"] in page  # what is new, newest first
+    assert page.count("<li><time") == 8 and html_datetime(newest["ts"]) in page  # what is new, newest first
     assert page.count('class="sections"') == 1 and "/v/lianban/arrears" in page
 
 
