@@ -40,6 +40,7 @@ from .pdf import render_pdf
 from .qr import qr_svg
 from .rent import annual_rent
 from .services import notice_reads, public_reads
+from .urls import public_url
 
 # Bump when the print templates change, so cached copies of the old layout are not served.
 LAYOUT = 2
@@ -316,12 +317,6 @@ def pdf_cache() -> PdfCache:
     return PdfCache(Path(current_app.instance_path) / "pdf-cache")
 
 
-def absolute_url(path: str, query: str = "") -> str:
-    """`path` as printed on paper: on PUBLIC_BASE_URL when set, else on the request's own host."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
-    return base.rstrip("/") + path + (f"?{query}" if query else "")
-
-
 def _pdf_response(body: bytes, filename: str) -> Response:
     """Inline PDF with a content ETag; `no-cache` = keep it, but ask (a cheap 304) before reuse."""
     disposition = f'inline; filename="{filename}"'
@@ -343,7 +338,7 @@ def listing_response(listing: Listing) -> Response:
     # The PDF holds every row, so ?page= neither changes it nor belongs in its address.
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "page" and v != ""]
     query = urlencode(args)
-    page_url = absolute_url(request.path.removesuffix(".pdf"), query)
+    page_url = public_url(request.path.removesuffix(".pdf"), query)
     key = ("list", LAYOUT, listing.village_code, listing.name, page_url,
            listing.as_of.isoformat(), listing.log_size, listing.log_root_hex)
     body = pdf_cache().get_or_render(
@@ -361,7 +356,7 @@ def _record_response(kind: str, endpoint: str, detail: Any, record: Any, shown_w
     it, day, page address) and then served from the cache. `render(page_url, checkpoint)` draws it
     at the log state of the record's proof (the log as read with the record)."""
     village = detail.village
-    page_url = absolute_url(url_for(endpoint, code=village.code, number=record.number))
+    page_url = public_url(url_for(endpoint, code=village.code, number=record.number))
     key = (kind, LAYOUT, village.code, village.version, record.id, record.version, shown_with,
            as_of.isoformat(), page_url)
     proof = detail.proof or {}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, render_template, request, send_file, url_for
+from flask import Blueprint, abort, render_template, send_file, url_for
 from flask_login import current_user
 
 from ..app import backend
@@ -11,6 +11,7 @@ from ..formatting import SHANGHAI
 from ..printing import contract_response
 from ..qr import qr_svg
 from ..services import public_reads
+from ..urls import public_url
 from .lists import choice_arg, respond, text_arg
 
 bp = Blueprint("public", __name__)
@@ -33,7 +34,7 @@ def home():
 @bp.get("/v/<code>/")
 def village(code: str):
     overview = public_reads.village_overview(backend(), code, today())
-    page_url = request.url_root.rstrip("/") + url_for("public.village", code=code)
+    page_url = public_url(url_for("public.village", code=code))
     return render_template("public/village.html", o=overview, today=today(), page_url=page_url,
                            qr=qr_svg(page_url, title=f"{overview.village.name} 三资公开"))
 

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from ..app import backend
 from ..services import public_reads
 from ..services.visits import visits_by_day
+from ..urls import public_url
 from .lists import text_arg
 from .routes import today
 
@@ -58,5 +59,5 @@ def feed(code: str):
     """The newest changes of the village as an Atom feed (public data only)."""
     changes = public_reads.latest_feed(backend(), code, FEED_SIZE)
     body = render_template("public/feed.xml", code=code, changes=changes,
-                           base=request.url_root.rstrip("/"))
+                           base=public_url())
     return Response(body, mimetype="application/atom+xml; charset=utf-8")
