@@ -5,6 +5,10 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+DEVELOPMENT_HOSTS = ("127.0.0.1", "localhost")
 
 
 def _instance_secret(instance_path: str) -> str:
@@ -28,8 +32,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None) -> dict[st
         "FILES_DIR": env.get("FILES_DIR") or str(Path(instance_path) / "files"),
         # Rendered anonymous village pages kept per ETag (portal/publishing/caching.py); "0" turns it off.
         "PAGE_CACHE": env.get("PORTAL_PAGE_CACHE", "1") != "0",
-        # Absolute origin printed on PDFs and in their QR codes (e.g. https://sanzi.example.cn);
-        # empty: the address the request came in on, which behind a proxy may be an internal one.
+        # The origin of every absolute address (QR codes, PDFs, the feed), e.g. https://sanzi.example.cn;
+        # never the request's Host header, which a cached page would pass on to every reader.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -42,4 +46,34 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None) -> dict[st
         config["SECRET_KEY"] = env.get("PORTAL_SECRET_KEY") or _instance_secret(instance_path)
     if config["PORTAL_ENV"] == "production":
         config.setdefault("SESSION_COOKIE_SECURE", True)
+    config["PUBLIC_BASE_URL"] = _base_url(config["PUBLIC_BASE_URL"], config["PORTAL_ENV"])
+    if "TRUSTED_HOSTS" not in (overrides or {}):
+        config["TRUSTED_HOSTS"] = trusted_hosts(env.get("TRUSTED_HOSTS", ""), config["PUBLIC_BASE_URL"],
+                                                config["PORTAL_ENV"])
     return config
+
+
+def _base_url(value: str, portal_env: str) -> str:
+    """PUBLIC_BASE_URL checked: scheme and host only; required in production, where a default
+    would print QR codes leading nowhere."""
+    if not value:
+        if portal_env == "production":
+            raise RuntimeError("PORTAL_ENV=production needs PUBLIC_BASE_URL, the public address of "
+                               "the portal (e.g. https://sanzi.example.cn): QR codes and the feed carry it.")
+        return DEVELOPMENT_BASE_URL
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+            or parts.query or parts.fragment:
+        raise RuntimeError(f"PUBLIC_BASE_URL must be a scheme and host, like https://sanzi.example.cn; got {value!r}")
+    return value.rstrip("/")
+
+
+def trusted_hosts(listed: str, base_url: str, portal_env: str) -> list[str]:
+    """Host names the portal answers to (Flask's TRUSTED_HOSTS; any other gets 400): those in the
+    comma-separated `listed`, else 127.0.0.1 and localhost outside production; always the
+    host of PUBLIC_BASE_URL."""
+    hosts = [name.strip().lower() for name in listed.split(",") if name.strip()]
+    if not hosts and portal_env != "production":
+        hosts = list(DEVELOPMENT_HOSTS)
+    own = (urlsplit(base_url).hostname or "").lower()
+    return hosts if own in hosts else [*hosts, own]

@@ -1,8 +1,8 @@
 """One place that turns errors into friendly Chinese pages (or JSON for the audit API)."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal.kernel.errors import (
     NotFound,
@@ -42,6 +42,14 @@ def init_app(app: Flask) -> None:
         own = err.description and err.description != type(err).description
         detail = err.description if own else ""
         return _answer(err.code or 500, detail)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(err: SecurityError):
+        # A Host not in TRUSTED_HOSTS: no page can be built for it (url_for has no adapter), so
+        # plain text, pointing to the portal's own address.
+        return Response(f"400 请求有误：网址中的主机名不是本站的地址。本站地址："
+                        f"{current_app.config['PUBLIC_BASE_URL']}\n",
+                        status=400, mimetype="text/plain")
 
     for kind, status in SERVICE_STATUS.items():
         app.register_error_handler(kind, lambda err, status=status: _answer(status, str(err)))

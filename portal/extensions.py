@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
@@ -21,6 +21,13 @@ def select_locale() -> str:
     return session.get("lang", "zh")
 
 
+def html_lang() -> str:
+    """<html lang> of a page: the language Babel chose for this request (so ?lang=en counts
+    on the very request that asks for it, before the session says so)."""
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh-CN"
+
+
 def init_app(app: Flask) -> None:
     from portal.accounts.services import load_user
     from portal.app import backend
@@ -30,6 +37,7 @@ def init_app(app: Flask) -> None:
     ensure_compiled()  # the English .mo from its .po (build artefacts, not in git)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["translate"] = translate
+    app.jinja_env.globals["html_lang"] = html_lang
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录"

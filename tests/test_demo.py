@@ -38,4 +38,5 @@ def test_demo_village_has_the_promised_shape(backend, demo):
 def test_production_refuses_to_start_with_demo_accounts(app, demo, tmp_path, database_url):
     with pytest.raises(RuntimeError, match="demo"):
         create_app({"DATABASE_URL": app.config["DATABASE_URL"], "PORTAL_ENV": "production",
+                    "PUBLIC_BASE_URL": "https://sanzi.example.cn",
                     "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "prod")})

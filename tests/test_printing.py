@@ -186,12 +186,12 @@ def test_contract_pdf_reads_back(client, backend, demo, tmp_path):
 @sqlite_only
 def test_qr_code_is_the_pages_own_address(app, client, demo, tmp_path):
     pdf = fetch_pdf(client, "/v/lianban/contracts.pdf?status=active&sort=number&page=2", tmp_path)
-    url = "http://localhost/v/lianban/contracts?status=active&sort=number"  # the page number is not kept
+    url = "http://127.0.0.1:5000/v/lianban/contracts?status=active&sort=number"  # the page number is not kept
     assert qr_on_last_page(pdf, tmp_path) == url
     assert url in pdf_text(pdf)
 
     pdf = fetch_pdf(client, f"/v/lianban/contracts/{PERSON_CONTRACT}.pdf", tmp_path)
-    assert qr_on_last_page(pdf, tmp_path) == f"http://localhost/v/lianban/contracts/{PERSON_CONTRACT}"
+    assert qr_on_last_page(pdf, tmp_path) == f"http://127.0.0.1:5000/v/lianban/contracts/{PERSON_CONTRACT}"
 
     app.config["PUBLIC_BASE_URL"] = "https://sanzi.example.cn/"  # behind a proxy: the public name
     pdf = fetch_pdf(client, f"/v/lianban/contracts/{PERSON_CONTRACT}.pdf", tmp_path)
@@ -300,9 +300,9 @@ PARCEL = "LB-001"       # surveyed, under a household contract long ago and a co
 def _record_pdf_text(client, tmp_path, url: str, page: str) -> tuple[Path, str]:
     """The record's PDF, its text, and that its QR code leads to the record's page."""
     pdf = fetch_pdf(client, url, tmp_path)
-    assert qr_on_last_page(pdf, tmp_path) == f"http://localhost{page}"
+    assert qr_on_last_page(pdf, tmp_path) == f"http://127.0.0.1:5000{page}"
     text = pdf_text(pdf)
-    assert "审计日志" in text and f"http://localhost{page}" in text
+    assert "审计日志" in text and f"http://127.0.0.1:5000{page}" in text
     assert_witnessed(text, client)
     assert f"第1页共{page_count(pdf)}页" in flat(text)
     return pdf, text

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from portal.contracts.models import Contract, LesseeKind
+from portal.publishing.formatting import html_datetime
 
 # Bounded by non-hex characters, so hashes in the log are not mistaken for ID numbers.
 ID_NUMBER = re.compile(r"(?<![0-9a-fA-F])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]"
@@ -26,7 +27,7 @@ def test_village_home_shows_totals_news_qr_and_how_to_verify(client, demo):
     for words in ("在租土地", "2026年应收租金", "累计欠租", "待答复的意见", "最新变动", "一村一码", "如何核验", "<svg"):
         assert words in page
     newest = json.loads(client.get("/v/lianban/audit/entries.jsonl").data.splitlines()[-1])
-    assert page.count("<li><time") == 8 and newest["ts"] in page  # what is new, newest first
+    assert page.count("<li><time") == 8 and html_datetime(newest["ts"]) in page  # what is new, newest first
     assert page.count('class="sections"') == 1 and "/v/lianban/arrears" in page
 
 

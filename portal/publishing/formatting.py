@@ -2,7 +2,7 @@
 the template filters show dates and area units in English (23 Nov 2026 · mu) to English readers."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from flask import has_request_context
@@ -34,6 +34,14 @@ def cn_datetime(value: datetime | None) -> str:
         return ""
     local = value.astimezone(SHANGHAI)
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def html_datetime(value: datetime | str) -> str:
+    """A <time datetime> value: UTC to the millisecond (2026-11-23T01:02:03.123Z). The log's
+    timestamps carry microseconds, which HTML refuses (at most three digits of a second)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    moment = moment.astimezone(timezone.utc)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
 
 
 def area(value: Decimal | str, unit: str = "mu") -> str:
@@ -98,5 +106,6 @@ FILTERS = {
     "money_words": lambda v: amount_in_words(Decimal(v)),
     "cn_date": date_filter,
     "cn_datetime": datetime_filter,
+    "html_datetime": html_datetime,
     "area": area_filter,
 }

@@ -22,11 +22,12 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import Response, current_app, request, url_for
+from flask import Response, request, url_for
 
 from portal.app import backend
 from portal.publishing.listing_pdf import listing_pdf
 from portal.publishing.listings import Listing
+from portal.publishing.urls import public_url
 from portal.publishing.pdf_cache import pdf_cache
 from portal.publishing.sheets import Checkpoint, now_checkpoint
 from portal.villages import reads as village_reads
@@ -78,12 +79,6 @@ LAYOUT = 2
 
 
 
-def absolute_url(path: str, query: str = "") -> str:
-    """`path` as printed on paper: on PUBLIC_BASE_URL when set, else on the request's own host."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
-    return base.rstrip("/") + path + (f"?{query}" if query else "")
-
-
 def pdf_response(body: bytes, filename: str) -> Response:
     """Inline PDF with a content ETag; `no-cache` = keep it, but ask (a cheap 304) before reuse."""
     disposition = f'inline; filename="{filename}"'
@@ -105,7 +100,7 @@ def listing_response(listing: Listing) -> Response:
     # The PDF holds every row, so ?page= neither changes it nor belongs in its address.
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "page" and v != ""]
     query = urlencode(args)
-    page_url = absolute_url(request.path.removesuffix(".pdf"), query)
+    page_url = public_url(request.path.removesuffix(".pdf"), query)
     key = ("list", LAYOUT, listing.village_code, listing.name, page_url,
            listing.as_of.isoformat(), listing.log_size, listing.log_root_hex)
     body = pdf_cache().get_or_render(
@@ -123,7 +118,7 @@ def record_response(kind: str, endpoint: str, detail: Any, record: Any, shown_wi
     it, day, page address) and then served from the cache. `render(page_url, checkpoint)` draws it
     at the log state of the record's proof (the log as read with the record)."""
     village = detail.village
-    page_url = absolute_url(url_for(endpoint, code=village.code, number=record.number))
+    page_url = public_url(url_for(endpoint, code=village.code, number=record.number))
     key = (kind, LAYOUT, village.code, village.version, record.id, record.version, shown_with,
            as_of.isoformat(), page_url)
     proof = detail.proof or {}

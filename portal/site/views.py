@@ -19,6 +19,7 @@ from portal.publishing.lists import text_arg
 from portal.site import changes
 from portal.site import search as record_search
 from portal.villages import reads as village_reads
+from portal.publishing.urls import public_url
 
 bp = Blueprint("site", __name__)
 FEED_SIZE = 50
@@ -61,5 +62,5 @@ def feed(code: str):
     """The newest changes of the village as an Atom feed (public data only)."""
     items = changes.latest_feed(backend(), code, FEED_SIZE)
     body = render_template("public/feed.xml", code=code, changes=items,
-                           base=request.url_root.rstrip("/"))
+                           base=public_url())
     return Response(body, mimetype="application/atom+xml; charset=utf-8")

@@ -1,11 +1,12 @@
 """The site home (every village on the portal) and a village's home page."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, url_for
 
 from portal.app import backend
 from portal.publishing.lists import text_arg
 from portal.publishing.qr import qr_svg
+from portal.publishing.urls import public_url
 from portal.villages import reads as village_reads
 
 bp = Blueprint("villages", __name__)
@@ -23,6 +24,6 @@ def home():
 def village(code: str):
     today = backend().today()
     overview = village_reads.village_overview(backend(), code, today)
-    page_url = request.url_root.rstrip("/") + url_for("villages.village", code=code)
+    page_url = public_url(url_for("villages.village", code=code))
     return render_template("public/village.html", o=overview, today=today, page_url=page_url,
                            qr=qr_svg(page_url, title=f"{overview.village.name} 三资公开"))

@@ -1,0 +1,135 @@
+"""Every public page is valid HTML: the W3C Nu Html Checker (vnu) finds no error in it.
+
+The pages of the demo village are fetched with the Flask test client in Chinese, in English and
+in 长辈版, written to a temporary folder and checked by one run of vnu (a Java program that
+takes seconds to start). ``scripts/bootstrap --test`` installs it (npm's vnu-jar, in .venv/vnu);
+without it or Java the test is skipped, or fails when CI=true.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO_ROOT
+
+VNU_JAR = Path(os.environ.get("VNU_JAR") or REPO_ROOT / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
+
+# One of every kind of page in the README's "Pages and endpoints", with the status it answers.
+PAGES = [
+    ("/", 200),
+    ("/?q=莲花镇", 200),
+    ("/v/lianban/", 200),
+    ("/v/lianban/contracts", 200),
+    ("/v/lianban/contracts?sort=area&page=2", 200),
+    ("/v/lianban/contracts/LB-HT-2016-017", 200),  # a household with arrears
+    ("/v/lianban/contracts/LB-HT-2016-001", 200),  # corrected: a history of versions
+    ("/v/lianban/contracts/LB-LZ-2024-004", 200),  # a company, escalating rent
+    ("/v/lianban/arrears", 200),
+    ("/v/lianban/receipts", 200),
+    ("/v/lianban/receipts?year=2016", 200),
+    ("/v/lianban/parcels", 200),
+    ("/v/lianban/parcels/LB-001", 200),
+    ("/v/lianban/parcels/LB-F01", 200),
+    ("/v/lianban/map", 200),
+    ("/v/lianban/notices", 200),
+    ("/v/lianban/notices/GG-2024-002", 200),  # corrected
+    ("/v/lianban/plans", 200),
+    ("/v/lianban/plans/FA-2023-001", 200),
+    ("/v/lianban/plans/FA-2023-001/comments", 200),
+    ("/v/lianban/search?q=茶业", 200),
+    ("/v/lianban/search?q=没有这个", 200),
+    ("/v/lianban/stats", 200),
+    ("/login", 200),
+    ("/v/lianban/contracts/NO-SUCH", 404),
+    ("/v/lianban/contracts?page=x", 400),
+]
+
+
+def _vnu() -> list[str]:
+    """The command that runs vnu; skip (fail in CI) when it or Java is missing."""
+    java = shutil.which("java")
+    if java is None or not VNU_JAR.is_file():
+        message = ("the W3C Nu Html Checker needs Java and vnu.jar "
+                   f"({'found' if VNU_JAR.is_file() else 'missing'}: {VNU_JAR}); "
+                   "run scripts/bootstrap --test to install both")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return [java, "-jar", str(VNU_JAR), "--format", "json", "--stdout"]
+
+
+def _reader(app, mode: str):
+    """A fresh reader: Chinese, English (first page asked with ?lang=en), or 长辈版."""
+    client = app.test_client()
+    if mode == "large":
+        assert client.get("/prefs/large-text?on=1&next=/").status_code == 302
+    return client
+
+
+def _with_lang(url: str, mode: str) -> str:
+    if mode != "en":
+        return url
+    return url + ("&" if "?" in url else "?") + "lang=en"
+
+
+def _fetch_all(app, folder: Path) -> dict[str, str]:
+    """Writes every page in every mode into `folder`; returns file name → URL (and mode)."""
+    written: dict[str, str] = {}
+    for mode in ("zh", "en", "large"):
+        client = _reader(app, mode)
+        for i, (url, status) in enumerate(PAGES):
+            response = client.get(_with_lang(url, mode))
+            assert response.status_code == status, (mode, url, response.status_code)
+            assert response.mimetype == "text/html", (mode, url)
+            page = response.get_data(as_text=True)
+            expected_lang = "en" if mode == "en" else "zh-CN"
+            assert f'<html lang="{expected_lang}"' in page, (mode, url)
+            name = f"{mode}-{i:02d}-{re.sub(r'[^A-Za-z0-9]+', '-', url).strip('-') or 'home'}.html"
+            (folder / name).write_text(page, encoding="utf-8")
+            written[name] = f"{url} [{mode}]"
+    return written
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_every_public_page_passes_the_nu_html_checker(app, demo, tmp_path):
+    command = _vnu()
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    written = _fetch_all(app, folder)
+
+    run = subprocess.run(command + sorted(str(folder / name) for name in written),
+                         capture_output=True, text=True, timeout=600)
+    try:
+        messages = json.loads(run.stdout)["messages"]
+    except (ValueError, KeyError):
+        pytest.fail(f"vnu gave no JSON report (exit {run.returncode}): {run.stdout[:500]} {run.stderr[:500]}")
+
+    errors, warnings = [], []
+    for message in messages:
+        name = Path(message.get("url", "")).name
+        line = (f"{written.get(name, name)} {name}:{message.get('lastLine', '?')}: "
+                f"{message.get('message', '')} «{message.get('extract', '').strip()}»")
+        (warnings if message.get("subType") == "warning" or message["type"] == "info" else errors).append(line)
+    print(f"\nvnu: {len(written)} pages, {len(errors)} errors, {len(warnings)} warnings")
+    for line in warnings:
+        print("warning:", line)
+    for line in errors:
+        print("error:", line)
+    assert not errors, f"{len(errors)} vnu errors:\n" + "\n".join(errors)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_time_values_and_page_language_are_right_without_the_checker(client, demo):
+    """What vnu found once, checked also where it is not installed: <time datetime> to the
+    millisecond at most, and lang="en" from the very request that asks for English."""
+    page = client.get("/v/lianban/contracts/LB-HT-2016-001?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    values = re.findall(r'datetime="([^"]*)"', page)
+    assert values and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", v) for v in values), values
+    assert '<html lang="zh-CN">' in client.get("/v/lianban/?lang=zh").get_data(as_text=True)
