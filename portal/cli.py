@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from portal.kernel.clock import SHANGHAI
+from portal import migrate
 
 
 def _backend():
@@ -30,18 +29,20 @@ def _village_codes(code: str | None) -> list[str]:
     return [code]
 
 
-def _ensure_schema() -> bool:
-    db = _backend().db
-    if db.has_schema():
-        return False
-    db.create_schema()
-    return True
+def _ensure_schema() -> migrate.SchemaUpgrade:
+    """Creates or upgrades the schema through the migrations (see portal/migrate.py)."""
+    return migrate.upgrade(_backend().db)
+
+
+def _echo_if_changed(schema: migrate.SchemaUpgrade) -> None:
+    if schema.changed:
+        click.echo(schema.message)
 
 
 def _make_demo() -> None:
     from portal.demo import PASSWORD, build_demo
 
-    summary = build_demo(_backend(), datetime.now(SHANGHAI).date())
+    summary = build_demo(_backend(), _backend().today())
     click.echo(f"已创建演示村 {summary.village}（演示数据），审计日志 {summary.entries} 条。")
     click.echo(f"演示账号（密码均为 {PASSWORD}）：")
     for username, display, role, _ in summary.accounts:
@@ -49,10 +50,12 @@ def _make_demo() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    migrate.register(app)
+
     @app.cli.command("init-db")
     def init_db() -> None:
-        """Create the database schema (idempotent)."""
-        click.echo("已创建数据库结构。" if _ensure_schema() else "数据库结构已存在。")
+        """Create or upgrade the database schema through the migrations (idempotent)."""
+        click.echo(_ensure_schema().message)
 
     @app.cli.command("demo")
     def demo() -> None:
@@ -61,7 +64,7 @@ def register_cli(app: Flask) -> None:
 
         if app.config["PORTAL_ENV"] == "production":
             raise click.ClickException("生产环境（PORTAL_ENV=production）不能创建演示数据。")
-        _ensure_schema()
+        _echo_if_changed(_ensure_schema())
         with _backend().db.read() as session:
             if get_village(session, "lianban") is not None:
                 click.echo("演示村 lianban 已存在，未做任何改动。", err=True)
@@ -70,10 +73,10 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("ensure-demo")
     def ensure_demo() -> None:
-        """Create the schema if missing and the demo village if no village exists yet."""
+        """Create or upgrade the schema, and create the demo village if no village exists yet."""
         from portal.villages.services import list_villages
 
-        _ensure_schema()
+        _echo_if_changed(_ensure_schema())
         with _backend().db.read() as session:
             empty = not list_villages(session)
         if empty and app.config["PORTAL_ENV"] != "production":
