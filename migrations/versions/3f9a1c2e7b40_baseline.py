@@ -83,7 +83,7 @@ def _assets_and_contracts() -> None:
         "asset",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("village_id", sa.Integer(), nullable=False),
-        sa.Column("number", sa.String(32), nullable=False),
+        sa.Column("number", sa.String(40), nullable=False),
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("kind", ENUM_NAME, nullable=False),
         sa.Column("area", SCALED, nullable=False),

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.contracts.rent import Instalment, RentTerms, payment_schedule
-from portal.kernel.base import Audited, Base
+from portal.kernel.base import Base, NumberedRecord
 from portal.kernel.privacy import mask_id_number, mask_name
-from portal.kernel.types import ScaledDecimal, UTCDateTime
+from portal.kernel.types import ScaledDecimal
 from portal.parcels.models import Asset
 
 
@@ -44,16 +44,12 @@ class ContractAsset(Base):
     asset: Mapped[Asset] = relationship(lazy="joined")
 
 
-class Contract(Audited, Base):
+class Contract(NumberedRecord, Base):
     """合同 — a lease of collective land or premises; schedule and arrears derive from its terms."""
 
     __tablename__ = "contract"
-    __table_args__ = (UniqueConstraint("village_id", "number"),)
     audit_entity = "contract"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
-    number: Mapped[str] = mapped_column(String(40))          # 合同编号
     title: Mapped[str] = mapped_column(String(200))
     lessee_kind: Mapped[LesseeKind] = mapped_column(Enum(LesseeKind, native_enum=False, length=16))
     lessee_name: Mapped[str] = mapped_column(String(100))
@@ -71,8 +67,6 @@ class Contract(Audited, Base):
     status: Mapped[ContractStatus] = mapped_column(
         Enum(ContractStatus, native_enum=False, length=16), default=ContractStatus.ACTIVE
     )
-    version: Mapped[int] = mapped_column(default=1)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     items: Mapped[list[ContractAsset]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by=ContractAsset.asset_id

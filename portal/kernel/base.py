@@ -1,10 +1,13 @@
 """Declarative base and the protocol every audited record follows."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import ForeignKey, MetaData, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from portal.kernel.types import UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -37,3 +40,28 @@ class Audited:
 
     def personal_data(self) -> dict[str, Any] | None:
         return None
+
+
+class VillageRecord(Audited):
+    """The columns every record of a village shares: its id, its village, its version (1 when
+    created, +1 with every logged change) and when it last changed."""
+
+    # sort_order keeps the tables' columns as they were declared before this mixin existed:
+    # id, village_id, number, the record's own columns, version, updated_at.
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-3)
+    version: Mapped[int] = mapped_column(default=1, sort_order=100)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), sort_order=101)
+
+    @declared_attr
+    def village_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("village.id"), index=True, sort_order=-2)
+
+
+class NumberedRecord(VillageRecord):
+    """A village record with a number of its own (合同编号, 收据号, 公告编号…), unique in the village."""
+
+    number: Mapped[str] = mapped_column(String(40), sort_order=-1)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        return (UniqueConstraint("village_id", "number"),)

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.kernel.base import Audited, Base
+from portal.kernel.base import Base, NumberedRecord
 from portal.kernel.status import RecordStatus
-from portal.kernel.types import ScaledDecimal, UTCDateTime
+from portal.kernel.types import ScaledDecimal
 
 
 class AssetKind(str, enum.Enum):
@@ -25,16 +24,12 @@ class AssetKind(str, enum.Enum):
         return "mu" if self is AssetKind.LAND else "m2"
 
 
-class Asset(Audited, Base):
+class Asset(NumberedRecord, Base):
     """资产/资源登记 — one parcel or building the collective owns; area in 亩 or ㎡ by kind."""
 
     __tablename__ = "asset"
-    __table_args__ = (UniqueConstraint("village_id", "number"),)
     audit_entity = "asset"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
-    number: Mapped[str] = mapped_column(String(32))   # 编号
     name: Mapped[str] = mapped_column(String(100))    # 名称
     kind: Mapped[AssetKind] = mapped_column(Enum(AssetKind, native_enum=False, length=16))
     area: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
@@ -45,8 +40,6 @@ class Asset(Audited, Base):
     status: Mapped[RecordStatus] = mapped_column(
         Enum(RecordStatus, native_enum=False, length=16), default=RecordStatus.ACTIVE
     )
-    version: Mapped[int] = mapped_column(default=1)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     @property
     def area_unit(self) -> str:

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.kernel.base import Audited, Base
+from portal.kernel.base import Base, NumberedRecord, VillageRecord
 from portal.kernel.privacy import mask_name
-from portal.kernel.types import UTCDateTime
 
 
 class PlanStatus(str, enum.Enum):
@@ -26,16 +25,12 @@ class CommentStatus(str, enum.Enum):
     WITHDRAWN = "withdrawn"  # 已撤回: stays listed, marked, with the reason in the log
 
 
-class Plan(Audited, Base):
+class Plan(NumberedRecord, Base):
     """方案公示 — a plan (e.g. 土地集中流转方案) villagers may comment on during its comment period."""
 
     __tablename__ = "plan"
-    __table_args__ = (UniqueConstraint("village_id", "number"),)
     audit_entity = "plan"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
-    number: Mapped[str] = mapped_column(String(40))   # 方案编号, e.g. FA-2023-001
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     comment_from: Mapped[date]                        # 征求意见期（含首尾两日）
@@ -44,8 +39,6 @@ class Plan(Audited, Base):
     status: Mapped[PlanStatus] = mapped_column(
         Enum(PlanStatus, native_enum=False, length=16), default=PlanStatus.OPEN
     )
-    version: Mapped[int] = mapped_column(default=1)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     def state(self, as_of: date) -> str:
         """upcoming · open · closed (from the dates), or adopted · withdrawn (as decided)."""
@@ -67,15 +60,13 @@ class Plan(Audited, Base):
         }
 
 
-class PlanComment(Audited, Base):
+class PlanComment(VillageRecord, Base):
     """意见 — one villager's comment on a plan, numbered within it, and the answer given to it."""
 
     __tablename__ = "plan_comment"
     __table_args__ = (UniqueConstraint("plan_id", "number"),)
     audit_entity = "plan_comment"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
     number: Mapped[int]                                          # 第几条意见
     commenter_name: Mapped[str] = mapped_column(String(100))     # personal: masked in public
@@ -89,8 +80,6 @@ class PlanComment(Audited, Base):
     status: Mapped[CommentStatus] = mapped_column(
         Enum(CommentStatus, native_enum=False, length=16), default=CommentStatus.VISIBLE
     )
-    version: Mapped[int] = mapped_column(default=1)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     plan: Mapped[Plan] = relationship(lazy="joined")
 
@@ -123,15 +112,13 @@ class PlanComment(Audited, Base):
         return personal
 
 
-class ConsentVote(Audited, Base):
+class ConsentVote(VillageRecord, Base):
     """表决 — the tallies of a vote on a plan (e.g. 村民代表会议); never individual ballots."""
 
     __tablename__ = "consent_vote"
     __table_args__ = (UniqueConstraint("plan_id", "number"),)
     audit_entity = "consent_vote"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
     number: Mapped[int]                                  # 第几次表决
     meeting: Mapped[str] = mapped_column(String(100))    # 村民代表会议、村民会议…
@@ -142,8 +129,6 @@ class ConsentVote(Audited, Base):
     no_count: Mapped[int]
     abstain_count: Mapped[int]
     result: Mapped[str] = mapped_column(String(200))     # 表决结果, e.g. 通过
-    version: Mapped[int] = mapped_column(default=1)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     plan: Mapped[Plan] = relationship(lazy="joined")
 

@@ -1,30 +1,26 @@
 """Receipts (收款/收益凭证): money the collective received, usually rent under a contract."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.contracts.models import Contract
-from portal.kernel.base import Audited, Base
+from portal.kernel.base import Base, NumberedRecord
 from portal.kernel.privacy import mask_name
 from portal.kernel.status import RecordStatus
-from portal.kernel.types import ScaledDecimal, UTCDateTime
+from portal.kernel.types import ScaledDecimal
 
 
-class Receipt(Audited, Base):
+class Receipt(NumberedRecord, Base):
     """收款凭证 — one payment received, with its receipt number and an optional scan."""
 
     __tablename__ = "receipt"
-    __table_args__ = (UniqueConstraint("village_id", "number"),)
     audit_entity = "receipt"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
-    number: Mapped[str] = mapped_column(String(40))  # 收据号
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
     received_on: Mapped[date]
@@ -35,8 +31,6 @@ class Receipt(Audited, Base):
     status: Mapped[RecordStatus] = mapped_column(
         Enum(RecordStatus, native_enum=False, length=16), default=RecordStatus.ACTIVE
     )
-    version: Mapped[int] = mapped_column(default=1)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     contract: Mapped[Contract | None] = relationship()
 
