@@ -14,7 +14,14 @@ from portal.auditlog import models as auditlog_models  # noqa: F401  (the log's 
 from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
 from portal.contracts.models import Contract
-from portal.kernel.registry import COMMITTEE, STAFF, SYSTEM, VILLAGER, RecordType, Registry
+from portal.kernel.registry import (
+    COMMITTEE,
+    STAFF,
+    SYSTEM,
+    VILLAGER,
+    RecordType,
+    Registry,
+)
 from portal.notices import labels as notice_labels
 from portal.notices import reads as notice_reads
 from portal.notices.models import Notice

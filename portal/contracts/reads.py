@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,11 +11,10 @@ from sqlalchemy import select
 
 from portal.auditlog.records import record_entries, record_proof
 from portal.contracts.arrears import arrears_list, contract_balance
-from portal.contracts.labels import CONTRACT_STATUS, LESSEE_KIND, RENT_UNIT
+from portal.contracts.labels import CONTRACT_STATUS, FIELDS, LESSEE_KIND, RENT_UNIT
 from portal.contracts.ledger import ContractBalance
 from portal.contracts.models import Contract, ContractStatus
 from portal.contracts.services import find_contract
-from portal.contracts.labels import FIELDS
 from portal.kernel.history import Version, versions
 from portal.kernel.transaction import Backend
 from portal.publishing.listings import Column, Listing, village_listing

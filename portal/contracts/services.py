@@ -24,6 +24,7 @@ from portal.kernel.lifecycle import (
     snapshot,
     withdraw,
 )
+from portal.kernel.lookup import number_taken
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
@@ -175,8 +176,7 @@ def create_contract(backend: Backend, actor: Actor, village_code: str, data: Con
     check.done()
     with backend.change(village_code, actor, "contract.create") as change:
         village = change.village()
-        if change.session.scalar(select(Contract.id).where(
-                Contract.village_id == village.id, Contract.number == v["number"])):
+        if number_taken(change, Contract, village.id, v["number"]):
             check.fail("number", f"合同编号“{v['number']}”已存在")
         items = _leased_items(change, village.id, data, v, check, None)
         check.done()
@@ -195,8 +195,7 @@ def correct_contract(backend: Backend, actor: Actor, village_code: str, number: 
         contract = find_contract(change, change.village().id, number)
         if contract.status is ContractStatus.WITHDRAWN:
             raise ValidationError({"reason": "已撤回的合同不能再更正"})
-        if v["number"] != contract.number and change.session.scalar(select(Contract.id).where(
-                Contract.village_id == contract.village_id, Contract.number == v["number"])):
+        if number_taken(change, Contract, contract.village_id, v["number"], current=contract.number):
             check.fail("number", f"合同编号“{v['number']}”已存在")
         items = _leased_items(change, contract.village_id, data, v, check, contract.id)
         check.done()

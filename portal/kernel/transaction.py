@@ -15,13 +15,12 @@ from sqlalchemy.sql.dml import Insert
 
 from portal.auditlog import store as audit_log
 from portal.auditlog.signing import LogSigner
-from portal.kernel.base import Audited
 from portal.kernel.authorization import Actor, authorize
+from portal.kernel.base import Audited
 from portal.kernel.clock import local_date, utc_now
 from portal.kernel.database import Database
 from portal.kernel.errors import NotFound, PermissionDenied
 from portal.kernel.registry import Registry
-
 
 SYSTEM = Actor("portal", "system")
 

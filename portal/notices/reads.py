@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,10 +9,9 @@ from typing import Any
 from sqlalchemy import select
 
 from portal.auditlog.records import record_entries, record_proof
-from portal.notices.labels import FIELDS
 from portal.kernel.history import Version, versions
 from portal.kernel.transaction import Backend
-from portal.notices.labels import NOTICE_CATEGORY, NOTICE_STATUS
+from portal.notices.labels import FIELDS, NOTICE_CATEGORY, NOTICE_STATUS
 from portal.notices.models import Notice, NoticeCategory
 from portal.notices.services import find_notice
 from portal.publishing.listings import Column, Listing, village_listing

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
-from portal.kernel.errors import NotFound, ValidationError
+from portal.kernel.errors import ValidationError
 from portal.kernel.lifecycle import amend, record_created, withdraw
+from portal.kernel.lookup import find_numbered, number_taken
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
@@ -62,17 +61,8 @@ def _checked(backend: Backend, data: NoticeInput) -> tuple[dict[str, Any], Check
     return v, check
 
 
-def _number_taken(change: Change, village_id: int, number: str) -> bool:
-    return change.session.scalar(select(Notice.id).where(
-        Notice.village_id == village_id, Notice.number == number)) is not None
-
-
 def find_notice(change_or_session: Change | Any, village_id: int, number: str) -> Notice:
-    session = getattr(change_or_session, "session", change_or_session)
-    notice = session.scalar(select(Notice).where(Notice.village_id == village_id, Notice.number == number))
-    if notice is None:
-        raise NotFound(f"没有编号为“{number}”的公告")
-    return notice
+    return find_numbered(change_or_session, Notice, village_id, number, "公告")
 
 
 def create_notice(backend: Backend, actor: Actor, village_code: str, data: NoticeInput) -> Notice:
@@ -81,7 +71,7 @@ def create_notice(backend: Backend, actor: Actor, village_code: str, data: Notic
     check.done()
     with backend.change(village_code, actor, "notice.create") as change:
         village = change.village()
-        if _number_taken(change, village.id, v["number"]):
+        if number_taken(change, Notice, village.id, v["number"]):
             raise ValidationError({"number": f"公告编号“{v['number']}”已存在"})
         notice = Notice(village_id=village.id, **v)
         record_created(change, notice, "notice.create")
@@ -98,7 +88,7 @@ def correct_notice(backend: Backend, actor: Actor, village_code: str, number: st
         notice = find_notice(change, change.village().id, number)
         if notice.status is RecordStatus.WITHDRAWN:
             raise ValidationError({"reason": "已撤回的公告不能再更正"})
-        if v["number"] != notice.number and _number_taken(change, notice.village_id, v["number"]):
+        if number_taken(change, Notice, notice.village_id, v["number"], current=notice.number):
             raise ValidationError({"number": f"公告编号“{v['number']}”已存在"})
         amend(change, notice, "notice.correct", reason, **v)
     return notice

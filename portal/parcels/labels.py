@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from portal.kernel.history import COMMON_LABELS
-
 from portal.parcels.status import STATUS_LABELS
 
 PARCEL_STATUS = STATUS_LABELS

@@ -1,9 +1,8 @@
 """What the parcel register, a parcel's page and the parcel map show."""
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -13,12 +12,11 @@ from sqlalchemy import select
 
 from portal.auditlog.records import LogState, log_state, record_entries, record_proof
 from portal.contracts.models import Contract, ContractAsset
-from portal.parcels.labels import FIELDS
 from portal.kernel.history import FieldChange, Version, versions
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
 from portal.parcels import mapping
-from portal.parcels.labels import AREA_UNIT, ASSET_KIND, PARCEL_STATUS
+from portal.parcels.labels import AREA_UNIT, ASSET_KIND, FIELDS, PARCEL_STATUS
 from portal.parcels.models import Asset, AssetKind
 from portal.parcels.services import find_asset
 from portal.parcels.status import STATUS_LABELS, ParcelState, parcel_status

@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
-from portal.kernel.errors import NotFound, ValidationError
+from portal.kernel.errors import ValidationError
 from portal.kernel.lifecycle import amend, record_created, withdraw
+from portal.kernel.lookup import find_numbered, number_taken
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
@@ -64,19 +63,14 @@ def _checked(data: AssetInput) -> dict[str, Any]:
 
 
 def find_asset(change_or_session: Change | Any, village_id: int, number: str) -> Asset:
-    session = getattr(change_or_session, "session", change_or_session)
-    asset = session.scalar(select(Asset).where(Asset.village_id == village_id, Asset.number == number))
-    if asset is None:
-        raise NotFound(f"没有编号为“{number}”的资产")
-    return asset
+    return find_numbered(change_or_session, Asset, village_id, number, "资产")
 
 
 def create_asset(backend: Backend, actor: Actor, village_code: str, data: AssetInput) -> Asset:
     values = _checked(data)
     with backend.change(village_code, actor, "asset.create") as change:
         village = change.village()
-        if change.session.scalar(select(Asset.id).where(
-                Asset.village_id == village.id, Asset.number == values["number"])):
+        if number_taken(change, Asset, village.id, values["number"]):
             raise ValidationError({"number": f"编号“{values['number']}”已存在"})
         asset = Asset(village_id=village.id, **values)
         record_created(change, asset, "asset.create")
@@ -92,8 +86,7 @@ def correct_asset(backend: Backend, actor: Actor, village_code: str, number: str
     check.done()
     with backend.change(village_code, actor, "asset.correct") as change:
         asset = find_asset(change, change.village().id, number)
-        if values["number"] != asset.number and change.session.scalar(select(Asset.id).where(
-                Asset.village_id == asset.village_id, Asset.number == values["number"])):
+        if number_taken(change, Asset, asset.village_id, values["number"], current=asset.number):
             raise ValidationError({"number": f"编号“{values['number']}”已存在"})
         amend(change, asset, "asset.correct", reason, **values)
     return asset

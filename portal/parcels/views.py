@@ -10,14 +10,14 @@ from portal.app import backend
 from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
 from portal.parcels import labels as parcel_labels
-from portal.parcels.labels import SORT_NAMES
 from portal.parcels import mapping
 from portal.parcels import reads as parcel_reads
+from portal.parcels.labels import SORT_NAMES
 from portal.parcels.models import Asset
+from portal.parcels.printing import parcel_response
 from portal.parcels.status import STATUS_LABELS, ParcelState
 from portal.publishing.formatting import area
 from portal.publishing.lists import choice_arg, respond
-from portal.parcels.printing import parcel_response
 
 bp = Blueprint("parcels", __name__)
 

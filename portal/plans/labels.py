@@ -1,9 +1,7 @@
 """Chinese words of the plan pages."""
 from __future__ import annotations
 
-from portal.kernel.history import COMMON_LABELS
-
-from portal.kernel.history import ROLES
+from portal.kernel.history import COMMON_LABELS, ROLES
 
 PLAN_STATE = {"upcoming": "尚未开始征求意见", "open": "正在征求意见", "closed": "征求意见已结束",
               "adopted": "已通过", "withdrawn": "已撤回"}

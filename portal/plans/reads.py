@@ -1,9 +1,8 @@
 """What the plan pages show: a plan with its revisions, comments, replies and votes."""
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,11 +10,10 @@ from typing import Any
 from sqlalchemy import select
 
 from portal.auditlog.records import Logged, latest_logged, record_entries, record_proof
-from portal.kernel.registry import RecordType
-from portal.plans.labels import PLAN_FIELDS
 from portal.kernel.history import Version, versions
+from portal.kernel.registry import RecordType
 from portal.kernel.transaction import Backend
-from portal.plans.labels import COMMENT_STATUS, PLAN_STATE, REPLIER
+from portal.plans.labels import COMMENT_STATUS, PLAN_FIELDS, PLAN_STATE, REPLIER
 from portal.plans.models import CommentStatus, ConsentVote, Plan, PlanComment
 from portal.plans.services import find_plan
 from portal.publishing.listings import Column, Listing, village_listing

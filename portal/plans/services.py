@@ -18,6 +18,7 @@ from portal.kernel.lifecycle import (
     snapshot,
     withdraw,
 )
+from portal.kernel.lookup import find_numbered, number_taken
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 from portal.notices.services import check_not_future, check_number, multiline
@@ -94,15 +95,7 @@ def _checked_plan(data: PlanInput) -> tuple[dict[str, Any], Checker]:
 
 
 def find_plan(change_or_session: Change | Any, village_id: int, number: str) -> Plan:
-    session = getattr(change_or_session, "session", change_or_session)
-    plan = session.scalar(select(Plan).where(Plan.village_id == village_id, Plan.number == number))
-    if plan is None:
-        raise NotFound(f"没有编号为“{number}”的方案")
-    return plan
-
-
-def _plan_number_taken(change: Change, village_id: int, number: str) -> bool:
-    return change.session.scalar(select(Plan.id).where(Plan.village_id == village_id, Plan.number == number)) is not None
+    return find_numbered(change_or_session, Plan, village_id, number, "方案")
 
 
 def create_plan(backend: Backend, actor: Actor, village_code: str, data: PlanInput) -> Plan:
@@ -111,7 +104,7 @@ def create_plan(backend: Backend, actor: Actor, village_code: str, data: PlanInp
     check.done()
     with backend.change(village_code, actor, "plan.create") as change:
         village = change.village()
-        if _plan_number_taken(change, village.id, v["number"]):
+        if number_taken(change, Plan, village.id, v["number"]):
             raise ValidationError({"number": f"方案编号“{v['number']}”已存在"})
         plan = Plan(village_id=village.id, **v)
         record_created(change, plan, "plan.create")
@@ -128,7 +121,7 @@ def correct_plan(backend: Backend, actor: Actor, village_code: str, number: str,
         plan = find_plan(change, change.village().id, number)
         if plan.status is not PlanStatus.OPEN:
             raise ValidationError({"reason": "已通过或已撤回的方案不能再修改"})
-        if v["number"] != plan.number and _plan_number_taken(change, plan.village_id, v["number"]):
+        if number_taken(change, Plan, plan.village_id, v["number"], current=plan.number):
             raise ValidationError({"number": f"方案编号“{v['number']}”已存在"})
         first, last = change.session.execute(select(
             func.min(PlanComment.submitted_on), func.max(PlanComment.submitted_on)).where(

@@ -6,8 +6,8 @@ from typing import Any
 from flask import render_template
 from markupsafe import Markup
 
-from portal.publishing.listings import Column, Listing
 from portal.publishing import pdf
+from portal.publishing.listings import Column, Listing
 from portal.publishing.sheets import (
     Checkpoint,
     css_string,

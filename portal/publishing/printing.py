@@ -27,9 +27,9 @@ from flask import Response, request, url_for
 from portal.app import backend
 from portal.publishing.listing_pdf import listing_pdf
 from portal.publishing.listings import Listing
-from portal.publishing.urls import public_url
 from portal.publishing.pdf_cache import pdf_cache
 from portal.publishing.sheets import Checkpoint, now_checkpoint
+from portal.publishing.urls import public_url
 from portal.villages import reads as village_reads
 
 # Bump when the print templates change, so cached copies of the old layout are not served.

@@ -12,8 +12,8 @@ from flask import render_template
 from markupsafe import Markup
 
 from portal.kernel.money import amount_in_words, format_money
-from portal.publishing.formatting import cn_datetime
 from portal.publishing import pdf
+from portal.publishing.formatting import cn_datetime
 from portal.publishing.qr import qr_svg
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal

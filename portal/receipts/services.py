@@ -14,6 +14,7 @@ from portal.contracts.models import Contract, ContractStatus
 from portal.contracts.services import find_contract
 from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.lifecycle import amend, withdraw
+from portal.kernel.lookup import find_numbered
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
@@ -81,10 +82,7 @@ def _number_unused(number: str) -> Iterator[None]:
 
 
 def find_receipt(change: Change, village_id: int, number: str) -> Receipt:
-    receipt = change.session.scalar(select(Receipt).where(Receipt.village_id == village_id, Receipt.number == number))
-    if receipt is None:
-        raise NotFound(f"没有编号为“{number}”的收据")
-    return receipt
+    return find_numbered(change, Receipt, village_id, number, "收据")
 
 
 def record_receipt(backend: Backend, actor: Actor, village_code: str, data: ReceiptInput) -> Receipt:

@@ -16,10 +16,10 @@ from flask import (
 
 from portal.app import backend
 from portal.publishing.lists import text_arg
+from portal.publishing.urls import public_url
 from portal.site import changes
 from portal.site import search as record_search
 from portal.villages import reads as village_reads
-from portal.publishing.urls import public_url
 
 bp = Blueprint("site", __name__)
 FEED_SIZE = 50
