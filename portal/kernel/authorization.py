@@ -5,12 +5,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from portal.kernel.errors import PermissionDenied
+from portal.kernel.history import ACTIONS, ROLES as ROLE_NAMES
 from portal.kernel.registry import ROLES, VILLAGE_ROLES, Registry
 
-ROLE_NAMES = {"staff": "村干部", "committee": "监委会成员", "township": "镇干部", "system": "系统",
-              "villager": "村民"}
-VERB_NAMES = {"create": "新建", "correct": "更正", "withdraw": "撤回", "terminate": "解除", "reply": "答复",
-              "adopt": "通过"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +40,6 @@ def authorize(registry: Registry, actor: Actor, log: str, actions: Iterable[str]
         allowed = record_type.writers.get(verb, frozenset())
         if actor.role not in allowed:
             who = ROLE_NAMES.get(actor.role, actor.role)
-            raise PermissionDenied(f"{who}无权{VERB_NAMES.get(verb, verb)}{record_type.name}")
+            raise PermissionDenied(f"{who}无权{ACTIONS.get(verb, verb)}{record_type.name}")
         if actor.role in VILLAGE_ROLES and actor.village != log:
             raise PermissionDenied(f"只能修改本村的{record_type.name}：该账号不属于此村")
