@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +32,10 @@ class Checkpoint:
 
 
 def now_checkpoint(size: int, root_hex: str) -> Checkpoint:
-    return Checkpoint(size, root_hex, datetime.now(timezone.utc))
+    """The log state a sheet is printed at, stamped with the portal's clock."""
+    from portal.app import backend
+
+    return Checkpoint(size, root_hex, backend().clock())
 
 
 def witness(page_url: str, checkpoint: Checkpoint) -> dict[str, Any]:
