@@ -44,7 +44,7 @@ def test_audit_bench_tiny_run_prints_summary_and_exits_0(tmp_path, monkeypatch):
 def test_proof_check_catches_a_wrong_proof():
     """The benchmark's proof check (what makes it exit 1) rejects a tampered path, leaf or root."""
     from audit import merkle
-    from benchmarks.audit import _check_proofs
+    from benchmarks.audit.proofs import _check_proofs
 
     leaves = [merkle.leaf_hash(bytes([i]) * 32) for i in range(5)]
     tree = merkle.CompactRange()
