@@ -119,8 +119,9 @@ def profile_writes(backend: Any, staff: Any, code: str, inputs: list[Any], repor
     report.line("inclusive time of the steps of one write:")
     steps = [
         ("portal/receipts/services.py", "record_receipt", "record_receipt (whole call)"),
-        ("portal/db.py", "write", "  Database.write: session, BEGIN IMMEDIATE, COMMIT, close"),
-        ("portal/kernel/transaction.py", "village", "  Change.village: SELECT village"),
+        ("portal/kernel/authorization.py", "authorize", "  authorize: the actor's role and village"),
+        ("portal/kernel/database.py", "write", "  Database.write: session, BEGIN IMMEDIATE, COMMIT, close"),
+        ("portal/kernel/transaction.py", "village_id", "  Change.village_id: the village's id (remembered)"),
         ("portal/contracts/services.py", "find_contract", "  find_contract: SELECT contract"),
         ("portal/kernel/transaction.py", "record", "  Change.record: flush receipt + append"),
         ("portal/auditlog/store.py", "append", "    audit_log.append"),
