@@ -42,7 +42,8 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def backend() -> Backend:
     """The services backend of the current app."""
-    return current_app.extensions["portal"]
+    portal_backend: Backend = current_app.extensions["portal"]
+    return portal_backend
 
 
 def refuse_demo_accounts(database: Database) -> None:

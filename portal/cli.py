@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask
@@ -10,8 +11,11 @@ from flask.cli import AppGroup
 
 from portal import migrate
 
+if TYPE_CHECKING:
+    from portal.kernel.transaction import Backend
 
-def _backend():
+
+def _backend() -> Backend:
     from portal.app import backend
 
     return backend()
@@ -105,13 +109,13 @@ def register_cli(app: Flask) -> None:
         import base64
 
         from portal.auditlog.integrity import verify_village
-        from portal.villages.services import get_village
+        from portal.villages.services import find_village
 
         backend = _backend()
         failed = False
         for each in _village_codes(code):
             with backend.db.read() as session:
-                report = verify_village(session, get_village(session, each), backend.signer)
+                report = verify_village(session, find_village(session, each), backend.signer)
             if report.ok:
                 click.echo(f"OK {each} size={report.size} root={base64.b64encode(report.root).decode()}")
             else:

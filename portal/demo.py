@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from portal.accounts.models import Role
-from portal.accounts.services import create_user
+from portal.accounts.services import UserInput, create_user
 from portal.contracts.services import (
     ContractInput,
     contract_input_from,
@@ -28,7 +28,7 @@ from portal.receipts.services import (
     record_receipt,
     withdraw_receipt,
 )
-from portal.villages.services import create_village
+from portal.villages.services import VillageInput, create_village
 
 CODE = "lianban"
 PASSWORD = "demo-2026"
@@ -86,11 +86,11 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     """Creates the whole demo through the services; returns how big its log became."""
     rng = random.Random(seed)
     staff = Actor("demo-staff", Role.STAFF.value, village=CODE)
-    create_village(backend, SYSTEM, code=CODE, name="莲坂村（演示数据）", township="莲花镇（演示）",
-                   county="同安区（演示）", is_demo=True)
+    create_village(backend, SYSTEM, VillageInput(code=CODE, name="莲坂村（演示数据）", township="莲花镇（演示）",
+                                                 county="同安区（演示）", is_demo=True))
     for username, display, role, village in ACCOUNTS:
-        create_user(backend, SYSTEM, username=username, display_name=display, password=PASSWORD,
-                    role=role, village_code=village)
+        create_user(backend, SYSTEM, UserInput(username=username, display_name=display, password=PASSWORD,
+                                               role=role, village_code=village))
 
     parcels = _parcels(backend, staff, rng)
     _buildings(backend, staff)
@@ -129,7 +129,11 @@ def _buildings(backend: Backend, staff: Actor) -> None:
                                                   area="620.00", location="莲坂路 30 号"))
 
 
-def _household_contracts(backend, staff, rng, parcels, people) -> list[str]:
+Person = tuple[str, str, str]  # name, 身份证号, phone
+
+
+def _household_contracts(backend: Backend, staff: Actor, rng: random.Random, parcels: list[tuple[str, Decimal]],
+                         people: list[Person]) -> list[str]:
     """Scattered plots leased to households at 300 元/亩/年; most ended with consolidation."""
     numbers = []
     for i, start in enumerate(range(0, len(parcels), 2)):
@@ -153,7 +157,7 @@ def _household_end(i: int, running: bool) -> date:
     return date(2027, 3, 31) if i == 18 else date(2027, 12, 31)
 
 
-def _company_contracts(backend, staff, parcels) -> list[str]:
+def _company_contracts(backend: Backend, staff: Actor, parcels: list[tuple[str, Decimal]]) -> list[str]:
     """土地集中流转: five companies take the first 30 parcels at 500 元/亩/年 from 2024."""
     numbers = []
     for i, (company, stem) in enumerate(COMPANIES):
@@ -169,7 +173,7 @@ def _company_contracts(backend, staff, parcels) -> list[str]:
     return numbers
 
 
-def _building_contracts(backend, staff, people) -> list[str]:
+def _building_contracts(backend: Backend, staff: Actor, people: list[Person]) -> list[str]:
     name, id_number, phone = people[3]
     create_contract(backend, staff, CODE, ContractInput(
         number="LB-FW-2025-001", title="村部临街店面租赁合同", lessee_kind="person", lessee_name=name,
@@ -179,7 +183,7 @@ def _building_contracts(backend, staff, people) -> list[str]:
     return ["LB-FW-2025-001"]
 
 
-def _receipts(backend, staff, rng, contracts, today) -> None:
+def _receipts(backend: Backend, staff: Actor, rng: random.Random, contracts: list[str], today: date) -> None:
     """Pays every instalment due by `today`, except a few left unpaid (the arrears)."""
     from portal.contracts.reads import contract_detail
 
@@ -220,7 +224,7 @@ def _receipt_scan(number: str, payer: str, amount: Decimal, day: date) -> bytes:
         "<p>事由：土地流转租金　收款人：演示报账员</p>")
 
 
-def _corrections(backend, staff, contracts) -> None:
+def _corrections(backend: Backend, staff: Actor, contracts: list[str]) -> None:
     """Real life: a typo in a phone number, a wrong amount, a receipt entered twice."""
     from portal.contracts.reads import contract_detail
 
@@ -240,7 +244,7 @@ def _corrections(backend, staff, contracts) -> None:
     withdraw_receipt(backend, staff, CODE, "SK-DUP-0001", "同一笔款项重复录入，撤回此条")
 
 
-def _first_amount(backend, number) -> Decimal:
+def _first_amount(backend: Backend, number: str) -> Decimal:
     from portal.contracts.reads import contract_detail
 
     return contract_detail(backend, CODE, number, date(2016, 1, 1)).contract.schedule()[0].amount

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from portal.kernel.transaction import Actor, Backend
+from portal.notices.models import Notice
 from portal.notices.services import (
     NoticeInput,
     correct_notice,
@@ -18,6 +19,7 @@ from portal.notices.services import (
     notice_input_from,
     withdraw_notice,
 )
+from portal.plans.models import Plan
 from portal.plans.services import (
     CommentInput,
     PlanInput,
@@ -125,7 +127,7 @@ def _consolidation_plan(backend: Backend, staff: Actor) -> None:
                "经2023年9月28日村民代表会议表决通过（应到45人，同意41票，反对2票，弃权2票）")
 
 
-def _current_plan(backend: Backend):
+def _current_plan(backend: Backend) -> Plan:
     from portal.plans.reads import plan_detail
 
     return plan_detail(backend, CODE, CONSOLIDATION, date(2023, 9, 1)).plan
@@ -187,7 +189,7 @@ def _distribution_plan(backend: Backend, staff: Actor, today: date) -> None:
         body="建议多留一些钱修村道和路灯，不要全部分掉。"))
 
 
-def _notice(backend: Backend, number: str):
+def _notice(backend: Backend, number: str) -> Notice:
     from portal.notices.reads import notice_detail
 
     return notice_detail(backend, CODE, number).notice

@@ -29,7 +29,7 @@ def _wants_json() -> bool:
     return "/audit/" in request.path or request.path.endswith(".json")
 
 
-def _answer(status: int, detail: str):
+def _answer(status: int, detail: str) -> tuple[Response | str, int]:
     if _wants_json():
         return jsonify({"error": MESSAGES.get(status, "错误"), "detail": detail}), status
     return render_template("error.html", status=status, title=MESSAGES.get(status, "错误"), detail=detail), status
@@ -37,14 +37,15 @@ def _answer(status: int, detail: str):
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(err: HTTPException):
+    def http_error(err: HTTPException) -> tuple[Response | str, int]:
         # Our own abort() messages are Chinese and meant for the reader; werkzeug's defaults are not.
-        own = err.description and err.description != type(err).description
-        detail = err.description if own else ""
+        description = err.description or ""
+        own = description and description != type(err).description
+        detail = description if own else ""
         return _answer(err.code or 500, detail)
 
     @app.errorhandler(SecurityError)
-    def untrusted_host(err: SecurityError):
+    def untrusted_host(err: SecurityError) -> Response:
         # A Host not in TRUSTED_HOSTS: no page can be built for it (url_for has no adapter), so
         # plain text, pointing to the portal's own address.
         return Response(f"400 请求有误：网址中的主机名不是本站的地址。本站地址："
@@ -55,6 +56,6 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(kind, lambda err, status=status: _answer(status, str(err)))
 
     @app.errorhandler(Exception)
-    def crashed(err: Exception):
+    def crashed(err: Exception) -> tuple[Response | str, int]:
         app.logger.exception("unhandled error")
         return _answer(500, "")

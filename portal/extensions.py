@@ -18,7 +18,8 @@ def select_locale() -> str:
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
-    return session.get("lang", "zh")
+    lang: str = session.get("lang", "zh")  # only ever set to one of LANGUAGES
+    return lang
 
 
 def html_lang() -> str:

@@ -69,7 +69,9 @@ def alembic_config(url: str) -> Config:
 
 def _sqlite_foreign_keys(connection: Connection, on: bool) -> None:
     # Outside any transaction (where SQLite ignores this pragma): the driver is in autocommit.
-    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    driver = connection.connection.driver_connection
+    assert driver is not None, "an open connection has its DBAPI connection"
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 @contextmanager
@@ -187,7 +189,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_group)
 
     def database() -> Database:
-        return current_app.extensions["portal"].db
+        db: Database = current_app.extensions["portal"].db
+        return db
 
     @db_group.command("upgrade")
     @click.argument("revision", default="head")
@@ -253,7 +256,8 @@ def register(app: Flask) -> None:
             click.echo("模型与数据库结构一致：没有生成迁移。")
             return
         for script in written if isinstance(written, list) else [written]:
-            click.echo(f"已生成迁移 {script.path}：请检查后再提交。")
+            if script is not None:
+                click.echo(f"已生成迁移 {script.path}：请检查后再提交。")
 
     @db_group.command("check")
     def check_command() -> None:

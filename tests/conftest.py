@@ -186,9 +186,9 @@ def village(backend) -> str:
     """A village `testcun` with two parcels and a shop, ready for contracts."""
     from portal.kernel.transaction import SYSTEM
     from portal.parcels.services import AssetInput, create_asset
-    from portal.villages.services import create_village
+    from portal.villages.services import VillageInput, create_village
 
-    create_village(backend, SYSTEM, code="testcun", name="测试村", township="测试镇")
+    create_village(backend, SYSTEM, VillageInput(code="testcun", name="测试村", township="测试镇"))
     create_asset(backend, STAFF, "testcun", AssetInput(number="P1", name="东洋1号地", kind="land", area="10.00"))
     create_asset(backend, STAFF, "testcun", AssetInput(number="P2", name="西洋2号地", kind="land", area="5.50"))
     create_asset(backend, STAFF, "testcun", AssetInput(number="S1", name="店面", kind="shop", area="80"))

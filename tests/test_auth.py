@@ -7,15 +7,15 @@ import pytest
 
 from portal import create_app
 from portal.accounts.models import Role
-from portal.accounts.services import authenticate, create_user
+from portal.accounts.services import UserInput, authenticate, create_user
 from portal.kernel.errors import ValidationError
 from portal.kernel.transaction import SYSTEM
 
 
 @pytest.fixture
 def staff(backend, village):
-    create_user(backend, SYSTEM, username="cun-staff", display_name="报账员甲", password="correct horse",
-                role=Role.STAFF, village_code=village)
+    create_user(backend, SYSTEM, UserInput(username="cun-staff", display_name="报账员甲", password="correct horse",
+                                           role=Role.STAFF, village_code=village))
     return "cun-staff"
 
 
@@ -46,8 +46,8 @@ def test_login_never_redirects_to_another_site(client, staff):
 
 def test_short_password_and_bad_username_are_refused(backend, village):
     with pytest.raises(ValidationError) as refused:
-        create_user(backend, SYSTEM, username="A B", display_name="x", password="short", role="staff",
-                    village_code=village)
+        create_user(backend, SYSTEM, UserInput(username="A B", display_name="x", password="short", role="staff",
+                                               village_code=village))
     assert {"username", "password"} <= refused.value.errors.keys()
 
 

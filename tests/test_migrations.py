@@ -19,7 +19,7 @@ from portal.parcels.models import Asset
 from portal.kernel.types import ScaledDecimal, UTCDateTime
 from portal.parcels.services import AssetInput, create_asset
 from portal.kernel.transaction import SYSTEM
-from portal.villages.services import create_village, list_villages
+from portal.villages.services import VillageInput, create_village, list_villages
 from tests.conftest import REPO_ROOT, STAFF, _fresh_postgres
 
 
@@ -146,7 +146,7 @@ def test_init_db_and_ensure_demo_build_the_schema_through_the_migrations(db, fla
 def test_a_database_made_by_create_all_before_migrations_is_stamped_at_the_baseline(
         bare_app, db, flask_cli):
     db.create_schema()
-    create_village(bare_app.extensions["portal"], SYSTEM, code="oldcun", name="旧村", township="测试镇")
+    create_village(bare_app.extensions["portal"], SYSTEM, VillageInput(code="oldcun", name="旧村", township="测试镇"))
     assert "建于引入迁移之前" in flask_cli("db", "current").output
 
     result = flask_cli("ensure-demo")  # what scripts/server runs
@@ -234,7 +234,7 @@ def test_a_batch_migration_may_copy_a_table_other_tables_refer_to(
         bare_app, db, flask_cli, own_migrations):
     migrate.upgrade(db)
     backend = bare_app.extensions["portal"]
-    create_village(backend, SYSTEM, code="testcun", name="测试村", township="测试镇")
+    create_village(backend, SYSTEM, VillageInput(code="testcun", name="测试村", township="测试镇"))
     create_asset(backend, STAFF, "testcun", AssetInput(number="P1", name="东洋1号地", kind="land", area="10.00"))
     # On SQLite a type change copies `village` and drops the old one, which asset refers to.
     add_revision(own_migrations, "c0a1e5ce0001", (

@@ -140,13 +140,13 @@ def test_a_forked_entry_is_refused_by_the_database(backend, village):
 
 def test_a_scan_of_a_persons_payment_is_shown_only_to_the_villages_staff(app, backend, village, contract_input):
     from portal.accounts.models import Role
-    from portal.accounts.services import create_user
+    from portal.accounts.services import UserInput, create_user
     from portal.kernel.transaction import SYSTEM
 
     create_contract(backend, STAFF, village, contract_input())
     record_receipt(backend, STAFF, village, receipt(payer_name="王秀英", payer_is_person=True, scan=PNG))
-    create_user(backend, SYSTEM, username="cun-staff", display_name="报账员", password="correct horse",
-                role=Role.STAFF, village_code=village)
+    create_user(backend, SYSTEM, UserInput(username="cun-staff", display_name="报账员", password="correct horse",
+                                           role=Role.STAFF, village_code=village))
     anonymous, staff = app.test_client(), app.test_client()
     refused = anonymous.get(f"/v/{village}/receipts/SK-1/scan")
     assert refused.status_code == 403 and "个人信息" in refused.get_data(as_text=True)

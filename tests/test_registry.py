@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts.services import create_user
+from portal.accounts.services import UserInput, create_user
 from portal.auditlog.models import AuditEntry
 from portal.contracts.services import ContractInput, create_contract
 from portal.kernel.base import Base
@@ -27,7 +27,7 @@ from portal.parcels.services import AssetInput, create_asset
 from portal.plans.services import CommentInput, PlanInput, VoteInput, add_comment, create_plan, record_vote
 from portal.receipts.services import ReceiptInput, record_receipt
 from portal.registry import REGISTRY
-from portal.villages.services import create_village
+from portal.villages.services import VillageInput, create_village
 
 from .conftest import DATABASES, DEMO_STAFF
 
@@ -50,13 +50,13 @@ def _open_plan(backend: Backend, number: str = "REG-FA-002") -> None:
 
 
 def make_village(backend: Backend, actor: Actor) -> Made:
-    create_village(backend, actor, code="regtest", name="登记测试村", township="测试镇")
+    create_village(backend, actor, VillageInput(code="regtest", name="登记测试村", township="测试镇"))
     return Made("regtest", None)
 
 
 def make_user(backend: Backend, actor: Actor) -> Made:
-    user = create_user(backend, actor, username="reg-staff", display_name="登记测试员", password="long-enough-1",
-                       role="staff", village_code="lianban")
+    user = create_user(backend, actor, UserInput(username="reg-staff", display_name="登记测试员",
+                                                 password="long-enough-1", role="staff", village_code="lianban"))
     return Made(str(user.id), None)
 
 
@@ -200,7 +200,7 @@ def test_a_new_record_has_history_feed_search_and_export(record_type: RecordType
 @pytest.mark.parametrize("record_type", TYPES)
 def test_another_villages_actor_or_a_wrong_role_is_refused_and_writes_nothing(record_type: RecordType, backend,
                                                                                demo):
-    create_village(backend, SYSTEM, code="other", name="另一村", township="测试镇")
+    create_village(backend, SYSTEM, VillageInput(code="other", name="另一村", township="测试镇"))
     make, allowed = RECORD_MAKERS[record_type.entity]
     PREPARE.get(record_type.entity, lambda _: None)(backend)
     intruders = [replace(allowed, village="other") if allowed.village else OTHER_VILLAGE_STAFF,

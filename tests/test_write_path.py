@@ -72,10 +72,10 @@ def test_a_second_receipt_with_the_same_number_is_refused_with_the_form_message(
 
 def test_the_same_receipt_number_in_another_village_is_fine(backend, village, contract):
     from portal.kernel.transaction import SYSTEM
-    from portal.villages.services import create_village
+    from portal.villages.services import VillageInput, create_village
 
     record_receipt(backend, STAFF, village, receipt())
-    create_village(backend, SYSTEM, code="other", name="另一村", township="测试镇")
+    create_village(backend, SYSTEM, VillageInput(code="other", name="另一村", township="测试镇"))
     record_receipt(backend, replace(STAFF, village="other"), "other", receipt(contract_number=""))
     assert counts(backend)[0] == 2
 

@@ -35,10 +35,10 @@ def _setup_village(backend: Any, code: str) -> list[_Payer]:
     from portal.contracts.services import ContractInput, create_contract
     from portal.kernel.transaction import SYSTEM, Actor
     from portal.parcels.services import AssetInput, create_asset
-    from portal.villages.services import create_village
+    from portal.villages.services import VillageInput, create_village
 
     staff = Actor("chen.wenbin", "staff", village=VILLAGE["code"])
-    create_village(backend, SYSTEM, **VILLAGE)
+    create_village(backend, SYSTEM, VillageInput(**VILLAGE))
     create_asset(backend, staff, code, AssetInput(number="DS-TD-001", name="后洋1号地", kind="land",
                                                   area="128.50", land_type="耕地", location="第一村民小组"))
     create_asset(backend, staff, code, AssetInput(number="DS-TD-002", name="溪边2号地", kind="land",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,7 +12,6 @@ from portal.accounts.models import Role, User
 from portal.kernel.errors import ValidationError
 from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import Checker
-from portal.villages.models import Village
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD = 8
@@ -20,29 +20,42 @@ HASHER = PasswordHasher()
 _DUMMY_HASH = HASHER.hash("not-a-real-password")
 
 
-def create_user(backend: Backend, actor: Actor, *, username: str, display_name: str, password: str,
-                role: Role | str, village_code: str | None) -> User:
+@dataclass
+class UserInput:
+    """An account as it is created: `role` a Role value ("staff", "committee", "township"; a Role
+    is one too), `village_code` the village of a staff or committee account (None for the
+    township). The service checks every field and converts the role (ValidationError with a
+    message each); the password is stored only as its argon2 hash."""
+
+    username: str
+    display_name: str
+    password: str
+    role: str
+    village_code: str | None = None
+
+
+def create_user(backend: Backend, actor: Actor, data: UserInput) -> User:
     """Creates an account; staff and committee accounts are logged in their village's log."""
     check = Checker()
-    username = check.text("username", username, "用户名", max_len=64)
+    username = check.text("username", data.username, "用户名", max_len=64)
     if username and not USERNAME_PATTERN.match(username):
         check.fail("username", "用户名只能用小写字母、数字和 . _ -，3–64 个字符")
-    display_name = check.text("display_name", display_name, "姓名", max_len=64)
-    if len(password or "") < MIN_PASSWORD:
+    display_name = check.text("display_name", data.display_name, "姓名", max_len=64)
+    if len(data.password or "") < MIN_PASSWORD:
         check.fail("password", f"密码至少 {MIN_PASSWORD} 位")
-    role_value = check.choice("role", role, "角色", Role)
-    if role_value in (Role.STAFF, Role.COMMITTEE) and not village_code:
+    role = check.choice("role", data.role, "角色", Role)
+    if role in (Role.STAFF, Role.COMMITTEE) and not data.village_code:
         check.fail("village", "村干部和监委会成员必须属于一个村")
-    check.done()
-    log = village_code or "_township"
+    role = check.result(role)
+    log = data.village_code or "_township"
     with backend.change(log, actor, "user.create") as change:
         if change.session.scalar(select(User.id).where(User.username == username)):
             raise ValidationError({"username": f"用户名“{username}”已被使用"})
-        village: Village | None = change.village() if village_code else None
-        user = User(username=username, display_name=display_name, password_hash=HASHER.hash(password),
-                    role=role_value, village_id=village.id if village else None, created_at=change.now())
+        village_id = change.village().id if data.village_code else None
+        user = User(username=username, display_name=display_name, password_hash=HASHER.hash(data.password),
+                    role=role, village_id=village_id, created_at=change.now())
         change.session.add(user)
-        if village is not None:
+        if village_id is not None:
             change.record("user.create", user)
         else:
             change.session.flush()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ def path_for(files_dir: Path, sha256: str) -> Path:
     return files_dir / sha256[:2] / sha256
 
 
-def store_file(session: Session, files_dir: Path, content: bytes, original_name: str, now) -> StoredFile:
+def store_file(session: Session, files_dir: Path, content: bytes, original_name: str, now: datetime) -> StoredFile:
     """Writes the file once under its hash (a retry or duplicate is a no-op) and records it.
 
     Written before the transaction commits: if it then rolls back, the file is an unreferenced

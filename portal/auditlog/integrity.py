@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from audit import LogError, NoteError, note
@@ -74,7 +74,7 @@ def _verify_chain(session: Session, report: Report, signer: LogSigner) -> bool:
     return not report.problems
 
 
-def _rows_of(model: Any, village: Village):
+def _rows_of(model: Any, village: Village) -> Select[Any]:
     if model is Village:
         return select(Village).where(Village.id == village.id)
     if model is User:

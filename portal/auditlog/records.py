@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from portal.auditlog import store as audit_log
 from portal.auditlog.models import AuditEntry
@@ -24,12 +25,12 @@ class LogState:
         return base64.b64encode(bytes.fromhex(self.root_hex)).decode("ascii")
 
 
-def log_state(session, code: str) -> LogState | None:
+def log_state(session: Session, code: str) -> LogState | None:
     current = audit_log.head(session, code)
     return LogState(current.size, current.root.hex()) if current else None
 
 
-def record_entries(session, log: str, entity: str, entity_id: str) -> list[dict[str, Any]]:
+def record_entries(session: Session, log: str, entity: str, entity_id: str) -> list[dict[str, Any]]:
     """Every entry of one record, oldest first, each with its `hash`."""
     lines = session.scalars(select(AuditEntry.line).where(
         AuditEntry.log == log, AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
@@ -37,7 +38,7 @@ def record_entries(session, log: str, entity: str, entity_id: str) -> list[dict[
     return [json.loads(line) | {"hash": hashlib.sha256(line.encode("utf-8")).hexdigest()} for line in lines]
 
 
-def record_proof(session, code: str, entries: list[dict[str, Any]]) -> dict[str, Any] | None:
+def record_proof(session: Session, code: str, entries: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The inclusion proof of a record's latest entry against the current log, with the checkpoint."""
     state = log_state(session, code)
     if not entries or not state:
@@ -56,7 +57,7 @@ class Logged:
     reason: str | None
 
 
-def latest_logged(session, code: str, entity: str, ids: list[str]) -> dict[str, Logged]:
+def latest_logged(session: Session, code: str, entity: str, ids: list[str]) -> dict[str, Logged]:
     """The latest entry of each of the records `ids` of one kind, read in one query."""
     if not ids:
         return {}

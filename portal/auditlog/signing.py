@@ -45,7 +45,7 @@ class LogSigner:
         return signed.startswith(format_checkpoint(self.origin(log), size, root) + "\n")
 
 
-def load_or_create_signer(instance_path: str | os.PathLike, key_name: str, origin_prefix: str) -> LogSigner:
+def load_or_create_signer(instance_path: str | os.PathLike[str], key_name: str, origin_prefix: str) -> LogSigner:
     """Reads `instance/audit-signing.key`, creating it (mode 0600) the first time."""
     path = Path(instance_path) / KEY_FILE
     if path.exists():

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, text, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit import merkle
@@ -97,8 +97,10 @@ def append(
         log=log, seq=size, ts=ts, actor=actor, action=action, entity=entity, entity_id=entity_id,
         version=version, reason=reason, prev=prev, hash=entry["hash"], line=line.decode("utf-8")))
     if personal is not None and salt is not None:
+        entry_key = inserted.inserted_primary_key
+        assert entry_key is not None, "a single-row INSERT returns its primary key"
         connection.execute(_INSERT_PRIVATE, dict(
-            entry_id=inserted.inserted_primary_key[0], salt=salt,
+            entry_id=entry_key[0], salt=salt,
             personal=canonical_bytes(personal).decode("utf-8")))
 
     tree = merkle.CompactRange.from_peaks(size, _peaks_list(tip.peaks) if tip else [])
@@ -116,7 +118,7 @@ def append(
     return entry
 
 
-def use_signer(sessions: sessionmaker, signer: LogSigner) -> None:
+def use_signer(sessions: sessionmaker[Session], signer: LogSigner) -> None:
     """Makes every session of `sessions` able to sign the current checkpoint on read (`head`)."""
     sessions.configure(info={SIGNER_INFO: signer})
 
@@ -127,7 +129,7 @@ def head(session: Session, log: str) -> Head | None:
     return Head(log, row.size, row.root, _current_checkpoint(session, log, row)) if row else None
 
 
-def _current_checkpoint(session: Session, log: str, row: Any) -> str:
+def _current_checkpoint(session: Session, log: str, row: Row[int, bytes, str]) -> str:
     """The stored checkpoint if it covers the head, else the head's checkpoint signed now.
 
     Why appends do not sign: signing (format, Ed25519, base64) was a fixed share of every audited
@@ -137,15 +139,18 @@ def _current_checkpoint(session: Session, log: str, row: Any) -> str:
     covering the committed head. Ed25519 signatures are deterministic: every process signing the
     same size and root produces the same note.
     """
+    stored: str = row.checkpoint
+    size: int = row.size
+    root: bytes = row.root
     signer: LogSigner | None = session.info.get(SIGNER_INFO)
     if signer is None:
-        if _note_covers(row.checkpoint, row.size, row.root):
-            return row.checkpoint
+        if _note_covers(stored, size, root):
+            return stored
         raise RuntimeError(f"the stored checkpoint of log {log!r} is older than its head, and this "
                            "session has no signer to sign the current one (audit_log.use_signer)")
-    if signer.is_checkpoint_of(row.checkpoint, log, row.size, row.root):
-        return row.checkpoint
-    return signer.checkpoint(log, row.size, row.root)
+    if signer.is_checkpoint_of(stored, log, size, root):
+        return stored
+    return signer.checkpoint(log, size, root)
 
 
 def _note_covers(signed: str, size: int, root: bytes) -> bool:

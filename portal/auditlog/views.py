@@ -23,13 +23,13 @@ def _int_arg(name: str, default: int | None = None) -> int:
 
 
 @bp.get("/checkpoint")
-def checkpoint(code: str):
+def checkpoint(code: str) -> Response:
     text = log_reads.checkpoint_text(backend(), code)
     return Response(text, mimetype="text/plain", headers={"Cache-Control": "no-cache"})
 
 
 @bp.get("/entries.jsonl")
-def entries(code: str):
+def entries(code: str) -> Response:
     size = log_reads.log_size(backend(), code)
     start, end = _int_arg("start", 0), _int_arg("end", size)
     if start > end or end > size:
@@ -39,19 +39,19 @@ def entries(code: str):
 
 
 @bp.get("/proof/inclusion")
-def inclusion(code: str):
+def inclusion(code: str) -> Response:
     index, size = _int_arg("index"), _int_arg("size", log_reads.log_size(backend(), code))
     return jsonify(log_reads.inclusion_proof(backend(), code, index, size))
 
 
 @bp.get("/proof/consistency")
-def consistency(code: str):
+def consistency(code: str) -> Response:
     old, new = _int_arg("old"), _int_arg("new", log_reads.log_size(backend(), code))
     return jsonify(log_reads.consistency_proof(backend(), code, old, new))
 
 
 @bp.get("/bundle/<int:seq>.json")
-def bundle(code: str, seq: int):
+def bundle(code: str, seq: int) -> Response:
     """证明包: one entry with its inclusion proof and the signed checkpoint, to keep or check."""
     response = jsonify(log_reads.proof_bundle(backend(), code, seq))
     response.headers["Content-Disposition"] = f'attachment; filename="{code}-entry-{seq}-proof.json"'

@@ -33,7 +33,7 @@ def arrears_list(session: Session, village_id: int, as_of: date,
     if contracts is None:
         contracts = list(session.scalars(select(Contract).where(Contract.village_id == village_id)))
     contracts = [c for c in contracts if c.status is not ContractStatus.WITHDRAWN]
-    paid: dict[int, list[tuple[date, Decimal]]] = {}
+    paid: dict[int | None, list[tuple[date, Decimal]]] = {}
     for contract_id, day, amount in session.execute(
             select(Receipt.contract_id, Receipt.received_on, Receipt.amount).where(
                 Receipt.village_id == village_id, Receipt.status == RecordStatus.ACTIVE,

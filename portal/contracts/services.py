@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import Session, lazyload
 
 from portal.contracts.models import (
     Contract,
@@ -24,7 +25,7 @@ from portal.kernel.lifecycle import (
     snapshot,
     withdraw,
 )
-from portal.kernel.lookup import number_taken
+from portal.kernel.lookup import HasSession, number_taken, session_of
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
@@ -37,24 +38,29 @@ MAX_RATE = Decimal("1000000")
 
 @dataclass
 class ContractInput:
-    """What staff type for a contract. `assets` holds (asset number, leased area or None = all)."""
+    """What staff type for a contract. `assets` holds (asset number, leased area or None = all).
 
-    number: Any
-    title: Any
-    lessee_kind: Any
-    lessee_name: Any
-    start_date: Any
-    end_date: Any
-    rent_rate: Any
-    rent_unit: Any
-    assets: list[tuple[str, Any]] = field(default_factory=list)
-    lessee_id_number: Any = ""
-    lessee_phone: Any = ""
-    escalation_percent: Any = "0"
-    escalation_every_years: Any = "0"
-    payment_interval_months: Any = "12"
-    signed_on: Any = None
-    note: Any = ""
+    Numbers, amounts and dates come as text, as a form sends them (or as Decimal, int and date);
+    `lessee_kind` and `rent_unit` are the values of LesseeKind and RentUnit. The service checks
+    every field and converts them (ValidationError with a message each).
+    """
+
+    number: str
+    title: str
+    lessee_kind: str
+    lessee_name: str
+    start_date: str | date
+    end_date: str | date
+    rent_rate: str | Decimal
+    rent_unit: str
+    assets: list[tuple[str, str | Decimal | None]] = field(default_factory=list)
+    lessee_id_number: str = ""
+    lessee_phone: str = ""
+    escalation_percent: str | Decimal = "0"
+    escalation_every_years: str | int = "0"
+    payment_interval_months: str | int = "12"
+    signed_on: str | date | None = None
+    note: str = ""
 
 
 def _check_terms(data: ContractInput) -> tuple[dict[str, Any], Checker]:
@@ -158,11 +164,11 @@ _FIND_CONTRACT = select(Contract).where(Contract.village_id == bindparam("villag
 _FIND_CONTRACT_ONLY = _FIND_CONTRACT.options(lazyload(Contract.items))
 
 
-def find_contract(change_or_session: Change | Any, village_id: int, number: str, *,
+def find_contract(change_or_session: HasSession | Session, village_id: int, number: str, *,
                   with_items: bool = True) -> Contract:
     """The contract `number` of the village. With `with_items=False` its items are left unloaded:
     they load on first access while the session is open, and cannot be read once it is closed."""
-    session = getattr(change_or_session, "session", change_or_session)
+    session = session_of(change_or_session)
     statement = _FIND_CONTRACT if with_items else _FIND_CONTRACT_ONLY
     contract = session.scalar(statement, {"village_id": village_id, "number": number})
     if contract is None:
@@ -222,7 +228,7 @@ def _merge_items(current: list[ContractAsset], wanted: list[ContractAsset]) -> l
 
 
 def terminate_contract(backend: Backend, actor: Actor, village_code: str, number: str,
-                       end_date: Any, reason: str) -> Contract:
+                       end_date: str | date, reason: str) -> Contract:
     """解除合同: ends it early on `end_date`; instalments after that date fall away."""
     check = Checker()
     reason = check.reason(reason)

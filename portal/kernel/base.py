@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import ForeignKey, MetaData, String, UniqueConstraint
+from sqlalchemy import ForeignKey, MetaData, String, Table, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from portal.kernel.types import UTCDateTime
@@ -20,6 +20,7 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    __table__: ClassVar[Table]  # every model maps one Table (Core statements use its columns)
 
 
 class Audited:
@@ -31,9 +32,12 @@ class Audited:
     """
 
     audit_entity: ClassVar[str]
+    if TYPE_CHECKING:  # every audited model maps these columns itself
+        id: Mapped[int]
+        version: Mapped[int]
 
     def audit_id(self) -> str:
-        return str(self.id)  # type: ignore[attr-defined]
+        return str(self.id)
 
     def public_state(self) -> dict[str, Any]:
         raise NotImplementedError

@@ -54,7 +54,8 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None,
 
 def versions(entries: list[dict[str, Any]], labels: Mapping[str, str] = COMMON_LABELS) -> list[Version]:
     """Entries of one record, oldest first, as versions with what each changed."""
-    result, previous = [], {"data": None, "private": None}
+    result: list[Version] = []
+    previous: dict[str, Any] = {"data": None, "private": None}
     for entry in entries:
         role = entry["actor"].split(":", 1)[0]
         verb = entry["action"].rsplit(".", 1)[-1]

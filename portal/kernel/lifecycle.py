@@ -3,24 +3,31 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
-from portal.kernel.base import Audited
+from portal.kernel.base import Audited, VillageRecord
 from portal.kernel.errors import ValidationError
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 
-R = TypeVar("R")
+R = TypeVar("R", bound=VillageRecord)
 
 
-def record_created(change: Change, record: Any, action: str) -> None:
+class _HasStatus(Protocol):
+    """A record that can be withdrawn: its `status` column has an enum of its own type."""
+
+    @property
+    def status(self) -> enum.Enum: ...
+
+
+def record_created(change: Change, record: VillageRecord, action: str) -> None:
     record.version = 1
     record.updated_at = change.now()
     change.session.add(record)
     change.record(action, record)
 
 
-def record_changed(change: Change, record: Any, action: str, reason: str, before: dict[str, Any]) -> None:
+def record_changed(change: Change, record: VillageRecord, action: str, reason: str, before: dict[str, Any]) -> None:
     """Stores a new version with its reason; a "change" that changes nothing is refused."""
     if record.public_state() == before["data"] and record.personal_data() == before["personal"]:
         raise ValidationError({"reason": "没有任何改动，无需更正"})
@@ -29,7 +36,7 @@ def record_changed(change: Change, record: Any, action: str, reason: str, before
     change.record(action, record, reason)
 
 
-def amend(change: Change, record: Any, action: str, reason: str, **values: Any) -> None:
+def amend(change: Change, record: VillageRecord, action: str, reason: str, **values: object) -> None:
     """Sets `values` on `record` and stores the result as a new version with its reason."""
     before = snapshot(record)
     for key, value in values.items():
@@ -50,8 +57,8 @@ def withdraw(backend: Backend, actor: Actor, village_code: str, number: str, rea
     check.done()
     action = f"{entity}.withdraw"
     with backend.change(village_code, actor, action) as change:
-        record: Any = find(change, change.village().id, number)
-        if record.status is withdrawn:
+        record = find(change, change.village().id, number)
+        if cast(_HasStatus, record).status is withdrawn:
             raise ValidationError({"reason": f"该{backend.registry.name(entity)}已经撤回"})
         amend(change, record, action, reason, status=withdrawn)
     return record

@@ -52,7 +52,8 @@ def format_money(value: Decimal) -> str:
 
 def _four_digits(n: int) -> str:
     """Reads 0 < n < 10000 in capital numerals, with 零 for inner gaps."""
-    out, zero = [], False
+    out: list[str] = []
+    zero = False
     for pos in range(3, -1, -1):
         digit = n // 10**pos % 10
         if digit == 0:

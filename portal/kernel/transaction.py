@@ -7,16 +7,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Select, bindparam, insert, inspect, select
-from sqlalchemy.orm import MANYTOONE, Mapper, Session, make_transient_to_detached
+from sqlalchemy import Select, Table, bindparam, insert, inspect, select
+from sqlalchemy.orm import MANYTOONE, InstanceState, Mapper, Session, make_transient_to_detached
 from sqlalchemy.sql.dml import Insert
 
 from portal.auditlog import store as audit_log
 from portal.auditlog.signing import LogSigner
-from portal.kernel.authorization import Actor, authorize
-from portal.kernel.base import Audited
+from portal.kernel.authorization import Actor as Actor  # re-exported: services take it from here
+from portal.kernel.authorization import authorize
+from portal.kernel.base import Audited, Base
 from portal.kernel.clock import local_date, utc_now
 from portal.kernel.database import Database
 from portal.kernel.errors import NotFound, PermissionDenied
@@ -24,6 +25,15 @@ from portal.kernel.registry import Registry
 
 SYSTEM = Actor("portal", "system")
 
+
+class VillageRow(Protocol):
+    """What the kernel reads of a village (the model registered as "village")."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def code(self) -> str: ...
 
 
 _NO_DEFAULT = object()
@@ -44,11 +54,13 @@ class _InsertPlan:
 
     @classmethod
     @functools.cache
-    def of(cls, mapper: Mapper) -> _InsertPlan:
+    def of(cls, mapper: Mapper[Any]) -> _InsertPlan:
+        table = mapper.local_table
+        assert isinstance(table, Table), f"{mapper} does not map a table"
         columns = []
         for prop in mapper.column_attrs:
             column = prop.columns[0]
-            if column is mapper.local_table.autoincrement_column:
+            if column is table.autoincrement_column:
                 continue  # the database numbers it: read back from the INSERT
             if column.default is None and column.server_default is None:
                 unset: Any = None
@@ -64,9 +76,9 @@ class _InsertPlan:
             for local, remote in relation.local_remote_pairs)
         collections = tuple(r.key for r in mapper.relationships if r.direction is not MANYTOONE)
         primary_key = tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key)
-        return cls(insert(mapper.local_table), tuple(columns), references, collections, primary_key)
+        return cls(insert(table), tuple(columns), references, collections, primary_key)
 
-    def row(self, record: Any, state: Any) -> dict[str, Any]:
+    def row(self, record: Base, state: InstanceState[Base]) -> dict[str, Any]:
         """The row of `record`, setting on it the values the INSERT will store for unset columns."""
         if any(state.dict.get(key) for key in self.collections):
             raise ValueError(f"{record!r} holds related records to save: use session.add")
@@ -140,9 +152,9 @@ class Change:
     actions: frozenset[str]  # what this transaction was authorized to log
     village_id_read: int | None = None  # known from earlier transactions, or read by village_id()
 
-    def village(self) -> Any:
+    def village(self) -> VillageRow:
         """The village whose log this transaction writes; NotFound if there is none."""
-        village = self.session.scalar(self.backend._village_statements[0], {"code": self.log})
+        village: VillageRow | None = self.session.scalar(self.backend._village_statements[0], {"code": self.log})
         if village is None:
             raise NotFound(f"没有编码为“{self.log}”的村")
         self.village_id_read = village.id
@@ -156,7 +168,7 @@ class Change:
                 raise NotFound(f"没有编码为“{self.log}”的村")
         return self.village_id_read
 
-    def insert(self, record: Any) -> None:
+    def insert(self, record: Base) -> None:
         """Writes the new `record` with one Core INSERT and attaches it to the session, as if a
         flush had written it: persistent, its primary key set, nothing left to flush.
 
@@ -172,7 +184,9 @@ class Change:
             raise ValueError(f"{record!r} is already in a session; Change.insert takes a new record")
         plan = _InsertPlan.of(state.mapper)
         result = self.session.connection().execute(plan.statement, plan.row(record, state))
-        for attribute, value in zip(plan.primary_key, result.inserted_primary_key):
+        inserted = result.inserted_primary_key
+        assert inserted is not None, "a single-row INSERT returns its primary key"
+        for attribute, value in zip(plan.primary_key, inserted):
             setattr(record, attribute, value)
         make_transient_to_detached(record)  # the row is written: persistent once added
         self.session.add(record)
@@ -189,6 +203,6 @@ class Change:
             self.session, self.backend.signer,
             log=self.log, ts=self.now(), actor=self.actor.label, action=action,
             entity=record.audit_entity, entity_id=record.audit_id(),
-            version=record.version,  # type: ignore[attr-defined]
+            version=record.version,
             reason=reason, data=record.public_state(), personal=record.personal_data(),
         )

@@ -10,6 +10,7 @@ from portal.kernel.errors import ValidationError
 from portal.kernel.money import MoneyError, parse_money
 
 E = TypeVar("E", bound=enum.Enum)
+T = TypeVar("T")
 REASON_MAX = 500
 
 
@@ -25,6 +26,15 @@ class Checker:
     def done(self) -> None:
         if self.errors:
             raise ValidationError(self.errors)
+
+    def result(self, checked: T | None) -> T:
+        """`checked` (the values a service built from its checks) once no check failed; raises
+        ValidationError with every message otherwise. Services build None only for a value that
+        failed a check, so None here with no message is a bug in the service."""
+        self.done()
+        if checked is None:
+            raise AssertionError("checked values missing, yet no check failed")
+        return checked
 
     def text(self, field: str, value: object, label: str, *, max_len: int, required: bool = True) -> str:
         text = "" if value is None else str(value).strip()

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+
+from sqlalchemy.orm import Session
 
 from portal.kernel.errors import ValidationError
 from portal.kernel.lifecycle import amend, record_created, withdraw
-from portal.kernel.lookup import find_numbered, number_taken
+from portal.kernel.lookup import HasSession, find_numbered, number_taken
 from portal.kernel.status import RecordStatus
-from portal.kernel.transaction import Actor, Backend, Change
+from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import Checker
 from portal.notices.models import Notice, NoticeCategory
 
@@ -22,23 +23,36 @@ RECORD_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 
 @dataclass
 class NoticeInput:
-    """What staff type for a notice; values are raw until checked."""
+    """A notice as staff type it: `category` a NoticeCategory value ("finance", …) and
+    `published_on` ISO text (2026-01-31) as a form sends them, or a date; the service checks every
+    field and converts those two (ValidationError with a message each)."""
 
-    number: Any
-    title: Any
-    category: Any
-    body: Any
-    published_on: Any
+    number: str
+    title: str
+    category: str
+    body: str
+    published_on: str | date
 
 
-def check_number(check: Checker, value: Any, label: str, example: str) -> str:
+@dataclass(frozen=True)
+class _Notice:
+    """A notice's columns, checked."""
+
+    number: str
+    title: str
+    category: NoticeCategory
+    body: str
+    published_on: date
+
+
+def check_number(check: Checker, value: object, label: str, example: str) -> str:
     number = check.text("number", value, label, max_len=40)
     if number and not RECORD_NUMBER.match(number):
         check.fail("number", f"{label}只能用字母、数字和连字符，以字母或数字开头（例如 {example}）")
     return number
 
 
-def multiline(value: Any) -> Any:
+def multiline(value: object) -> object:
     """Form text areas send CRLF line breaks; the stored text uses LF only."""
     return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
@@ -48,32 +62,32 @@ def check_not_future(check: Checker, field: str, day: date | None, label: str, t
         check.fail(field, f"{label}不能晚于今天（{today.isoformat()}）")
 
 
-def _checked(backend: Backend, data: NoticeInput) -> tuple[dict[str, Any], Checker]:
-    check = Checker()
-    v = {
-        "number": check_number(check, data.number, "公告编号", "GG-2026-001"),
-        "title": check.text("title", data.title, "公告标题", max_len=TITLE_MAX),
-        "category": check.choice("category", data.category, "公告类别", NoticeCategory),
-        "body": check.text("body", multiline(data.body), "公告正文", max_len=BODY_MAX),
-        "published_on": check.day("published_on", data.published_on, "发布日期"),
-    }
-    check_not_future(check, "published_on", v["published_on"], "发布日期", backend.today())
-    return v, check
+def _checked(check: Checker, backend: Backend, data: NoticeInput) -> _Notice | None:
+    """The notice's columns; None when its category or date is unusable (the message is in `check`)."""
+    number = check_number(check, data.number, "公告编号", "GG-2026-001")
+    title = check.text("title", data.title, "公告标题", max_len=TITLE_MAX)
+    category = check.choice("category", data.category, "公告类别", NoticeCategory)
+    body = check.text("body", multiline(data.body), "公告正文", max_len=BODY_MAX)
+    published_on = check.day("published_on", data.published_on, "发布日期")
+    check_not_future(check, "published_on", published_on, "发布日期", backend.today())
+    if category is None or published_on is None:
+        return None
+    return _Notice(number, title, category, body, published_on)
 
 
-def find_notice(change_or_session: Change | Any, village_id: int, number: str) -> Notice:
+def find_notice(change_or_session: HasSession | Session, village_id: int, number: str) -> Notice:
     return find_numbered(change_or_session, Notice, village_id, number, "公告")
 
 
 def create_notice(backend: Backend, actor: Actor, village_code: str, data: NoticeInput) -> Notice:
     """Publishes a notice and logs it; raises ValidationError (nothing written) on bad input."""
-    v, check = _checked(backend, data)
-    check.done()
+    check = Checker()
+    v = check.result(_checked(check, backend, data))
     with backend.change(village_code, actor, "notice.create") as change:
         village = change.village()
-        if number_taken(change, Notice, village.id, v["number"]):
-            raise ValidationError({"number": f"公告编号“{v['number']}”已存在"})
-        notice = Notice(village_id=village.id, **v)
+        if number_taken(change, Notice, village.id, v.number):
+            raise ValidationError({"number": f"公告编号“{v.number}”已存在"})
+        notice = Notice(village_id=village.id, **asdict(v))
         record_created(change, notice, "notice.create")
     return notice
 
@@ -81,16 +95,17 @@ def create_notice(backend: Backend, actor: Actor, village_code: str, data: Notic
 def correct_notice(backend: Backend, actor: Actor, village_code: str, number: str,
                    data: NoticeInput, reason: str) -> Notice:
     """更正: a new version with its reason; the earlier versions stay in the log and on the page."""
-    v, check = _checked(backend, data)
+    check = Checker()
+    checked = _checked(check, backend, data)
     reason = check.reason(reason)
-    check.done()
+    v = check.result(checked)
     with backend.change(village_code, actor, "notice.correct") as change:
         notice = find_notice(change, change.village().id, number)
         if notice.status is RecordStatus.WITHDRAWN:
             raise ValidationError({"reason": "已撤回的公告不能再更正"})
-        if number_taken(change, Notice, notice.village_id, v["number"], current=notice.number):
-            raise ValidationError({"number": f"公告编号“{v['number']}”已存在"})
-        amend(change, notice, "notice.correct", reason, **v)
+        if number_taken(change, Notice, notice.village_id, v.number, current=notice.number):
+            raise ValidationError({"number": f"公告编号“{v.number}”已存在"})
+        amend(change, notice, "notice.correct", reason, **asdict(v))
     return notice
 
 

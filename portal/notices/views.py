@@ -1,7 +1,7 @@
 """Notice pages, no login: 公告, one notice with its versions, and its printed sheet."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, render_template
 
 from portal.app import backend
 from portal.kernel.history import line_diff
@@ -15,7 +15,7 @@ bp = Blueprint("notices", __name__)
 
 @bp.get("/v/<code>/notices", defaults={"fmt": None})
 @bp.get("/v/<code>/notices.<fmt>")
-def notices(code: str, fmt: str | None):
+def notices(code: str, fmt: str | None) -> Response | str:
     """公告, newest first; filter by category."""
     category = choice_arg("category", tuple(notice_labels.NOTICE_CATEGORY))
     listing = notice_reads.notices_listing(backend(), code, backend().today(), category=category)
@@ -24,13 +24,13 @@ def notices(code: str, fmt: str | None):
 
 
 @bp.get("/v/<code>/notices/<number>")
-def notice(code: str, number: str):
+def notice(code: str, number: str) -> str:
     detail = notice_reads.notice_detail(backend(), code, number)
     return render_template("public/notice.html", d=detail, line_diff=line_diff,
                            categories=notice_labels.NOTICE_CATEGORY, statuses=notice_labels.NOTICE_STATUS)
 
 
 @bp.get("/v/<code>/notices/<number>.pdf")
-def notice_pdf(code: str, number: str):
+def notice_pdf(code: str, number: str) -> Response:
     """The notice as a printed sheet for the bulletin board, rendered once per version and day."""
     return notice_response(notice_reads.notice_detail(backend(), code, number), backend().today())

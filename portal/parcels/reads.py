@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from portal.auditlog.records import LogState, log_state, record_entries, record_proof
 from portal.contracts.models import Contract, ContractAsset
@@ -24,7 +25,10 @@ from portal.publishing.listings import Column, Listing, village_listing
 from portal.villages.models import Village
 from portal.villages.services import find_village
 
-PARCEL_SORTS = {
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
+
+PARCEL_SORTS: dict[str, tuple[Callable[[Asset, ParcelState], SupportsRichComparison], bool]] = {
     "number": (lambda a, s: a.number, False),
     "area": (lambda a, s: (a.kind is AssetKind.LAND, a.area, a.number), True),  # land (亩) first, largest first
     "status": (lambda a, s: (list(STATUS_LABELS).index(s.status.value), a.number), False),
@@ -65,7 +69,7 @@ class ParcelMapData:
     log: LogState | None
 
 
-def _contracts_by_asset(session, village_id: int) -> dict[int, list[Contract]]:
+def _contracts_by_asset(session: Session, village_id: int) -> dict[int, list[Contract]]:
     """Every contract of the village under each asset it includes; two queries in all."""
     by_asset: dict[int, list[Contract]] = defaultdict(list)
     for contract in session.scalars(select(Contract).where(Contract.village_id == village_id)):
@@ -74,7 +78,7 @@ def _contracts_by_asset(session, village_id: int) -> dict[int, list[Contract]]:
     return by_asset
 
 
-def _parcel_states(session, village_id: int, as_of: date) -> list[tuple[Asset, ParcelState]]:
+def _parcel_states(session: Session, village_id: int, as_of: date) -> list[tuple[Asset, ParcelState]]:
     """Every asset of the village, by number, with its status on `as_of`."""
     by_asset = _contracts_by_asset(session, village_id)
     assets = session.scalars(select(Asset).where(Asset.village_id == village_id).order_by(Asset.number))

@@ -1,15 +1,16 @@
 """The asset register: parcels (地块) and buildings, created, corrected and withdrawn with reasons."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any
+
+from sqlalchemy.orm import Session
 
 from portal.kernel.errors import ValidationError
 from portal.kernel.lifecycle import amend, record_created, withdraw
-from portal.kernel.lookup import find_numbered, number_taken
+from portal.kernel.lookup import HasSession, find_numbered, number_taken
 from portal.kernel.status import RecordStatus
-from portal.kernel.transaction import Actor, Backend, Change
+from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import Checker
 from portal.parcels.models import Asset, AssetKind
 
@@ -20,49 +21,62 @@ MAX_COORDINATE = 10_000_000
 
 @dataclass
 class AssetInput:
-    """What staff type for an asset; values are raw strings until `checked`."""
+    """An asset as staff type it: `kind` an AssetKind value ("land", "shop", …) and `area` decimal
+    text (亩 for land, ㎡ otherwise) as a form sends them, or a Decimal; `polygon` the outline as
+    [x, y] points in metres. The service checks every field and converts kind and area
+    (ValidationError with a message each)."""
 
-    number: Any
-    name: Any
-    kind: Any
-    area: Any
-    land_type: Any = ""
-    location: Any = ""
-    polygon: Any = None
+    number: str
+    name: str
+    kind: str
+    area: str | Decimal
+    land_type: str = ""
+    location: str = ""
+    polygon: list[list[int]] | None = None
 
 
-def _check_polygon(check: Checker, polygon: Any) -> list[list[int]] | None:
+@dataclass(frozen=True)
+class _Asset:
+    """An asset's columns, checked."""
+
+    number: str
+    name: str
+    kind: AssetKind
+    land_type: str
+    location: str
+    polygon: list[list[int]] | None
+    area: Decimal
+
+
+def _check_polygon(check: Checker, polygon: object) -> list[list[int]] | None:
     if polygon in (None, "", []):
         return None
-    ok = (isinstance(polygon, list) and 3 <= len(polygon) <= MAX_POLYGON_POINTS and all(
-        isinstance(p, (list, tuple)) and len(p) == 2
-        and all(isinstance(c, int) and not isinstance(c, bool) and abs(c) <= MAX_COORDINATE for c in p)
-        for p in polygon))
-    if not ok:
+    if not (isinstance(polygon, list) and 3 <= len(polygon) <= MAX_POLYGON_POINTS and all(
+            isinstance(p, (list, tuple)) and len(p) == 2
+            and all(isinstance(c, int) and not isinstance(c, bool) and abs(c) <= MAX_COORDINATE for c in p)
+            for p in polygon)):
         check.fail("polygon", f"地块边界须为 3–{MAX_POLYGON_POINTS} 个整数坐标点（米）")
         return None
     return [[int(x), int(y)] for x, y in polygon]
 
 
-def _checked(data: AssetInput) -> dict[str, Any]:
+def _checked(data: AssetInput) -> _Asset:
+    """The asset's columns; raises ValidationError with every message."""
     check = Checker()
-    values = {
-        "number": check.text("number", data.number, "编号", max_len=32),
-        "name": check.text("name", data.name, "名称", max_len=100),
-        "kind": check.choice("kind", data.kind, "类别", AssetKind),
-        "land_type": check.text("land_type", data.land_type, "地类", max_len=32, required=False),
-        "location": check.text("location", data.location, "位置", max_len=200, required=False),
-        "polygon": _check_polygon(check, data.polygon),
-    }
-    limit = MAX_AREA[AssetKind.LAND] if values["kind"] is AssetKind.LAND else MAX_AREA["other"]
-    unit = "亩" if values["kind"] is AssetKind.LAND else "平方米"
-    values["area"] = check.decimal("area", data.area, f"面积（{unit}）", places=2,
-                                   minimum=Decimal("0.01"), maximum=limit, strictly_positive=True)
-    check.done()
-    return values
+    number = check.text("number", data.number, "编号", max_len=32)
+    name = check.text("name", data.name, "名称", max_len=100)
+    kind = check.choice("kind", data.kind, "类别", AssetKind)
+    land_type = check.text("land_type", data.land_type, "地类", max_len=32, required=False)
+    location = check.text("location", data.location, "位置", max_len=200, required=False)
+    polygon = _check_polygon(check, data.polygon)
+    limit = MAX_AREA[AssetKind.LAND] if kind is AssetKind.LAND else MAX_AREA["other"]
+    unit = "亩" if kind is AssetKind.LAND else "平方米"
+    area = check.decimal("area", data.area, f"面积（{unit}）", places=2,
+                         minimum=Decimal("0.01"), maximum=limit, strictly_positive=True)
+    return check.result(None if kind is None else _Asset(number, name, kind, land_type, location, polygon, area))
 
 
-def find_asset(change_or_session: Change | Any, village_id: int, number: str) -> Asset:
+def find_asset(change_or_session: HasSession | Session, village_id: int, number: str) -> Asset:
     return find_numbered(change_or_session, Asset, village_id, number, "资产")
 
 
@@ -70,9 +84,9 @@ def create_asset(backend: Backend, actor: Actor, village_code: str, data: AssetI
     values = _checked(data)
     with backend.change(village_code, actor, "asset.create") as change:
         village = change.village()
-        if number_taken(change, Asset, village.id, values["number"]):
-            raise ValidationError({"number": f"编号“{values['number']}”已存在"})
-        asset = Asset(village_id=village.id, **values)
+        if number_taken(change, Asset, village.id, values.number):
+            raise ValidationError({"number": f"编号“{values.number}”已存在"})
+        asset = Asset(village_id=village.id, **asdict(values))
         record_created(change, asset, "asset.create")
     return asset
 
@@ -86,9 +100,9 @@ def correct_asset(backend: Backend, actor: Actor, village_code: str, number: str
     check.done()
     with backend.change(village_code, actor, "asset.correct") as change:
         asset = find_asset(change, change.village().id, number)
-        if number_taken(change, Asset, asset.village_id, values["number"], current=asset.number):
-            raise ValidationError({"number": f"编号“{values['number']}”已存在"})
-        amend(change, asset, "asset.correct", reason, **values)
+        if number_taken(change, Asset, asset.village_id, values.number, current=asset.number):
+            raise ValidationError({"number": f"编号“{values.number}”已存在"})
+        amend(change, asset, "asset.correct", reason, **asdict(values))
     return asset
 
 

@@ -41,7 +41,9 @@ class Lease(Protocol):
 
     start_date: date
     end_date: date
-    status: Any  # ContractStatus or its value: "active", "terminated", "withdrawn"
+
+    @property
+    def status(self) -> str: ...  # ContractStatus (a str enum) or its value: "active", "terminated", …
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ class ParcelState:
 
 
 def _status_value(lease: Lease) -> str:
-    return getattr(lease.status, "value", lease.status)
+    value: str = getattr(lease.status, "value", lease.status)
+    return value
 
 
 def covers(lease: Lease, day: date) -> bool:

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TypedDict
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, Response, render_template, url_for
 from markupsafe import Markup
 
 from portal.app import backend
@@ -22,11 +23,19 @@ from portal.publishing.lists import choice_arg, respond
 bp = Blueprint("parcels", __name__)
 
 
+class _Filters(TypedDict):
+    """The register's query parameters, as parcels_listing takes them."""
+
+    status: str | None
+    kind: str | None
+    sort: str
+
+
 @bp.get("/v/<code>/parcels", defaults={"fmt": None})
 @bp.get("/v/<code>/parcels.<fmt>")
-def parcels(code: str, fmt: str | None):
+def parcels(code: str, fmt: str | None) -> Response | str:
     """地块登记: every parcel and building with its status today; filter by status and kind; sort."""
-    filters = {
+    filters: _Filters = {
         "status": choice_arg("status", tuple(parcel_labels.PARCEL_STATUS)),
         "kind": choice_arg("kind", tuple(parcel_labels.ASSET_KIND)),
         "sort": choice_arg("sort", tuple(SORT_NAMES), "number"),
@@ -46,7 +55,7 @@ def _outline(detail: parcel_reads.ParcelDetail) -> tuple[Markup | None, list[str
 
 
 @bp.get("/v/<code>/parcels/<number>")
-def parcel(code: str, number: str):
+def parcel(code: str, number: str) -> str:
     detail = parcel_reads.parcel_detail(backend(), code, number, backend().today())
     outline, extent = _outline(detail)
     return render_template("public/parcel.html", d=detail, outline=outline, extent=extent, today=backend().today(),
@@ -55,7 +64,7 @@ def parcel(code: str, number: str):
 
 
 @bp.get("/v/<code>/parcels/<number>.pdf")
-def parcel_pdf(code: str, number: str):
+def parcel_pdf(code: str, number: str) -> Response:
     """The parcel with its outline and contracts as a printed sheet, rendered once per version and day."""
     detail = parcel_reads.parcel_detail(backend(), code, number, backend().today())
     return parcel_response(detail, backend().today(), *_outline(detail))
@@ -68,7 +77,7 @@ def _map_parcel(code: str, asset: Asset, state: ParcelState) -> mapping.MapParce
 
 
 @bp.get("/v/<code>/map")
-def parcel_map(code: str):
+def parcel_map(code: str) -> str:
     """零散地块图: an inline SVG coloured and patterned by status, and the same as a plain table."""
     data = parcel_reads.parcel_map(backend(), code, backend().today())
     shapes = [_map_parcel(code, asset, state) for asset, state in data.parcels]

@@ -43,7 +43,7 @@ class Plan(NumberedRecord, Base):
     def state(self, as_of: date) -> str:
         """upcoming · open · closed (from the dates), or adopted · withdrawn (as decided)."""
         if self.status is not PlanStatus.OPEN:
-            return self.status.value
+            return str(self.status.value)  # str(): mypy reads .value of a narrowed enum as Any
         if as_of < self.comment_from:
             return "upcoming"
         return "open" if as_of <= self.comment_until else "closed"

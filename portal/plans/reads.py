@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from portal.auditlog.records import Logged, latest_logged, record_entries, record_proof
 from portal.kernel.history import Version, versions
@@ -73,7 +74,7 @@ def plans_listing(backend: Backend, code: str, as_of: date, *, state: str | None
             counts[plan_id][0] += 1
             counts[plan_id][1] += 0 if reply else 1
         chosen = [p for p in plans if not state or p.state(as_of) == state]
-        rows = [{"number": p.number, "title": p.title, "comment_from": p.comment_from.isoformat(),
+        rows: list[dict[str, Any]] = [{"number": p.number, "title": p.title, "comment_from": p.comment_from.isoformat(),
                  "comment_until": p.comment_until.isoformat(), "state": p.state(as_of),
                  "comments": counts[p.id][0], "unanswered": counts[p.id][1], "version": p.version}
                 for p in chosen]
@@ -119,7 +120,7 @@ def comments_listing(backend: Backend, code: str, number: str, as_of: date) -> L
                         totals)
 
 
-def unanswered_comments(session, village_id: int) -> int:
+def unanswered_comments(session: Session, village_id: int) -> int:
     """意见 on plans that nobody has answered yet (事事有回音: this number should be zero)."""
     from sqlalchemy import func
 

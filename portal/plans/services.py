@@ -3,11 +3,11 @@ their replies; consent votes (表决) as tallies. Every change is a logged versi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
 from portal.kernel.identity import is_phone
@@ -18,8 +18,8 @@ from portal.kernel.lifecycle import (
     snapshot,
     withdraw,
 )
-from portal.kernel.lookup import find_numbered, number_taken
-from portal.kernel.transaction import Actor, Backend, Change
+from portal.kernel.lookup import HasSession, find_numbered, number_taken, session_of
+from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import Checker
 from portal.notices.services import check_not_future, check_number, multiline
 from portal.plans.models import (
@@ -44,69 +44,110 @@ ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 
 @dataclass
 class PlanInput:
-    number: Any
-    title: Any
-    body: Any
-    comment_from: Any
-    comment_until: Any
+    """A plan as staff type it. The dates are ISO text as a form sends it (2026-03-01) or dates;
+    the service checks every field and converts the dates (ValidationError with a message each)."""
+
+    number: str
+    title: str
+    body: str
+    comment_from: str | date
+    comment_until: str | date
 
 
 @dataclass
 class CommentInput:
-    """A villager's comment. The name is personal (masked in public); the phone is never shown."""
+    """A villager's comment. The name is personal (masked in public); the phone is never shown.
+    `submitted_on` is ISO text or a date (None or empty: today); the service checks and converts it."""
 
-    commenter_name: Any
-    body: Any
-    group_name: Any = ""
-    commenter_phone: Any = ""
-    submitted_on: Any = None  # None: today
+    commenter_name: str
+    body: str
+    group_name: str = ""
+    commenter_phone: str = ""
+    submitted_on: str | date | None = None
 
 
 @dataclass
 class VoteInput:
-    meeting: Any
-    question: Any
-    held_on: Any
-    eligible: Any
-    yes: Any
-    no: Any
-    abstain: Any
-    result: Any
+    """The tallies of one vote as staff type them. The counts are digits as a form sends them (or
+    ints) and `held_on` ISO text or a date; the service checks them and converts them to int and date."""
+
+    meeting: str
+    question: str
+    held_on: str | date
+    eligible: str | int
+    yes: str | int
+    no: str | int
+    abstain: str | int
+    result: str
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A plan's columns, checked."""
+
+    number: str
+    title: str
+    body: str
+    comment_from: date
+    comment_until: date
+
+
+@dataclass(frozen=True)
+class _Comment:
+    """A comment's columns, checked."""
+
+    commenter_name: str
+    group_name: str
+    commenter_phone: str
+    body: str
+    submitted_on: date
+
+
+@dataclass(frozen=True)
+class _Vote:
+    """A vote's columns, checked."""
+
+    meeting: str
+    question: str
+    held_on: date
+    eligible: int
+    yes_count: int
+    no_count: int
+    abstain_count: int
+    result: str
 
 
 # -- plans -------------------------------------------------------------------------------------
 
-def _checked_plan(data: PlanInput) -> tuple[dict[str, Any], Checker]:
-    check = Checker()
-    v = {
-        "number": check_number(check, data.number, "方案编号", "FA-2026-001"),
-        "title": check.text("title", data.title, "方案名称", max_len=TITLE_MAX),
-        "body": check.text("body", multiline(data.body), "方案正文", max_len=PLAN_BODY_MAX),
-        "comment_from": check.day("comment_from", data.comment_from, "征求意见开始日期"),
-        "comment_until": check.day("comment_until", data.comment_until, "征求意见截止日期"),
-    }
-    start, end = v["comment_from"], v["comment_until"]
-    if start and end:
-        if end < start:
-            check.fail("comment_until", "征求意见截止日期不能早于开始日期")
-        elif (end - start).days >= MAX_PERIOD_DAYS:
-            check.fail("comment_until", "征求意见期不能超过一年")
-    return v, check
+def _checked_plan(check: Checker, data: PlanInput) -> _Plan | None:
+    """The plan's columns; None when a date is unusable (its message is in `check`)."""
+    number = check_number(check, data.number, "方案编号", "FA-2026-001")
+    title = check.text("title", data.title, "方案名称", max_len=TITLE_MAX)
+    body = check.text("body", multiline(data.body), "方案正文", max_len=PLAN_BODY_MAX)
+    start = check.day("comment_from", data.comment_from, "征求意见开始日期")
+    end = check.day("comment_until", data.comment_until, "征求意见截止日期")
+    if start is None or end is None:
+        return None
+    if end < start:
+        check.fail("comment_until", "征求意见截止日期不能早于开始日期")
+    elif (end - start).days >= MAX_PERIOD_DAYS:
+        check.fail("comment_until", "征求意见期不能超过一年")
+    return _Plan(number, title, body, start, end)
 
 
-def find_plan(change_or_session: Change | Any, village_id: int, number: str) -> Plan:
+def find_plan(change_or_session: HasSession | Session, village_id: int, number: str) -> Plan:
     return find_numbered(change_or_session, Plan, village_id, number, "方案")
 
 
 def create_plan(backend: Backend, actor: Actor, village_code: str, data: PlanInput) -> Plan:
     """Publishes a plan for comment; raises ValidationError (nothing written) on bad input."""
-    v, check = _checked_plan(data)
-    check.done()
+    check = Checker()
+    v = check.result(_checked_plan(check, data))
     with backend.change(village_code, actor, "plan.create") as change:
         village = change.village()
-        if number_taken(change, Plan, village.id, v["number"]):
-            raise ValidationError({"number": f"方案编号“{v['number']}”已存在"})
-        plan = Plan(village_id=village.id, **v)
+        if number_taken(change, Plan, village.id, v.number):
+            raise ValidationError({"number": f"方案编号“{v.number}”已存在"})
+        plan = Plan(village_id=village.id, **asdict(v))
         record_created(change, plan, "plan.create")
     return plan
 
@@ -114,27 +155,28 @@ def create_plan(backend: Backend, actor: Actor, village_code: str, data: PlanInp
 def correct_plan(backend: Backend, actor: Actor, village_code: str, number: str,
                  data: PlanInput, reason: str) -> Plan:
     """修改稿: a revision is a new version with its reason; every earlier version stays visible."""
-    v, check = _checked_plan(data)
+    check = Checker()
+    checked = _checked_plan(check, data)
     reason = check.reason(reason)
-    check.done()
+    v = check.result(checked)
     with backend.change(village_code, actor, "plan.correct") as change:
         plan = find_plan(change, change.village().id, number)
         if plan.status is not PlanStatus.OPEN:
             raise ValidationError({"reason": "已通过或已撤回的方案不能再修改"})
-        if number_taken(change, Plan, plan.village_id, v["number"], current=plan.number):
-            raise ValidationError({"number": f"方案编号“{v['number']}”已存在"})
+        if number_taken(change, Plan, plan.village_id, v.number, current=plan.number):
+            raise ValidationError({"number": f"方案编号“{v.number}”已存在"})
         first, last = change.session.execute(select(
             func.min(PlanComment.submitted_on), func.max(PlanComment.submitted_on)).where(
             PlanComment.plan_id == plan.id)).one()
-        if first and not (v["comment_from"] <= first and last <= v["comment_until"]):
+        if first and not (v.comment_from <= first and last <= v.comment_until):
             raise ValidationError({"comment_from": f"已有意见的提出日期在 {first.isoformat()} 至 {last.isoformat()}，"
                                                    "新的征求意见期必须包含这些日期"})
-        amend(change, plan, "plan.correct", reason, **v)
+        amend(change, plan, "plan.correct", reason, **asdict(v))
     return plan
 
 
 def adopt_plan(backend: Backend, actor: Actor, village_code: str, number: str,
-               adopted_on: Any, reason: str) -> Plan:
+               adopted_on: str | date, reason: str) -> Plan:
     """已通过: after its comment period, e.g. on the day of the vote; the reason says by what decision."""
     check = Checker()
     reason = check.reason(reason)
@@ -166,7 +208,7 @@ def plan_input_from(plan: Plan) -> PlanInput:
 
 # -- comments ----------------------------------------------------------------------------------
 
-def _public_text(check: Checker, field: str, value: Any, label: str, max_len: int) -> str:
+def _public_text(check: Checker, field: str, value: object, label: str, max_len: int) -> str:
     """Text published as written: refused when it carries a mobile or ID number."""
     text = check.text(field, multiline(value), label, max_len=max_len)
     if MOBILE_IN_TEXT.search(text) or ID_IN_TEXT.search(text):
@@ -174,8 +216,9 @@ def _public_text(check: Checker, field: str, value: Any, label: str, max_len: in
     return text
 
 
-def find_comment(change_or_session: Change | Any, village_id: int, plan_number: str, number: Any) -> PlanComment:
-    session = getattr(change_or_session, "session", change_or_session)
+def find_comment(change_or_session: HasSession | Session, village_id: int, plan_number: str,
+                 number: int | str) -> PlanComment:
+    session = session_of(change_or_session)
     plan = find_plan(session, village_id, plan_number)
     comment = session.scalar(select(PlanComment).where(
         PlanComment.plan_id == plan.id, PlanComment.number == _ordinal(number)))
@@ -184,7 +227,7 @@ def find_comment(change_or_session: Change | Any, village_id: int, plan_number: 
     return comment
 
 
-def _ordinal(value: Any) -> int:
+def _ordinal(value: int | str) -> int:
     raw = str(value).strip()
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
 
@@ -194,38 +237,36 @@ def add_comment(backend: Backend, actor: Actor, village_code: str, plan_number: 
     """意见 — a comment within the plan's comment period, numbered after the plan's last one."""
     check = Checker()
     today = backend.today()
-    v: dict[str, Any] = {
-        "commenter_name": check.text("commenter_name", data.commenter_name, "姓名", max_len=100),
-        "group_name": check.text("group_name", data.group_name, "所在小组/户", max_len=50, required=False),
-        "commenter_phone": check.text("commenter_phone", data.commenter_phone, "联系电话", max_len=20,
-                                      required=False),
-        "body": _public_text(check, "body", data.body, "意见内容", COMMENT_MAX),
-        "submitted_on": check.day("submitted_on", data.submitted_on or today, "提出日期"),
-    }
-    if v["commenter_phone"] and not is_phone(v["commenter_phone"]):
+    name = check.text("commenter_name", data.commenter_name, "姓名", max_len=100)
+    group = check.text("group_name", data.group_name, "所在小组/户", max_len=50, required=False)
+    phone = check.text("commenter_phone", data.commenter_phone, "联系电话", max_len=20, required=False)
+    body = _public_text(check, "body", data.body, "意见内容", COMMENT_MAX)
+    submitted_on = check.day("submitted_on", data.submitted_on or today, "提出日期")
+    if phone and not is_phone(phone):
         check.fail("commenter_phone", "联系电话应为 11 位手机号或带区号的固定电话")
-    check_not_future(check, "submitted_on", v["submitted_on"], "提出日期", today)
-    check.done()
+    check_not_future(check, "submitted_on", submitted_on, "提出日期", today)
+    v = check.result(None if submitted_on is None else _Comment(name, group, phone, body, submitted_on))
     with backend.change(village_code, actor, "plan_comment.create") as change:
         plan = find_plan(change, change.village().id, plan_number)
         if plan.status is PlanStatus.WITHDRAWN:
             raise ValidationError({"plan": "该方案已撤回，不能再提意见"})
         if plan.status is PlanStatus.ADOPTED:
             raise ValidationError({"plan": "该方案已通过，征求意见已经结束"})
-        if not plan.comment_from <= v["submitted_on"] <= plan.comment_until:
+        if not plan.comment_from <= v.submitted_on <= plan.comment_until:
             raise ValidationError({"submitted_on": f"只能在征求意见期内（{plan.comment_from.isoformat()} 至 "
                                                    f"{plan.comment_until.isoformat()}）提出意见"})
         last = change.session.scalar(select(func.max(PlanComment.number)).where(PlanComment.plan_id == plan.id))
-        comment = PlanComment(village_id=plan.village_id, plan=plan, number=(last or 0) + 1, **v)
+        comment = PlanComment(village_id=plan.village_id, plan=plan, number=(last or 0) + 1, **asdict(v))
         record_created(change, comment, "plan_comment.create")
     return comment
 
 
-def reply_to_comment(backend: Backend, actor: Actor, village_code: str, plan_number: str, number: Any,
-                     reply: Any, *, replied_on: Any = None, reason: Any = "") -> PlanComment:
+def reply_to_comment(backend: Backend, actor: Actor, village_code: str, plan_number: str, number: int | str,
+                     reply: str, *, replied_on: str | date | None = None, reason: str = "") -> PlanComment:
     """答复 — staff or the committee answer a comment: a new version of it carrying the reply.
 
-    Changing an answer already given needs a reason. Raises PermissionDenied for other roles.
+    `replied_on` is ISO text or a date (None or empty: today). Changing an answer already given
+    needs a reason. Raises PermissionDenied for other roles.
     """
     if actor.role not in REPLY_ROLES:
         raise PermissionDenied("只有村干部或监委会成员可以答复意见")
@@ -257,7 +298,7 @@ def reply_to_comment(backend: Backend, actor: Actor, village_code: str, plan_num
     return comment
 
 
-def withdraw_comment(backend: Backend, actor: Actor, village_code: str, plan_number: str, number: Any,
+def withdraw_comment(backend: Backend, actor: Actor, village_code: str, plan_number: str, number: int | str,
                      reason: str) -> PlanComment:
     """撤回 — at the commenter's request, say; it stays listed as withdrawn, with the reason."""
     return withdraw(backend, actor, village_code, plan_number, reason,
@@ -267,7 +308,7 @@ def withdraw_comment(backend: Backend, actor: Actor, village_code: str, plan_num
 
 # -- consent votes -----------------------------------------------------------------------------
 
-def _count(check: Checker, field: str, value: Any, label: str, minimum: int) -> int:
+def _count(check: Checker, field: str, value: object, label: str, minimum: int) -> int:
     raw = str(value if value is not None else "").strip()
     if raw.startswith("-") and raw[1:].isdigit():
         check.fail(field, f"{label}不能是负数")
@@ -275,23 +316,23 @@ def _count(check: Checker, field: str, value: Any, label: str, minimum: int) -> 
     return check.integer(field, raw, label, minimum=minimum, maximum=MAX_VOTERS)
 
 
-def _checked_vote(backend: Backend, data: VoteInput) -> tuple[dict[str, Any], Checker]:
-    check = Checker()
-    v = {
-        "meeting": check.text("meeting", data.meeting, "会议名称", max_len=100),
-        "question": check.text("question", data.question, "表决事项", max_len=300),
-        "held_on": check.day("held_on", data.held_on, "表决日期"),
-        "eligible": _count(check, "eligible", data.eligible, "应参加表决人数", 1),
-        "yes_count": _count(check, "yes", data.yes, "同意票数", 0),
-        "no_count": _count(check, "no", data.no, "反对票数", 0),
-        "abstain_count": _count(check, "abstain", data.abstain, "弃权票数", 0),
-        "result": check.text("result", data.result, "表决结果", max_len=200),
-    }
-    check_not_future(check, "held_on", v["held_on"], "表决日期", backend.today())
-    total = v["yes_count"] + v["no_count"] + v["abstain_count"]
-    if not check.errors.keys() & {"eligible", "yes", "no", "abstain"} and total > v["eligible"]:
-        check.fail("total", f"同意、反对、弃权合计 {total} 票，超过了应参加表决的 {v['eligible']} 人")
-    return v, check
+def _checked_vote(check: Checker, backend: Backend, data: VoteInput) -> _Vote | None:
+    """The vote's columns; None when its date is unusable (the message is in `check`)."""
+    meeting = check.text("meeting", data.meeting, "会议名称", max_len=100)
+    question = check.text("question", data.question, "表决事项", max_len=300)
+    held_on = check.day("held_on", data.held_on, "表决日期")
+    eligible = _count(check, "eligible", data.eligible, "应参加表决人数", 1)
+    yes = _count(check, "yes", data.yes, "同意票数", 0)
+    no = _count(check, "no", data.no, "反对票数", 0)
+    abstain = _count(check, "abstain", data.abstain, "弃权票数", 0)
+    result = check.text("result", data.result, "表决结果", max_len=200)
+    check_not_future(check, "held_on", held_on, "表决日期", backend.today())
+    total = yes + no + abstain
+    if not check.errors.keys() & {"eligible", "yes", "no", "abstain"} and total > eligible:
+        check.fail("total", f"同意、反对、弃权合计 {total} 票，超过了应参加表决的 {eligible} 人")
+    if held_on is None:
+        return None
+    return _Vote(meeting, question, held_on, eligible, yes, no, abstain, result)
 
 
 def _check_vote_date(plan: Plan, held_on: date) -> None:
@@ -301,8 +342,9 @@ def _check_vote_date(plan: Plan, held_on: date) -> None:
         raise ValidationError({"held_on": f"表决日期不能早于方案公示开始日期（{plan.comment_from.isoformat()}）"})
 
 
-def find_vote(change_or_session: Change | Any, village_id: int, plan_number: str, number: Any) -> ConsentVote:
-    session = getattr(change_or_session, "session", change_or_session)
+def find_vote(change_or_session: HasSession | Session, village_id: int, plan_number: str,
+              number: int | str) -> ConsentVote:
+    session = session_of(change_or_session)
     plan = find_plan(session, village_id, plan_number)
     vote = session.scalar(select(ConsentVote).where(
         ConsentVote.plan_id == plan.id, ConsentVote.number == _ordinal(number)))
@@ -313,25 +355,26 @@ def find_vote(change_or_session: Change | Any, village_id: int, plan_number: str
 
 def record_vote(backend: Backend, actor: Actor, village_code: str, plan_number: str, data: VoteInput) -> ConsentVote:
     """表决 — the tallies of one vote on the plan (never individual ballots)."""
-    v, check = _checked_vote(backend, data)
-    check.done()
+    check = Checker()
+    v = check.result(_checked_vote(check, backend, data))
     with backend.change(village_code, actor, "consent_vote.create") as change:
         plan = find_plan(change, change.village().id, plan_number)
-        _check_vote_date(plan, v["held_on"])
+        _check_vote_date(plan, v.held_on)
         last = change.session.scalar(select(func.max(ConsentVote.number)).where(ConsentVote.plan_id == plan.id))
-        vote = ConsentVote(village_id=plan.village_id, plan=plan, number=(last or 0) + 1, **v)
+        vote = ConsentVote(village_id=plan.village_id, plan=plan, number=(last or 0) + 1, **asdict(v))
         record_created(change, vote, "consent_vote.create")
     return vote
 
 
-def correct_vote(backend: Backend, actor: Actor, village_code: str, plan_number: str, number: Any,
+def correct_vote(backend: Backend, actor: Actor, village_code: str, plan_number: str, number: int | str,
                  data: VoteInput, reason: str) -> ConsentVote:
     """更正 a tally entered wrongly: a new version with its reason."""
-    v, check = _checked_vote(backend, data)
+    check = Checker()
+    checked = _checked_vote(check, backend, data)
     reason = check.reason(reason)
-    check.done()
+    v = check.result(checked)
     with backend.change(village_code, actor, "consent_vote.correct") as change:
         vote = find_vote(change, change.village().id, plan_number, number)
-        _check_vote_date(vote.plan, v["held_on"])
-        amend(change, vote, "consent_vote.correct", reason, **v)
+        _check_vote_date(vote.plan, v.held_on)
+        amend(change, vote, "consent_vote.correct", reason, **asdict(v))
     return vote

@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from portal.auditlog import store as audit_log
 from portal.stats.services import VisitCounter
@@ -44,7 +45,7 @@ class HeadCache:
 
     TTL_SECONDS = 0.5
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._heads: dict[str, tuple[float, tuple[int, bytes] | None]] = {}
 
@@ -57,7 +58,7 @@ class HeadCache:
         self._heads[log] = (now, head)
         return head
 
-    def clear(self, *_args) -> None:
+    def clear(self, *_args: object) -> None:
         self._heads = {}
 
 
@@ -99,7 +100,8 @@ class PageCache:
 
 
 def _cache_key(etag: str) -> tuple[str, str, bool]:
-    return etag, request.full_path, "gzip" in request.accept_encodings
+    # Accept's `in` takes a name; mypy sees only a list of (name, quality) pairs.
+    return etag, request.full_path, "gzip" in request.accept_encodings  # type: ignore[comparison-overlap]
 
 
 def _cacheable() -> bool:
@@ -119,7 +121,7 @@ def init_app(app: Flask) -> None:
     pages = PageCache()
 
     @app.before_request
-    def answer_not_modified():
+    def answer_not_modified() -> Response | None:
         code = (request.view_args or {}).get("code")
         if request.method != "GET" or not code:
             return None

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from portal.publishing.listings import Listing
 
@@ -43,6 +44,7 @@ def to_xlsx(listing: Listing) -> bytes:
     """A sheet with a title, the log state it was made at, bold headings and typed numbers."""
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet), "a new workbook starts with one worksheet"
     sheet.title = listing.title[:31]
     for line in _header_lines(listing):
         sheet.append([line])
@@ -50,7 +52,7 @@ def to_xlsx(listing: Listing) -> bytes:
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in listing.rows:
-        values = []
+        values: list[Decimal | str] = []
         for column in listing.columns:
             value = row.get(column.key)
             if column.kind in ("money", "area") and value not in (None, ""):

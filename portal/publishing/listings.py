@@ -8,9 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from portal.villages.models import Village
 
 
 @dataclass(frozen=True)
@@ -74,12 +77,12 @@ class Listing:
         }
 
 
-def village_listing(session: Session, village: Any, name: str, title: str, as_of: date,
+def village_listing(session: Session, village: Village, name: str, title: str, as_of: date,
                     columns: list[Column], rows: list[dict[str, Any]], links: list[str | None] | None,
                     totals: dict[str, Any] | None = None) -> Listing:
     """A village's list as of `as_of`, stamped with the log state it was read at."""
     from portal.auditlog.records import log_state
 
     state = log_state(session, village.code)
-    return Listing(name, title, village.code, village.name, as_of, columns, rows, links, totals,
+    return Listing(name, title, village.code, village.name, as_of, columns, rows, links or [], totals,
                    state.size if state else 0, state.root_hex if state else "")

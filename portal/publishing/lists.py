@@ -1,6 +1,9 @@
 """The list pages and their downloads: /v/<code>/<list> and /v/<code>/<list>.<csv|xlsx|json|pdf>."""
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Any, overload
+
 from flask import Response, abort, render_template, request
 
 from portal.publishing.exports import MEDIA_TYPES, WRITERS
@@ -11,7 +14,13 @@ PAGE_SIZE = 20
 FORMATS = (*WRITERS, "pdf")
 
 
-def choice_arg(name: str, allowed, default: str | None = None) -> str | None:
+@overload
+def choice_arg(name: str, allowed: Collection[str], default: str) -> str: ...
+@overload
+def choice_arg(name: str, allowed: Collection[str], default: None = None) -> str | None: ...
+
+
+def choice_arg(name: str, allowed: Collection[str], default: str | None = None) -> str | None:
     """A query parameter that must be one of `allowed`; 400 with a message otherwise."""
     value = request.args.get(name, "").strip()
     if not value:
@@ -39,7 +48,7 @@ def page_arg(total_rows: int) -> tuple[int, int]:
     return int(raw), pages
 
 
-def respond(listing: Listing, fmt: str | None, template: str, **context) -> Response | str:
+def respond(listing: Listing, fmt: str | None, template: str, **context: Any) -> Response | str:
     """The HTML page (one page of rows) or the whole filtered list in the asked format."""
     if fmt is None:
         page, pages = page_arg(len(listing.rows))

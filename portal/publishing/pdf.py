@@ -11,12 +11,13 @@ files under ``base_url``; anything else is skipped (WeasyPrint logs a warning an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 __all__ = ["BASE_CSS", "FONT_FAMILY", "render_pdf"]
 
@@ -47,14 +48,14 @@ def _stylesheet() -> CSS:
     return _base_stylesheet
 
 
-class _LocalOnlyFetcher(URLFetcher):
+class _LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint has no type information
     """A URL fetcher that serves ``data:`` URLs and files under one directory, nothing else."""
 
     def __init__(self, root: Path | None) -> None:
         super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
         self._root = root
 
-    def fetch(self, url, headers=None):
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
         """Fetch ``url`` if it is a ``data:`` URL or a file inside the root; refuse otherwise."""
         if urlsplit(url).scheme.lower() == "file":
             path = Path(url2pathname(urlsplit(url).path)).resolve()
@@ -89,4 +90,5 @@ def render_pdf(html: str, base_url: str | None = None) -> bytes:
     if root is not None:
         base_url = root.as_uri() + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=_LocalOnlyFetcher(root))
-    return document.write_pdf(stylesheets=[_stylesheet()])
+    body: bytes = document.write_pdf(stylesheets=[_stylesheet()])
+    return body

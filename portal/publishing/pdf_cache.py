@@ -23,11 +23,11 @@ class PdfCache:
         self.directory = directory
         self.max_bytes = max_bytes
 
-    def path(self, key: tuple) -> Path:
+    def path(self, key: tuple[object, ...]) -> Path:
         digest = hashlib.sha256(json.dumps(key, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
         return self.directory / f"{digest}.pdf"
 
-    def get(self, key: tuple) -> bytes | None:
+    def get(self, key: tuple[object, ...]) -> bytes | None:
         path = self.path(key)
         try:
             data = path.read_bytes()
@@ -39,7 +39,7 @@ class PdfCache:
             pass
         return data
 
-    def put(self, key: tuple, data: bytes) -> None:
+    def put(self, key: tuple[object, ...], data: bytes) -> None:
         """Store `data` under `key`: a complete file or none, even with concurrent writers."""
         self.directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
@@ -70,7 +70,7 @@ class PdfCache:
             if total <= self.max_bytes * CACHE_PRUNE_TO:
                 return
 
-    def get_or_render(self, key: tuple, render: Callable[[], bytes]) -> bytes:
+    def get_or_render(self, key: tuple[object, ...], render: Callable[[], bytes]) -> bytes:
         """The cached PDF, or a fresh one (stored if the disk allows; served either way)."""
         data = self.get(key)
         if data is None:

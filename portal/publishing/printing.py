@@ -17,23 +17,35 @@ PDFs are cached under ``<instance>/pdf-cache``:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
 from flask import Response, request, url_for
 
 from portal.app import backend
+from portal.kernel.base import NumberedRecord, VillageRecord
 from portal.publishing.listing_pdf import listing_pdf
 from portal.publishing.listings import Listing
 from portal.publishing.pdf_cache import pdf_cache
 from portal.publishing.sheets import Checkpoint, now_checkpoint
 from portal.publishing.urls import public_url
 from portal.villages import reads as village_reads
+from portal.villages.models import Village
 
 # Bump when the print templates change, so cached copies of the old layout are not served.
 LAYOUT = 2
+
+
+class RecordDetail(Protocol):
+    """What a record page's data (ContractDetail, NoticeDetail, …) offers for printing."""
+
+    @property
+    def village(self) -> Village: ...
+
+    @property
+    def proof(self) -> dict[str, Any] | None: ...
 
 
 
@@ -88,7 +100,8 @@ def pdf_response(body: bytes, filename: str) -> Response:
     response = Response(body, mimetype="application/pdf",
                         headers={"Content-Disposition": disposition, "Cache-Control": "public, no-cache"})
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    return response.make_conditional(request)
+    response.make_conditional(request)  # turns `response` itself into a 304 when the ETag matches
+    return response
 
 
 def is_demo_village(code: str) -> bool:
@@ -108,12 +121,13 @@ def listing_response(listing: Listing) -> Response:
     return pdf_response(body, f"{listing.village_code}-{listing.name}-{listing.as_of.isoformat()}.pdf")
 
 
-def versions_of(records: Any) -> list[tuple[int, int]]:
+def versions_of(records: Iterable[VillageRecord]) -> list[tuple[int, int]]:
     return [(r.id, r.version) for r in records]
 
 
-def record_response(kind: str, endpoint: str, detail: Any, record: Any, shown_with: list, as_of: date,
-                     render: Callable[[str, Checkpoint], bytes]) -> Response:
+def record_response(kind: str, endpoint: str, detail: RecordDetail, record: NumberedRecord,
+                    shown_with: Sequence[object], as_of: date,
+                    render: Callable[[str, Checkpoint], bytes]) -> Response:
     """<record page>.pdf, rendered once per (record version, versions of what its page shows with
     it, day, page address) and then served from the cache. `render(page_url, checkpoint)` draws it
     at the log state of the record's proof (the log as read with the record)."""

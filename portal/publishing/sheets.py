@@ -11,6 +11,7 @@ from typing import Any
 from flask import render_template
 from markupsafe import Markup
 
+from portal.kernel.history import Version
 from portal.kernel.money import amount_in_words, format_money
 from portal.publishing import pdf
 from portal.publishing.formatting import cn_datetime
@@ -68,6 +69,6 @@ def record_pdf(template: str, detail: Any, heading: str, page_url: str, checkpoi
     return pdf.render_pdf(html)
 
 
-def latest_change(history: list) -> Any:
+def latest_change(history: list[Version]) -> Version | None:
     """The newest version that changed the record (更正, 撤回…), or None if it was never changed."""
     return next((v for v in reversed(history) if v.version and v.version > 1), None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -23,13 +25,17 @@ from portal.receipts.models import Receipt
 
 @dataclass
 class ReceiptInput:
-    number: Any
-    amount: Any
-    received_on: Any
-    payer_name: Any
-    payer_is_person: Any = False
-    contract_number: Any = ""
-    note: Any = ""
+    """A receipt as staff type it: `amount` and `received_on` text as a form sends them (or Decimal
+    and date), `payer_is_person` a bool or a checkbox's value ("on"), `scan` the uploaded file's
+    bytes. The service checks every field and converts them (ValidationError with a message each)."""
+
+    number: str
+    amount: str | Decimal
+    received_on: str | date
+    payer_name: str
+    payer_is_person: bool | str = False
+    contract_number: str = ""
+    note: str = ""
     scan: bytes | None = None
     scan_name: str = ""
 

@@ -1,7 +1,7 @@
 """Receipt pages, no login: 收益凭证 per year and per contract, and each receipt's scan."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, Response, abort, send_file
 from flask_login import current_user
 
 from portal.app import backend
@@ -14,7 +14,7 @@ SCAN_SUFFIXES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": "
 
 @bp.get("/v/<code>/receipts", defaults={"fmt": None})
 @bp.get("/v/<code>/receipts.<fmt>")
-def receipts(code: str, fmt: str | None):
+def receipts(code: str, fmt: str | None) -> Response | str:
     """收益凭证 per year and per contract."""
     years = receipt_reads.receipt_years(backend(), code)
     year = choice_arg("year", tuple(str(y) for y in years))
@@ -25,7 +25,7 @@ def receipts(code: str, fmt: str | None):
 
 
 @bp.get("/v/<code>/receipts/<number>/scan")
-def receipt_scan(code: str, number: str):
+def receipt_scan(code: str, number: str) -> Response:
     """收据扫描件, served by its SHA-256 (so it can never change under the same address)."""
     scan = receipt_reads.receipt_scan(backend(), code, number)
     if not scan.public and not (current_user.is_authenticated and current_user.village_id == scan.village_id):

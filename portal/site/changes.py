@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +63,7 @@ def latest_feed(backend: Backend, code: str, count: int) -> tuple[Village, list[
         changes = latest_changes(session, backend.registry, code, count)
         keys = session.execute(select(AuditEntry.entity, AuditEntry.entity_id).where(
             AuditEntry.log == code, AuditEntry.seq.in_([c.seq for c in changes]))).all()
-        lines = session.scalars(select(AuditEntry.line).where(
+        lines: Iterable[str] = session.scalars(select(AuditEntry.line).where(
             AuditEntry.log == code, tuple_(AuditEntry.entity, AuditEntry.entity_id).in_([tuple(k) for k in keys]))
             .order_by(AuditEntry.seq)) if keys else []
         by_record: dict[tuple[str, str], list[dict[str, Any]]] = {}

@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal.app import backend
 from portal.publishing.lists import text_arg
@@ -34,14 +35,14 @@ def _back() -> str:
 
 
 @bp.get("/prefs/large-text")
-def large_text():
+def large_text() -> WerkzeugResponse:
     """长辈版: bigger text for every page, switched by a plain link (no JavaScript)."""
     session["large_text"] = request.args.get("on") == "1"
     return redirect(_back())
 
 
 @bp.get("/prefs/lang/<lang>")
-def language(lang: str):
+def language(lang: str) -> WerkzeugResponse:
     if lang not in ("zh", "en"):
         abort(404)
     session["lang"] = lang
@@ -49,7 +50,7 @@ def language(lang: str):
 
 
 @bp.get("/v/<code>/search")
-def search(code: str):
+def search(code: str) -> str:
     query = text_arg("q", 50)
     hits = record_search.search_records(backend(), code, query) if query else []
     overview_name = village_reads.village_name(backend(), code)
@@ -58,7 +59,7 @@ def search(code: str):
 
 
 @bp.get("/v/<code>/feed.atom")
-def feed(code: str):
+def feed(code: str) -> Response:
     """The newest changes of the village as an Atom feed (public data only)."""
     items = changes.latest_feed(backend(), code, FEED_SIZE)
     body = render_template("public/feed.xml", code=code, changes=items,

@@ -11,7 +11,7 @@ bp = Blueprint("stats", __name__)
 
 
 @bp.get("/v/<code>/stats")
-def stats(code: str):
+def stats(code: str) -> str:
     current_app.extensions["visits"].flush(backend())
     data = stats_reads.village_stats(backend(), code, visits_by_day(backend(), code))
     return render_template("public/stats.html", s=data, today=backend().today())

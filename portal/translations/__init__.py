@@ -21,7 +21,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -72,7 +72,8 @@ def vocabulary_words(source: str) -> list[str]:
     return [item for item in items if isinstance(item, str) and item]
 
 
-def extract_vocabularies(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
+def extract_vocabularies(fileobj: IO[bytes], keywords: object, comment_tags: object,
+                         options: object) -> Iterator[tuple[int, str, str, list[str]]]:
     """pybabel extraction method for vocabularies.txt (babel.cfg): one message per word."""
     path = Path(getattr(fileobj, "name", VOCABULARIES))
     for lineno, source in vocabulary_sources(path):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,32 +15,43 @@ from portal.villages.models import Village
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
 
 
-def create_village(backend: Backend, actor: Actor, *, code: str, name: str, township: str,
-                   county: str = "", is_demo: bool = False) -> Village:
+@dataclass
+class VillageInput:
+    """A village as it is registered: `code` (e.g. lianban) names its log and its URLs. The service
+    trims and checks every text (ValidationError with a message each)."""
+
+    code: str
+    name: str
+    township: str
+    county: str = ""
+    is_demo: bool = False  # 演示数据: the demo village, marked as such on every page
+
+
+def create_village(backend: Backend, actor: Actor, data: VillageInput) -> Village:
     """Registers a village and writes the first entry of its log; raises ValidationError."""
     check = Checker()
-    code = check.text("code", code, "村编码", max_len=32)
+    code = check.text("code", data.code, "村编码", max_len=32)
     if code and not CODE_PATTERN.match(code):
         check.fail("code", "村编码只能用小写字母、数字和连字符，以字母开头，2–32 个字符（例如 lianban）")
-    name = check.text("name", name, "村名", max_len=100)
-    township = check.text("township", township, "所属乡镇", max_len=100)
-    county = check.text("county", county, "所属县（区）", max_len=100, required=False)
+    name = check.text("name", data.name, "村名", max_len=100)
+    township = check.text("township", data.township, "所属乡镇", max_len=100)
+    county = check.text("county", data.county, "所属县（区）", max_len=100, required=False)
     check.done()
     with backend.change(code, actor, "village.create") as change:
         if change.session.scalar(select(Village.id).where(Village.code == code)):
             raise ValidationError({"code": f"村编码“{code}”已被使用"})
         village = Village(code=code, name=name, township=township, county=county,
-                          is_demo=is_demo, created_at=change.now())
+                          is_demo=data.is_demo, created_at=change.now())
         change.session.add(village)
         change.record("village.create", village)
     return village
 
 
-def get_village(session, code: str) -> Village | None:
+def get_village(session: Session, code: str) -> Village | None:
     return session.scalar(select(Village).where(Village.code == code))
 
 
-def list_villages(session) -> list[Village]:
+def list_villages(session: Session) -> list[Village]:
     return list(session.scalars(select(Village).order_by(Village.code)))
 
 

@@ -13,7 +13,7 @@ bp = Blueprint("villages", __name__)
 
 
 @bp.get("/")
-def home():
+def home() -> str:
     query = text_arg("q")
     villages = [v for v in village_reads.villages(backend())
                 if not query or query in v.name or query in v.township or query in v.county or query == v.code]
@@ -21,7 +21,7 @@ def home():
 
 
 @bp.get("/v/<code>/")
-def village(code: str):
+def village(code: str) -> str:
     today = backend().today()
     overview = village_reads.village_overview(backend(), code, today)
     page_url = public_url(url_for("villages.village", code=code))
