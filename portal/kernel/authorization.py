@@ -9,7 +9,6 @@ from portal.kernel.history import ACTIONS, ROLES as ROLE_NAMES
 from portal.kernel.registry import ROLES, VILLAGE_ROLES, Registry
 
 
-
 @dataclass(frozen=True)
 class Actor:
     """Who makes a change; the log names them as `<role>:<username>`.

@@ -36,7 +36,6 @@ class NoticeDetail:
     proof: dict[str, Any] | None
 
 
-
 def notices_listing(backend: Backend, code: str, as_of: date, *, category: str | None = None) -> Listing:
     """公告 — every notice, newest first (withdrawn ones too, marked), optionally of one category."""
     with backend.db.read() as session:

@@ -48,49 +48,6 @@ class RecordDetail(Protocol):
     def proof(self) -> dict[str, Any] | None: ...
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def pdf_response(body: bytes, filename: str) -> Response:
     """Inline PDF with a content ETag; `no-cache` = keep it, but ask (a cheap 304) before reuse."""
     disposition = f'inline; filename="{filename}"'
@@ -139,11 +96,5 @@ def record_response(kind: str, endpoint: str, detail: RecordDetail, record: Numb
     body = pdf_cache().get_or_render(
         key, lambda: render(page_url, now_checkpoint(proof.get("size", 0), proof.get("root", ""))))
     return pdf_response(body, f"{village.code}-{record.number}-v{record.version}.pdf")
-
-
-
-
-
-
 
 

@@ -57,7 +57,6 @@ def search(code: str) -> str:
     return render_template("public/search.html", code=code, village_name=overview_name, q=query, hits=hits)
 
 
-
 @bp.get("/v/<code>/feed.atom")
 def feed(code: str) -> Response:
     """The newest changes of the village as an Atom feed (public data only)."""
