@@ -16,7 +16,7 @@ from audit import NoteError, note
 from audit.checkpoint import Checkpoint, log_of_origin, parse_checkpoint
 
 from ..models import AuditCheckpoint, AuditHead
-from .integrity_log import LogScan
+from .integrity_log import LogScan, ts_text
 from .signing import LogSigner
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def check_head(session: Session, report: Report, log: str, scan: LogScan, signer
         report.add("日志头 audit_head 的根哈希（root）与由条目重算的不一致（被直接修改？）")
     if bytes(head.peaks) != b"".join(peaks):
         report.add("日志头 audit_head 的 peaks 与由条目重算的不一致（被直接修改？之后追加的节点会出错）")
-    if head.updated_at != scan.last_ts:
+    if ts_text(head.updated_at) != ts_text(scan.last_ts):
         report.add(f"日志头 audit_head 的 updated_at 与最后一条（{last}）的时间不一致（被直接修改？）")
     _check_note(report, "日志头 audit_head 中的签名检查点", head.checkpoint, log, scan, signer)
 
