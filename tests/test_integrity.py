@@ -10,6 +10,8 @@ from sqlalchemy import text
 
 from portal.services.files import path_for
 
+from .conftest import STAFF
+
 # Each case: the statements (one string, or per dialect), whether foreign keys are off while
 # they run (a direct delete does not care what refers to the row), and what the report must say.
 Case = tuple[str | dict[str, str], bool, tuple[str, ...]]
@@ -209,3 +211,21 @@ def test_a_wholesale_rewrite_is_summarised_not_listed_line_by_line(runner, backe
     direct(backend, "UPDATE audit_node SET hash = (SELECT hash FROM audit_node WHERE level = 0 AND idx = 0)")
     result = verify(runner)
     assert result.exit_code == 1 and "另有" in result.output and "个问题未列出" in result.output
+
+
+def test_a_write_committed_while_verifying_is_not_reported(backend, demo, monkeypatch):
+    from portal.services import integrity_head
+    from portal.services.integrity import verify_log
+    from portal.services.receipts import ReceiptInput, record_receipt
+
+    check_head = integrity_head.check_head
+
+    def write_then_check_head(*args):  # a villager's payment lands between the entries and the head
+        record_receipt(backend, STAFF, demo, ReceiptInput(
+            number="SK-2026-9999", amount="100.00", received_on="2026-11-23", payer_name="测试农业有限公司"))
+        return check_head(*args)
+
+    monkeypatch.setattr(integrity_head, "check_head", write_then_check_head)
+    with backend.db.read() as session:
+        report = verify_log(session, demo, backend.signer, backend.files_dir)
+    assert report.ok, report.problems

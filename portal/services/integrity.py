@@ -66,6 +66,10 @@ def verify_log(session: Session, log: str, signer: LogSigner, files_dir: Path | 
     """Checks log `log` end to end, every live record against it, and the files it names (on
     disk too, under `files_dir`, unless that is None)."""
     report = Report(log)
+    # One snapshot for every check (SQLite's read transaction is one already), so that a write
+    # committed meanwhile cannot look like a head ahead of its entries.
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     scan = _guarded(session, report, "审计日志条目", lambda: integrity_log.scan_entries(
         session, report, log, integrity_head.root_sizes(session, log)))
     if scan is not None:
