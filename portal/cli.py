@@ -103,19 +103,28 @@ def register_cli(app: Flask) -> None:
         click.echo(f"已导出 {code} 的审计日志 {size} 条到 {directory}")
 
     @audit.command("verify")
-    @click.option("--village", "code", default=None, help="only this village (default: all)")
+    @click.option("--village", "code", default=None, help="only this village's log (default: all)")
     def verify(code: str | None) -> None:
-        """Check every chain, root and signature, and every live row against its latest entry."""
+        """Check every log's tables, chain, nodes, head and checkpoints, every live row against
+        its latest entry, and the files the log names."""
         import base64
 
-        from portal.auditlog.integrity import verify_village
-        from portal.villages.services import find_village
+        from portal.auditlog.integrity import logs_to_verify, verify_log
 
         backend = _backend()
-        failed = False
-        for each in _village_codes(code):
+        try:
             with backend.db.read() as session:
-                report = verify_village(session, find_village(session, each), backend.signer)
+                logs = logs_to_verify(session, backend.registry)
+        except Exception as err:  # e.g. a table dropped: say so instead of a traceback
+            raise click.ClickException(f"无法读取数据库中的日志列表（{type(err).__name__}: {err}）") from None
+        if code is not None:
+            if code not in logs:
+                raise click.ClickException(f"没有编码为“{code}”的村或日志（现有：{'、'.join(logs) or '无'}）")
+            logs = [code]
+        failed = False
+        for each in logs:
+            with backend.db.read() as session:
+                report = verify_log(session, each, backend.signer, backend.files_dir, backend.registry)
             if report.ok:
                 click.echo(f"OK {each} size={report.size} root={base64.b64encode(report.root).decode()}")
             else:
@@ -123,6 +132,8 @@ def register_cli(app: Flask) -> None:
                 click.echo(f"FAIL {each}", err=True)
                 for problem in report.problems:
                     click.echo(f"  {problem}", err=True)
+                if report.omitted:
+                    click.echo(f"  ……另有 {report.omitted} 个问题未列出", err=True)
         sys.exit(1 if failed else 0)
 
     @audit.command("checkpoint")

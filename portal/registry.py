@@ -45,7 +45,7 @@ RECORD = {"create": BY_STAFF, "correct": BY_STAFF, "withdraw": BY_STAFF}
 
 REGISTRY = Registry((
     RecordType("village", Village, "村", village_labels.FIELDS, {"create": BY_SYSTEM},
-               public=False, page=village_reads.page_path, village_column="id", views="portal.villages.views"),
+               public=False, page=village_reads.page_path, village_column="id", id_column="code", views="portal.villages.views"),
     RecordType("user", User, "账号", account_labels.FIELDS, {"create": BY_SYSTEM},
                personal=True, public=False, views="portal.accounts.views"),
     RecordType("asset", Asset, "地块/资产", parcel_labels.FIELDS, RECORD, prefix="DK-",
@@ -85,5 +85,3 @@ def vocabulary() -> list[str]:
 
 
 VOCABULARY = vocabulary()
-
-AUDITED_MODELS = tuple(t.model for t in REGISTRY)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.auditlog import store as audit_log
-from portal.auditlog.integrity import verify_village
+from portal.auditlog.integrity import verify_log
 from portal.auditlog.models import AuditEntry, PrivateRecord
 from portal.demo_notices import CONSOLIDATION_COMMENTS
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
@@ -355,7 +355,8 @@ def test_the_live_rows_match_the_log(backend, village):
     reply_to_comment(backend, COMMITTEE, village, "FA-2024-001", 1, "谢谢", replied_on="2024-03-06")
     record_vote(backend, STAFF, village, "FA-2024-001", vote())
     with backend.db.read() as session:
-        report = verify_village(session, session.scalar(select(Village)), backend.signer)
+        report = verify_log(session, session.scalar(select(Village)).code, backend.signer, backend.files_dir,
+                            backend.registry)
     assert report.ok, report.problems
 
 

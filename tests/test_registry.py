@@ -220,3 +220,26 @@ def test_another_villages_actor_or_a_wrong_role_is_refused_and_writes_nothing(re
             with pytest.raises(PermissionDenied):
                 with backend.change("lianban", Actor("x", role, village="lianban"), f"{record_type.entity}.{verb}"):
                     raise AssertionError("the transaction must not open")
+
+
+@pytest.mark.parametrize("database_url", DATABASES, indirect=True)
+@pytest.mark.parametrize("edit", ["update", "delete"])
+@pytest.mark.parametrize("record_type", TYPES)
+def test_a_direct_edit_of_any_record_types_rows_fails_audit_verify_naming_it(record_type: RecordType, edit, backend,
+                                                                             runner, demo):
+    from .test_integrity import direct, verify
+
+    table = record_type.model.__table__.name  # type: ignore[attr-defined]
+    key = record_type.id_column
+    with backend.db.read() as session:  # the demo's first record of the type
+        first = session.scalar(select(func.min(getattr(record_type.model, key))))
+    assert first is not None, f"the demo has no {record_type.entity}"
+    where = f"WHERE {key} = " + (f"'{first}'" if isinstance(first, str) else str(first))
+    if edit == "update":
+        direct(backend, f"UPDATE {table} SET version = version + 1 {where}")
+    else:
+        direct(backend, f"DELETE FROM {table} {where}", foreign_keys_off=True)
+
+    result = verify(runner)
+    assert result.exit_code == 1, result.output
+    assert f"{record_type.entity} {first}" in result.output, result.output

@@ -1,0 +1,95 @@
+"""`audit verify`, the log's tip: the `audit_head` row and the signed checkpoints kept.
+
+The head's size, last hash, root and peaks must be those recomputed from the entries (appends
+resume from the peaks, so a wrong peak would spoil every later node), its `updated_at` the last
+entry's time. Every stored checkpoint must be signed by the portal's key, be of this log, and
+name a root the log really had at its size; a kept row's columns must be its note's.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit import NoteError, note
+from audit.checkpoint import Checkpoint, log_of_origin, parse_checkpoint
+
+from portal.auditlog.models import AuditCheckpoint, AuditHead
+from portal.auditlog.integrity_log import LogScan, ts_text
+from portal.auditlog.signing import LogSigner
+
+if TYPE_CHECKING:
+    from portal.auditlog.integrity import Report
+
+_HEAD, _KEPT = AuditHead.__table__, AuditCheckpoint.__table__
+
+
+def _note_size(signed: Any) -> int | None:
+    """The tree size a checkpoint note names (unverified), to know which roots to recompute."""
+    lines = signed.split("\n", 2) if isinstance(signed, str) else []
+    return int(lines[1]) if len(lines) > 2 and lines[1].isdigit() and len(lines[1]) < 20 else None
+
+
+def root_sizes(session: Session, log: str) -> set[int]:
+    """The sizes of the log at which some stored checkpoint claims a root."""
+    sizes = {_note_size(signed) for signed in session.scalars(select(_HEAD.c.checkpoint).where(_HEAD.c.log == log))}
+    for size, signed in session.execute(select(_KEPT.c.size, _KEPT.c.note).where(_KEPT.c.log == log)):
+        sizes |= {size if isinstance(size, int) else None, _note_size(signed)}
+    return {size for size in sizes if size is not None and size >= 0}
+
+
+def check_head(session: Session, report: Report, log: str, scan: LogScan, signer: LogSigner) -> None:
+    head = session.execute(select(_HEAD).where(_HEAD.c.log == log)).first()
+    if head is None or not scan.size:
+        if head is None and scan.size:
+            report.add("audit_head 中没有此日志的行（日志头被直接删除？）")
+        elif head is not None:
+            report.add(f"audit_head 中有此日志的行（size={head.size}），日志中却没有任何条目（被直接改动？）")
+        return
+    last = f"seq={scan.size - 1}"
+    if head.size != scan.size:
+        report.add(f"日志头 audit_head 的 size={head.size}，日志实有 {scan.size} 条（seq 0–{scan.size - 1}，"
+                   "被直接修改？）")
+    if head.last_hash != scan.last_hash:
+        report.add(f"日志头 audit_head 的 last_hash 与最后一条（{last}）的哈希不一致（被直接修改？）")
+    peaks, root = scan.head_tree()
+    if bytes(head.root) != root:
+        report.add("日志头 audit_head 的根哈希（root）与由条目重算的不一致（被直接修改？）")
+    if bytes(head.peaks) != b"".join(peaks):
+        report.add("日志头 audit_head 的 peaks 与由条目重算的不一致（被直接修改？之后追加的节点会出错）")
+    if ts_text(head.updated_at) != ts_text(scan.last_ts):
+        report.add(f"日志头 audit_head 的 updated_at 与最后一条（{last}）的时间不一致（被直接修改？）")
+    _check_note(report, "日志头 audit_head 中的签名检查点", head.checkpoint, log, scan, signer)
+
+
+def check_kept(session: Session, report: Report, log: str, scan: LogScan, signer: LogSigner) -> None:
+    query = select(_KEPT).where(_KEPT.c.log == log).order_by(_KEPT.c.size)
+    for kept in session.execute(query):
+        what = f"保存的检查点（audit_checkpoint id={kept.id}）"
+        try:
+            checkpoint = _check_note(report, what, kept.note, log, scan, signer)
+            if checkpoint is not None and (checkpoint.size, checkpoint.root) != (kept.size, bytes(kept.root)):
+                report.add(f"{what}的 size 或 root 列与其签名内容（size={checkpoint.size}）不一致（被直接修改？）")
+        except Exception as err:  # a value no portal writes: name the row, keep going
+            report.add(f"{what}: 核对时出错（{type(err).__name__}: {err}）")
+
+
+def _check_note(report: Report, what: str, signed: str, log: str, scan: LogScan,
+                signer: LogSigner) -> Checkpoint | None:
+    """Checks a stored signed checkpoint against the portal key and the recomputed log."""
+    try:
+        text, _ = note.open_note(signed, [signer.verifier_key])
+        checkpoint = parse_checkpoint(text)
+        origin_log = log_of_origin(checkpoint.origin)
+    except NoteError as err:
+        report.add(f"{what}无效（签名或格式不对：{err}）")
+        return None
+    if origin_log != log:
+        report.add(f"{what}是日志 {origin_log} 的，不是本日志的")
+    elif checkpoint.size > scan.size:
+        report.add(f"{what}的 size={checkpoint.size} 超出了日志（共 {scan.size} 条）")
+    elif scan.roots.get(checkpoint.size) != checkpoint.root:
+        report.add(f"{what}（size={checkpoint.size}）的根哈希与日志前 {checkpoint.size} 条的不一致"
+                   "（日志被改动过？）")
+    return checkpoint
