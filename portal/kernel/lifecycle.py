@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar, cast
 
-from portal.kernel.base import Audited, VillageRecord
+from portal.kernel.base import Audited, NumberedRecord, VillageRecord
 from portal.kernel.errors import ValidationError
+from portal.kernel.lookup import number_taken
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 
@@ -61,4 +62,38 @@ def withdraw(backend: Backend, actor: Actor, village_code: str, number: str, rea
         if cast(_HasStatus, record).status is withdrawn:
             raise ValidationError({"reason": f"该{backend.registry.name(entity)}已经撤回"})
         amend(change, record, action, reason, status=withdrawn)
+    return record
+
+
+N = TypeVar("N", bound=NumberedRecord)
+
+
+def create_numbered(backend: Backend, actor: Actor, village_code: str, model: type[N],
+                    values: Mapping[str, Any], number_label: str) -> N:
+    """新建: a record numbered in its village, logged as `<entity>.create` at version 1.
+    ValidationError (nothing written) when another record of the village has its number."""
+    action = f"{model.audit_entity}.create"
+    with backend.change(village_code, actor, action) as change:
+        village_id = change.village_id()
+        if number_taken(change, model, village_id, values["number"]):
+            raise ValidationError({"number": f"{number_label}“{values['number']}”已存在"})
+        make: Callable[..., N] = model  # a mapped class: its columns as keywords
+        record = make(village_id=village_id, **values)
+        record_created(change, record, action)
+    return record
+
+
+def correct_numbered(backend: Backend, actor: Actor, village_code: str, number: str, model: type[N],
+                     values: Mapping[str, Any], reason: str, *, find: Callable[[Change, int, str], N],
+                     number_label: str, allowed: Callable[[Change, N], None] | None = None) -> N:
+    """更正: sets `values` on record `number` and logs the new version with its reason.
+    `allowed` may refuse the change (ValidationError) for the record as it stands."""
+    action = f"{model.audit_entity}.correct"
+    with backend.change(village_code, actor, action) as change:
+        record = find(change, change.village_id(), number)
+        if allowed is not None:
+            allowed(change, record)
+        if number_taken(change, model, record.village_id, values["number"], current=record.number):
+            raise ValidationError({"number": f"{number_label}“{values['number']}”已存在"})
+        amend(change, record, action, reason, **values)
     return record

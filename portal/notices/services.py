@@ -8,10 +8,14 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from portal.kernel.errors import ValidationError
-from portal.kernel.lifecycle import amend, record_created, withdraw
-from portal.kernel.lookup import HasSession, find_numbered, number_taken
+from portal.kernel.lifecycle import (
+    correct_numbered,
+    create_numbered,
+    withdraw,
+)
+from portal.kernel.lookup import HasSession, find_numbered
 from portal.kernel.status import RecordStatus
-from portal.kernel.transaction import Actor, Backend
+from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 from portal.notices.models import Notice, NoticeCategory
 
@@ -83,13 +87,7 @@ def create_notice(backend: Backend, actor: Actor, village_code: str, data: Notic
     """Publishes a notice and logs it; raises ValidationError (nothing written) on bad input."""
     check = Checker()
     v = check.result(_checked(check, backend, data))
-    with backend.change(village_code, actor, "notice.create") as change:
-        village = change.village()
-        if number_taken(change, Notice, village.id, v.number):
-            raise ValidationError({"number": f"公告编号“{v.number}”已存在"})
-        notice = Notice(village_id=village.id, **asdict(v))
-        record_created(change, notice, "notice.create")
-    return notice
+    return create_numbered(backend, actor, village_code, Notice, asdict(v), "公告编号")
 
 
 def correct_notice(backend: Backend, actor: Actor, village_code: str, number: str,
@@ -99,14 +97,13 @@ def correct_notice(backend: Backend, actor: Actor, village_code: str, number: st
     checked = _checked(check, backend, data)
     reason = check.reason(reason)
     v = check.result(checked)
-    with backend.change(village_code, actor, "notice.correct") as change:
-        notice = find_notice(change, change.village().id, number)
-        if notice.status is RecordStatus.WITHDRAWN:
-            raise ValidationError({"reason": "已撤回的公告不能再更正"})
-        if number_taken(change, Notice, notice.village_id, v.number, current=notice.number):
-            raise ValidationError({"number": f"公告编号“{v.number}”已存在"})
-        amend(change, notice, "notice.correct", reason, **asdict(v))
-    return notice
+    return correct_numbered(backend, actor, village_code, number, Notice, asdict(v), reason, find=find_notice,
+                            number_label="公告编号", allowed=_not_withdrawn)
+
+
+def _not_withdrawn(change: Change, notice: Notice) -> None:
+    if notice.status is RecordStatus.WITHDRAWN:
+        raise ValidationError({"reason": "已撤回的公告不能再更正"})
 
 
 def withdraw_notice(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Notice:

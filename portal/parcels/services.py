@@ -6,9 +6,12 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from portal.kernel.errors import ValidationError
-from portal.kernel.lifecycle import amend, record_created, withdraw
-from portal.kernel.lookup import HasSession, find_numbered, number_taken
+from portal.kernel.lifecycle import (
+    correct_numbered,
+    create_numbered,
+    withdraw,
+)
+from portal.kernel.lookup import HasSession, find_numbered
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import Checker
@@ -82,13 +85,7 @@ def find_asset(change_or_session: HasSession | Session, village_id: int, number:
 
 def create_asset(backend: Backend, actor: Actor, village_code: str, data: AssetInput) -> Asset:
     values = _checked(data)
-    with backend.change(village_code, actor, "asset.create") as change:
-        village = change.village()
-        if number_taken(change, Asset, village.id, values.number):
-            raise ValidationError({"number": f"编号“{values.number}”已存在"})
-        asset = Asset(village_id=village.id, **asdict(values))
-        record_created(change, asset, "asset.create")
-    return asset
+    return create_numbered(backend, actor, village_code, Asset, asdict(values), "编号")
 
 
 def correct_asset(backend: Backend, actor: Actor, village_code: str, number: str,
@@ -98,12 +95,8 @@ def correct_asset(backend: Backend, actor: Actor, village_code: str, number: str
     check = Checker()
     reason = check.reason(reason)
     check.done()
-    with backend.change(village_code, actor, "asset.correct") as change:
-        asset = find_asset(change, change.village().id, number)
-        if number_taken(change, Asset, asset.village_id, values.number, current=asset.number):
-            raise ValidationError({"number": f"编号“{values.number}”已存在"})
-        amend(change, asset, "asset.correct", reason, **asdict(values))
-    return asset
+    return correct_numbered(backend, actor, village_code, number, Asset, asdict(values), reason, find=find_asset,
+                            number_label="编号")
 
 
 def withdraw_asset(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Asset:

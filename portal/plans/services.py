@@ -13,13 +13,15 @@ from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
 from portal.kernel.identity import is_phone
 from portal.kernel.lifecycle import (
     amend,
+    correct_numbered,
+    create_numbered,
     record_changed,
     record_created,
     snapshot,
     withdraw,
 )
-from portal.kernel.lookup import HasSession, find_numbered, number_taken, session_of
-from portal.kernel.transaction import Actor, Backend
+from portal.kernel.lookup import HasSession, find_numbered, session_of
+from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 from portal.notices.services import check_not_future, check_number, multiline
 from portal.plans.models import (
@@ -143,13 +145,7 @@ def create_plan(backend: Backend, actor: Actor, village_code: str, data: PlanInp
     """Publishes a plan for comment; raises ValidationError (nothing written) on bad input."""
     check = Checker()
     v = check.result(_checked_plan(check, data))
-    with backend.change(village_code, actor, "plan.create") as change:
-        village = change.village()
-        if number_taken(change, Plan, village.id, v.number):
-            raise ValidationError({"number": f"方案编号“{v.number}”已存在"})
-        plan = Plan(village_id=village.id, **asdict(v))
-        record_created(change, plan, "plan.create")
-    return plan
+    return create_numbered(backend, actor, village_code, Plan, asdict(v), "方案编号")
 
 
 def correct_plan(backend: Backend, actor: Actor, village_code: str, number: str,
@@ -159,20 +155,18 @@ def correct_plan(backend: Backend, actor: Actor, village_code: str, number: str,
     checked = _checked_plan(check, data)
     reason = check.reason(reason)
     v = check.result(checked)
-    with backend.change(village_code, actor, "plan.correct") as change:
-        plan = find_plan(change, change.village().id, number)
+    def allowed(change: Change, plan: Plan) -> None:
         if plan.status is not PlanStatus.OPEN:
             raise ValidationError({"reason": "已通过或已撤回的方案不能再修改"})
-        if number_taken(change, Plan, plan.village_id, v.number, current=plan.number):
-            raise ValidationError({"number": f"方案编号“{v.number}”已存在"})
         first, last = change.session.execute(select(
             func.min(PlanComment.submitted_on), func.max(PlanComment.submitted_on)).where(
             PlanComment.plan_id == plan.id)).one()
         if first and not (v.comment_from <= first and last <= v.comment_until):
             raise ValidationError({"comment_from": f"已有意见的提出日期在 {first.isoformat()} 至 {last.isoformat()}，"
                                                    "新的征求意见期必须包含这些日期"})
-        amend(change, plan, "plan.correct", reason, **asdict(v))
-    return plan
+
+    return correct_numbered(backend, actor, village_code, number, Plan, asdict(v), reason, find=find_plan,
+                            number_label="方案编号", allowed=allowed)
 
 
 def adopt_plan(backend: Backend, actor: Actor, village_code: str, number: str,
