@@ -52,13 +52,13 @@ class VillageRecord(Audited):
 
     # sort_order keeps the tables' columns as they were declared before this mixin existed:
     # id, village_id, number, the record's own columns, version, updated_at.
-    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-3)
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-4)
     version: Mapped[int] = mapped_column(default=1, sort_order=100)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), sort_order=101)
 
     @declared_attr
     def village_id(cls) -> Mapped[int]:
-        return mapped_column(ForeignKey("village.id"), index=True, sort_order=-2)
+        return mapped_column(ForeignKey("village.id"), index=True, sort_order=-3)
 
 
 class NumberedRecord(VillageRecord):

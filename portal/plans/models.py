@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.kernel.base import Base, NumberedRecord, VillageRecord
 from portal.kernel.privacy import mask_name
@@ -60,15 +60,26 @@ class Plan(NumberedRecord, Base):
         }
 
 
-class PlanComment(VillageRecord, Base):
+class OnPlan(VillageRecord):
+    """A record that belongs to one plan and is numbered within it (第几条意见, 第几次表决)."""
+
+    number: Mapped[int] = mapped_column(sort_order=-1)  # after plan_id, as the tables were made
+
+    @declared_attr
+    def plan_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("plan.id"), index=True, sort_order=-2)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        return (UniqueConstraint("plan_id", "number"),)
+
+
+class PlanComment(OnPlan, Base):
     """意见 — one villager's comment on a plan, numbered within it, and the answer given to it."""
 
     __tablename__ = "plan_comment"
-    __table_args__ = (UniqueConstraint("plan_id", "number"),)
     audit_entity = "plan_comment"
 
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
-    number: Mapped[int]                                          # 第几条意见
     commenter_name: Mapped[str] = mapped_column(String(100))     # personal: masked in public
     commenter_phone: Mapped[str] = mapped_column(String(20), default="")  # personal: never public
     group_name: Mapped[str] = mapped_column(String(50), default="")       # 所在小组/户, public
@@ -112,15 +123,12 @@ class PlanComment(VillageRecord, Base):
         return personal
 
 
-class ConsentVote(VillageRecord, Base):
+class ConsentVote(OnPlan, Base):
     """表决 — the tallies of a vote on a plan (e.g. 村民代表会议); never individual ballots."""
 
     __tablename__ = "consent_vote"
-    __table_args__ = (UniqueConstraint("plan_id", "number"),)
     audit_entity = "consent_vote"
 
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
-    number: Mapped[int]                                  # 第几次表决
     meeting: Mapped[str] = mapped_column(String(100))    # 村民代表会议、村民会议…
     question: Mapped[str] = mapped_column(String(300))   # 表决事项
     held_on: Mapped[date]

@@ -2,6 +2,8 @@
 their replies; consent votes (表决) as tallies. Every change is a logged version."""
 from __future__ import annotations
 
+from typing import TypeVar
+
 import re
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -210,15 +212,23 @@ def _public_text(check: Checker, field: str, value: object, label: str, max_len:
     return text
 
 
-def find_comment(change_or_session: HasSession | Session, village_id: int, plan_number: str,
-                 number: int | str) -> PlanComment:
+P = TypeVar("P", PlanComment, ConsentVote)
+
+
+def _find_on_plan(change_or_session: HasSession | Session, model: type[P], village_id: int, plan_number: str,
+                  number: int | str, missing: str) -> P:
+    """The comment or vote `number` of plan `plan_number`; NotFound ("方案 … 没有第 N <missing>")."""
     session = session_of(change_or_session)
     plan = find_plan(session, village_id, plan_number)
-    comment = session.scalar(select(PlanComment).where(
-        PlanComment.plan_id == plan.id, PlanComment.number == _ordinal(number)))
-    if comment is None:
-        raise NotFound(f"方案 {plan_number} 没有第 {str(number)[:10]} 条意见")
-    return comment
+    record = session.scalar(select(model).where(model.plan_id == plan.id, model.number == _ordinal(number)))
+    if record is None:
+        raise NotFound(f"方案 {plan_number} 没有第 {str(number)[:10]} {missing}")
+    return record
+
+
+def find_comment(change_or_session: HasSession | Session, village_id: int, plan_number: str,
+                 number: int | str) -> PlanComment:
+    return _find_on_plan(change_or_session, PlanComment, village_id, plan_number, number, "条意见")
 
 
 def _ordinal(value: int | str) -> int:
@@ -338,13 +348,7 @@ def _check_vote_date(plan: Plan, held_on: date) -> None:
 
 def find_vote(change_or_session: HasSession | Session, village_id: int, plan_number: str,
               number: int | str) -> ConsentVote:
-    session = session_of(change_or_session)
-    plan = find_plan(session, village_id, plan_number)
-    vote = session.scalar(select(ConsentVote).where(
-        ConsentVote.plan_id == plan.id, ConsentVote.number == _ordinal(number)))
-    if vote is None:
-        raise NotFound(f"方案 {plan_number} 没有第 {str(number)[:10]} 次表决")
-    return vote
+    return _find_on_plan(change_or_session, ConsentVote, village_id, plan_number, number, "次表决")
 
 
 def record_vote(backend: Backend, actor: Actor, village_code: str, plan_number: str, data: VoteInput) -> ConsentVote:
