@@ -461,6 +461,7 @@ def _sqlite_ts(ts: str) -> str:
 def load_database(path: Path, export: Path, generated: Generated) -> tuple[int, int]:
     """Bulk-load the export into a portal database at `path`: audit_entry rows, the audit_node
     rows CompactRange.append completes, the audit_head row. Returns (entries, nodes)."""
+    import portal.registry  # noqa: F401  (every model's table, for create_schema)
     from portal.auditlog.models import AuditEntry, AuditHead, AuditNode
     from portal.kernel.database import Database
 
