@@ -101,7 +101,8 @@ def register_cli(app: Flask) -> None:
     @audit.command("verify")
     @click.option("--village", "code", default=None, help="only this village (default: all)")
     def verify(code: str | None) -> None:
-        """Check every chain, root and signature, and every live row against its latest entry."""
+        """Check every chain, root and signature, every live row against its latest entry, and
+        every stored derived figure (a contract's instalments) against its record."""
         import base64
 
         from portal.auditlog.integrity import verify_village
@@ -111,7 +112,9 @@ def register_cli(app: Flask) -> None:
         failed = False
         for each in _village_codes(code):
             with backend.db.read() as session:
-                report = verify_village(session, get_village(session, each), backend.signer)
+                village = get_village(session, each)
+                report = verify_village(session, village, backend.signer)
+                report.problems += backend.registry.derived_problems(session, village.id)
             if report.ok:
                 click.echo(f"OK {each} size={report.size} root={base64.b64encode(report.root).decode()}")
             else:

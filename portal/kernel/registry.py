@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from portal.kernel.base import Audited
 
@@ -51,6 +52,12 @@ class RecordType:
     views: str | None = None                   # module with the public pages' blueprint `bp`
     # How the integrity check finds a village's rows: the column holding the village id.
     village_column: str = "village_id"
+    # Figures derived from a record and stored beside it (a contract's instalments): `derive`
+    # rewrites them in the audited transaction of every write of the record, after its row and
+    # before its log entry; `derived_check` re-derives a village's and returns, in Chinese, what
+    # differs (for `audit verify`).
+    derive: Callable[[Session, Any], None] | None = None
+    derived_check: Callable[[Session, int], list[str]] | None = None
 
     def rows(self, village_id: int) -> Select[Any]:
         """Every row of this type in the village, for `audit verify`."""
@@ -107,6 +114,11 @@ class Registry:
         if record_type is None:
             return f"{entry['entity']} {entry['entity_id']}", None
         return record_type.describe(code, entry["data"], entry["entity_id"])
+
+    def derived_problems(self, session: Session, village_id: int) -> list[str]:
+        """What every record type's stored derived figures get wrong in the village (empty: none)."""
+        return [problem for t in self.types if t.derived_check is not None
+                for problem in t.derived_check(session, village_id)]
 
     def public_entities(self) -> tuple[str, ...]:
         return tuple(t.entity for t in self.types if t.public)
