@@ -15,7 +15,6 @@ from portal.contracts.ledger import balance
 from portal.contracts.models import Contract, ContractStatus, StoredInstalment
 from portal.contracts.reads import contract_detail, contracts_listing
 from portal.contracts.services import (
-    contract_input_from,
     correct_contract,
     create_contract,
     terminate_contract,

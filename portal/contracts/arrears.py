@@ -81,14 +81,14 @@ _PAYMENTS = select(Receipt.received_on, Receipt.amount).where(
     Receipt.contract_id == bindparam("contract_id"), Receipt.status == RecordStatus.ACTIVE)
 
 
-def standing_of(as_of: date, due: Any, paid: Any, oldest: date | None) -> Standing:
+def _standing(as_of: date, due: Any, paid: Any, oldest: date | None) -> Standing:
     return Standing(as_of, due if due is not None else ZERO, paid if paid is not None else ZERO, oldest)
 
 
 def arrears_list(session: Session, village_id: int, as_of: date) -> list[ArrearsRow]:
     """Contracts (not withdrawn) owing money on `as_of`, largest amount first; one query."""
     rows = session.execute(_ARREARS, {"village_id": village_id, "as_of": as_of})
-    found = [ArrearsRow(contract, standing_of(as_of, due, paid, oldest)) for contract, due, paid, oldest in rows]
+    found = [ArrearsRow(contract, _standing(as_of, due, paid, oldest)) for contract, due, paid, oldest in rows]
     return sorted(found, key=lambda row: (-row.balance.arrears, row.contract.number))
 
 
