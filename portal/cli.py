@@ -106,7 +106,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--village", "code", default=None, help="only this village's log (default: all)")
     def verify(code: str | None) -> None:
         """Check every log's tables, chain, nodes, head and checkpoints, every live row against
-        its latest entry, and the files the log names."""
+        its latest entry, every stored derived figure (a contract's instalments) against its
+        record, and the files the log names."""
         import base64
 
         from portal.auditlog.integrity import logs_to_verify, verify_log

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from flask import Flask, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+
+from portal.translations import in_english
 
 LANGUAGES = ("zh", "en")
 
@@ -25,18 +27,18 @@ def select_locale() -> str:
 def html_lang() -> str:
     """<html lang> of a page: the language Babel chose for this request (so ?lang=en counts
     on the very request that asks for it, before the session says so)."""
-    locale = get_locale()
-    return "en" if locale is not None and locale.language == "en" else "zh-CN"
+    return "en" if in_english() else "zh-CN"
 
 
 def init_app(app: Flask) -> None:
     from portal.accounts.services import load_user
     from portal.app import backend
-    from portal.translations import ensure_compiled, translate
+    from portal.translations import ensure_compiled, install_gettext, translate
 
     csrf.init_app(app)
     ensure_compiled()  # the English .mo from its .po (build artefacts, not in git)
     babel.init_app(app, locale_selector=select_locale)
+    install_gettext(app.jinja_env)
     app.jinja_env.filters["translate"] = translate
     app.jinja_env.globals["html_lang"] = html_lang
     login_manager.init_app(app)

@@ -140,17 +140,20 @@ class SchemaUpgrade:
 
     before: str | None
     after: str | None
-    stamped: bool
+    stamped: str | None  # the revision a database without alembic_version was recognised at
 
     @property
     def changed(self) -> bool:
-        return self.stamped or self.before != self.after
+        return self.stamped is not None or self.before != self.after
 
     @property
     def message(self) -> str:
         lines = []
-        if self.stamped:
+        if self.stamped == BASELINE:
             lines.append(f"数据库建于引入迁移之前（有表而没有 {VERSION_TABLE}）：已标记为基线版本 {BASELINE}。")
+        elif self.stamped:
+            lines.append(f"数据库由 create_all 按当前模型建成（有表而没有 {VERSION_TABLE}）："
+                         f"已标记为最新版本 {self.stamped}。")
         if self.before is None:
             lines.append(f"已创建数据库结构（版本 {self.after}）。")
         elif self.before != self.after:
@@ -160,17 +163,21 @@ class SchemaUpgrade:
         return "\n".join(lines)
 
 
-def _stamp_pre_migration(config: Config, connection: Connection) -> bool:
-    """Stamps a create_all database (tables, no alembic_version) at the baseline; True if so."""
+def _stamp_pre_migration(config: Config, connection: Connection) -> str | None:
+    """Stamps a create_all database (tables, no alembic_version): at the baseline when it was
+    made before migrations, at head when it has every table of the current models (create_all
+    of this code, as the tests and benchmarks make them). Returns the revision stamped, if any."""
     tables = set(inspect(connection).get_table_names())
     if VERSION_TABLE in tables or not tables & PRE_MIGRATION_TABLES:
-        return False
+        return None
     missing = PRE_MIGRATION_TABLES - tables
     if missing:
         raise MigrationError(f"数据库中有部分表但没有 {VERSION_TABLE}，缺少：{'、'.join(sorted(missing))}；"
                              "无法判断它的版本，请检查后用 flask --app portal db stamp 指定。")
-    command.stamp(config, BASELINE)
-    return True
+    head = head_revision(config) or BASELINE
+    revision = head if set(target_metadata().tables) <= tables else BASELINE
+    command.stamp(config, revision)
+    return revision
 
 
 def upgrade(db: Database, revision: str = "head") -> SchemaUpgrade:

@@ -11,6 +11,7 @@ import importlib
 from portal.accounts import labels as account_labels
 from portal.accounts.models import User
 from portal.auditlog import models as auditlog_models  # noqa: F401  (the log's own tables)
+from portal.contracts import derived as contract_derived
 from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
 from portal.contracts.models import Contract
@@ -51,7 +52,8 @@ REGISTRY = Registry((
     RecordType("asset", Asset, "地块/资产", parcel_labels.FIELDS, RECORD, prefix="DK-",
                page=parcel_reads.page_path, views="portal.parcels.views"),
     RecordType("contract", Contract, "合同", contract_labels.FIELDS, RECORD | {"terminate": BY_STAFF},
-               prefix="HT-", personal=True, page=contract_reads.page_path, views="portal.contracts.views"),
+               prefix="HT-", personal=True, page=contract_reads.page_path, views="portal.contracts.views",
+               derive=contract_derived.store_instalments, derived_check=contract_derived.verify_derived),
     RecordType("receipt", Receipt, "收据", receipt_labels.FIELDS, RECORD, prefix="SK-", personal=True,
                page=receipt_reads.page_path, views="portal.receipts.views"),
     RecordType("notice", Notice, "公告", notice_labels.FIELDS, RECORD, prefix="GG-",

@@ -120,6 +120,9 @@ def _check_records(session: Session, report: Report, log: str, registry: Registr
         _guarded(session, report, what, lambda: _logged_records(session, report, log, record_type, village_id))
         if record_type.village_column != "id" and village_id is not None:
             _guarded(session, report, what, lambda: _unlogged_rows(session, report, log, record_type, village_id))
+    if village_id is not None:  # what the types derive and store beside their records
+        for problem in _guarded(session, report, "派生数据", lambda: registry.derived_problems(session, village_id)) or []:
+            report.add(problem)
 
 
 def _logged_records(session: Session, report: Report, log: str, record_type: RecordType,

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.contracts.rent import Instalment, RentTerms, payment_schedule
@@ -30,6 +30,11 @@ class ContractStatus(str, enum.Enum):
     ACTIVE = "active"          # 履行中
     TERMINATED = "terminated"  # 已解除
     WITHDRAWN = "withdrawn"    # 已撤回 (entered by mistake; stays listed)
+
+
+def public_lessee_name(kind: LesseeKind, name: str) -> str:
+    """A company's name as it is; a person's masked (张*华)."""
+    return mask_name(name) if kind is LesseeKind.PERSON else name
 
 
 class ContractAsset(Base):
@@ -94,9 +99,7 @@ class Contract(NumberedRecord, Base):
         return payment_schedule(self.rent_terms)
 
     def lessee_public_name(self) -> str:
-        if self.lessee_kind is LesseeKind.PERSON:
-            return mask_name(self.lessee_name)
-        return self.lessee_name
+        return public_lessee_name(self.lessee_kind, self.lessee_name)
 
     def public_state(self) -> dict[str, Any]:
         company = self.lessee_kind is LesseeKind.COMPANY
@@ -135,3 +138,31 @@ class Contract(NumberedRecord, Base):
         if self.lessee_phone:
             personal["phone"] = self.lessee_phone
         return personal or None
+
+
+class StoredInstalment(Base):
+    """One instalment of a contract's 缴款计划 as stored when the contract is written, so pages
+    read arrears with indexed queries instead of deriving every schedule per request.
+
+    Only what does not depend on the day asked about is stored: the instalment and the amount
+    due up to and including it (`cumulative`). What is paid depends on that day (receipts dated
+    on or before it count, oldest instalment first), so reads take it from one SUM over receipts
+    (portal/contracts/arrears.py); receipts therefore change no row here. Re-derived in the
+    audited transaction of every contract write (portal/contracts/derived.py), and checked by
+    `audit verify`.
+    """
+
+    __tablename__ = "instalment"
+    __table_args__ = (Index("ix_instalment_village_id_due_date", "village_id", "due_date"),)
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    due_date: Mapped[date]
+    amount: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
+    cumulative: Mapped[Decimal] = mapped_column(ScaledDecimal(2))  # this and every earlier instalment
+
+    def as_instalment(self) -> Instalment:
+        return Instalment(self.seq, self.period_start, self.period_end, self.due_date, self.amount)

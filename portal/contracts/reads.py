@@ -7,16 +7,26 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, raiseload
 
 from portal.auditlog.records import record_entries, record_proof
-from portal.contracts.arrears import arrears_list, contract_balance
+from portal.contracts.arrears import STANDINGS, ZERO, arrears_list, contract_balance
 from portal.contracts.labels import CONTRACT_STATUS, FIELDS, LESSEE_KIND, RENT_UNIT
 from portal.contracts.ledger import ContractBalance
-from portal.contracts.models import Contract, ContractStatus
+from portal.contracts.models import (
+    Contract,
+    ContractAsset,
+    ContractStatus,
+    LesseeKind,
+    RentUnit,
+    public_lessee_name,
+)
 from portal.contracts.services import find_contract
 from portal.kernel.history import Version, versions
+from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
+from portal.parcels.models import Asset
 from portal.publishing.listings import Column, Listing, village_listing
 from portal.receipts.models import Receipt
 from portal.villages.models import Village
@@ -38,9 +48,10 @@ def contract_detail(backend: Backend, code: str, number: str, as_of: date) -> Co
         village = find_village(session, code)
         contract = find_contract(session, village.id, number)
         receipts = list(session.scalars(select(Receipt).where(Receipt.contract_id == contract.id)
-                                        .order_by(Receipt.received_on)))
+                                        .order_by(Receipt.received_on).options(raiseload("*"))))
+        payments = [(r.received_on, r.amount) for r in receipts if r.status is RecordStatus.ACTIVE]
         entries = record_entries(session, code, "contract", contract.audit_id())
-        return ContractDetail(village, contract, contract_balance(session, contract, as_of), receipts,
+        return ContractDetail(village, contract, contract_balance(session, contract, as_of, payments), receipts,
                               versions(entries, FIELDS), record_proof(session, code, entries))
 
 
@@ -69,7 +80,7 @@ CONTRACT_COLUMNS = [
 ]
 
 
-def contract_state(contract: Contract, as_of: date) -> str:
+def contract_state(contract: Contract | ContractLine, as_of: date) -> str:
     """履行中 / 已到期 / 已解除 / 已撤回 on `as_of`."""
     if contract.status is ContractStatus.ACTIVE and contract.end_date < as_of:
         return "ended"
@@ -81,24 +92,71 @@ def contracts_listing(backend: Backend, code: str, as_of: date, *, status: str |
     """合同公开 — every contract (withdrawn ones too, marked), filtered and sorted as asked."""
     with backend.db.read() as session:
         village = find_village(session, code)
-        contracts = list(session.scalars(select(Contract).where(Contract.village_id == village.id)))
-        owing = {row.contract.id: row.balance.arrears for row in arrears_list(session, village.id, as_of, contracts)}
-    chosen = [c for c in contracts
-              if (not status or contract_state(c, as_of) == status)
-              and (not lessee or lessee in c.lessee_public_name())
-              and (not parcel or any(item.asset.number == parcel for item in c.items))]
-    chosen.sort(key=CONTRACT_SORTS[sort], reverse=sort in ("start", "area", "rate"))
-    rows = [{
-        "number": c.number, "title": c.title, "lessee": c.lessee_public_name(),
-        "lessee_kind": c.lessee_kind.value, "assets": "、".join(i.asset.number for i in c.items),
-        "area": str(c.total_area), "start_date": c.start_date.isoformat(), "end_date": c.end_date.isoformat(),
-        "rent_rate": str(c.rent_rate), "rent_unit": c.rent_unit.value,
-        "arrears": str(owing.get(c.id, Decimal("0.00"))), "status": contract_state(c, as_of),
-    } for c in chosen]
-    totals = {"count": len(rows), "arrears": str(sum((Decimal(r["arrears"]) for r in rows), Decimal("0.00")))}
-    with backend.db.read() as session:
+        chosen = [c for c in village_contracts(session, village.id, as_of)
+                  if (not status or contract_state(c, as_of) == status)
+                  and (not lessee or lessee in c.lessee)
+                  and (not parcel or parcel in c.assets)]
+        chosen.sort(key=CONTRACT_SORTS[sort], reverse=sort in ("start", "area", "rate"))
+        rows = [{
+            "number": c.number, "title": c.title, "lessee": c.lessee,
+            "lessee_kind": c.lessee_kind.value, "assets": "、".join(c.assets),
+            "area": str(c.total_area), "start_date": c.start_date.isoformat(), "end_date": c.end_date.isoformat(),
+            "rent_rate": str(c.rent_rate), "rent_unit": c.rent_unit.value,
+            "arrears": str(c.arrears), "status": contract_state(c, as_of),
+        } for c in chosen]
+        totals = {"count": len(rows), "arrears": str(sum((Decimal(r["arrears"]) for r in rows), Decimal("0.00")))}
         return village_listing(session, village, "contracts", "合同公开", as_of, CONTRACT_COLUMNS, rows,
                         [f"/v/{code}/contracts/{c.number}" for c in chosen], totals)
+
+
+@dataclass(frozen=True)
+class ContractLine:
+    """What the lists and the village page show of a contract, read as plain columns: the
+    demo's ~100 contracts as ORM objects with their leased items and assets took 5 ms of the
+    contract list's 11; as columns they take a fifth of that."""
+
+    id: int
+    number: str
+    title: str
+    lessee_kind: LesseeKind
+    lessee: str                      # public name: a person's masked
+    start_date: date
+    end_date: date
+    rent_rate: Decimal
+    rent_unit: RentUnit
+    status: ContractStatus
+    assets: tuple[str, ...]          # leased asset numbers, by asset id as on the contract page
+    total_area: Decimal
+    arrears: Decimal                 # on the day asked about; withdrawn contracts owe nothing
+
+
+_ITEMS = (select(ContractAsset.contract_id, Asset.number, ContractAsset.area)
+          .join(Asset, Asset.id == ContractAsset.asset_id).join(Contract, Contract.id == ContractAsset.contract_id)
+          .where(Contract.village_id == bindparam("village_id"))
+          .order_by(ContractAsset.contract_id, ContractAsset.asset_id))
+_LINES = (select(Contract.id, Contract.number, Contract.title, Contract.lessee_kind, Contract.lessee_name,
+                 Contract.start_date, Contract.end_date, Contract.rent_rate, Contract.rent_unit, Contract.status,
+                 STANDINGS.c.due, STANDINGS.c.paid)
+          .outerjoin(STANDINGS, STANDINGS.c.contract_id == Contract.id)
+          .where(Contract.village_id == bindparam("village_id")))
+
+
+def village_contracts(session: Session, village_id: int, as_of: date) -> list[ContractLine]:
+    """Every contract of the village with its leased assets, area and arrears on `as_of`; two
+    queries, built once (see arrears.STANDINGS), run without the ORM: they read plain columns."""
+    connection = session.connection()
+    items: dict[int, list[tuple[str, Decimal]]] = {}
+    for contract_id, number, area in connection.execute(_ITEMS, {"village_id": village_id}):
+        items.setdefault(contract_id, []).append((number, area))
+    lines = []
+    for (contract_id, number, title, kind, name, start, end, rate, unit, status, due, paid) in connection.execute(
+            _LINES, {"village_id": village_id, "as_of": as_of}):
+        leased = items.get(contract_id, [])
+        arrears = due - paid if due is not None and due > paid and status is not ContractStatus.WITHDRAWN else ZERO
+        lines.append(ContractLine(contract_id, number, title, kind, public_lessee_name(kind, name), start, end, rate,
+                                  unit, status, tuple(n for n, _ in leased), sum((a for _, a in leased), ZERO),
+                                  arrears))
+    return lines
 
 
 ARREARS_COLUMNS = [
@@ -117,15 +175,12 @@ def arrears_listing(backend: Backend, code: str, as_of: date) -> Listing:
     with backend.db.read() as session:
         village = find_village(session, code)
         owing = arrears_list(session, village.id, as_of)
-        rows = []
-        for row in owing:
-            unpaid = [s for s in row.balance.instalments if s.outstanding and s.instalment.due_date <= as_of]
-            rows.append({
-                "contract": row.contract.number, "lessee": row.contract.lessee_public_name(),
-                "due": str(row.balance.due), "paid": str(row.balance.paid), "arrears": str(row.balance.arrears),
-                "oldest_due_date": unpaid[0].instalment.due_date.isoformat() if unpaid else None,
-                "days_overdue": row.balance.days_overdue,
-            })
+        rows = [{
+            "contract": row.contract.number, "lessee": row.contract.lessee_public_name(),
+            "due": str(row.balance.due), "paid": str(row.balance.paid), "arrears": str(row.balance.arrears),
+            "oldest_due_date": row.balance.oldest_due_date.isoformat() if row.balance.oldest_due_date else None,
+            "days_overdue": row.balance.days_overdue,
+        } for row in owing]
         totals = {"count": len(rows), "arrears": str(sum((r.balance.arrears for r in owing), Decimal("0.00")))}
         return village_listing(session, village, "arrears", "欠租清单", as_of, ARREARS_COLUMNS, rows,
                         [f"/v/{code}/contracts/{r['contract']}" for r in rows], totals)

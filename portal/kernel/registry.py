@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from portal.kernel.base import Audited
 
@@ -53,6 +54,12 @@ class RecordType:
     # for the village itself), and the column holding the log's `entity_id`.
     village_column: str = "village_id"
     id_column: str = "id"
+    # Figures derived from a record and stored beside it (a contract's instalments): `derive`
+    # rewrites them in the audited transaction of every write of the record, after its row and
+    # before its log entry; `derived_check` re-derives a village's and returns, in Chinese, what
+    # differs (for `audit verify`).
+    derive: Callable[[Session, Any], None] | None = None
+    derived_check: Callable[[Session, int], list[str]] | None = None
 
     def rows(self, village_id: int) -> Select[Any]:
         """Every row of this type in the village, for `audit verify`."""
@@ -109,6 +116,11 @@ class Registry:
         if record_type is None:
             return f"{entry['entity']} {entry['entity_id']}", None
         return record_type.describe(code, entry["data"], entry["entity_id"])
+
+    def derived_problems(self, session: Session, village_id: int) -> list[str]:
+        """What every record type's stored derived figures get wrong in the village (empty: none)."""
+        return [problem for t in self.types if t.derived_check is not None
+                for problem in t.derived_check(session, village_id)]
 
     def public_entities(self) -> tuple[str, ...]:
         return tuple(t.entity for t in self.types if t.public)

@@ -195,10 +195,14 @@ class Change:
         return self.backend.clock()
 
     def record(self, action: str, record: Audited, reason: str | None = None) -> dict[str, Any]:
-        """Flushes `record` and appends its full public state to the log, in this transaction."""
+        """Flushes `record`, rewrites what is derived from it (RecordType.derive) and appends its
+        full public state to the log, in this transaction."""
         if action not in self.actions:  # authorized when the transaction began, or not at all
             raise PermissionDenied(f"此次修改未获准写入“{action}”")
         self.session.flush()
+        record_type = self.backend.registry.get(record.audit_entity)
+        if record_type is not None and record_type.derive is not None:
+            record_type.derive(self.session, record)  # stored derived figures, in this transaction
         return audit_log.append(
             self.session, self.backend.signer,
             log=self.log, ts=self.now(), actor=self.actor.label, action=action,

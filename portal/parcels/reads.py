@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, raiseload, selectinload
 
 from portal.auditlog.records import LogState, log_state, record_entries, record_proof
 from portal.contracts.models import Contract, ContractAsset
@@ -72,7 +72,8 @@ class ParcelMapData:
 def _contracts_by_asset(session: Session, village_id: int) -> dict[int, list[Contract]]:
     """Every contract of the village under each asset it includes; two queries in all."""
     by_asset: dict[int, list[Contract]] = defaultdict(list)
-    for contract in session.scalars(select(Contract).where(Contract.village_id == village_id)):
+    for contract in session.scalars(select(Contract).where(Contract.village_id == village_id).options(
+            selectinload(Contract.items), raiseload("*"))):
         for item in contract.items:
             by_asset[item.asset_id].append(contract)
     return by_asset

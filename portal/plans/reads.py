@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, raiseload
 
 from portal.auditlog.records import Logged, latest_logged, record_entries, record_proof
 from portal.kernel.history import Version, versions
@@ -109,7 +109,8 @@ def comments_listing(backend: Backend, code: str, number: str, as_of: date) -> L
         village = find_village(session, code)
         plan = find_plan(session, village.id, number)
         comments = list(session.scalars(select(PlanComment).where(PlanComment.plan_id == plan.id)
-                                        .order_by(PlanComment.number)))
+                                        .order_by(PlanComment.number)
+                                        .options(joinedload(PlanComment.plan), raiseload("*"))))
         rows = [{key: value for key, value in c.public_state().items() if key != "plan"} for c in comments]
         totals = {"count": len(rows), "unanswered": sum(1 for c in comments
                                                          if c.status is CommentStatus.VISIBLE and not c.answered),

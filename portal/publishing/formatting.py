@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from flask import has_request_context
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from portal.kernel.clock import SHANGHAI
 from portal.kernel.money import amount_in_words, format_money
+from portal.translations import in_english
 
 AREA_UNITS = {"mu": "亩", "m2": "㎡"}
 EN_AREA_UNITS = {"mu": "mu", "m2": "m²"}
@@ -75,12 +75,7 @@ def _in_english(context: Context) -> bool:
     """Web pages follow the reader's language (session, see extensions.select_locale); printed
     notices (templates print/…) stay Chinese whatever the reader chose, as they are cached and
     posted on the board. The Python functions above are always Chinese (exports, PDFs, data)."""
-    if (context.name or "").startswith("print/") or not has_request_context():
-        return False
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    return locale is not None and locale.language == "en"
+    return not (context.name or "").startswith("print/") and in_english()
 
 
 @pass_context

@@ -8,7 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import raiseload
 
+from portal.contracts.models import Contract
 from portal.kernel.errors import NotFound
 from portal.kernel.transaction import Backend
 from portal.publishing.listings import Column, Listing, village_listing
@@ -40,16 +42,21 @@ def receipts_listing(backend: Backend, code: str, as_of: date, *, year: int | No
     """收益凭证 — receipts of a year and/or a contract, newest first; withdrawn ones marked."""
     with backend.db.read() as session:
         village = find_village(session, code)
-        query = select(Receipt).where(Receipt.village_id == village.id)
+        # The contract's number by an outer join: one query, however many receipts (raiseload:
+        # reaching for Receipt.contract would be a query per row).
+        query = (select(Receipt, Contract.number).outerjoin(Contract, Contract.id == Receipt.contract_id)
+                 .where(Receipt.village_id == village.id).options(raiseload("*")))
         if year:
             query = query.where(Receipt.received_on >= date(year, 1, 1), Receipt.received_on <= date(year, 12, 31))
-        receipts = [r for r in session.scalars(query.order_by(Receipt.received_on.desc(), Receipt.number.desc()))
-                    if not contract or (r.contract and r.contract.number == contract)]
+        if contract:
+            query = query.where(Contract.number == contract)
+        found = session.execute(query.order_by(Receipt.received_on.desc(), Receipt.number.desc())).all()
+        receipts = [r for r, _ in found]
         rows = [{
             "number": r.number, "received_on": r.received_on.isoformat(), "amount": str(r.amount),
-            "payer": r.payer_public_name(), "contract": r.contract.number if r.contract else None,
+            "payer": r.payer_public_name(), "contract": number,
             "note": r.note, "scan_sha256": r.scan_sha256, "status": r.status.value,
-        } for r in receipts]
+        } for r, number in found]
         active = [r for r in receipts if r.status.value == "active"]
         totals = {"count": len(rows), "amount": str(sum((r.amount for r in active), Decimal("0.00")))}
         return village_listing(session, village, "receipts", "收益凭证", as_of, RECEIPT_COLUMNS, rows,

@@ -7,11 +7,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.auditlog.records import LogState, log_state
-from portal.contracts.arrears import arrears_list
-from portal.contracts.models import Contract, ContractStatus
+from portal.contracts.models import Contract, ContractStatus, StoredInstalment
+from portal.contracts.reads import village_contracts
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
 from portal.plans.reads import unanswered_comments
@@ -44,20 +44,20 @@ def village_overview(backend: Backend, code: str, as_of: date) -> VillageOvervie
     """Totals at a glance for the village home: area leased, this year's rent, arrears, news."""
     with backend.db.read() as session:
         village = find_village(session, code)
-        contracts = list(session.scalars(select(Contract).where(
-            Contract.village_id == village.id, Contract.status != ContractStatus.WITHDRAWN)))
+        contracts = village_contracts(session, village.id, as_of)
         active = [c for c in contracts if c.status is ContractStatus.ACTIVE and c.start_date <= as_of <= c.end_date]
         area = sum((c.total_area for c in active if c.rent_unit.value == "mu_year"), Decimal("0.00"))
         year_start = date(as_of.year, 1, 1)
-        due = sum((i.amount for c in contracts for i in c.schedule() if year_start <= i.due_date <= as_of),
-                  Decimal("0.00"))
-        received = session.scalars(select(Receipt.amount).where(
+        due = session.scalar(select(func.sum(StoredInstalment.amount)).join(
+            Contract, Contract.id == StoredInstalment.contract_id).where(
+            StoredInstalment.village_id == village.id, Contract.status != ContractStatus.WITHDRAWN,
+            StoredInstalment.due_date >= year_start, StoredInstalment.due_date <= as_of))
+        received = session.scalar(select(func.sum(Receipt.amount)).where(
             Receipt.village_id == village.id, Receipt.status == RecordStatus.ACTIVE,
-            Receipt.received_on >= year_start, Receipt.received_on <= as_of)).all()
-        owing = arrears_list(session, village.id, as_of, contracts)
+            Receipt.received_on >= year_start, Receipt.received_on <= as_of))
         return VillageOverview(
-            village, len(active), area, due, sum(received, Decimal("0.00")),
-            sum((row.balance.arrears for row in owing), Decimal("0.00")), len(owing),
+            village, len(active), area, due or Decimal("0.00"), received or Decimal("0.00"),
+            sum((c.arrears for c in contracts), Decimal("0.00")), sum(1 for c in contracts if c.arrears),
             unanswered_comments(session, village.id), latest_changes(session, backend.registry, code), log_state(session, code))
 
 

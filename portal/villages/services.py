@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal.kernel.errors import NotFound, ValidationError
@@ -47,8 +47,11 @@ def create_village(backend: Backend, actor: Actor, data: VillageInput) -> Villag
     return village
 
 
+_BY_CODE = select(Village).where(Village.code == bindparam("code"))  # built once: every village page asks
+
+
 def get_village(session: Session, code: str) -> Village | None:
-    return session.scalar(select(Village).where(Village.code == code))
+    return session.scalar(_BY_CODE, {"code": code})
 
 
 def list_villages(session: Session) -> list[Village]:
