@@ -1,7 +1,9 @@
 """Contract pages, no login: the list (合同公开), one contract with its history, the arrears list."""
 from __future__ import annotations
 
-from typing import TypedDict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple, TypedDict
 
 from flask import Blueprint, Response, render_template
 
@@ -9,7 +11,10 @@ from portal.app import backend
 from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
 from portal.contracts.printing import contract_response
+from portal.kernel.money import format_money
+from portal.publishing.formatting import EN_AREA_UNITS, area, cn_date, en_date
 from portal.publishing.lists import choice_arg, respond, text_arg
+from portal.translations import current_translations, in_english
 
 bp = Blueprint("contracts", __name__)
 
@@ -21,6 +26,41 @@ class _Filters(TypedDict):
     lessee: str
     parcel: str
     sort: str
+
+
+class _Cells(NamedTuple):
+    """One row of the contract list as shown: what the template's filters made of it, per cell."""
+
+    link: str | None
+    number: str
+    title: str
+    lessee: str
+    area: str
+    rent_rate: str
+    rent_unit: str
+    start_date: str
+    end_date: str
+    status: str
+    arrears: str                     # "" when nothing is owed
+
+
+def _contract_cells(rows: Sequence[dict[str, Any]], links: Sequence[str | None]) -> list[_Cells]:
+    """The shown page's rows formatted once here rather than by a dozen filter calls per row in
+    the template (they were a third of the page's time); in the reader's language, as the filters."""
+    english = in_english()
+    word = current_translations().ugettext
+    day = en_date if english else cn_date
+    cells = []
+    for row, link in zip(rows, links):
+        unit = "m2" if row["rent_unit"] == "m2_month" else "mu"
+        size = (f"{Decimal(row['area']):,.2f} {EN_AREA_UNITS[unit]}" if english else area(row["area"], unit))
+        cells.append(_Cells(
+            link, row["number"], row["title"], row["lessee"], size, format_money(Decimal(row["rent_rate"])),
+            word(contract_labels.RENT_UNIT.get(row["rent_unit"], row["rent_unit"])),
+            day(row["start_date"]), day(row["end_date"]),
+            word(contract_labels.CONTRACT_STATUS.get(row["status"], row["status"])),
+            "" if row["arrears"] == "0.00" else format_money(Decimal(row["arrears"]))))
+    return cells
 
 
 @bp.get("/v/<code>/contracts/<number>")
@@ -47,7 +87,7 @@ def contracts(code: str, fmt: str | None) -> Response | str:
         "sort": choice_arg("sort", tuple(contract_reads.CONTRACT_SORTS), "start"),
     }
     listing = contract_reads.contracts_listing(backend(), code, backend().today(), **filters)
-    return respond(listing, fmt, "public/contracts.html", filters=filters,
+    return respond(listing, fmt, "public/contracts.html", _contract_cells, filters=filters,
                    statuses=contract_labels.CONTRACT_STATUS)
 
 

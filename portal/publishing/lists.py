@@ -1,7 +1,7 @@
 """The list pages and their downloads: /v/<code>/<list> and /v/<code>/<list>.<csv|xlsx|json|pdf>."""
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, overload
 
 from flask import Response, abort, render_template, request
@@ -48,15 +48,20 @@ def page_arg(total_rows: int) -> tuple[int, int]:
     return int(raw), pages
 
 
-def respond(listing: Listing, fmt: str | None, template: str, **context: Any) -> Response | str:
-    """The HTML page (one page of rows) or the whole filtered list in the asked format."""
+CellsOf = Callable[[Sequence[dict[str, Any]], Sequence[str | None]], list[Any]]
+
+
+def respond(listing: Listing, fmt: str | None, template: str, cells: CellsOf | None = None,
+            **context: Any) -> Response | str:
+    """The HTML page (one page of rows) or the whole filtered list in the asked format. With
+    `cells`, the template gets `cells(rows, links)` of the page shown instead of (row, link) pairs."""
     if fmt is None:
         page, pages = page_arg(len(listing.rows))
         start = (page - 1) * PAGE_SIZE
+        shown = listing.rows[start:start + PAGE_SIZE]
+        links = (listing.links or [None] * len(listing.rows))[start:start + PAGE_SIZE]
         return render_template(template, listing=listing, page=page, pages=pages, formats=FORMATS,
-                               rows=list(zip(listing.rows[start:start + PAGE_SIZE],
-                                             (listing.links or [None] * len(listing.rows))[start:start + PAGE_SIZE])),
-                               **context)
+                               rows=cells(shown, links) if cells else list(zip(shown, links)), **context)
     if fmt not in FORMATS:
         abort(404, f"不支持的格式“{fmt[:10]}”，可选：{'、'.join(FORMATS)}")
     if fmt == "pdf":
