@@ -100,3 +100,20 @@ def test_a_receipt_without_a_scan_is_a_friendly_404(client, demo):
     rows = client.get("/v/lianban/receipts.json").get_json()["rows"]
     plain = next(r for r in rows if not r["scan_sha256"])
     assert client.get(f"/v/lianban/receipts/{plain['number']}/scan").status_code == 404
+
+
+def test_contract_list_shows_each_change_at_once_with_the_page_cache_off(app, client, backend, village,
+                                                                         contract_input):
+    """The list remembers a village's contracts per log head: every change moves the head."""
+    from portal.contracts.services import create_contract
+
+    from .conftest import STAFF
+
+    app.config["PAGE_CACHE"] = False
+    assert "HT-001" not in client.get(f"/v/{village}/contracts").get_data(as_text=True)
+    create_contract(backend, STAFF, village, contract_input())
+    assert "HT-001" in client.get(f"/v/{village}/contracts").get_data(as_text=True)
+    create_contract(backend, STAFF, village, contract_input(number="HT-002", assets=[("P2", None)]))
+    page = client.get(f"/v/{village}/contracts").get_data(as_text=True)
+    assert "HT-001" in page and "HT-002" in page
+    assert client.get(f"/v/{village}/contracts.json").get_json()["totals"]["count"] == 2
