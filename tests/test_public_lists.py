@@ -117,3 +117,8 @@ def test_contract_list_shows_each_change_at_once_with_the_page_cache_off(app, cl
     page = client.get(f"/v/{village}/contracts").get_data(as_text=True)
     assert "HT-001" in page and "HT-002" in page
     assert client.get(f"/v/{village}/contracts.json").get_json()["totals"]["count"] == 2
+    assert "履行中" in page
+    with client.session_transaction() as session:  # the rows are remembered per language too
+        session["lang"] = "en"
+    page = client.get(f"/v/{village}/contracts").get_data(as_text=True)
+    assert "HT-002" in page and "履行中" not in page

@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, TypedDict
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, get_template_attribute, render_template
+from markupsafe import Markup
 
 from portal.app import backend
 from portal.contracts import labels as contract_labels
@@ -13,7 +14,9 @@ from portal.contracts import reads as contract_reads
 from portal.contracts.printing import contract_response
 from portal.kernel.money import format_money
 from portal.publishing.formatting import EN_AREA_UNITS, area, cn_date, en_date
+from portal.publishing.listings import Listing
 from portal.publishing.lists import choice_arg, respond, text_arg
+from portal.publishing.memo import HeadMemo
 from portal.translations import current_translations, in_english
 
 bp = Blueprint("contracts", __name__)
@@ -63,6 +66,27 @@ def _contract_cells(rows: Sequence[dict[str, Any]], links: Sequence[str | None])
     return cells
 
 
+# (code, as_of, log size, log root, in English) → contract number → its rendered <li>
+_ROWS_BY_HEAD: HeadMemo[dict[str, Markup]] = HeadMemo()
+
+
+def _contract_rows(listing: Listing, rows: Sequence[dict[str, Any]], links: Sequence[str | None]) -> list[Markup]:
+    """The shown page's rows as HTML, each rendered once per log head and language: a row shows
+    only what the log head and the day fix (see publishing/memo.py)."""
+    key = (listing.village_code, listing.as_of, listing.log_size, listing.log_root_hex, in_english())
+    engine = backend().db.engine
+    rendered = _ROWS_BY_HEAD.get(engine, key)
+    if rendered is None:
+        rendered = {}
+        _ROWS_BY_HEAD.put(engine, key, rendered)
+    missing = [(row, link) for row, link in zip(rows, links) if row["number"] not in rendered]
+    if missing:
+        contract_row = get_template_attribute("public/_contract_row.html", "contract_row")
+        for cells in _contract_cells([row for row, _ in missing], [link for _, link in missing]):
+            rendered[cells.number] = contract_row(cells)
+    return [rendered[row["number"]] for row in rows]
+
+
 @bp.get("/v/<code>/contracts/<number>")
 def contract(code: str, number: str) -> str:
     today = backend().today()
@@ -87,7 +111,8 @@ def contracts(code: str, fmt: str | None) -> Response | str:
         "sort": choice_arg("sort", tuple(contract_reads.CONTRACT_SORTS), "start"),
     }
     listing = contract_reads.contracts_listing(backend(), code, backend().today(), **filters)
-    return respond(listing, fmt, "public/contracts.html", _contract_cells, filters=filters,
+    return respond(listing, fmt, "public/contracts.html", lambda rows, links: _contract_rows(listing, rows, links),
+                   filters=filters,
                    statuses=contract_labels.CONTRACT_STATUS)
 
 
