@@ -89,34 +89,40 @@ def contract_state(contract: Contract | ContractLine, as_of: date) -> str:
 
 
 def contracts_listing(backend: Backend, code: str, as_of: date, *, status: str | None = None,
-                      lessee: str = "", parcel: str = "", sort: str = "start") -> Listing:
-    """合同公开 — every contract (withdrawn ones too, marked), filtered and sorted as asked."""
-    with backend.db.read() as session:
-        state = log_state(session, code)  # first: the lines read below are at least as new
-        key = (code, as_of, state.size, state.root_hex) if state else None
-        found = _LINES_BY_HEAD.get(backend.db.engine, key) if key else None
-        if found is None:
+                      lessee: str = "", parcel: str = "", sort: str = "start",
+                      head: tuple[int, bytes] | None = None) -> Listing:
+    """合同公开 — every contract (withdrawn ones too, marked), filtered and sorted as asked. `head`:
+    the village log's (size, root) as the caller already read it (the ETag's), else read here."""
+    if head is None:
+        with backend.db.read() as session:
+            state = log_state(session, code)
+        head = (state.size, bytes.fromhex(state.root_hex)) if state else None
+    # the head is read first: the lines read below are at least as new
+    key = (code, as_of, *head) if head else None
+    found = _LINES_BY_HEAD.get(backend.db.engine, key) if key else None
+    if found is None:
+        with backend.db.read() as session:
             village = find_village(session, code)
             found = (village.code, village.name), village_contracts(session, village.id, as_of)
-            if key:
-                _LINES_BY_HEAD.put(backend.db.engine, key, found)
-        (village_code, village_name), lines = found
-        chosen = [c for c in lines
-                  if (not status or contract_state(c, as_of) == status)
-                  and (not lessee or lessee in c.lessee)
-                  and (not parcel or parcel in c.assets)]
-        chosen.sort(key=CONTRACT_SORTS[sort], reverse=sort in ("start", "area", "rate"))
-        rows = [{
-            "number": c.number, "title": c.title, "lessee": c.lessee,
-            "lessee_kind": c.lessee_kind.value, "assets": "、".join(c.assets),
-            "area": str(c.total_area), "start_date": c.start_date.isoformat(), "end_date": c.end_date.isoformat(),
-            "rent_rate": str(c.rent_rate), "rent_unit": c.rent_unit.value,
-            "arrears": str(c.arrears), "status": contract_state(c, as_of),
-        } for c in chosen]
-        totals = {"count": len(rows), "arrears": str(sum((Decimal(r["arrears"]) for r in rows), Decimal("0.00")))}
-        return Listing("contracts", "合同公开", village_code, village_name, as_of, CONTRACT_COLUMNS, rows,
-                       [f"/v/{code}/contracts/{c.number}" for c in chosen], totals,
-                       state.size if state else 0, state.root_hex if state else "")
+        if key:
+            _LINES_BY_HEAD.put(backend.db.engine, key, found)
+    (village_code, village_name), lines = found
+    chosen = [c for c in lines
+              if (not status or contract_state(c, as_of) == status)
+              and (not lessee or lessee in c.lessee)
+              and (not parcel or parcel in c.assets)]
+    chosen.sort(key=CONTRACT_SORTS[sort], reverse=sort in ("start", "area", "rate"))
+    rows = [{
+        "number": c.number, "title": c.title, "lessee": c.lessee,
+        "lessee_kind": c.lessee_kind.value, "assets": "、".join(c.assets),
+        "area": str(c.total_area), "start_date": c.start_date.isoformat(), "end_date": c.end_date.isoformat(),
+        "rent_rate": str(c.rent_rate), "rent_unit": c.rent_unit.value,
+        "arrears": str(c.arrears), "status": contract_state(c, as_of),
+    } for c in chosen]
+    totals = {"count": len(rows), "arrears": str(sum((Decimal(r["arrears"]) for r in rows), Decimal("0.00")))}
+    return Listing("contracts", "合同公开", village_code, village_name, as_of, CONTRACT_COLUMNS, rows,
+                   [f"/v/{code}/contracts/{c.number}" for c in chosen], totals,
+                   head[0] if head else 0, head[1].hex() if head else "")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, TypedDict
 
-from flask import Blueprint, Response, get_template_attribute, render_template
+from flask import Blueprint, Response, current_app, get_template_attribute, render_template
 from markupsafe import Markup
 
 from portal.app import backend
@@ -110,7 +110,9 @@ def contracts(code: str, fmt: str | None) -> Response | str:
         "parcel": text_arg("parcel", 32),
         "sort": choice_arg("sort", tuple(contract_reads.CONTRACT_SORTS), "start"),
     }
-    listing = contract_reads.contracts_listing(backend(), code, backend().today(), **filters)
+    # the log head the ETag was made of (publishing/caching.py): the list shows that state
+    head = current_app.extensions["log_heads"].get(code)
+    listing = contract_reads.contracts_listing(backend(), code, backend().today(), **filters, head=head)
     return respond(listing, fmt, "public/contracts.html", lambda rows, links: _contract_rows(listing, rows, links),
                    filters=filters,
                    statuses=contract_labels.CONTRACT_STATUS)
