@@ -96,6 +96,16 @@ def test_list_pages_are_gzipped_and_small(client, demo):
     assert client.get("/v/lianban/contracts").headers.get("Content-Encoding") is None
 
 
+def test_a_body_compressed_again_is_the_same_gzip_of_each_page(app, client, demo):
+    import gzip
+
+    app.config["PAGE_CACHE"] = False  # every request renders and compresses (or reuses) anew
+    for url in ("/v/lianban/contracts", "/v/lianban/receipts", "/v/lianban/contracts", "/v/lianban/receipts"):
+        packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert packed.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(packed.data) == client.get(url).data
+
+
 def test_a_cached_page_is_replaced_as_soon_as_the_log_moves(client, backend, demo):
     before = client.get("/v/lianban/receipts?year=2026").get_data(as_text=True)
     assert client.get("/v/lianban/receipts?year=2026").get_data(as_text=True) == before  # served again

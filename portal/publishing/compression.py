@@ -5,14 +5,44 @@ A reverse proxy may do this too; doing it here keeps the portal light when serve
 from __future__ import annotations
 
 import gzip
+import threading
+from collections import OrderedDict
 
 from flask import Flask, Response, request
 
 MIN_BYTES = 1024
 COMPRESSIBLE = ("text/", "application/json", "application/atom+xml", "application/jsonl", "image/svg+xml")
+REMEMBER_MAX_BYTES = 64 * 1024
+
+
+class Compressed:
+    """Bodies already compressed, by their bytes: a page rendered on every request (page cache
+    off, a logged-in reader) is mostly the same bytes again, and gzip cost a sixth of its time."""
+
+    def __init__(self, capacity: int = 64) -> None:
+        self.capacity = capacity
+        self._bodies: OrderedDict[bytes, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, body: bytes) -> bytes:
+        if len(body) > REMEMBER_MAX_BYTES:
+            return gzip.compress(body, compresslevel=6, mtime=0)
+        with self._lock:
+            found = self._bodies.get(body)
+            if found is not None:
+                self._bodies.move_to_end(body)
+                return found
+        packed = gzip.compress(body, compresslevel=6, mtime=0)
+        with self._lock:
+            self._bodies[body] = packed
+            while len(self._bodies) > self.capacity:
+                self._bodies.popitem(last=False)
+        return packed
 
 
 def init_app(app: Flask) -> None:
+    compressed = Compressed()
+
     @app.after_request
     def compress(response: Response) -> Response:
         if (response.direct_passthrough or response.is_streamed or response.status_code != 200
@@ -24,7 +54,7 @@ def init_app(app: Flask) -> None:
         body = response.get_data()
         if len(body) < MIN_BYTES:
             return response
-        response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+        response.set_data(compressed(body))
         response.headers["Content-Encoding"] = "gzip"
         response.vary.add("Accept-Encoding")
         return response
