@@ -11,7 +11,7 @@ from portal.publishing.formatting import FILTERS
 
 def init_app(app: Flask) -> None:
     from portal.auditlog.views import bp as auditlog
-    from portal.publishing import caching, compression
+    from portal.publishing import caching, compression, headers
     from portal.registry import REGISTRY
     from portal.site.views import bp as site
     from portal.stats.views import bp as stats
@@ -21,5 +21,6 @@ def init_app(app: Flask) -> None:
     for blueprint in (auditlog, site, stats):
         app.register_blueprint(blueprint)
     caching.init_app(app)
+    headers.init_app(app)
     compression.init_app(app)
     app.jinja_env.filters.update(FILTERS)

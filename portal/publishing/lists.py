@@ -68,5 +68,5 @@ def respond(listing: Listing, fmt: str | None, template: str, cells: CellsOf | N
         return listing_response(listing)
     body = WRITERS[fmt](listing)
     filename = f"{listing.village_code}-{listing.name}-{listing.as_of.isoformat()}.{fmt}"
-    return Response(body, mimetype=MEDIA_TYPES[fmt],
+    return Response(body, content_type=MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})

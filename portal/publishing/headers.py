@@ -1,0 +1,46 @@
+"""Security headers on every response: what a browser may load and run for the portal's pages.
+
+Scripts only from the portal itself (no inline script anywhere: `static/verify.js` is the one
+script); styles from the portal plus inline style (the map's SVG carries a <style> block and the
+vote bars a width); nothing may frame the pages; referrers stay on the site. HSTS only when the
+configured public address is https (never decided from the request, which a proxy may rewrite).
+"""
+from __future__ import annotations
+
+from flask import Flask, Response
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+HSTS = "max-age=31536000"
+
+
+def security_headers(https: bool) -> dict[str, str]:
+    """The headers every response carries; HSTS too when the site is served over https."""
+    headers = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",  # for browsers that predate frame-ancestors
+    }
+    if https:
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
+
+
+def init_app(app: Flask) -> None:
+    headers = security_headers(str(app.config.get("PUBLIC_BASE_URL", "")).startswith("https://"))
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response

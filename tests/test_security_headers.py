@@ -1,0 +1,72 @@
+"""Every response carries the security headers, whatever produced it (a page, a download, an
+error, a 304, a page from the cache), and no public page needs inline script to work."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal import create_app
+from portal.publishing.headers import CONTENT_SECURITY_POLICY
+
+from .test_html_valid import PAGES
+
+EXPECTED = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+RESPONSES = [
+    "/", "/v/lianban/", "/v/lianban/contracts", "/v/lianban/contracts.csv", "/v/lianban/contracts.json",
+    "/v/lianban/contracts.xlsx", "/v/lianban/arrears.pdf", "/v/lianban/audit/checkpoint",
+    "/v/lianban/audit/proof/inclusion?index=0&size=1", "/v/lianban/audit/proof/inclusion?index=x",
+    "/v/lianban/contracts/NOPE", "/v/nowhere/", "/static/portal.css", "/login", "/v/lianban/feed.atom",
+]
+
+
+def assert_secured(response, url: str) -> None:
+    for name, value in EXPECTED.items():
+        assert response.headers.get(name) == value, f"{url}: {name} = {response.headers.get(name)!r}"
+    assert "Strict-Transport-Security" not in response.headers, url  # served over http here
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_every_kind_of_response_carries_the_security_headers(client, demo):
+    for url in RESPONSES:
+        response = client.get(url)
+        assert_secured(response, url)
+    again = client.get("/v/lianban/contracts")  # the second anonymous view comes from the page cache
+    assert_secured(again, "cached page")
+    etag = again.headers["ETag"]
+    not_modified = client.get("/v/lianban/contracts", headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304
+    assert_secured(not_modified, "304")
+    refused = client.get("/", headers={"Host": "evil.example"})
+    assert refused.status_code == 400
+    assert_secured(refused, "untrusted host")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_downloads_say_their_charset_once(client, demo):
+    for fmt in ("csv", "json"):
+        content_type = client.get(f"/v/lianban/contracts.{fmt}").headers["Content-Type"]
+        assert content_type.count("charset") == 1, content_type
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_no_public_page_has_inline_script(client, demo):
+    """The CSP allows scripts only from the portal: a page with inline script would break."""
+    for url, _status in PAGES:
+        html = client.get(url).get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"{url}: inline <script>"
+        assert not re.search(r"\son[a-z]+\s*=", html), f"{url}: inline event handler"
+        assert "javascript:" not in html, f"{url}: javascript: URL"
+
+
+def test_hsts_only_when_the_public_address_is_https(tmp_path):
+    for base, expected in (("https://sanzi.example.cn", True), ("http://127.0.0.1:5000", False)):
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}", "SECRET_KEY": "test",
+                          "INSTANCE_PATH": str(tmp_path / "instance"), "PUBLIC_BASE_URL": base})
+        response = app.test_client().get("/static/portal.css", headers={"Host": base.split("//")[1]})
+        assert ("Strict-Transport-Security" in response.headers) is expected, base
