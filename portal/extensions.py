@@ -1,11 +1,12 @@
 """Flask extensions: CSRF on every form, Babel (zh first, en second), login sessions."""
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, session
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
+from portal.publishing.query import arg
 from portal.translations import in_english
 
 LANGUAGES = ("zh", "en")
@@ -17,7 +18,7 @@ login_manager = LoginManager()
 
 def select_locale() -> str:
     """?lang= sticks in the session; otherwise Chinese, whatever the browser says."""
-    chosen = request.args.get("lang")
+    chosen = arg("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
     lang: str = session.get("lang", "zh")  # only ever set to one of LANGUAGES

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from portal.accounts.forms import LoginForm
 from portal.accounts.services import authenticate
 from portal.app import backend
+from portal.publishing.query import arg
 
 bp = Blueprint("accounts", __name__)
 
@@ -29,7 +30,7 @@ def login() -> Response | tuple[str, int]:
         if user is not None:
             login_user(user)
             flash(f"欢迎，{user.display_name}")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(arg("next") or None))
         form.password.errors = [*form.password.errors, "用户名或密码不正确"]
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" or form.errors == {} else 400
 

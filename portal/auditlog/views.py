@@ -1,10 +1,11 @@
 """The audit log over HTTP, no login: checkpoint, entries, inclusion and consistency proofs."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
+from flask import Blueprint, Response, abort, jsonify, stream_with_context
 
 from portal.app import backend
 from portal.auditlog import reads as log_reads
+from portal.publishing.query import arg
 
 bp = Blueprint("auditlog", __name__, url_prefix="/v/<code>/audit")
 MAX_DIGITS = 18
@@ -12,7 +13,7 @@ MAX_DIGITS = 18
 
 def _int_arg(name: str, default: int | None = None) -> int:
     """A non-negative integer query parameter; 400 with a message otherwise."""
-    raw = request.args.get(name, "")
+    raw = arg(name)
     if raw == "":
         if default is None:
             abort(400, f"缺少参数 {name}")

@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from portal.auditlog import store as audit_log
+from portal.publishing.query import known_query
 from portal.stats.services import VisitCounter
 
 DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".json", ".pdf", ".jsonl", ".atom")
@@ -101,7 +102,7 @@ class PageCache:
 
 def _cache_key(etag: str) -> tuple[str, str, bool]:
     # Accept's `in` takes a name; mypy sees only a list of (name, quality) pairs.
-    return etag, request.full_path, "gzip" in request.accept_encodings  # type: ignore[comparison-overlap]
+    return etag, f"{request.path}?{known_query()}", "gzip" in request.accept_encodings  # type: ignore[comparison-overlap]
 
 
 def _cacheable() -> bool:

@@ -4,11 +4,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, overload
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template
 
 from portal.publishing.exports import MEDIA_TYPES, WRITERS
 from portal.publishing.listings import Listing
 from portal.publishing.printing import listing_response
+from portal.publishing.query import arg
 
 PAGE_SIZE = 20
 FORMATS = (*WRITERS, "pdf")
@@ -22,7 +23,7 @@ def choice_arg(name: str, allowed: Collection[str], default: None = None) -> str
 
 def choice_arg(name: str, allowed: Collection[str], default: str | None = None) -> str | None:
     """A query parameter that must be one of `allowed`; 400 with a message otherwise."""
-    value = request.args.get(name, "").strip()
+    value = arg(name).strip()
     if not value:
         return default
     if value not in allowed:
@@ -31,7 +32,7 @@ def choice_arg(name: str, allowed: Collection[str], default: str | None = None) 
 
 
 def text_arg(name: str, max_len: int = 50) -> str:
-    value = request.args.get(name, "").strip()
+    value = arg(name).strip()
     if len(value) > max_len:
         abort(400, f"参数 {name} 太长（最多 {max_len} 个字）")
     return value
@@ -39,7 +40,7 @@ def text_arg(name: str, max_len: int = 50) -> str:
 
 def page_arg(total_rows: int) -> tuple[int, int]:
     """(page, pages) from ?page=; 400 for a non-number, 404 past the last page."""
-    raw = request.args.get("page", "1").strip()
+    raw = arg("page", "1").strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
         abort(400, f"页码“{raw[:20]}”无效，请填写从 1 开始的整数")
     pages = max(1, -(-total_rows // PAGE_SIZE))

@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from flask import Response, request, url_for
 
@@ -29,6 +29,7 @@ from portal.kernel.base import NumberedRecord, VillageRecord
 from portal.publishing.listing_pdf import listing_pdf
 from portal.publishing.listings import Listing
 from portal.publishing.pdf_cache import pdf_cache
+from portal.publishing.query import known_query
 from portal.publishing.sheets import Checkpoint, now_checkpoint
 from portal.publishing.urls import public_url
 from portal.villages import reads as village_reads
@@ -68,8 +69,7 @@ def is_demo_village(code: str) -> bool:
 def listing_response(listing: Listing) -> Response:
     """/v/<code>/<list>.pdf: all rows of the filtered list; the QR leads to the same list online."""
     # The PDF holds every row, so ?page= neither changes it nor belongs in its address.
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page" and v != ""]
-    query = urlencode(args)
+    query = known_query(without=("page",))
     page_url = public_url(request.path.removesuffix(".pdf"), query)
     key = ("list", LAYOUT, listing.village_code, listing.name, page_url,
            listing.as_of.isoformat(), listing.log_size, listing.log_root_hex)

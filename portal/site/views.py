@@ -9,7 +9,6 @@ from flask import (
     abort,
     redirect,
     render_template,
-    request,
     session,
     url_for,
 )
@@ -17,6 +16,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal.app import backend
 from portal.publishing.lists import text_arg
+from portal.publishing.query import arg
 from portal.publishing.urls import public_url
 from portal.site import changes
 from portal.site import search as record_search
@@ -28,7 +28,7 @@ FEED_SIZE = 50
 
 def _back() -> str:
     """Where to return after a preference change: a same-site path only."""
-    target = request.args.get("next", "")
+    target = arg("next")
     if target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
     return url_for("villages.home")
@@ -37,7 +37,7 @@ def _back() -> str:
 @bp.get("/prefs/large-text")
 def large_text() -> WerkzeugResponse:
     """长辈版: bigger text for every page, switched by a plain link (no JavaScript)."""
-    session["large_text"] = request.args.get("on") == "1"
+    session["large_text"] = arg("on") == "1"
     return redirect(_back())
 
 

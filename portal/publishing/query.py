@@ -1,0 +1,33 @@
+"""The query parameters the portal reads, named in one place.
+
+Every view reads its parameters through `arg`, which refuses a name not listed here, so the list
+is complete by construction. The page cache and the PDF cache key on `known_query()` — the listed
+parameters only — so a link that carries anything else (WeChat adds `from=singlemessage`, a
+crawler adds a random `?x=`) is served the same cached page and PDF as the plain link, and junk
+parameters cannot force a fresh render each time.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import request
+
+QUERY_PARAMETERS = frozenset({
+    "q", "page", "status", "lessee", "parcel", "sort", "kind", "year", "contract", "category", "state",
+    "start", "end", "index", "size", "old", "new",   # lists and the /audit API
+    "lang", "next", "on",                            # language, 长辈版, where to go back to
+})
+
+
+def arg(name: str, default: str = "") -> str:
+    """The query parameter `name` as sent (`default` when absent)."""
+    if name not in QUERY_PARAMETERS:
+        raise KeyError(f"query parameter {name!r} is not in publishing.query.QUERY_PARAMETERS")
+    return request.args.get(name, default)
+
+
+def known_query(*, without: tuple[str, ...] = ()) -> str:
+    """The request's listed parameters (but `without`), sorted and encoded: what a cache keys on."""
+    pairs = sorted((name, value) for name, value in request.args.items(multi=True)
+                   if name in QUERY_PARAMETERS and name not in without and value != "")
+    return urlencode(pairs)
