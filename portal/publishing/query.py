@@ -27,7 +27,7 @@ def arg(name: str, default: str = "") -> str:
 
 
 def known_query(*, without: tuple[str, ...] = ()) -> str:
-    """The request's listed parameters (but `without`), sorted and encoded: what a cache keys on."""
-    pairs = sorted((name, value) for name, value in request.args.items(multi=True)
-                   if name in QUERY_PARAMETERS and name not in without and value != "")
-    return urlencode(pairs)
+    """The request's listed parameters (but `without`), in the order sent, encoded: what a cache
+    keys on, and the query of a printed page's address."""
+    return urlencode([(name, value) for name, value in request.args.items(multi=True)
+                      if name in QUERY_PARAMETERS and name not in without and value != ""])
