@@ -145,3 +145,17 @@ def test_an_account_takes_its_role_as_text_or_role(backend, village):
         "role": "角色“boss”不在可选范围内"}
     assert refused(create_user, backend, SYSTEM, UserInput("cun-2", "监委", "correct horse", "committee")) == {
         "village": "村干部和监委会成员必须属于一个村"}
+
+
+def test_service_errors_survive_a_trip_between_processes():
+    """A worker process (multiprocessing) hands errors back pickled: they must arrive intact."""
+    import pickle
+
+    from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
+
+    error = pickle.loads(pickle.dumps(ValidationError({"amount": "金额不能为负", "number": "请填写收据号"})))
+    assert isinstance(error, ValidationError)
+    assert error.errors == {"amount": "金额不能为负", "number": "请填写收据号"}
+    assert str(error) == "金额不能为负；请填写收据号"
+    for other in (NotFound("没有编号为“X”的合同"), PermissionDenied("只能修改本村的收据")):
+        assert str(pickle.loads(pickle.dumps(other))) == str(other)

@@ -13,6 +13,10 @@ class ValidationError(ServiceError):
         self.errors = dict(errors)
         super().__init__("；".join(f"{msg}" for msg in self.errors.values()))
 
+    def __reduce__(self) -> tuple[type[ValidationError], tuple[dict[str, str]]]:
+        # Rebuilt from its errors, not its message: a worker process can hand it back intact.
+        return type(self), (self.errors,)
+
 
 class NotFound(ServiceError):
     """The record asked for does not exist (in this village)."""
