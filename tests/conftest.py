@@ -152,15 +152,15 @@ def database_url(request, tmp_path) -> str:
     return _fresh_postgres(base)
 
 
+def make_app(database_url: str, tmp_path: Path, **config: object):
+    """The app on `database_url` with its instance folder in `tmp_path`, as every test builds it."""
+    return create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
+                       "INSTANCE_PATH": str(tmp_path / "instance"), **config})
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret",
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "WTF_CSRF_ENABLED": False,
-    })
+    app = make_app(database_url, tmp_path, WTF_CSRF_ENABLED=False)
     app.extensions["portal"].db.create_schema()
     yield app
     app.extensions["portal"].db.dispose()

@@ -10,28 +10,32 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, inspect, select, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import Engine
 
-from portal import create_app, migrate
+from portal import migrate
 from portal.kernel.database import Database
-from portal.parcels.models import Asset
-from portal.kernel.types import ScaledDecimal, UTCDateTime
-from portal.parcels.services import AssetInput, create_asset
 from portal.kernel.transaction import SYSTEM
+from portal.kernel.types import ScaledDecimal, UTCDateTime
+from portal.parcels.models import Asset
+from portal.parcels.services import AssetInput, create_asset
 from portal.villages.services import VillageInput, create_village, list_villages
-from tests.conftest import REPO_ROOT, STAFF, _fresh_postgres
+from tests.conftest import REPO_ROOT, STAFF, _fresh_postgres, make_app
 
 
 @pytest.fixture
 def bare_app(database_url, tmp_path):
     """The app on an empty database: nothing calls create_all, so the migrations make it."""
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret",
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-    })
+    app = make_app(database_url, tmp_path)
     yield app
     app.extensions["portal"].db.dispose()
 
@@ -304,7 +308,11 @@ def test_the_migrations_folder_is_found_next_to_the_package():
 def test_the_instalments_revision_derives_the_rows_of_the_contracts_already_there(bare_app, db, flask_cli):
     from portal.contracts.derived import verify_derived
     from portal.contracts.models import StoredInstalment
-    from portal.contracts.services import ContractInput, create_contract, terminate_contract
+    from portal.contracts.services import (
+        ContractInput,
+        create_contract,
+        terminate_contract,
+    )
 
     migrate.upgrade(db)
     backend = bare_app.extensions["portal"]

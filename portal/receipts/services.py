@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.auditlog.files import store_file
@@ -16,7 +15,7 @@ from portal.contracts.models import Contract, ContractStatus
 from portal.contracts.services import find_contract
 from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.lifecycle import amend, withdraw
-from portal.kernel.lookup import find_numbered
+from portal.kernel.lookup import find_numbered, number_taken
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
@@ -118,8 +117,7 @@ def correct_receipt(backend: Backend, actor: Actor, village_code: str, number: s
         receipt = find_receipt(change, change.village().id, number)
         if receipt.status is RecordStatus.WITHDRAWN:
             raise ValidationError({"reason": "已撤回的收据不能再更正"})
-        if v["number"] != receipt.number and change.session.scalar(select(Receipt.id).where(
-                Receipt.village_id == receipt.village_id, Receipt.number == v["number"])):
+        if number_taken(change, Receipt, receipt.village_id, v["number"], current=receipt.number):
             check.fail("number", f"收据号“{v['number']}”已登记")
         contract = _link_contract(change, receipt.village_id, contract_number, check)
         check.done()
