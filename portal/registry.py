@@ -57,7 +57,7 @@ REGISTRY = Registry((
     RecordType("receipt", Receipt, "收据", receipt_labels.FIELDS, RECORD, prefix="SK-", personal=True,
                page=receipt_reads.page_path, views="portal.receipts.views"),
     RecordType("notice", Notice, "公告", notice_labels.FIELDS, RECORD, prefix="GG-",
-               page=notice_reads.page_path, views="portal.notices.views"),
+               page=notice_reads.page_path, views="portal.notices.views", editor="portal.notices.editing"),
     RecordType("plan", Plan, "方案", plan_labels.PLAN_FIELDS, RECORD | {"adopt": BY_STAFF}, prefix="FA-",
                page=plan_reads.page_path, views="portal.plans.views"),
     RecordType("plan_comment", PlanComment, "意见", plan_labels.COMMENT_FIELDS,

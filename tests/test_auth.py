@@ -41,7 +41,7 @@ def test_passwords_are_stored_as_argon2(backend, staff):
 
 def test_login_never_redirects_to_another_site(client, staff):
     response = client.post("/login?next=//evil.example/x", data={"username": staff, "password": "correct horse"})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/staff/"  # the account's workspace, not the other site
 
 
 def test_short_password_and_bad_username_are_refused(backend, village):

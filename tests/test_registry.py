@@ -140,6 +140,7 @@ NOT_RECORD_TABLES = {
     "stored_file": "files by SHA-256, named in records' public state",
     "page_visit": "visit counts per day: statistics, not a record",
     "instalment": "a contract's schedule and payments, derived and re-derived by audit verify",
+    "draft": "staff drafts: private working state; publishing one is the audited act",
 }
 
 

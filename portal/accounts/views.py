@@ -15,11 +15,12 @@ from portal.publishing.query import arg
 bp = Blueprint("accounts", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths, so the login page cannot bounce people to another site."""
+def _safe_next(target: str | None, desk: str) -> str:
+    """Only same-site paths, so the login page cannot bounce people to another site; without
+    one, the account's workspace (/staff/, /committee/, /township/)."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("villages.home")
+    return desk
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -30,7 +31,7 @@ def login() -> Response | tuple[str, int]:
         if user is not None:
             login_user(user)
             flash(f"欢迎，{user.display_name}")
-            return redirect(_safe_next(arg("next") or None))
+            return redirect(_safe_next(arg("next") or None, f"/{user.role.value}/"))
         form.password.errors = [*form.password.errors, "用户名或密码不正确"]
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" or form.errors == {} else 400
 

@@ -33,7 +33,7 @@ class AuditEntry(Base):
     log: Mapped[str] = mapped_column(String(32))
     seq: Mapped[int] = mapped_column(BigInteger)
     ts: Mapped[datetime] = mapped_column(UTCDateTime())
-    actor: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(200))  # staff:<name>+committee:<name>
     action: Mapped[str] = mapped_column(String(64))
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[str] = mapped_column(String(64))

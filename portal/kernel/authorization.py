@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from portal.kernel.errors import PermissionDenied
 from portal.kernel.history import ACTIONS, ROLES as ROLE_NAMES
-from portal.kernel.registry import ROLES, VILLAGE_ROLES, Registry
+from portal.kernel.registry import COMMITTEE, ROLES, VILLAGE_ROLES, Registry
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,18 @@ class Actor:
     role: str
     user_id: int | None = None
     village: str | None = None
+    # The committee member who approved publishing this actor's draft: the log names both,
+    # `staff:<author>+committee:<approver>` (usernames never contain "+").
+    approved_by: Actor | None = None
 
     @property
     def label(self) -> str:
-        return f"{self.role}:{self.username}"
+        own = f"{self.role}:{self.username}"
+        return f"{own}+{self.approved_by.label}" if self.approved_by else own
+
+    def approved(self, approver: Actor) -> Actor:
+        """This actor publishing a draft that `approver` approved."""
+        return Actor(self.username, self.role, self.user_id, self.village, approved_by=approver)
 
 
 def authorize(registry: Registry, actor: Actor, log: str, actions: Iterable[str]) -> None:
@@ -42,3 +50,9 @@ def authorize(registry: Registry, actor: Actor, log: str, actions: Iterable[str]
             raise PermissionDenied(f"{who}无权{ACTIONS.get(verb, verb)}{record_type.name}")
         if actor.role in VILLAGE_ROLES and actor.village != log:
             raise PermissionDenied(f"只能修改本村的{record_type.name}：该账号不属于此村")
+    approver = actor.approved_by
+    if approver is not None:
+        if approver.role != COMMITTEE or approver.approved_by is not None:
+            raise PermissionDenied("只有监委会成员才能批准发布")
+        if approver.village != log:
+            raise PermissionDenied("只能批准本村的记录：该监委会账号不属于此村")

@@ -71,8 +71,9 @@ class Database:
             session.close()
 
     @contextmanager
-    def write(self, log: str) -> Iterator[Session]:
-        """A transaction holding the write lock of `log`; commits on success, else rolls back."""
+    def write(self, log: str, *, commit: bool = True) -> Iterator[Session]:
+        """A transaction holding the write lock of `log`; commits on success (unless `commit` is
+        False: a rehearsal, rolled back whatever happens), else rolls back."""
         session = self.sessions()
         try:
             if self.is_sqlite:
@@ -80,7 +81,10 @@ class Database:
             else:
                 session.execute(select(func.pg_advisory_xact_lock(advisory_key(log))))
             yield session
-            session.commit()
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
         except BaseException:
             session.rollback()
             raise

@@ -50,6 +50,7 @@ class RecordType:
     # How the feed and search name a record; default "<name> <number>".
     title: Callable[[RecordType, Mapping[str, Any], str], str] | None = None
     views: str | None = None                   # module with the public pages' blueprint `bp`
+    editor: str | None = None                  # module with the staff workspace's `EDITOR`
     # How the integrity check finds a village's rows: the column holding the village id ("id"
     # for the village itself), and the column holding the log's `entity_id`.
     village_column: str = "village_id"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,20 @@ from portal.kernel.errors import NotFound, PermissionDenied
 from portal.kernel.registry import Registry
 
 SYSTEM = Actor("portal", "system")
+
+
+@dataclass
+class Rehearsal:
+    """What a rehearsed service call would have logged: the entries, none of them kept."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+
+# Set while `Backend.rehearse` runs: every audited transaction then rolls back instead of
+# committing, and hands its entries to the rehearsal.
+_REHEARSAL: ContextVar[Rehearsal | None] = ContextVar("rehearsal", default=None)
+# Set by `Backend.alongside`: run at the end of each audited transaction, inside it.
+_ALONGSIDE: ContextVar[tuple[Callable[[Change], None], ...]] = ContextVar("alongside", default=())
 
 
 class VillageRow(Protocol):
@@ -134,11 +149,40 @@ class Backend:
         transaction begins, so a refused change writes nothing (PermissionDenied).
         """
         authorize(self.registry, actor, log, actions)
-        with self.db.write(log) as session:
+        rehearsal = _REHEARSAL.get()
+        with self.db.write(log, commit=rehearsal is None) as session:
             change = Change(self, session, log, actor, frozenset(actions), self._village_ids.get(log))
             yield change
-        if change.village_id_read is not None:
+            for hook in _ALONGSIDE.get():
+                hook(change)
+        if rehearsal is not None:
+            rehearsal.entries.extend(change.appended)
+        elif change.village_id_read is not None:
             self._village_ids[log] = change.village_id_read
+
+    @contextmanager
+    def alongside(self, hook: Callable[[Change], None]) -> Iterator[None]:
+        """Runs `hook(change)` at the end of every audited transaction begun inside this block,
+        in that transaction: what it writes commits with the records and entries, or not at all
+        (a published draft is marked so in the transaction that logs it)."""
+        token = _ALONGSIDE.set((*_ALONGSIDE.get(), hook))
+        try:
+            yield
+        finally:
+            _ALONGSIDE.reset(token)
+
+    @contextmanager
+    def rehearse(self) -> Iterator[Rehearsal]:
+        """Runs service calls for real but keeps nothing: each audited transaction is checked,
+        written and logged, then rolled back. A draft is checked this way before it is submitted,
+        and its rehearsed entries show what publishing it would log (the diff a committee member
+        approves). Records a rehearsed service returns are detached and must not be read."""
+        rehearsal = Rehearsal()
+        token = _REHEARSAL.set(rehearsal)
+        try:
+            yield rehearsal
+        finally:
+            _REHEARSAL.reset(token)
 
 
 @dataclass
@@ -151,6 +195,7 @@ class Change:
     actor: Actor
     actions: frozenset[str]  # what this transaction was authorized to log
     village_id_read: int | None = None  # known from earlier transactions, or read by village_id()
+    appended: list[dict[str, Any]] = field(default_factory=list)  # the entries this transaction logged
 
     def village(self) -> VillageRow:
         """The village whose log this transaction writes; NotFound if there is none."""
@@ -203,10 +248,12 @@ class Change:
         record_type = self.backend.registry.get(record.audit_entity)
         if record_type is not None and record_type.derive is not None:
             record_type.derive(self.session, record)  # stored derived figures, in this transaction
-        return audit_log.append(
+        entry = audit_log.append(
             self.session, self.backend.signer,
             log=self.log, ts=self.now(), actor=self.actor.label, action=action,
             entity=record.audit_entity, entity_id=record.audit_id(),
             version=record.version,
             reason=reason, data=record.public_state(), personal=record.personal_data(),
         )
+        self.appended.append(entry)
+        return entry

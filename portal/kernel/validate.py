@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
@@ -12,6 +13,21 @@ from portal.kernel.money import MoneyError, parse_money
 E = TypeVar("E", bound=enum.Enum)
 T = TypeVar("T")
 REASON_MAX = 500
+
+
+# 2026-11-23, 2026/11/23, 2026.11.23 and 2026年11月23日(号): how dates are written in village ledgers.
+_DAY = re.compile(r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*[日号]?")
+
+
+def parse_day(text: str) -> date | None:
+    """The date written in `text` (forms above), or None if it is not one."""
+    match = _DAY.fullmatch(text.strip())
+    if match is None:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
 
 
 class Checker:
@@ -93,11 +109,10 @@ class Checker:
             if required:
                 self.fail(field, f"请填写{label}")
             return None
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            self.fail(field, f"{label}“{raw}”不是有效日期，请写成 2026-01-31 的形式")
-            return None
+        day = parse_day(raw)
+        if day is None:
+            self.fail(field, f"{label}“{raw}”不是有效日期，请写成 2026-01-31 或 2026年1月31日")
+        return day
 
     def choice(self, field: str, value: object, label: str, kind: type[E]) -> E | None:
         raw = value.value if isinstance(value, enum.Enum) else str(value or "").strip()

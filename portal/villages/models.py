@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.kernel.base import Audited, Base
@@ -25,6 +25,10 @@ class Village(Audited, Base):
     is_demo: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Staff drafts are published only once a committee member approves them. Not in the public
+    # state: every entry names its approver (actor `staff:…+committee:…`), so the log shows
+    # which changes were approved whatever this says.
+    approval_required: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     def audit_id(self) -> str:
         return self.code

@@ -1,0 +1,296 @@
+"""The life of a draft: written and submitted by staff, approved or returned by the committee.
+
+A draft is private (no log entry); publishing it is the audited act. Before a draft is submitted
+its change is rehearsed through the domain's service (kernel `Backend.rehearse`), so every check
+the service makes runs then, and the committee sees exactly the entry publishing would log. The
+draft is marked published inside the transaction that logs its change, so a crash cannot leave a
+published record with a draft still waiting, or the reverse.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import Role, User
+from portal.drafts import uploads
+from portal.drafts.editor import Editor, Fields
+from portal.drafts.models import Draft, DraftState
+from portal.kernel.errors import NotFound, PermissionDenied, ServiceError, ValidationError
+from portal.kernel.history import FieldChange, diff
+from portal.kernel.transaction import Actor, Backend, Change, Rehearsal
+from portal.kernel.validate import Checker
+from portal.villages.models import Village
+
+VERBS = {"create": "新建", "correct": "更正", "withdraw": "撤回"}
+EDITABLE = (DraftState.DRAFT, DraftState.RETURNED)
+COMMENT_MAX = 1000
+
+
+def editor_of(backend: Backend, entity: str) -> Editor:
+    """The editor the registry names for `entity`; NotFound when staff cannot edit that type here."""
+    record_type = backend.registry.get(entity)
+    if record_type is None or record_type.editor is None:
+        raise NotFound(f"不能在此编辑“{entity}”")
+    editor: Editor = importlib.import_module(record_type.editor).EDITOR
+    return editor
+
+
+def editable_types(backend: Backend) -> list[tuple[str, str]]:
+    """(entity, Chinese name) of every record type staff can create here, in registry order."""
+    return [(t.entity, t.name) for t in backend.registry if t.editor is not None]
+
+
+@dataclass(frozen=True)
+class DraftInput:
+    """What staff send to save a draft: the form's fields, new uploads, and for corrections and
+    withdrawals the published record's number and the reason."""
+
+    entity: str
+    verb: str
+    fields: Fields
+    uploads: Mapping[str, bytes]
+    target: str | None = None
+    reason: str | None = None
+
+
+def _village(session: Session, code: str) -> Village:
+    village = session.scalar(select(Village).where(Village.code == code))
+    if village is None:
+        raise NotFound(f"没有编码为“{code}”的村")
+    return village
+
+
+def _own_staff(actor: Actor, code: str) -> None:
+    if actor.role != Role.STAFF.value:
+        raise PermissionDenied("只有本村村干部可以编写草稿")
+    if actor.village != code:
+        raise PermissionDenied("只能编写本村的草稿：该账号不属于此村")
+
+
+def _load(session: Session, code: str, draft_id: int) -> Draft:
+    village = _village(session, code)
+    draft = session.get(Draft, draft_id)
+    if draft is None or draft.village_id != village.id or draft.state is DraftState.DISCARDED:
+        raise NotFound("没有这份草稿")
+    return draft
+
+
+def get_draft(backend: Backend, actor: Actor, code: str, draft_id: int) -> Draft:
+    """A draft of the actor's own village, for its staff and committee members."""
+    if actor.role not in (Role.STAFF.value, Role.COMMITTEE.value) or actor.village != code:
+        raise PermissionDenied("只有本村村干部和监委会成员可以查看草稿")
+    with backend.db.read() as session:
+        draft = _load(session, code, draft_id)
+        if actor.role == Role.COMMITTEE.value and draft.state is DraftState.DRAFT:
+            raise PermissionDenied("草稿提交审核后监委会成员才能查看")
+        return draft
+
+
+def save_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, draft_id: int | None = None,
+               *, submit: bool = False) -> Draft:
+    """Creates or updates a draft. Saving checks only the verb, the reason's length and the
+    uploads, so half-written work can be kept; with `submit`, the change is first rehearsed
+    (ValidationError with the service's messages: nothing is saved) and then sent for approval,
+    or published at once in a village that needs no approval. Returned drafts become drafts."""
+    _own_staff(actor, code)
+    editor = editor_of(backend, data.entity)
+    check = Checker()
+    if data.verb not in VERBS or (data.verb == "correct" and editor.correct is None) or (
+            data.verb == "withdraw" and editor.withdraw is None):
+        check.fail("verb", "不支持这种操作")
+    if data.verb != "create" and not data.target:
+        check.fail("target", "请指明要更正或撤回的记录")
+    reason = (data.reason or "").strip() or None
+    if reason and len(reason) > COMMENT_MAX:
+        check.fail("reason", f"理由不能超过 {COMMENT_MAX} 个字")
+    if submit and data.verb != "create" and not reason:
+        check.fail("reason", "请填写更正或撤回的理由")
+    check.done()
+    fields = {k: v for k, v in data.fields.items() if k not in editor.file_fields}
+    for name, content in data.uploads.items():
+        fields[name] = uploads.keep(backend.files_dir, name, content)
+    if draft_id is not None:  # files uploaded earlier stay unless replaced
+        kept = get_draft(backend, actor, code, draft_id)
+        fields = {**{k: v for k, v in kept.fields.items() if k in editor.file_fields}, **fields}
+    if submit:
+        rehearse(backend, actor, code, Draft(entity=data.entity, verb=data.verb, target=data.target,
+                                             fields=fields, reason=reason))
+    now = backend.clock()
+    with backend.db.write(code) as session:
+        village = _village(session, code)
+        if draft_id is None:
+            draft = Draft(village_id=village.id, entity=data.entity, verb=data.verb, target=data.target,
+                          author_id=actor.user_id, created_at=now)
+            session.add(draft)
+        else:
+            draft = _load(session, code, draft_id)
+            if draft.state not in EDITABLE:
+                raise ValidationError({"state": "已提交或已发布的草稿不能再修改"})
+        draft.fields = fields
+        draft.title = editor.title(fields) if data.verb == "create" else f"{data.target}"
+        draft.reason = reason
+        draft.state = DraftState.SUBMITTED if submit else DraftState.DRAFT
+        draft.submitted_at = now if submit else None
+        draft.review_comment = None if submit else draft.review_comment
+        draft.updated_at = now
+        needs_approval = village.approval_required
+        session.flush()
+        session.expunge(draft)
+    if submit and not needs_approval:
+        try:
+            return _publish(backend, actor, code, draft, approver=None)
+        except ServiceError:  # refused after all (a concurrent change): back to a draft to fix
+            with backend.db.write(code) as session:
+                _load(session, code, draft.id).state = DraftState.DRAFT
+            raise
+    return draft
+
+
+def submit_draft(backend: Backend, actor: Actor, code: str, draft_id: int) -> Draft:
+    """Submits a saved draft as it stands (see `save_draft`)."""
+    draft = get_draft(backend, actor, code, draft_id)
+    if draft.state not in EDITABLE:
+        raise ValidationError({"state": "这份草稿已提交或已发布"})
+    return save_draft(backend, actor, code, DraftInput(draft.entity, draft.verb, draft.fields, {}, draft.target,
+                                                       draft.reason), draft_id, submit=True)
+
+
+def _call(backend: Backend, actor: Actor, code: str, draft: Draft) -> Any:
+    """The domain service call the draft stands for."""
+    editor = editor_of(backend, draft.entity)
+    if draft.verb == "withdraw":
+        assert editor.withdraw is not None and draft.target is not None
+        return editor.withdraw(backend, actor, code, draft.target, draft.reason or "")
+    files = {name: uploads.read(backend.files_dir, draft.fields[name])
+             for name in editor.file_fields if draft.fields.get(name)}
+    data = editor.to_input(draft.fields, files)
+    if draft.verb == "correct":
+        assert editor.correct is not None and draft.target is not None
+        return editor.correct(backend, actor, code, draft.target, data, draft.reason or "")
+    return editor.create(backend, actor, code, data)
+
+
+def rehearse(backend: Backend, actor: Actor, code: str, draft: Draft) -> Rehearsal:
+    """Runs the draft's change and rolls it back: ValidationError with the service's messages
+    when it would be refused, else the entries publishing would log."""
+    with backend.rehearse() as rehearsal:
+        _call(backend, actor, code, draft)
+    return rehearsal
+
+
+def changes(backend: Backend, code: str, draft: Draft, rehearsal: Rehearsal) -> list[FieldChange]:
+    """What publishing the draft changes in the record's public state, field by field."""
+    if not rehearsal.entries:
+        return []
+    after = rehearsal.entries[-1]
+    before: dict[str, Any] | None = None
+    if draft.verb != "create":
+        before = _published_state(backend, code, draft)
+    return diff(before, after["data"], backend.registry.labels(draft.entity))
+
+
+def _published_state(backend: Backend, code: str, draft: Draft) -> dict[str, Any] | None:
+    record_type = backend.registry.get(draft.entity)
+    assert record_type is not None
+    model: Any = record_type.model
+    with backend.db.read() as session:
+        village = _village(session, code)
+        record = session.scalar(select(model).where(model.village_id == village.id, model.number == draft.target))
+        return None if record is None else dict(record.public_state())
+
+
+def _committee(actor: Actor, code: str) -> None:
+    if actor.role != Role.COMMITTEE.value:
+        raise PermissionDenied("只有监委会成员可以审核")
+    if actor.village != code:
+        raise PermissionDenied("只能审核本村的记录：该账号不属于此村")
+
+
+def approve_draft(backend: Backend, approver: Actor, code: str, draft_id: int) -> Draft:
+    """Publishes a submitted draft; the log names its author and `approver`. When the service
+    refuses it now (say, its number was taken since), nothing is published and the
+    ValidationError says why; the draft stays submitted so it can be returned."""
+    _committee(approver, code)
+    draft = get_draft(backend, approver, code, draft_id)
+    if draft.state is not DraftState.SUBMITTED:
+        raise ValidationError({"state": "这份草稿不在待审核状态"})
+    with backend.db.read() as session:
+        author = session.get(User, draft.author_id)
+        if author is None or author.village is None:
+            raise NotFound("草稿的作者账号已不存在")
+        author_actor = Actor(author.username, author.role.value, author.id, author.village.code)
+    return _publish(backend, author_actor, code, draft, approver=approver)
+
+
+def _publish(backend: Backend, author: Actor, code: str, draft: Draft, approver: Actor | None) -> Draft:
+    actor = author.approved(approver) if approver is not None else author
+    published: dict[str, Any] = {}
+
+    def mark_published(change: Change) -> None:
+        row = _load(change.session, code, draft.id)
+        if row.state not in (DraftState.SUBMITTED, *EDITABLE):
+            raise ValidationError({"state": "这份草稿已发布"})  # published by a concurrent approval
+        row.state = DraftState.PUBLISHED
+        row.reviewer_id = approver.user_id if approver else None
+        row.reviewed_at = change.now()
+        row.published_seq = change.appended[0]["seq"] if change.appended else None
+        row.published_number = (draft.target if draft.verb != "create"
+                                else draft.fields.get(editor_of(backend, draft.entity).number_field))
+        change.session.flush()
+        published.update(state=row.state, reviewer_id=row.reviewer_id, reviewed_at=row.reviewed_at,
+                         published_seq=row.published_seq, published_number=row.published_number)
+
+    with backend.alongside(mark_published):
+        _call(backend, actor, code, draft)
+    for key, value in published.items():
+        setattr(draft, key, value)
+    return draft
+
+
+def return_draft(backend: Backend, approver: Actor, code: str, draft_id: int, comment: str) -> Draft:
+    """Sends a submitted draft back to staff with the committee member's comment (required)."""
+    _committee(approver, code)
+    check = Checker()
+    comment = check.text("comment", comment, "退回意见", max_len=COMMENT_MAX)
+    check.done()
+    with backend.db.write(code) as session:
+        draft = _load(session, code, draft_id)
+        if draft.state is not DraftState.SUBMITTED:
+            raise ValidationError({"comment": "这份草稿不在待审核状态"})
+        draft.state, draft.review_comment = DraftState.RETURNED, comment
+        draft.reviewer_id, draft.reviewed_at = approver.user_id, backend.clock()
+        session.flush()
+        session.expunge(draft)
+    return draft
+
+
+def discard_draft(backend: Backend, actor: Actor, code: str, draft_id: int) -> None:
+    """Drops a draft that was never published."""
+    _own_staff(actor, code)
+    with backend.db.write(code) as session:
+        draft = _load(session, code, draft_id)
+        if draft.state not in EDITABLE:
+            raise ValidationError({"state": "已提交或已发布的草稿不能删除"})
+        draft.state, draft.updated_at = DraftState.DISCARDED, backend.clock()
+
+
+def drafts_of(backend: Backend, code: str, *states: DraftState) -> list[Draft]:
+    """The village's drafts in `states`, most recently changed first."""
+    with backend.db.read() as session:
+        village = _village(session, code)
+        return list(session.scalars(select(Draft).where(Draft.village_id == village.id, Draft.state.in_(states))
+                                    .order_by(Draft.updated_at.desc(), Draft.id.desc())))
+
+
+def names_of(backend: Backend, user_ids: set[int]) -> dict[int, str]:
+    """Display names of accounts, for "by whom" on drafts (never public)."""
+    if not user_ids:
+        return {}
+    with backend.db.read() as session:
+        return {user_id: name for user_id, name in session.execute(
+            select(User.id, User.display_name).where(User.id.in_(user_ids)))}

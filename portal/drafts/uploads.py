@@ -1,0 +1,46 @@
+"""Files attached to a draft, kept by SHA-256 until the draft is published or dropped.
+
+They go to the domain's service only at publication, which checks and stores them for the log;
+here they are only size-checked, so an upload is not lost while the draft is being written.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from portal.auditlog.files import MAX_FILE_BYTES, sniff_media_type
+from portal.kernel.errors import ValidationError
+
+DRAFT_FILES = "drafts"
+
+
+def keep(files_dir: Path, field: str, content: bytes) -> str:
+    """Stores an uploaded file for a draft; its SHA-256 names it."""
+    if not content:
+        raise ValidationError({field: "上传的文件是空的"})
+    if len(content) > MAX_FILE_BYTES:
+        raise ValidationError({field: f"文件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB"})
+    if sniff_media_type(content) is None:
+        raise ValidationError({field: "只能上传 PDF、JPG 或 PNG 文件"})
+    sha256 = hashlib.sha256(content).hexdigest()
+    target = _path(files_dir, sha256)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(content)
+        os.replace(partial, target)
+    return sha256
+
+
+def read(files_dir: Path, sha256: str) -> bytes:
+    if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+        raise ValidationError({"file": "附件的编号无效"})
+    path = _path(files_dir, sha256)
+    if not path.exists():
+        raise ValidationError({"file": "草稿的附件已不在，请重新上传"})
+    return path.read_bytes()
+
+
+def _path(files_dir: Path, sha256: str) -> Path:
+    return files_dir / DRAFT_FILES / sha256[:2] / sha256

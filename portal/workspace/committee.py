@@ -1,0 +1,78 @@
+"""Committee pages (村务监督委员会), own village only: drafts waiting for approval, approve or return."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from portal.accounts.models import Role
+from portal.app import backend
+from portal.drafts import services as drafts
+from portal.drafts.models import DraftState
+from portal.kernel.errors import ValidationError
+from portal.kernel.transaction import Actor
+from portal.workspace.access import actor_of
+from portal.workspace.forms import ActionForm, ReturnForm
+from portal.workspace.review import DRAFT_STATES, review
+
+bp = Blueprint("committee", __name__, url_prefix="/committee")
+RECENT = 20
+
+
+@bp.before_request
+@login_required  # type: ignore[untyped-decorator]  # flask_login has no type information
+def signed_in() -> None:
+    """Every page here needs a signed-in account."""
+
+
+def _member() -> tuple[Actor, str]:
+    actor = actor_of(Role.COMMITTEE)
+    assert actor.village is not None
+    return actor, actor.village
+
+
+@bp.get("/")
+def home() -> str:
+    actor, code = _member()
+    waiting = drafts.drafts_of(backend(), code, DraftState.SUBMITTED)
+    decided = drafts.drafts_of(backend(), code, DraftState.PUBLISHED, DraftState.RETURNED)[:RECENT]
+    names = drafts.names_of(backend(), {d.author_id for d in waiting + decided} |
+                            {d.reviewer_id for d in decided if d.reviewer_id})
+    return render_template("workspace/committee_home.html", waiting=waiting, decided=decided, names=names,
+                           registry=backend().registry, verbs=drafts.VERBS, states=DRAFT_STATES)
+
+
+@bp.get("/drafts/<int:draft_id>")
+def draft(draft_id: int, returning: ReturnForm | None = None) -> str:
+    actor, code = _member()
+    return render_template("workspace/draft.html", **review(actor, code, draft_id), action=ActionForm(),
+                           returning=returning or ReturnForm(), for_committee=True)
+
+
+@bp.post("/drafts/<int:draft_id>/approve")
+def approve(draft_id: int) -> Response:
+    actor, code = _member()
+    if not ActionForm().validate_on_submit():
+        abort(400, "页面已过期或来源不明，未批准。请刷新页面后重试。")
+    try:
+        published = drafts.approve_draft(backend(), actor, code, draft_id)
+    except ValidationError as err:
+        flash("未能发布：" + str(err) + "。可以把它退回给村干部修改。")
+        return redirect(url_for("committee.draft", draft_id=draft_id))
+    flash(f"已批准并发布：{published.title}（审计日志第 {published.published_seq} 条）")
+    return redirect(url_for("committee.home"))
+
+
+@bp.post("/drafts/<int:draft_id>/return")
+def send_back(draft_id: int) -> Response | tuple[str, int]:
+    actor, code = _member()
+    form = ReturnForm()
+    if form.validate_on_submit():
+        try:
+            drafts.return_draft(backend(), actor, code, draft_id, form.comment.data or "")
+        except ValidationError as err:
+            form.comment.errors = [*form.comment.errors, *err.errors.values()]
+        else:
+            flash("已退回，村干部会看到您的意见")
+            return redirect(url_for("committee.home"))
+    return draft(draft_id, returning=form), 400

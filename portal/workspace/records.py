@@ -1,0 +1,39 @@
+"""A village's published records of one type, as the staff workspace lists them to correct."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.kernel.transaction import Backend
+from portal.villages.services import find_village
+
+SHOWN = 500
+
+
+@dataclass(frozen=True)
+class PublishedRow:
+    number: str
+    title: str
+    version: int
+    status: str
+    page: str | None
+
+
+def published(backend: Backend, code: str, entity: str) -> list[PublishedRow]:
+    """Newest number first; the status as its value (active, withdrawn, …)."""
+    record_type = backend.registry.get(entity)
+    assert record_type is not None
+    model: Any = record_type.model
+    with backend.db.read() as session:
+        village = find_village(session, code)
+        rows = session.scalars(select(model).where(model.village_id == village.id)
+                               .order_by(model.number.desc()).limit(SHOWN))
+        result = []
+        for record in rows:
+            data = record.public_state()
+            name = data.get("title") or data.get("name") or ""
+            result.append(PublishedRow(record.number, str(name), record.version, str(data.get("status", "")),
+                                       record_type.page(code, data)))
+        return result
