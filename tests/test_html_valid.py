@@ -50,6 +50,36 @@ PAGES = [
     ("/v/lianban/contracts?page=x", 400),
 ]
 
+# Signed-in pages (the workspaces), fetched after `_prepare_drafts` made draft 1 (saved) and
+# draft 2 (submitted), both notices.
+SIGNED_IN_PAGES = {
+    "demo-staff": [
+        ("/staff/", 200),
+        ("/staff/new/notice", 200),
+        ("/staff/drafts/1", 200),
+        ("/staff/drafts/1/edit", 200),
+        ("/staff/records/notice", 200),
+        ("/staff/notice/GG-2024-002/correct", 200),
+        ("/staff/notice/GG-2024-002/withdraw", 200),
+    ],
+    "demo-committee": [
+        ("/committee/", 200),
+        ("/committee/drafts/2", 200),
+    ],
+}
+NOTICE_DRAFT = {"number": "GG-2026-090", "title": "校验用公告", "category": "affairs",
+                "published_on": "2026-11-20", "body": "第一段。\n第二段。"}
+
+
+def _prepare_drafts(app) -> None:
+    client = app.test_client()
+    assert client.post("/login", data={"username": "demo-staff", "password": "demo-2026"}).status_code == 302
+    assert client.post("/staff/new/notice", data={**NOTICE_DRAFT, "action": "save"}).status_code == 302
+    assert client.post("/staff/new/notice", data={**NOTICE_DRAFT, "number": "GG-2026-091",
+                                                  "action": "submit"}).status_code == 302
+    # a bad form, as staff see it with its errors
+    assert client.post("/staff/new/notice", data={**NOTICE_DRAFT, "title": "", "action": "submit"}).status_code == 400
+
 
 def _vnu() -> list[str]:
     """The command that runs vnu; skip (fail in CI) when it or Java is missing."""
@@ -64,9 +94,12 @@ def _vnu() -> list[str]:
     return [java, "-jar", str(VNU_JAR), "--format", "json", "--stdout"]
 
 
-def _reader(app, mode: str):
-    """A fresh reader: Chinese, English (first page asked with ?lang=en), or 长辈版."""
+def _reader(app, mode: str, username: str | None = None):
+    """A fresh reader: Chinese, English (first page asked with ?lang=en), or 长辈版; signed in as
+    `username` when given."""
     client = app.test_client()
+    if username:
+        assert client.post("/login", data={"username": username, "password": "demo-2026"}).status_code == 302
     if mode == "large":
         assert client.get("/prefs/large-text?on=1&next=/").status_code == 302
     return client
@@ -81,18 +114,21 @@ def _with_lang(url: str, mode: str) -> str:
 def _fetch_all(app, folder: Path) -> dict[str, str]:
     """Writes every page in every mode into `folder`; returns file name → URL (and mode)."""
     written: dict[str, str] = {}
-    for mode in ("zh", "en", "large"):
-        client = _reader(app, mode)
-        for i, (url, status) in enumerate(PAGES):
+    _prepare_drafts(app)
+    readers = [(None, PAGES), *SIGNED_IN_PAGES.items()]
+    for mode, (username, pages) in ((m, r) for m in ("zh", "en", "large") for r in readers):
+        client = _reader(app, mode, username)
+        for i, (url, status) in enumerate(pages):
             response = client.get(_with_lang(url, mode))
             assert response.status_code == status, (mode, url, response.status_code)
             assert response.mimetype == "text/html", (mode, url)
             page = response.get_data(as_text=True)
             expected_lang = "en" if mode == "en" else "zh-CN"
             assert f'<html lang="{expected_lang}"' in page, (mode, url)
-            name = f"{mode}-{i:02d}-{re.sub(r'[^A-Za-z0-9]+', '-', url).strip('-') or 'home'}.html"
+            slug = re.sub(r'[^A-Za-z0-9]+', '-', url).strip('-') or 'home'
+            name = f"{mode}-{username or 'public'}-{i:02d}-{slug}.html"
             (folder / name).write_text(page, encoding="utf-8")
-            written[name] = f"{url} [{mode}]"
+            written[name] = f"{url} [{mode}{', ' + username if username else ''}]"
     return written
 
 

@@ -183,7 +183,7 @@ def test_correction_needs_a_reason_and_shows_the_diff_before_approval(client, ba
     login(client, "cun-committee")
     page = client.get(f"/committee/drafts/{draft.id}").get_data(as_text=True)
     assert "与现行版本相比的改动" in page
-    assert "<del>东洋1号地招租公告</del>" in page and "<ins>东洋1号地招租公告（更正）</ins>" in page
+    assert "<del>东洋1号地招租公告</del>" in page and "东洋1号地招租公告（更正）</ins>" in page
     client.post(f"/committee/drafts/{draft.id}/approve")
     entry = log_entries(backend, people)[-1]
     assert (entry.action, entry.version, entry.reason) == ("notice.correct", 2, "标题漏写更正字样")

@@ -38,6 +38,8 @@ class Editor:
     template: str = "workspace/_fields.html"         # how the form's fields are laid out
     file_fields: tuple[str, ...] = ()                # fields holding an upload
     number_field: str = "number"
+    # Chinese words of coded values in the public state ({field: {code: word}}), for the diff
+    values: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
 
     def title(self, fields: Mapping[str, str]) -> str:
         """How lists name a draft: its number and title or name, as far as they are filled in."""

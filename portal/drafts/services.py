@@ -21,7 +21,7 @@ from portal.drafts import uploads
 from portal.drafts.editor import Editor, Fields
 from portal.drafts.models import Draft, DraftState
 from portal.kernel.errors import NotFound, PermissionDenied, ServiceError, ValidationError
-from portal.kernel.history import FieldChange, diff
+from portal.kernel.history import FieldChange, diff, flatten
 from portal.kernel.transaction import Actor, Backend, Change, Rehearsal
 from portal.kernel.validate import Checker
 from portal.villages.models import Village
@@ -191,7 +191,9 @@ def changes(backend: Backend, code: str, draft: Draft, rehearsal: Rehearsal) -> 
     before: dict[str, Any] | None = None
     if draft.verb != "create":
         before = _published_state(backend, code, draft)
-    return diff(before, after["data"], backend.registry.labels(draft.entity))
+    order = {key: i for i, key in enumerate(flatten(after["data"]))}  # as the record lists its fields
+    return sorted(diff(before, after["data"], backend.registry.labels(draft.entity)),
+                  key=lambda change: order.get(change.field, len(order)))
 
 
 def _published_state(backend: Backend, code: str, draft: Draft) -> dict[str, Any] | None:
