@@ -11,6 +11,7 @@ from portal.drafts import services as drafts
 from portal.drafts.models import DraftState
 from portal.kernel.errors import ValidationError
 from portal.kernel.transaction import Actor
+from portal.translations import N_
 from portal.workspace.access import actor_of
 from portal.workspace.forms import ActionForm, ReturnForm
 from portal.workspace.review import DRAFT_STATES, review
@@ -73,6 +74,6 @@ def send_back(draft_id: int) -> Response | tuple[str, int]:
         except ValidationError as err:
             form.comment.errors = [*form.comment.errors, *err.errors.values()]
         else:
-            flash("已退回，村干部会看到您的意见")
+            flash(N_("已退回，村干部会看到您的意见"))
             return redirect(url_for("committee.home"))
     return draft(draft_id, returning=form), 400

@@ -10,18 +10,19 @@ from wtforms.validators import DataRequired, Length
 
 from portal.drafts.editor import Fields
 from portal.kernel.errors import ValidationError
+from portal.translations import N_
 
 SKIPPED = ("csrf_token",)
 
 
 class ReasonForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type information
-    reason = TextAreaField("理由", validators=[Length(max=1000, message="理由不能超过 1000 个字")],
-                           description="为什么更正或撤回，会公开记入日志", render_kw={"rows": 3})
+    reason = TextAreaField(N_("理由"), validators=[Length(max=1000, message=N_("理由不能超过 1000 个字"))],
+                           description=N_("为什么更正或撤回，会公开记入日志"), render_kw={"rows": 3})
 
 
 class ReturnForm(FlaskForm):  # type: ignore[misc]
-    comment = TextAreaField("退回意见", validators=[DataRequired("请写明退回的原因"),
-                                                    Length(max=1000, message="退回意见不能超过 1000 个字")],
+    comment = TextAreaField(N_("退回意见"), validators=[DataRequired(N_("请写明退回的原因")),
+                                                    Length(max=1000, message=N_("退回意见不能超过 1000 个字"))],
                             render_kw={"rows": 3})
 
 

@@ -13,6 +13,7 @@ from portal.drafts import services as drafts
 from portal.drafts.models import Draft, DraftState
 from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.transaction import Actor
+from portal.translations import N_
 from portal.workspace import records, todo
 from portal.workspace.access import actor_of
 from portal.workspace.forms import ActionForm, ReasonForm, form_fields, show_errors, uploads_of
@@ -20,7 +21,7 @@ from portal.workspace.printing import draft_pdf
 from portal.workspace.review import review
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-CSRF_MESSAGE = "页面已过期或来源不明，未保存。请刷新页面后重新提交。"
+CSRF_MESSAGE = N_("页面已过期或来源不明，未保存。请刷新页面后重新提交。")
 
 
 @bp.before_request
@@ -109,10 +110,10 @@ def _edit(actor: Actor, entity: str, verb: str, form: Any, reason: ReasonForm | 
 
 def _saved_message(draft: Draft) -> str:
     if draft.state is DraftState.PUBLISHED:
-        return "已发布，并已记入审计日志"
+        return N_("已发布，并已记入审计日志")
     if draft.state is DraftState.SUBMITTED:
-        return "已提交，等待监委会审核"
-    return "草稿已保存（尚未提交，不公开）"
+        return N_("已提交，等待监委会审核")
+    return N_("草稿已保存（尚未提交，不公开）")
 
 
 @bp.get("/drafts/<int:draft_id>")
@@ -142,7 +143,7 @@ def discard(draft_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400, "表单已过期，请返回重试")
     drafts.discard_draft(backend(), actor, actor.village, draft_id)
-    flash("草稿已删除")
+    flash(N_("草稿已删除"))
     return redirect(url_for("staff.home"))
 
 
