@@ -34,22 +34,22 @@ def test_a_nul_in_the_path_answers_400(client, village, path):
 
 
 @pytest.mark.parametrize("query", ["lessee=a%00b", "status=active&sort=%00", "q%00=1"])
-def test_a_nul_in_the_query_answers_400(client, village, query):
+def test_a_nul_in_the_query_answers_400(client, query):
     assert_nul_refused(client.get(f"/v/testcun/contracts?{query}"), "网址的查询参数")
     assert_nul_refused(client.get(f"/v/testcun/search?{query}"), "网址的查询参数")
 
 
-def test_a_nul_in_a_form_field_answers_400(client, village):
+def test_a_nul_in_a_form_field_answers_400(client):
     assert_nul_refused(client.post("/login", data={"username": "demo\x00staff", "password": "x"}), "表单中的“username”")
     assert_nul_refused(client.post("/login", data={"username": "demo", "pass\x00word": "x"}), "表单中的“password”")
 
 
-def test_a_nul_in_an_uploaded_files_name_answers_400(client, village):
+def test_a_nul_in_an_uploaded_files_name_answers_400(client):
     response = client.post("/login", data={"username": "demo", "scan": (io.BytesIO(b"%PDF-1.4 \x00\x01"), "a\x00.pdf")})
     assert_nul_refused(response, "上传文件的文件名")
 
 
-def test_a_nul_inside_an_uploaded_file_is_fine(client, village):
+def test_a_nul_inside_an_uploaded_file_is_fine(client):
     response = client.post("/login", data={"username": "nobody", "password": "x",
                                            "scan": (io.BytesIO(b"%PDF-1.4 \x00\x01"), "a.pdf")})
     assert response.status_code == 400 and NUL_MESSAGE not in response.get_data(as_text=True)  # wrong password
