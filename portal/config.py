@@ -39,7 +39,11 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None) -> dict[st
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # A request body of more than this gets 413 (portal/errors.py says so in Chinese) before
+        # it is read; a scan itself may be 10 MB (portal/auditlog/files.py). Text fields together
+        # may hold 2 MB: a notice pasted from Word carries its styles.
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
     }
     config.update(overrides or {})
     if "SECRET_KEY" not in config:

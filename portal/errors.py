@@ -1,7 +1,7 @@
 """One place that turns errors into friendly Chinese pages (or JSON for the audit API)."""
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, abort, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal.kernel.errors import (
@@ -35,13 +35,47 @@ def _answer(status: int, detail: str) -> tuple[Response | str, int]:
     return render_template("error.html", status=status, title=MESSAGES.get(status, "错误"), detail=detail), status
 
 
+def _nul_in_request() -> str | None:
+    """Where the request carries a NUL character (path, query, form field, file name), or None.
+    PostgreSQL refuses NUL in text, so it must be stopped before any query."""
+    if "\x00" in request.path:
+        return "网址"
+    if any("\x00" in key + value for key, value in request.args.items(multi=True)):
+        return "网址的查询参数"
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        for key, value in request.form.items(multi=True):
+            if "\x00" in key + value:
+                return f"表单中的“{key.replace(chr(0), '')[:40]}”"
+        if any("\x00" in key + (upload.filename or "") for key, upload in request.files.items(multi=True)):
+            return "上传文件的文件名"
+    return None
+
+
+def refuse_nul() -> None:
+    """400 for a NUL byte anywhere a view or a query could read it (first of the request hooks)."""
+    where = _nul_in_request()
+    if where:
+        abort(400, f"{where}中含有空字符（\\0），无法处理。请检查后重新输入，不要从其他程序中复制不可见的字符。")
+
+
+def too_large_detail() -> str:
+    """What a 413 page says: the limits, and what to do."""
+    mib = 1024 * 1024
+    files, text = current_app.config["MAX_CONTENT_LENGTH"] // mib, current_app.config["MAX_FORM_MEMORY_SIZE"] // mib
+    return (f"一次上传的文件合计不能超过 {files} MB，填写的文字不能超过 {text} MB。"
+            "请把扫描件调小（例如扫描时选 150 dpi、黑白）或分几次上传。")
+
+
 def init_app(app: Flask) -> None:
+    # Before every other hook: the page cache looks up the village named in the path.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul)
+
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> tuple[Response | str, int]:
         # Our own abort() messages are Chinese and meant for the reader; werkzeug's defaults are not.
         description = err.description or ""
         own = description and description != type(err).description
-        detail = description if own else ""
+        detail = description if own else too_large_detail() if err.code == 413 else ""
         return _answer(err.code or 500, detail)
 
     @app.errorhandler(SecurityError)

@@ -39,6 +39,7 @@ PAGES = [
     ("/v/lianban/map", 200),
     ("/v/lianban/notices", 200),
     ("/v/lianban/notices/GG-2024-002", 200),  # corrected
+    ("/v/lianban/notices/GG-WORD", 200),  # a body pasted from Word (sanitized HTML), added by the test
     ("/v/lianban/plans", 200),
     ("/v/lianban/plans/FA-2023-001", 200),
     ("/v/lianban/plans/FA-2023-001/comments", 200),
@@ -48,6 +49,7 @@ PAGES = [
     ("/login", 200),
     ("/v/lianban/contracts/NO-SUCH", 404),
     ("/v/lianban/contracts?page=x", 400),
+    ("/v/lianban/contracts%00", 400),  # a NUL byte
 ]
 
 # Signed-in pages (the workspaces), fetched after `_prepare_drafts` made draft 1 (saved) and
@@ -133,8 +135,15 @@ def _fetch_all(app, folder: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_every_public_page_passes_the_nu_html_checker(app, demo, tmp_path):
+def test_every_public_page_passes_the_nu_html_checker(app, backend, demo, tmp_path):
+    from portal.notices.services import NoticeInput, create_notice
+
+    from .conftest import DEMO_STAFF
+    from .test_sanitizer import WORD_PASTE
+
     command = _vnu()
+    create_notice(backend, DEMO_STAFF, demo, NoticeInput(number="GG-WORD", title="招租公告", category="tender",
+                                                         body=WORD_PASTE, published_on="2024-04-10"))
     folder = tmp_path / "pages"
     folder.mkdir()
     written = _fetch_all(app, folder)

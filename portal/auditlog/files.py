@@ -1,4 +1,8 @@
-"""Uploaded files (receipt scans, photos) stored by their SHA-256; the hash goes into the log."""
+"""Uploaded files (receipt scans, photos) stored by their SHA-256; the hash goes into the log.
+
+What is accepted: PDF, JPEG and PNG, told by their first bytes (never by the file's name), at
+most MAX_FILE_BYTES; images are re-encoded (portal/auditlog/images.py), so the file kept,
+served and hashed is the re-encoded one."""
 from __future__ import annotations
 
 import hashlib
@@ -8,6 +12,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from portal.auditlog.images import FORMATS as IMAGE_TYPES
+from portal.auditlog.images import reencoded
 from portal.auditlog.models import StoredFile
 from portal.kernel.errors import ValidationError
 
@@ -24,19 +30,25 @@ def path_for(files_dir: Path, sha256: str) -> Path:
     return files_dir / sha256[:2] / sha256
 
 
-def store_file(session: Session, files_dir: Path, content: bytes, original_name: str, now: datetime) -> StoredFile:
-    """Writes the file once under its hash (a retry or duplicate is a no-op) and records it.
+def store_file(session: Session, files_dir: Path, content: bytes, original_name: str, now: datetime,
+               field: str = "scan") -> StoredFile:
+    """Checks the upload, writes it once under its hash (a retry or duplicate is a no-op) and
+    records it; ValidationError on `field` (nothing written) for an empty, too large, corrupt or
+    unknown file.
 
     Written before the transaction commits: if it then rolls back, the file is an unreferenced
     blob that no page shows, which is harmless; the reverse order could lose a committed scan.
     """
     if not content:
-        raise ValidationError({"scan": "上传的文件是空的"})
+        raise ValidationError({field: "上传的文件是空的"})
     if len(content) > MAX_FILE_BYTES:
-        raise ValidationError({"scan": f"文件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB"})
+        raise ValidationError({field: f"文件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB"
+                                      f"（这个有 {len(content) / 1024 / 1024:.1f} MB）：请调低扫描的分辨率后再上传"})
     media_type = sniff_media_type(content)
     if media_type is None:
-        raise ValidationError({"scan": "只能上传 PDF、JPG 或 PNG 文件"})
+        raise ValidationError({field: "只能上传 PDF、JPG 或 PNG 文件（按文件内容判断，改文件名没有用）"})
+    if media_type in IMAGE_TYPES:
+        content = reencoded(content, media_type, field)
     sha256 = hashlib.sha256(content).hexdigest()
     target = path_for(files_dir, sha256)
     if not target.exists():

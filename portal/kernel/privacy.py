@@ -1,6 +1,12 @@
 """Masking of personal data for every public page, export and feed (张*华, 3505**********1234)."""
 from __future__ import annotations
 
+import re
+
+# Text published as written (a comment, a reply, a notice) must not carry a phone or ID number.
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+
 
 def mask_name(name: str) -> str:
     """张三华 → 张*华, 张三 → 张*, 欧阳晓明 → 欧**明: first and last character kept."""
@@ -28,3 +34,8 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def carries_personal_number(text: str) -> bool:
+    """True when `text` holds an 11-digit mobile number or an 18-character ID number."""
+    return bool(MOBILE_IN_TEXT.search(text) or ID_IN_TEXT.search(text))

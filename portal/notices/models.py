@@ -20,7 +20,8 @@ class NoticeCategory(str, enum.Enum):
 
 
 class Notice(NumberedRecord, Base):
-    """公告 — a public notice; its body is plain text (never HTML), shown with its line breaks."""
+    """公告 — a public notice. Its body is plain text (shown with its line breaks) or, when pasted
+    from Word/WPS, HTML cleaned by portal.publishing.sanitizer (told apart by `is_html_body`)."""
 
     __tablename__ = "notice"
     audit_entity = "notice"

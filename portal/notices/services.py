@@ -14,13 +14,17 @@ from portal.kernel.lifecycle import (
     withdraw,
 )
 from portal.kernel.lookup import HasSession, find_numbered
+from portal.kernel.privacy import carries_personal_number
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 from portal.notices.models import Notice, NoticeCategory
+from portal.publishing.sanitizer import clean_html, looks_like_html, to_text
 
 TITLE_MAX = 200
-BODY_MAX = 5000
+BODY_MAX = 5000            # characters of text a reader sees
+BODY_HTML_MAX = 4 * BODY_MAX  # the same body with its kept tags (tables take room)
+PASTE_MAX = 500_000        # pasted HTML before cleaning: Word adds kilobytes of styles
 # Numbers end up in URLs (/v/<code>/notices/<number>), so they keep to URL-safe characters.
 RECORD_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 
@@ -71,12 +75,34 @@ def _checked(check: Checker, backend: Backend, data: NoticeInput) -> _Notice | N
     number = check_number(check, data.number, "公告编号", "GG-2026-001")
     title = check.text("title", data.title, "公告标题", max_len=TITLE_MAX)
     category = check.choice("category", data.category, "公告类别", NoticeCategory)
-    body = check.text("body", multiline(data.body), "公告正文", max_len=BODY_MAX)
+    body = _body(check, data.body)
     published_on = check.day("published_on", data.published_on, "发布日期")
     check_not_future(check, "published_on", published_on, "发布日期", backend.today())
     if category is None or published_on is None:
         return None
     return _Notice(number, title, category, body, published_on)
+
+
+def _body(check: Checker, value: object) -> str:
+    """The body as stored: plain text as typed, or pasted HTML (Word, WPS) cleaned to the
+    sanitizer's allowlist. Either is refused when its text carries a mobile or ID number."""
+    raw = multiline(value)
+    if not (isinstance(raw, str) and looks_like_html(raw)):
+        text = body = check.text("body", raw, "公告正文", max_len=BODY_MAX)
+    elif len(raw) > PASTE_MAX:
+        check.fail("body", f"粘贴的正文连同格式太长（{len(raw)} 个字符），请分成几条公告，或先粘贴到记事本去掉格式")
+        return ""
+    else:
+        body = clean_html(raw)
+        if not body:
+            check.fail("body", "粘贴的正文去掉格式和不允许的内容（脚本、图片等）后没有文字，请直接输入文字")
+            return ""
+        text = check.text("body", to_text(body), "公告正文", max_len=BODY_MAX)
+        if len(body) > BODY_HTML_MAX:
+            check.fail("body", "公告正文中的表格或格式太多，请精简后再粘贴")
+    if carries_personal_number(text):
+        check.fail("body", "公告正文会全文公开，请不要写手机号或身份证号")
+    return body
 
 
 def find_notice(change_or_session: HasSession | Session, village_id: int, number: str) -> Notice:

@@ -9,6 +9,7 @@ from portal.notices import labels as notice_labels
 from portal.notices import reads as notice_reads
 from portal.notices.printing import notice_response
 from portal.publishing.lists import choice_arg, respond
+from portal.publishing.sanitizer import body_text
 
 bp = Blueprint("notices", __name__)
 
@@ -26,8 +27,13 @@ def notices(code: str, fmt: str | None) -> Response | str:
 @bp.get("/v/<code>/notices/<number>")
 def notice(code: str, number: str) -> str:
     detail = notice_reads.notice_detail(backend(), code, number)
-    return render_template("public/notice.html", d=detail, line_diff=line_diff,
+    return render_template("public/notice.html", d=detail, line_diff=_text_line_diff,
                            categories=notice_labels.NOTICE_CATEGORY, statuses=notice_labels.NOTICE_STATUS)
+
+
+def _text_line_diff(before: object, after: object) -> list[tuple[str, str]]:
+    """The changed lines of two bodies, an HTML body compared by its text (a line per paragraph)."""
+    return line_diff(body_text(before), body_text(after))
 
 
 @bp.get("/v/<code>/notices/<number>.pdf")

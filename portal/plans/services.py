@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-import re
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -23,6 +22,7 @@ from portal.kernel.lifecycle import (
     withdraw,
 )
 from portal.kernel.lookup import HasSession, find_numbered, session_of
+from portal.kernel.privacy import carries_personal_number
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 from portal.notices.services import check_not_future, check_number, multiline
@@ -41,9 +41,6 @@ REPLY_MAX = 2000
 MAX_PERIOD_DAYS = 366
 MAX_VOTERS = 100_000
 REPLY_ROLES = ("staff", "committee")
-# A comment is published as written, so it must not carry a phone or ID number.
-MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 
 
 @dataclass
@@ -207,7 +204,7 @@ def plan_input_from(plan: Plan) -> PlanInput:
 def _public_text(check: Checker, field: str, value: object, label: str, max_len: int) -> str:
     """Text published as written: refused when it carries a mobile or ID number."""
     text = check.text(field, multiline(value), label, max_len=max_len)
-    if MOBILE_IN_TEXT.search(text) or ID_IN_TEXT.search(text):
+    if carries_personal_number(text):
         check.fail(field, f"{label}会全文公开，请不要写手机号或身份证号")
     return text
 

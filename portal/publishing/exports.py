@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -20,6 +21,19 @@ MEDIA_TYPES = {
 }
 
 
+# A text cell starting with one of these is a formula (or DDE) to Excel, WPS and LibreOffice
+# (OWASP "CSV injection"); a plain number such as -12.50 is not, and stays a number.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def inert(text: str) -> str:
+    """`text` for a CSV cell: with a leading ' when a spreadsheet would read it as a formula."""
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _header_lines(listing: Listing) -> list[str]:
     return [f"{listing.village_name} {listing.title}",
             f"截至 {listing.as_of.isoformat()}，审计日志 {listing.log_size} 条，根哈希 {listing.log_root_hex}"]
@@ -31,13 +45,22 @@ def to_csv(listing: Listing) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.label for c in listing.columns])
     for row in listing.rows:
-        writer.writerow([row.get(c.key, "") if c.kind in ("money", "area", "number") else c.display(row.get(c.key))
-                         for c in listing.columns])
+        writer.writerow([row.get(c.key, "") if c.kind in ("money", "area", "number")
+                         else inert(c.display(row.get(c.key))) for c in listing.columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def to_json(listing: Listing) -> bytes:
     return json.dumps(listing.as_json(), ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _append(sheet: Worksheet, values: list[Decimal | str]) -> None:
+    """A row whose text cells are strings even when they start with "=" (openpyxl would store a
+    formula, which Excel runs: a comment "=HYPERLINK(…)" would become a live link)."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def to_xlsx(listing: Listing) -> bytes:
@@ -47,19 +70,19 @@ def to_xlsx(listing: Listing) -> bytes:
     assert isinstance(sheet, Worksheet), "a new workbook starts with one worksheet"
     sheet.title = listing.title[:31]
     for line in _header_lines(listing):
-        sheet.append([line])
-    sheet.append([c.label for c in listing.columns])
+        _append(sheet, [line])
+    _append(sheet, [c.label for c in listing.columns])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in listing.rows:
         values: list[Decimal | str] = []
         for column in listing.columns:
             value = row.get(column.key)
-            if column.kind in ("money", "area") and value not in (None, ""):
-                values.append(Decimal(value))
+            if column.kind in ("money", "area", "number") and value not in (None, ""):
+                values.append(Decimal(str(value)))
             else:
                 values.append(column.display(value))
-        sheet.append(values)
+        _append(sheet, values)
     for column in listing.columns:
         if column.kind == "money":
             index = listing.columns.index(column) + 1

@@ -7,9 +7,11 @@ from decimal import Decimal
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from portal.kernel.clock import SHANGHAI
 from portal.kernel.money import amount_in_words, format_money
+from portal.publishing.sanitizer import body_text, clean_html, is_html_body
 from portal.translations import in_english
 
 AREA_UNITS = {"mu": "亩", "m2": "㎡"}
@@ -95,7 +97,17 @@ def area_filter(context: Context, value: Decimal | str, unit: str = "mu") -> str
     return area(value, unit)
 
 
+def body_html(body: str) -> Markup:
+    """A stored body for a page or a printed sheet, always through the sanitizer: an HTML body
+    cleaned again (so a row edited in the database cannot slip a script in), a plain-text body
+    escaped (its < and & shown as typed; the element keeps its line breaks by CSS)."""
+    return Markup(clean_html(body)) if is_html_body(body) else escape(body)
+
+
 FILTERS = {
+    "body_html": body_html,
+    "body_text": body_text,
+    "is_html_body": is_html_body,
     "action_word": action_word,
     "money": lambda v: format_money(Decimal(v)),
     "money_words": lambda v: amount_in_words(Decimal(v)),

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.auditlog.models import AuditEntry
 from portal.kernel.transaction import Backend
+from portal.publishing.sanitizer import body_text
 from portal.villages.services import find_village
 
 
@@ -25,7 +26,7 @@ def _public_values(data: Any) -> list[str]:
         return [v for value in data.values() for v in _public_values(value)]
     if isinstance(data, list):
         return [v for value in data for v in _public_values(value)]
-    return [str(data)] if isinstance(data, str) else []
+    return [body_text(data)] if isinstance(data, str) else []  # a notice's HTML body by its text
 
 
 def search_records(backend: Backend, code: str, query: str, limit: int = 50) -> list[SearchHit]:
