@@ -49,6 +49,22 @@ PAGES = [
     ("/v/lianban/contracts/NO-SUCH", 404),
     ("/v/lianban/contracts?page=x", 400),
 ]
+# Pages of the village's staff, fetched logged in as demo-staff: (URL, file to upload or None for
+# a GET, status): the import page, a check's report of problems and a check's summary to confirm.
+STAFF_PAGES = [
+    ("/staff/import", None, 200),
+    ("/staff/import/contracts", "bad", 400),
+    ("/staff/import/all", "good", 200),
+]
+
+
+def _staff_upload(kind: str) -> bytes:
+    from .importfiles import SHEETS, excel_typed, xlsx
+    from .test_imports import BAD_CONTRACTS
+
+    if kind == "bad":
+        return xlsx(("合同", BAD_CONTRACTS))
+    return xlsx(*((SHEETS[k], excel_typed(k)) for k in ("parcels", "contracts", "receipts")))
 
 
 def _vnu() -> list[str]:
@@ -80,19 +96,33 @@ def _with_lang(url: str, mode: str) -> str:
 
 def _fetch_all(app, folder: Path) -> dict[str, str]:
     """Writes every page in every mode into `folder`; returns file name → URL (and mode)."""
+    import io
+
     written: dict[str, str] = {}
+
+    def keep(mode: str, i: int, url: str, response, status: int) -> None:
+        assert response.status_code == status, (mode, url, response.status_code)
+        assert response.mimetype == "text/html", (mode, url)
+        page = response.get_data(as_text=True)
+        expected_lang = "en" if mode == "en" else "zh-CN"
+        assert f'<html lang="{expected_lang}"' in page, (mode, url)
+        name = f"{mode}-{i:02d}-{re.sub(r'[^A-Za-z0-9]+', '-', url).strip('-') or 'home'}.html"
+        (folder / name).write_text(page, encoding="utf-8")
+        written[name] = f"{url} [{mode}]"
+
     for mode in ("zh", "en", "large"):
         client = _reader(app, mode)
         for i, (url, status) in enumerate(PAGES):
-            response = client.get(_with_lang(url, mode))
-            assert response.status_code == status, (mode, url, response.status_code)
-            assert response.mimetype == "text/html", (mode, url)
-            page = response.get_data(as_text=True)
-            expected_lang = "en" if mode == "en" else "zh-CN"
-            assert f'<html lang="{expected_lang}"' in page, (mode, url)
-            name = f"{mode}-{i:02d}-{re.sub(r'[^A-Za-z0-9]+', '-', url).strip('-') or 'home'}.html"
-            (folder / name).write_text(page, encoding="utf-8")
-            written[name] = f"{url} [{mode}]"
+            keep(mode, i, url, client.get(_with_lang(url, mode)), status)
+        staff = _reader(app, mode)
+        assert staff.post("/login", data={"username": "demo-staff", "password": "demo-2026"}).status_code == 302
+        for i, (url, upload, status) in enumerate(STAFF_PAGES, len(PAGES)):
+            if upload is None:
+                response = staff.get(_with_lang(url, mode))
+            else:
+                response = staff.post(_with_lang(url, mode), data={"file": (io.BytesIO(_staff_upload(upload)), "a.xlsx")},
+                                      content_type="multipart/form-data")
+            keep(mode, i, url, response, status)
     return written
 
 

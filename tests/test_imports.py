@@ -311,3 +311,9 @@ def test_a_batch_is_one_transaction_and_its_refusal_carries_every_problem(backen
     again = pickle.loads(pickle.dumps(refused.value))
     assert again.problems == refused.value.problems and isinstance(again.problems[0], Problem)
     assert "file" in again.errors
+
+
+def test_the_import_page_in_english(staff):
+    page = staff.get("/staff/import?lang=en").get_data(as_text=True)
+    assert "<h1>Import historical ledgers</h1>" in page and ">Whole ledger</h2>" in page
+    assert "At most 2000 rows and 5 MB per file." in page

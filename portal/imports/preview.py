@@ -52,6 +52,10 @@ COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Record], list[str]]]] = {
 }
 
 
+# Every heading above, for the English catalog (portal/translations/vocabularies.txt).
+HEADERS = tuple(dict.fromkeys(h for headers, _ in COLUMNS.values() for h in headers))
+
+
 @dataclass(frozen=True)
 class Preview:
     """One kind's part of a file: how many rows, and the first SHOWN of them."""
