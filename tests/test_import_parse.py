@@ -137,3 +137,11 @@ def test_more_rows_than_a_file_may_hold_are_refused_before_any_is_checked():
 def test_what_is_not_a_ledger(data, reason):
     [problem] = parse_file(data, "parcels").all_problems
     assert (problem.row, reason in problem.reason) == (None, True)
+
+
+def test_a_workbook_of_several_sheets_names_the_one_to_import():
+    sheets = (("甲", [["地块编号", "名称", "面积"], ["P-1", "东洋", "1"]]), ("乙", [["地块编号", "名称", "面积"]]))
+    [problem] = parse_file(xlsx(*sheets), "parcels").all_problems
+    assert "命名为“地块资产”" in problem.reason
+    named = parse_file(xlsx(*sheets, ("地块资产", [["地块编号", "名称", "面积"], ["P-2", "西洋", "2"]])), "parcels")
+    assert [r.record.number for r in only(named)] == ["P-2"]

@@ -317,3 +317,20 @@ def test_the_import_page_in_english(staff):
     page = staff.get("/staff/import?lang=en").get_data(as_text=True)
     assert "<h1>Import historical ledgers</h1>" in page and ">Whole ledger</h2>" in page
     assert "At most 2000 rows and 5 MB per file." in page
+
+
+def test_a_row_referring_to_a_refused_row_above_it_says_so(staff, backend):
+    before = state(backend)
+    response = upload(staff, "all", xlsx(
+        ("地块资产", [["地块编号", "名称", "面积（亩）"], ["IM-9", "九号", "abc"]]),
+        ("合同", [["合同编号", "承租方", "证件号码", "地块编号", "起始日期", "终止日期", "租金单价"],
+                ["IM-HT-9", "合作社", COMPANY_CODE, "IM-9", "2020-01-01", "2024-12-31", "500"]]),
+        ("收款", [["收据号", "金额", "收款日期", "交款人", "合同编号"], ["IM-SK-9", "500", "2020-01-05", "合作社", "IM-HT-9"],
+                ["IM-SK-9", "500", "2021-01-05", "合作社", ""]])))
+    assert response.status_code == 400
+    assert problems_of(response) == [
+        ("2", "面积（亩）", "面积（亩）必须是数字"),
+        ("2", "地块编号", "地块“IM-9”在“地块资产”表第 2 行，那一行有问题：改正后才能引用"),
+        ("2", "合同编号", "合同“IM-HT-9”在“合同”表第 2 行，那一行有问题：改正后才能引用"),
+        ("3", "收据号", "“IM-SK-9”与“收款”表第 2 行重复")]
+    assert state(backend) == before

@@ -29,7 +29,7 @@ from portal.kernel.transaction import Actor, Backend, Change
 from portal.parcels.models import Asset, AssetKind
 from portal.parcels.services import AssetInput, add_asset, check_asset
 from portal.receipts.models import Receipt
-from portal.receipts.services import add_receipt, check_receipt
+from portal.receipts.services import ReceiptInput, add_receipt, check_receipt
 
 MODELS: dict[str, type[NumberedRecord]] = {"parcels": Asset, "contracts": Contract, "receipts": Receipt}
 
@@ -89,6 +89,7 @@ def write_rows(change: Change, rows: Sequence[Row], reason: str | None) -> list[
     parcels = _parcels(change) if "contracts" in taken else {}
     seen: dict[tuple[str, str], Row] = {}
     failed: dict[tuple[str, str], Row] = {}
+    written: set[tuple[str, str]] = set()
     for row in rows:
         found = list(row.problems)
         key = (row.kind, row.record.number.strip())
@@ -100,7 +101,9 @@ def write_rows(change: Change, rows: Sequence[Row], reason: str | None) -> list[
             found += _unwritten(row, found)
         else:
             found = _write(change, row, reason, parcels)
-        if found:
+        if not found:
+            written.add(key)
+        elif key not in written:  # a row referring to this number has nothing to refer to
             failed.setdefault(key, row)
         problems += by_column(found, row.headers)
     return problems
@@ -138,8 +141,8 @@ def _broken_references(row: Row, failed: dict[tuple[str, str], Row]) -> list[Pro
     record = row.record
     if isinstance(record, ContractInput):
         refers = [("parcels", str(number).strip(), "assets", "地块") for number, _ in record.assets]
-    elif row.kind == "receipts":
-        refers = [("contracts", getattr(record, "contract_number", "").strip(), "contract_number", "合同")]
+    elif isinstance(record, ReceiptInput):
+        refers = [("contracts", record.contract_number.strip(), "contract_number", "合同")]
     else:
         refers = []
     kind = KINDS[row.kind]
@@ -206,7 +209,7 @@ def _completed(row: Row, parcels: dict[str, tuple[AssetKind, Decimal]]) -> tuple
     column = KINDS["contracts"].report_column("annual_rent", row.headers)
     try:
         annual = parse_money(row.annual_rent)
-        area = sum((Decimal(str(area)) if area not in (None, "") else parcels[str(number).strip()][1]
+        area = sum((Decimal(str(area).replace(",", "")) if area not in (None, "") else parcels[str(number).strip()][1]
                     for number, area in data.assets), Decimal(0))
     except MoneyError as error:
         return data, [row.problem(column, f"年租金：{error}")]

@@ -72,6 +72,9 @@ def _sheets(tables: list[Table], kind_name: str) -> tuple[list[tuple[Kind, Table
     kinds = kinds_of(kind_name)
     if len(kinds) == 1:
         named = [t for t in data if _sheet_kind(t.name) == kinds[0].name]
+        if not named and len(data) > 1:
+            return [], [Problem("", None, "", f"工作簿里有 {len(data)} 张表，不知道导入哪一张：请只留一张，"
+                                              f"或把要导入的表命名为“{kinds[0].sheet}”")]
         table = (named or data or [Table("", [])])[0]
         if not table.rows:
             return [], [Problem("", None, "", "文件里没有任何内容")]

@@ -44,8 +44,7 @@ def read_tables(data: bytes) -> list[Table]:
     """Every sheet of an .xlsx file, or the one table of a CSV file; FileRefused if it is too
     big, empty, of another type or unreadable."""
     if len(data) > MAX_BYTES:
-        raise FileRefused(f"文件有 {len(data) / 1024 / 1024:.1f} MB，超过了 {MAX_BYTES // 1024 // 1024} MB："
-                          "请分成几个文件导入")
+        raise FileRefused(f"文件超过了 {MAX_BYTES // 1024 // 1024} MB：请分成几个文件导入")
     if not data.strip():
         raise FileRefused("文件是空的")
     if data.startswith(OLE2):
