@@ -219,6 +219,7 @@ def test_only_village_staff_may_import(client, auth, demo, backend, username):
     assert state(backend) == before
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the page alone: one database will do
 def test_anonymous_readers_are_sent_to_log_in(client, demo):
     response = client.get("/staff/import")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -284,10 +285,12 @@ def test_files_that_cannot_be_imported_are_refused_with_a_reason(staff, backend)
     assert state(backend) == before
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the page alone: one database will do
 def test_an_upload_over_the_request_limit_gets_413(staff):
     assert upload(staff, "parcels", b"x" * (13 * 1024 * 1024)).status_code == 413
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the page alone: one database will do
 def test_no_file_chosen_says_so_next_to_the_field(staff):
     response = staff.post("/staff/import/receipts", data={}, content_type="multipart/form-data")
     assert response.status_code == 400
@@ -313,6 +316,7 @@ def test_a_batch_is_one_transaction_and_its_refusal_carries_every_problem(backen
     assert "file" in again.errors
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the page alone: one database will do
 def test_the_import_page_in_english(staff):
     page = staff.get("/staff/import?lang=en").get_data(as_text=True)
     assert "<h1>Import historical ledgers</h1>" in page and ">Whole ledger</h2>" in page
