@@ -102,12 +102,13 @@ def test_the_revision_scales_stored_areas_and_refuses_to_drop_places(bare_app, d
     assert flask_cli("audit", "verify").exit_code == 0
 
 
-def test_a_leased_area_may_have_four_places(backend, village, contract_input):
+def test_a_leased_area_may_have_four_places(backend, village, contract_input, runner):
     from portal.contracts.services import create_contract
 
     contract = create_contract(backend, STAFF, village, contract_input(assets=[("P1", "3.3333")]))
     assert contract.public_state()["assets"][0]["area"] == "3.3333"
     assert contract.schedule()[0].amount == Decimal("1666.65")  # 500 × 3.3333, to the fen
+    assert verify(runner).exit_code == 0  # stored instalments re-derived alike
     with pytest.raises(ValidationError) as refused:
         create_contract(backend, STAFF, village, contract_input(number="HT-2", assets=[("P2", "1.00001")]))
     assert "最多保留 4 位小数" in refused.value.errors["assets"]
