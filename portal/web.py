@@ -11,6 +11,7 @@ from portal.publishing.formatting import FILTERS
 
 def init_app(app: Flask) -> None:
     from portal.auditlog.views import bp as auditlog
+    from portal.imports.views import bp as imports
     from portal.publishing import caching, compression, headers
     from portal.registry import REGISTRY
     from portal.site.views import bp as site
@@ -20,7 +21,7 @@ def init_app(app: Flask) -> None:
 
     for module in dict.fromkeys(t.views for t in REGISTRY if t.views):
         app.register_blueprint(importlib.import_module(module).bp)
-    for blueprint in (auditlog, site, stats, staff, committee):
+    for blueprint in (auditlog, site, stats, staff, committee, imports):
         app.register_blueprint(blueprint)
     caching.init_app(app)
     headers.init_app(app)

@@ -51,6 +51,22 @@ PAGES = [
     ("/v/lianban/contracts?page=x", 400),
     ("/v/lianban/contracts%00", 400),  # a NUL byte
 ]
+# Pages of the village's staff, fetched logged in as demo-staff: (URL, file to upload or None for
+# a GET, status): the import page, a check's report of problems and a check's summary to confirm.
+STAFF_PAGES = [
+    ("/staff/import", None, 200),
+    ("/staff/import/contracts", "bad", 400),
+    ("/staff/import/all", "good", 200),
+]
+
+
+def _staff_upload(kind: str) -> bytes:
+    from .importfiles import SHEETS, excel_typed, xlsx
+    from .test_imports import BAD_CONTRACTS
+
+    if kind == "bad":
+        return xlsx(("合同", BAD_CONTRACTS))
+    return xlsx(*((SHEETS[k], excel_typed(k)) for k in ("parcels", "contracts", "receipts")))
 
 # Signed-in pages (the workspaces), fetched after `_prepare_drafts` made draft 1 (saved) and
 # draft 2 (submitted), both notices.
@@ -115,22 +131,35 @@ def _with_lang(url: str, mode: str) -> str:
 
 def _fetch_all(app, folder: Path) -> dict[str, str]:
     """Writes every page in every mode into `folder`; returns file name → URL (and mode)."""
+    import io
+
     written: dict[str, str] = {}
+    def keep(mode: str, i: int, url: str, response, status: int, username: str | None) -> None:
+        assert response.status_code == status, (mode, url, response.status_code)
+        assert response.mimetype == "text/html", (mode, url)
+        page = response.get_data(as_text=True)
+        expected_lang = "en" if mode == "en" else "zh-CN"
+        assert f'<html lang="{expected_lang}"' in page, (mode, url)
+        slug = re.sub(r'[^A-Za-z0-9]+', '-', url).strip('-') or 'home'
+        name = f"{mode}-{username or 'public'}-{i:02d}-{slug}.html"
+        (folder / name).write_text(page, encoding="utf-8")
+        written[name] = f"{url} [{mode}{', ' + username if username else ''}]"
+
     _prepare_drafts(app)
     readers = [(None, PAGES), *SIGNED_IN_PAGES.items()]
     for mode, (username, pages) in ((m, r) for m in ("zh", "en", "large") for r in readers):
         client = _reader(app, mode, username)
         for i, (url, status) in enumerate(pages):
-            response = client.get(_with_lang(url, mode))
-            assert response.status_code == status, (mode, url, response.status_code)
-            assert response.mimetype == "text/html", (mode, url)
-            page = response.get_data(as_text=True)
-            expected_lang = "en" if mode == "en" else "zh-CN"
-            assert f'<html lang="{expected_lang}"' in page, (mode, url)
-            slug = re.sub(r'[^A-Za-z0-9]+', '-', url).strip('-') or 'home'
-            name = f"{mode}-{username or 'public'}-{i:02d}-{slug}.html"
-            (folder / name).write_text(page, encoding="utf-8")
-            written[name] = f"{url} [{mode}{', ' + username if username else ''}]"
+            keep(mode, i, url, client.get(_with_lang(url, mode)), status, username)
+    for mode in ("zh", "en", "large"):
+        staff = _reader(app, mode, "demo-staff")
+        for i, (url, upload, status) in enumerate(STAFF_PAGES, 100):
+            if upload is None:
+                response = staff.get(_with_lang(url, mode))
+            else:
+                response = staff.post(_with_lang(url, mode), data={"file": (io.BytesIO(_staff_upload(upload)), "a.xlsx")},
+                                      content_type="multipart/form-data")
+            keep(mode, i, url, response, status, "demo-staff")
     return written
 
 

@@ -2,7 +2,7 @@
 in `audit_entry.actor` for an author and an approver (`staff:<name>+committee:<name>`).
 
 Revision ID: 8c2d4e6f1a03
-Revises: 655b71aece5f
+Revises: 2a01f750876b
 Create Date: 2026-11-29 18:40:00
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "8c2d4e6f1a03"
-down_revision: str | Sequence[str] | None = "655b71aece5f"
+down_revision: str | Sequence[str] | None = "2a01f750876b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

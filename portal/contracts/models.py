@@ -44,7 +44,7 @@ class ContractAsset(Base):
 
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), primary_key=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id"), primary_key=True)
-    area: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
+    area: Mapped[Decimal] = mapped_column(ScaledDecimal(4, least=2))  # 亩 to 4 places, read as 12.50
 
     asset: Mapped[Asset] = relationship(lazy="joined")
 

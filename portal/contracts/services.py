@@ -1,6 +1,7 @@
 """Lease contracts: create, correct (new version with reason), terminate and withdraw."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -116,12 +117,12 @@ def _check_lessee_ids(check: Checker, v: dict[str, Any]) -> None:
         check.fail("lessee_phone", "联系电话应为 11 位手机号或带区号的固定电话")
 
 
-def _leased_items(change: Change, village_id: int, data: ContractInput, v: dict[str, Any],
-                  check: Checker, contract_id: int | None) -> list[ContractAsset]:
+def _leased_items(change: Change, village_id: int, assets: Sequence[tuple[str, str | Decimal | None]],
+                  v: dict[str, Any], check: Checker, contract_id: int | None) -> list[ContractAsset]:
     """Resolves the leased assets, checking units, areas and overlaps with other contracts."""
     items: list[ContractAsset] = []
     seen: set[str] = set()
-    for number, area in data.assets:
+    for number, area in assets:
         number = str(number).strip()
         asset = change.session.scalar(select(Asset).where(Asset.village_id == village_id, Asset.number == number))
         if asset is None or asset.status is RecordStatus.WITHDRAWN:
@@ -134,9 +135,8 @@ def _leased_items(change: Change, village_id: int, data: ContractInput, v: dict[
         want_unit = RentUnit.PER_MU_YEAR if asset.kind is AssetKind.LAND else RentUnit.PER_M2_MONTH
         if v["rent_unit"] and v["rent_unit"] is not want_unit:
             check.fail("rent_unit", f"“{number}”{'是土地，租金按 元/亩/年' if asset.kind is AssetKind.LAND else '是房屋设施，租金按 元/㎡/月'}")
-        leased = asset.area if area in (None, "") else check.decimal(
-            "assets", area, f"“{number}”出租面积", places=2, minimum=Decimal("0.01"),
-            maximum=asset.area, strictly_positive=True)
+        leased = asset.area if area in (None, "") else check.area(
+            "assets", area, f"“{number}”出租面积", unit=asset.area_unit, maximum=asset.area)
         _check_overlap(change, asset, v, check, contract_id)
         items.append(ContractAsset(asset_id=asset.id, area=leased, asset=asset))
     return items
@@ -176,18 +176,42 @@ def find_contract(change_or_session: HasSession | Session, village_id: int, numb
     return contract
 
 
-def create_contract(backend: Backend, actor: Actor, village_code: str, data: ContractInput) -> Contract:
-    """Checks everything, then writes the contract and its log entry together."""
+@dataclass(frozen=True)
+class CheckedContract:
+    """A contract's terms, checked (`check_contract`): what `add_contract` writes once it has
+    found the leased assets."""
+
+    values: dict[str, Any]
+    assets: tuple[tuple[str, str | Decimal | None], ...]
+
+
+def check_contract(data: ContractInput) -> CheckedContract:
+    """The terms, without touching the database; raises ValidationError with every message."""
     v, check = _check_terms(data)
     check.done()
+    return CheckedContract(v, tuple(data.assets))
+
+
+def create_contract(backend: Backend, actor: Actor, village_code: str, data: ContractInput) -> Contract:
+    """Checks everything, then writes the contract and its log entry together."""
+    checked = check_contract(data)
     with backend.change(village_code, actor, "contract.create") as change:
-        village = change.village()
-        if number_taken(change, Contract, village.id, v["number"]):
-            check.fail("number", f"合同编号“{v['number']}”已存在")
-        items = _leased_items(change, village.id, data, v, check, None)
-        check.done()
-        contract = Contract(village_id=village.id, items=items, **v)
-        record_created(change, contract, "contract.create")
+        return add_contract(change, checked)
+
+
+def add_contract(change: Change, checked: CheckedContract, *, reason: str | None = None) -> Contract:
+    """`create_contract` inside an open change allowing "contract.create" (many in one
+    transaction, as an import does); `reason` goes into the entry. ValidationError when the
+    number is taken or a leased asset is missing, of the wrong unit or leased already."""
+    check = Checker()
+    v = checked.values
+    village_id = change.village_id()
+    if number_taken(change, Contract, village_id, v["number"]):
+        check.fail("number", f"合同编号“{v['number']}”已存在")
+    items = _leased_items(change, village_id, checked.assets, v, check, None)
+    check.done()
+    contract = Contract(village_id=village_id, items=items, **v)
+    record_created(change, contract, "contract.create", reason)
     return contract
 
 
@@ -203,7 +227,7 @@ def correct_contract(backend: Backend, actor: Actor, village_code: str, number: 
             raise ValidationError({"reason": "已撤回的合同不能再更正"})
         if number_taken(change, Contract, contract.village_id, v["number"], current=contract.number):
             check.fail("number", f"合同编号“{v['number']}”已存在")
-        items = _leased_items(change, contract.village_id, data, v, check, contract.id)
+        items = _leased_items(change, contract.village_id, data.assets, v, check, contract.id)
         check.done()
         before = snapshot(contract)
         for key, value in v.items():

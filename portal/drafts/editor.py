@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
 
 from portal.kernel.transaction import Actor, Backend
 
@@ -62,7 +62,7 @@ def dataclass_input(input_type: type[Any], **convert: Callable[[str], Any]) -> C
     return to_input
 
 
-def choices(words: Mapping[str, str]) -> list[SelectChoice]:
+def choices(words: Mapping[str, str]) -> list[Any]:
     """A select field's options from a domain's value → Chinese word mapping."""
     return [SelectChoice(value, label) for value, label in words.items()]
 

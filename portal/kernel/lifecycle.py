@@ -21,11 +21,12 @@ class _HasStatus(Protocol):
     def status(self) -> enum.Enum: ...
 
 
-def record_created(change: Change, record: VillageRecord, action: str) -> None:
+def record_created(change: Change, record: VillageRecord, action: str, reason: str | None = None) -> None:
+    """Stores `record` at version 1 and logs it; `reason` (an import's, say) goes into the entry."""
     record.version = 1
     record.updated_at = change.now()
     change.session.add(record)
-    change.record(action, record)
+    change.record(action, record, reason)
 
 
 def record_changed(change: Change, record: VillageRecord, action: str, reason: str, before: dict[str, Any]) -> None:
@@ -72,14 +73,21 @@ def create_numbered(backend: Backend, actor: Actor, village_code: str, model: ty
                     values: Mapping[str, Any], number_label: str) -> N:
     """新建: a record numbered in its village, logged as `<entity>.create` at version 1.
     ValidationError (nothing written) when another record of the village has its number."""
+    with backend.change(village_code, actor, f"{model.audit_entity}.create") as change:
+        return create_numbered_in(change, model, values, number_label)
+
+
+def create_numbered_in(change: Change, model: type[N], values: Mapping[str, Any], number_label: str, *,
+                       reason: str | None = None) -> N:
+    """`create_numbered` inside an open change (which must allow `<entity>.create`), so one
+    transaction can create many records (an import); ValidationError when the number is taken."""
     action = f"{model.audit_entity}.create"
-    with backend.change(village_code, actor, action) as change:
-        village_id = change.village_id()
-        if number_taken(change, model, village_id, values["number"]):
-            raise ValidationError({"number": f"{number_label}“{values['number']}”已存在"})
-        make: Callable[..., N] = model  # a mapped class: its columns as keywords
-        record = make(village_id=village_id, **values)
-        record_created(change, record, action)
+    village_id = change.village_id()
+    if number_taken(change, model, village_id, values["number"]):
+        raise ValidationError({"number": f"{number_label}“{values['number']}”已存在"})
+    make: Callable[..., N] = model  # a mapped class: its columns as keywords
+    record = make(village_id=village_id, **values)
+    record_created(change, record, action, reason)
     return record
 
 

@@ -1,11 +1,15 @@
 """Money as Decimal yuan with exactly two places (fen): parsing, ¥ display and 大写 for notices."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
 
 FEN = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")  # below 1 万亿: more than any village holds
 
+# 1234.5 · 1,234.50 (commas only between groups of three) · ¥1234.50; nothing else
+_AMOUNT = re.compile(r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?")
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ["", "拾", "佰", "仟"]
 _GROUP_UNITS = ["", "万", "亿"]
@@ -16,18 +20,16 @@ class MoneyError(ValueError):
 
 
 def parse_money(text: str | Decimal | int, *, allow_zero: bool = False) -> Decimal:
-    """Read '1,234.5', '¥1234.50' or a Decimal into Decimal('1234.50'); raises MoneyError."""
+    """Read '1234.5', '1,234.50', '¥1234.50' (full-width forms too) or a Decimal into
+    Decimal('1234.50'); raises MoneyError for anything else."""
     if isinstance(text, float):
         raise MoneyError("金额不能是浮点数")
-    raw = str(text).strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
-    if not raw:
-        raise MoneyError("请填写金额")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise MoneyError(f"“{text}”不是有效的金额") from None
-    if not value.is_finite():
-        raise MoneyError(f"“{text}”不是有效的金额")
+    if isinstance(text, (Decimal, int)):
+        value = Decimal(text)
+        if not value.is_finite():
+            raise MoneyError(f"“{text}”不是有效的金额")
+    else:
+        value = _amount(text)
     if value < 0:
         raise MoneyError("金额不能为负数")
     if value == 0 and not allow_zero:
@@ -37,6 +39,18 @@ def parse_money(text: str | Decimal | int, *, allow_zero: bool = False) -> Decim
     if value != value.quantize(FEN):
         raise MoneyError("金额最多精确到分（两位小数）")
     return value.quantize(FEN)
+
+
+def _amount(text: str) -> Decimal:
+    raw = unicodedata.normalize("NFKC", text).strip()  # full-width ￥１２３，４ → ¥123,4
+    raw = raw[1:].strip() if raw[:1] == "¥" else raw
+    if not raw:
+        raise MoneyError("请填写金额")
+    if raw.startswith("-") and _AMOUNT.fullmatch(raw[1:]):
+        raise MoneyError("金额不能为负数")
+    if not _AMOUNT.fullmatch(raw):
+        raise MoneyError(f"“{text}”不是有效的金额")
+    return Decimal(raw.replace(",", ""))  # the pattern admits only plain decimals
 
 
 def round_fen(value: Decimal) -> Decimal:

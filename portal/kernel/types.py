@@ -9,18 +9,30 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 
+def trimmed(value: Decimal, least: int) -> Decimal:
+    """`value` without trailing zeros beyond `least` places: 12.5000 → 12.50, 1.2340 → 1.234.
+    Areas kept to 4 places read back like this, so an area typed as 12.5 stays "12.50" in the
+    log and on pages, as before areas had more than two places."""
+    exponent = value.normalize().as_tuple().exponent
+    assert isinstance(exponent, int), f"{value} is not a finite number"
+    return value.quantize(Decimal(1).scaleb(min(-least, exponent)))
+
+
 class ScaledDecimal(TypeDecorator[Decimal]):
     """A Decimal stored as an integer count of 10^-places units (money: places=2, i.e. fen).
 
     Integers keep SQLite and PostgreSQL exact and identical; a value with more places is refused.
+    With `least` (< places) a value reads back with only as many places as it needs, `least`
+    at the fewest (see `trimmed`).
     """
 
     impl = BigInteger
     cache_ok = True
 
-    def __init__(self, places: int = 2) -> None:
+    def __init__(self, places: int = 2, least: int | None = None) -> None:
         super().__init__()
         self.places = places
+        self.least = places if least is None else least
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> int | None:
         if value is None:
@@ -33,7 +45,8 @@ class ScaledDecimal(TypeDecorator[Decimal]):
     def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        return Decimal(int(value)).scaleb(-self.places)
+        number = Decimal(int(value)).scaleb(-self.places)
+        return number if self.least == self.places else trimmed(number, self.least)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

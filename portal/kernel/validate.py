@@ -3,31 +3,33 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from portal.kernel.errors import ValidationError
 from portal.kernel.money import MoneyError, parse_money
+from portal.kernel.types import trimmed
 
 E = TypeVar("E", bound=enum.Enum)
 T = TypeVar("T")
 REASON_MAX = 500
+AREA_PLACES = {"mu": 4, "m2": 2}  # 亩 to 4 decimals (0.0001 亩 ≈ 0.07 ㎡), ㎡ to 2
+
+# 2026-11-23, 2026/11/23, 2026.11.23 (one separator throughout), 2026年11月23日, 20261123
+_DAY = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})|(\d{4})年(\d{1,2})月(\d{1,2})日?|(\d{4})(\d\d)(\d\d)")
 
 
-# 2026-11-23, 2026/11/23, 2026.11.23 and 2026年11月23日(号): how dates are written in village ledgers.
-_DAY = re.compile(r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*[日号]?")
-
-
-def parse_day(text: str) -> date | None:
-    """The date written in `text` (forms above), or None if it is not one."""
-    match = _DAY.fullmatch(text.strip())
+def parse_day(text: str) -> date:
+    """A date as people write it in China: 2026-11-23, 2026/11/23 (Excel's own), 2026.11.23,
+    2026年11月23日 or 20261123, full-width digits too; ValueError for anything else."""
+    raw = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    match = _DAY.fullmatch(raw)
     if match is None:
-        return None
-    try:
-        return date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
+        raise ValueError(f"not a date: {text!r}")
+    year, month, day = (int(part) for part in match.groups() if part and part not in "-/.")
+    return date(year, month, day)
 
 
 class Checker:
@@ -101,6 +103,14 @@ class Checker:
             self.fail(field, f"{label}必须在 {minimum} 到 {maximum} 之间")
         return number
 
+    def area(self, field: str, value: object, label: str, *, unit: str, maximum: Decimal) -> Decimal:
+        """An area in `unit` ("mu" or "m2") with the places AREA_PLACES allows, greater than zero,
+        at most `maximum`; as the database reads it back (two places at least, see `trimmed`)."""
+        places = AREA_PLACES[unit]
+        number = self.decimal(field, value, label, places=places, minimum=Decimal(1).scaleb(-places),
+                              maximum=maximum, strictly_positive=True)
+        return trimmed(number, 2)
+
     def day(self, field: str, value: object, label: str, *, required: bool = True) -> date | None:
         if isinstance(value, date):
             return value
@@ -109,10 +119,11 @@ class Checker:
             if required:
                 self.fail(field, f"请填写{label}")
             return None
-        day = parse_day(raw)
-        if day is None:
+        try:
+            return parse_day(raw)
+        except ValueError:
             self.fail(field, f"{label}“{raw}”不是有效日期，请写成 2026-01-31 或 2026年1月31日")
-        return day
+            return None
 
     def choice(self, field: str, value: object, label: str, kind: type[E]) -> E | None:
         raw = value.value if isinstance(value, enum.Enum) else str(value or "").strip()

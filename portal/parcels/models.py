@@ -32,7 +32,7 @@ class Asset(NumberedRecord, Base):
 
     name: Mapped[str] = mapped_column(String(100))    # 名称
     kind: Mapped[AssetKind] = mapped_column(Enum(AssetKind, native_enum=False, length=16))
-    area: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
+    area: Mapped[Decimal] = mapped_column(ScaledDecimal(4, least=2))  # 亩 to 4 places, read as 12.50
     land_type: Mapped[str] = mapped_column(String(32), default="")  # 耕地、园地、林地…
     location: Mapped[str] = mapped_column(String(200), default="")
     # Polygon as [[x, y], …] in metres on the village's local plane; integers keep it float-free.

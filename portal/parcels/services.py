@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 from portal.kernel.lifecycle import (
     correct_numbered,
     create_numbered,
+    create_numbered_in,
     withdraw,
 )
 from portal.kernel.lookup import HasSession, find_numbered
 from portal.kernel.status import RecordStatus
-from portal.kernel.transaction import Actor, Backend
+from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 from portal.parcels.models import Asset, AssetKind
 
@@ -25,7 +26,7 @@ MAX_COORDINATE = 10_000_000
 @dataclass
 class AssetInput:
     """An asset as staff type it: `kind` an AssetKind value ("land", "shop", …) and `area` decimal
-    text (亩 for land, ㎡ otherwise) as a form sends them, or a Decimal; `polygon` the outline as
+    text (亩 for land, up to 4 decimals; ㎡ otherwise, up to 2) as a form sends them, or a Decimal; `polygon` the outline as
     [x, y] points in metres. The service checks every field and converts kind and area
     (ValidationError with a message each)."""
 
@@ -39,8 +40,8 @@ class AssetInput:
 
 
 @dataclass(frozen=True)
-class _Asset:
-    """An asset's columns, checked."""
+class CheckedAsset:
+    """An asset's columns, checked (`check_asset`): what `add_asset` writes."""
 
     number: str
     name: str
@@ -63,8 +64,8 @@ def _check_polygon(check: Checker, polygon: object) -> list[list[int]] | None:
     return [[int(x), int(y)] for x, y in polygon]
 
 
-def _checked(data: AssetInput) -> _Asset:
-    """The asset's columns; raises ValidationError with every message."""
+def check_asset(data: AssetInput) -> CheckedAsset:
+    """The asset's columns, without touching the database; raises ValidationError with every message."""
     check = Checker()
     number = check.text("number", data.number, "编号", max_len=32)
     name = check.text("name", data.name, "名称", max_len=100)
@@ -74,9 +75,8 @@ def _checked(data: AssetInput) -> _Asset:
     polygon = _check_polygon(check, data.polygon)
     limit = MAX_AREA[AssetKind.LAND] if kind is AssetKind.LAND else MAX_AREA["other"]
     unit = "亩" if kind is AssetKind.LAND else "平方米"
-    area = check.decimal("area", data.area, f"面积（{unit}）", places=2,
-                         minimum=Decimal("0.01"), maximum=limit, strictly_positive=True)
-    return check.result(None if kind is None else _Asset(number, name, kind, land_type, location, polygon, area))
+    area = check.area("area", data.area, f"面积（{unit}）", unit=(kind or AssetKind.SHOP).area_unit, maximum=limit)
+    return check.result(None if kind is None else CheckedAsset(number, name, kind, land_type, location, polygon, area))
 
 
 def find_asset(change_or_session: HasSession | Session, village_id: int, number: str) -> Asset:
@@ -84,14 +84,20 @@ def find_asset(change_or_session: HasSession | Session, village_id: int, number:
 
 
 def create_asset(backend: Backend, actor: Actor, village_code: str, data: AssetInput) -> Asset:
-    values = _checked(data)
+    values = check_asset(data)
     return create_numbered(backend, actor, village_code, Asset, asdict(values), "编号")
+
+
+def add_asset(change: Change, values: CheckedAsset, *, reason: str | None = None) -> Asset:
+    """`create_asset` inside an open change allowing "asset.create" (many in one transaction, as an
+    import does); `reason` goes into the entry. ValidationError when the number is taken."""
+    return create_numbered_in(change, Asset, asdict(values), "编号", reason=reason)
 
 
 def correct_asset(backend: Backend, actor: Actor, village_code: str, number: str,
                   data: AssetInput, reason: str) -> Asset:
     """A correction is a new version with a reason; the old one stays in the log."""
-    values = _checked(data)
+    values = check_asset(data)
     check = Checker()
     reason = check.reason(reason)
     check.done()

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from portal.kernel.clock import SHANGHAI
 from portal.kernel.money import amount_in_words, format_money
 from portal.publishing.sanitizer import body_text, clean_html, is_html_body
+from portal.kernel.types import trimmed
 from portal.translations import in_english
 
 AREA_UNITS = {"mu": "亩", "m2": "㎡"}
@@ -46,8 +47,13 @@ def html_datetime(value: datetime | str) -> str:
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
 
 
+def area_number(value: Decimal | str) -> str:
+    """1234.5 → 1,234.50; 12.3456 → 12.3456 (亩 have up to four places, shown when there)."""
+    return f"{trimmed(Decimal(value), 2):,f}"
+
+
 def area(value: Decimal | str, unit: str = "mu") -> str:
-    return f"{Decimal(value):,.2f} {AREA_UNITS.get(unit, unit)}"
+    return f"{area_number(value)} {AREA_UNITS.get(unit, unit)}"
 
 
 def action_word(verb: str) -> str:
@@ -93,7 +99,7 @@ def datetime_filter(context: Context, value: datetime | None) -> str:
 @pass_context
 def area_filter(context: Context, value: Decimal | str, unit: str = "mu") -> str:
     if _in_english(context):
-        return f"{Decimal(value):,.2f} {EN_AREA_UNITS.get(unit, unit)}"
+        return f"{area_number(value)} {EN_AREA_UNITS.get(unit, unit)}"
     return area(value, unit)
 
 
@@ -115,4 +121,5 @@ FILTERS = {
     "cn_datetime": datetime_filter,
     "html_datetime": html_datetime,
     "area": area_filter,
+    "area_number": area_number,
 }

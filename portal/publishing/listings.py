@@ -29,7 +29,7 @@ class Column:
     def display(self, value: Any) -> str:
         """The value as a person reads it (¥1,234.50, 2026年1月1日, 履行中)."""
         from portal.kernel.money import format_money
-        from portal.publishing.formatting import cn_date
+        from portal.publishing.formatting import area_number, cn_date
 
         if value is None or value == "":
             return ""
@@ -38,7 +38,7 @@ class Column:
         if self.kind == "date":
             return cn_date(value)
         if self.kind == "area":
-            return f"{Decimal(value):,.2f}"
+            return area_number(value)
         if self.kind == "choice" and self.choices:
             return self.choices.get(str(value), str(value))
         return str(value)

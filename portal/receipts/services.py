@@ -90,21 +90,49 @@ def find_receipt(change: Change, village_id: int, number: str) -> Receipt:
     return find_numbered(change, Receipt, village_id, number, "收据")
 
 
-def record_receipt(backend: Backend, actor: Actor, village_code: str, data: ReceiptInput) -> Receipt:
+@dataclass(frozen=True)
+class CheckedReceipt:
+    """A receipt's fields, checked (`check_receipt`): what `add_receipt` writes once it has found
+    the contract paid, if any."""
+
+    values: dict[str, Any]
+    contract_number: str
+    scan: bytes | None = None
+    scan_name: str = ""
+
+
+def check_receipt(data: ReceiptInput) -> CheckedReceipt:
+    """The fields, without touching the database; raises ValidationError with every message."""
     v, contract_number, check = _checked(data)
     check.done()
+    return CheckedReceipt(v, contract_number, data.scan, data.scan_name)
+
+
+def record_receipt(backend: Backend, actor: Actor, village_code: str, data: ReceiptInput) -> Receipt:
+    checked = check_receipt(data)
     with backend.change(village_code, actor, "receipt.create") as change:
-        village_id = change.village_id()
-        contract = _link_contract(change, village_id, contract_number, check)
-        check.done()
-        receipt = Receipt(village_id=village_id, contract=contract, **v)
-        if data.scan:
-            receipt.scan_sha256 = store_file(change.session, backend.files_dir, data.scan,
-                                             data.scan_name, change.now()).sha256
-        receipt.version, receipt.updated_at = 1, change.now()
-        with _number_unused(v["number"]):
-            change.insert(receipt)  # as record_created, but one Core INSERT: see Change.insert
-        change.record("receipt.create", receipt)
+        return add_receipt(change, checked)
+
+
+def add_receipt(change: Change, checked: CheckedReceipt, *, reason: str | None = None) -> Receipt:
+    """`record_receipt` inside an open change allowing "receipt.create"; `reason` goes into the
+    entry. ValidationError when the contract is missing or withdrawn, or the number is taken.
+
+    A taken number is found by the database refusing the row, which on PostgreSQL ends the whole
+    transaction: a caller adding many receipts in one (an import) checks numbers first."""
+    check = Checker()
+    v = checked.values
+    village_id = change.village_id()
+    contract = _link_contract(change, village_id, checked.contract_number, check)
+    check.done()
+    receipt = Receipt(village_id=village_id, contract=contract, **v)
+    if checked.scan:
+        receipt.scan_sha256 = store_file(change.session, change.backend.files_dir, checked.scan,
+                                         checked.scan_name, change.now()).sha256
+    receipt.version, receipt.updated_at = 1, change.now()
+    with _number_unused(v["number"]):
+        change.insert(receipt)  # as record_created, but one Core INSERT: see Change.insert
+    change.record("receipt.create", receipt, reason)
     return receipt
 
 

@@ -1,0 +1,49 @@
+"""Importing a checked file: every record in one audited transaction, or none."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from portal.imports.check import actions, write_rows
+from portal.imports.columns import KINDS, LABELS, kinds_of
+from portal.imports.rows import Problem, Row
+from portal.kernel.errors import ValidationError
+from portal.kernel.transaction import Actor, Backend
+from portal.kernel.validate import REASON_MAX, Checker
+
+
+class BatchRefused(ValidationError):
+    """A batch with problems, each by sheet, row and column in `problems`; nothing was written."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__({"file": f"文件中有 {len(self.problems)} 处问题，没有导入任何记录"})
+
+    def __reduce__(self) -> tuple[type[BatchRefused], tuple[tuple[Problem, ...]]]:  # type: ignore[override]
+        return type(self), (self.problems,)
+
+
+def import_batch(backend: Backend, actor: Actor, village_code: str, kind: str, rows: Sequence[Row],
+                 reason: str) -> dict[str, int]:
+    """Writes every row of a file of `kind` (a columns.KINDS name, or ALL) in ONE audited
+    transaction: one log entry per record, each carrying `reason`. Returns the number of
+    records written per kind.
+
+    Every row is checked again as it is written (the village may have changed since the file
+    was checked): ValidationError for a missing reason, BatchRefused with every problem when any
+    row is refused, and nothing is written then; PermissionDenied for an actor who may not.
+    """
+    check = Checker()
+    reason = check.text("reason", reason, "导入原因", max_len=REASON_MAX)
+    check.done()
+    allowed = {k.name for k in kinds_of(kind)}
+    if not rows:
+        raise ValidationError({"file": "文件中没有要导入的行"})
+    if any(row.kind not in allowed for row in rows):
+        raise ValidationError({"file": f"{LABELS[kind]}文件中不能有其他种类的记录"})
+    with backend.change(village_code, actor, *actions(kind)) as change:
+        problems = write_rows(change, rows, reason)
+        if problems:
+            raise BatchRefused(problems)  # rolls the whole transaction back
+    counted = Counter(row.kind for row in rows)
+    return {name: counted[name] for name in KINDS if counted[name]}
