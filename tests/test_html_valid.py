@@ -49,6 +49,17 @@ PAGES = [
     ("/v/lianban/contracts/NO-SUCH", 404),
     ("/v/lianban/contracts?page=x", 400),
 ]
+# Pages behind a login: (address, status, the demo account that opens them).
+LOGGED_IN_PAGES = [
+    ("/account/password", 200, "demo-staff"),
+    ("/township/", 200, "demo-township"),
+    ("/township/villages/new", 200, "demo-township"),
+    ("/township/villages/lianban/accounts/new", 200, "demo-township"),
+    ("/township/accounts/demo-staff/password", 200, "demo-township"),
+    ("/township/accounts/demo-staff/disable", 200, "demo-township"),
+    ("/township/accounts/demo-staff/enable", 200, "demo-township"),
+    ("/township/", 403, "demo-committee"),
+]
 
 
 def _vnu() -> list[str]:
@@ -82,9 +93,13 @@ def _fetch_all(app, folder: Path) -> dict[str, str]:
     """Writes every page in every mode into `folder`; returns file name → URL (and mode)."""
     written: dict[str, str] = {}
     for mode in ("zh", "en", "large"):
-        client = _reader(app, mode)
-        for i, (url, status) in enumerate(PAGES):
-            response = client.get(_with_lang(url, mode))
+        readers = {None: _reader(app, mode)}
+        for account in {account for _, _, account in LOGGED_IN_PAGES}:
+            readers[account] = _reader(app, mode)
+            assert readers[account].post("/login", data={"username": account, "password": "demo-2026"}).status_code == 302
+        pages = [(url, status, None) for url, status in PAGES] + LOGGED_IN_PAGES
+        for i, (url, status, account) in enumerate(pages):
+            response = readers[account].get(_with_lang(url, mode))
             assert response.status_code == status, (mode, url, response.status_code)
             assert response.mimetype == "text/html", (mode, url)
             page = response.get_data(as_text=True)
