@@ -42,7 +42,6 @@ from portal.villages import reads as village_reads
 from portal.villages.models import Village
 
 BY_STAFF = frozenset({STAFF})
-BY_SYSTEM = frozenset({SYSTEM})
 # Villages and accounts are created (accounts also reset, disabled and re-enabled) by the
 # township (the web) or the system (the CLI on the server, the demo); each account changes its
 # own password.

@@ -96,7 +96,8 @@ def _fetch_all(app, folder: Path) -> dict[str, str]:
         readers = {None: _reader(app, mode)}
         for account in {account for _, _, account in LOGGED_IN_PAGES}:
             readers[account] = _reader(app, mode)
-            assert readers[account].post("/login", data={"username": account, "password": "demo-2026"}).status_code == 302
+            login = readers[account].post("/login", data={"username": account, "password": "demo-2026"})
+            assert login.status_code == 302, account
         pages = [(url, status, None) for url, status in PAGES] + LOGGED_IN_PAGES
         for i, (url, status, account) in enumerate(pages):
             response = readers[account].get(_with_lang(url, mode))

@@ -183,3 +183,20 @@ def test_the_password_form_needs_its_csrf_token(csrf_app, people, staff):
 def test_account_pages_are_never_cached(csrf_app, people, staff):
     assert staff.get("/account/password").headers["Cache-Control"] == "no-store"
     assert staff.get("/login").headers["Cache-Control"] == "no-store"
+
+
+def test_a_reset_while_the_password_is_checked_refuses_that_login(csrf_app, people, monkeypatch):
+    """The account changed between the check and the new session: the old password opens nothing."""
+    from portal.accounts import services
+    from portal.accounts.services import LoginAttempt, authenticate
+    from portal.kernel.transaction import SYSTEM
+
+    backend, real = backend_of(csrf_app), services.verify_password
+
+    def and_meanwhile_reset(password_hash, password):
+        checked = real(password_hash, password)
+        services.reset_password(backend, SYSTEM, people.staff, "reset meanwhile 1")
+        return checked
+
+    monkeypatch.setattr(services, "verify_password", and_meanwhile_reset)
+    assert authenticate(backend, LoginAttempt(people.staff, people.password, "192.0.2.1")) is None

@@ -11,7 +11,16 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.villages.models import Village
 
-from .people import Browser, browser_with_cookie, cheap_hashes, csrf_app, entries, entry_count, logged_in, people  # noqa: F401
+from .people import (  # noqa: F401  (fixtures)
+    Browser,
+    browser_with_cookie,
+    cheap_hashes,
+    csrf_app,
+    entries,
+    entry_count,
+    logged_in,
+    people,
+)
 
 ROUTES = ["/township/", "/township/villages/new", "/township/villages/testcun/accounts/new",
           "/township/accounts/cun-staff/password", "/township/accounts/cun-staff/disable",

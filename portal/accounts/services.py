@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import throttle
 from portal.accounts.models import TOWNSHIP_LOG, Role, User
-from portal.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from portal.accounts.passwords import HashingBusy, hash_password, needs_rehash, password_problem, verify_password
 from portal.accounts.sessions import end_sessions
-from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
 from portal.auditlog.models import AuditEntry
-from portal.kernel.transaction import SYSTEM, Actor, Backend, Change
+from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
+from portal.kernel.transaction import SYSTEM, Actor, Backend
 from portal.kernel.validate import REASON_MAX, Checker
 from portal.villages.models import Village
 
@@ -107,12 +107,24 @@ def authenticate(backend: Backend, attempt: LoginAttempt) -> User | None:
         return None
     throttle.forgive(db, attempt_id, user.username)
     if needs_rehash(user.password_hash):
-        new_hash = hash_password(attempt.password)
-        with db.write(log) as session:  # no entry: the hash is not public state, the version stays
-            row = session.get(User, user.id)
-            if row is not None and row.password_hash == user.password_hash:
-                row.password_hash = new_hash
-    return load_user(backend, user.id)
+        _rehash(backend, log, user, attempt.password)
+    loaded = load_user(backend, user.id)
+    # changed since the password was checked (reset, disabled): that password no longer opens it
+    return loaded if loaded is not None and loaded.version == user.version and loaded.active else None
+
+
+def _rehash(backend: Backend, log: str, user: User, password: str) -> None:
+    """Stores the password's hash by today's parameters, under the lock of the account's log. No
+    entry: the hash is not public state, and the version stays. Skipped when the hashing slots
+    are busy (the next login will do it)."""
+    try:
+        new_hash = hash_password(password)
+    except HashingBusy:
+        return
+    with backend.db.write(log) as session:
+        row = session.get(User, user.id)
+        if row is not None and row.password_hash == user.password_hash:
+            row.password_hash = new_hash
 
 
 def load_user(backend: Backend, user_id: int) -> User | None:
@@ -137,7 +149,7 @@ def _account_change(backend: Backend, actor: Actor, username: str, action: str, 
         log = log_of(session, find_user(session, username))
     with backend.change(log, actor, action) as change:
         user = find_user(change.session, username)
-        _refuse_self(change, actor, user)
+        _refuse_self(actor, user)
         for name, value in apply.items():
             setattr(user, name, value)
         user.version += 1
@@ -146,7 +158,7 @@ def _account_change(backend: Backend, actor: Actor, username: str, action: str, 
     return user
 
 
-def _refuse_self(change: Change, actor: Actor, user: User) -> None:
+def _refuse_self(actor: Actor, user: User) -> None:
     if actor.user_id is not None and actor.user_id == user.id:
         raise PermissionDenied("不能在这里修改自己的账号：请用“修改密码”")
 
@@ -236,4 +248,5 @@ def log_unlogged_township_accounts(backend: Backend) -> list[str]:
 
 
 def actor_for(user: User) -> Actor:
-    return Actor(user.username, user.role.value, user.id, user.village.code if user.village_id and user.village else None)
+    village = user.village.code if user.village_id and user.village else None  # no lazy load when None
+    return Actor(user.username, user.role.value, user.id, village)

@@ -103,7 +103,8 @@ def password() -> Response | tuple[str, int]:
             show_errors(form, err.errors)
         except (throttle.TooManyFailedLogins, HashingBusy) as err:
             form.form_errors.append(str(err))
-            return render_template("auth/password.html", form=form), 429 if isinstance(err, throttle.TooManyFailedLogins) else 503
+            status = 429 if isinstance(err, throttle.TooManyFailedLogins) else 503
+            return render_template("auth/password.html", form=form), status
         else:
             _new_session(user)  # every other session ended with the change
             flash("密码已修改，其他设备上的登录已全部退出")
