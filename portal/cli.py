@@ -22,10 +22,15 @@ def _backend() -> Backend:
 
 
 def _village_codes(code: str | None) -> list[str]:
+    """The logs named by --village: every village's, and the township accounts' log once it exists."""
+    from portal.accounts.models import TOWNSHIP_LOG
+    from portal.auditlog import store as audit_log
     from portal.villages.services import list_villages
 
     with _backend().db.read() as session:
         codes = [v.code for v in list_villages(session)]
+        if audit_log.head(session, TOWNSHIP_LOG) is not None:
+            codes.append(TOWNSHIP_LOG)
     if code is None:
         return codes
     if code not in codes:
@@ -53,13 +58,26 @@ def _make_demo() -> None:
         click.echo(f"  {username:16} {display}（{role.value}）")
 
 
+def _log_old_township_accounts() -> None:
+    """Township accounts made before they had a log get their `user.create` entry now."""
+    from portal.accounts.services import log_unlogged_township_accounts
+
+    logged = log_unlogged_township_accounts(_backend())
+    if logged:
+        click.echo(f"已把此前建立的镇干部账号补记入日志：{'、'.join(logged)}")
+
+
 def register_cli(app: Flask) -> None:
+    from portal.setup_cli import register_setup_cli
+
     migrate.register(app)
+    register_setup_cli(app)
 
     @app.cli.command("init-db")
     def init_db() -> None:
         """Create or upgrade the database schema through the migrations (idempotent)."""
         click.echo(_ensure_schema().message)
+        _log_old_township_accounts()
 
     @app.cli.command("demo")
     def demo() -> None:
@@ -81,6 +99,7 @@ def register_cli(app: Flask) -> None:
         from portal.villages.services import list_villages
 
         _echo_if_changed(_ensure_schema())
+        _log_old_township_accounts()
         with _backend().db.read() as session:
             empty = not list_villages(session)
         if empty and app.config["PORTAL_ENV"] != "production":

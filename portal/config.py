@@ -44,6 +44,15 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None) -> dict[st
         # may hold 2 MB: a notice pasted from Word carries its styles.
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+        # Failed logins allowed per account and per client address within the minutes given
+        # (portal/accounts/throttle.py); counted in the database, shared by every worker.
+        "LOGIN_LIMIT_ACCOUNT": int(env.get("LOGIN_LIMIT_ACCOUNT", "5")),
+        "LOGIN_LIMIT_ADDRESS": int(env.get("LOGIN_LIMIT_ADDRESS", "20")),
+        "LOGIN_LIMIT_MINUTES": int(env.get("LOGIN_LIMIT_MINUTES", "15")),
+        # Reverse proxies in front of the portal that append the client's address to
+        # X-Forwarded-For (nginx: 1). 0: the peer's address is the client's, and the header is
+        # ignored, as anyone could send it.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
     }
     config.update(overrides or {})
     if "SECRET_KEY" not in config:

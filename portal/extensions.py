@@ -32,7 +32,7 @@ def html_lang() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from portal.accounts.services import load_user
+    from portal.accounts.sessions import COOKIE_KEY, session_user
     from portal.app import backend
     from portal.translations import ensure_compiled, install_gettext, translate
 
@@ -45,4 +45,5 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录"
-    login_manager.user_loader(lambda user_id: load_user(backend(), user_id))
+    # Valid only with a live server-side session (portal/accounts/sessions.py), not the cookie alone.
+    login_manager.user_loader(lambda user_id: session_user(backend(), user_id, session.get(COOKIE_KEY)))

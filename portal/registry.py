@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 
 from portal.accounts import labels as account_labels
-from portal.accounts.models import User
+from portal.accounts.models import TOWNSHIP_LOG, User
 from portal.auditlog import models as auditlog_models  # noqa: F401  (the log's own tables)
 from portal.contracts import derived as contract_derived
 from portal.contracts import labels as contract_labels
@@ -19,6 +19,7 @@ from portal.kernel.registry import (
     COMMITTEE,
     STAFF,
     SYSTEM,
+    TOWNSHIP,
     VILLAGER,
     RecordType,
     Registry,
@@ -41,14 +42,19 @@ from portal.villages import reads as village_reads
 from portal.villages.models import Village
 
 BY_STAFF = frozenset({STAFF})
-BY_SYSTEM = frozenset({SYSTEM})
+# Villages and accounts are created (accounts also reset, disabled and re-enabled) by the
+# township (the web) or the system (the CLI on the server, the demo); each account changes its
+# own password.
+BY_TOWNSHIP = frozenset({TOWNSHIP, SYSTEM})
+ACCOUNTS = {"create": BY_TOWNSHIP, "reset_password": BY_TOWNSHIP, "disable": BY_TOWNSHIP,
+            "enable": BY_TOWNSHIP, "change_password": frozenset({STAFF, COMMITTEE, TOWNSHIP})}
 RECORD = {"create": BY_STAFF, "correct": BY_STAFF, "withdraw": BY_STAFF}
 
 REGISTRY = Registry((
-    RecordType("village", Village, "村", village_labels.FIELDS, {"create": BY_SYSTEM},
+    RecordType("village", Village, "村", village_labels.FIELDS, {"create": BY_TOWNSHIP},
                public=False, page=village_reads.page_path, village_column="id", id_column="code", views="portal.villages.views"),
-    RecordType("user", User, "账号", account_labels.FIELDS, {"create": BY_SYSTEM},
-               personal=True, public=False, views="portal.accounts.views"),
+    RecordType("user", User, "账号", account_labels.FIELDS, ACCOUNTS,
+               personal=True, public=False, views="portal.accounts.views", unowned_log=TOWNSHIP_LOG),
     RecordType("asset", Asset, "地块/资产", parcel_labels.FIELDS, RECORD, prefix="DK-",
                page=parcel_reads.page_path, views="portal.parcels.views"),
     RecordType("contract", Contract, "合同", contract_labels.FIELDS, RECORD | {"terminate": BY_STAFF},

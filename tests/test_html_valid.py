@@ -79,10 +79,20 @@ SIGNED_IN_PAGES = {
         ("/staff/records/notice", 200),
         ("/staff/notice/GG-2024-002/correct", 200),
         ("/staff/notice/GG-2024-002/withdraw", 200),
+        ("/account/password", 200),
     ],
     "demo-committee": [
         ("/committee/", 200),
         ("/committee/drafts/2", 200),
+        ("/township/", 403),
+    ],
+    "demo-township": [
+        ("/township/", 200),
+        ("/township/villages/new", 200),
+        ("/township/villages/lianban/accounts/new", 200),
+        ("/township/accounts/demo-staff/password", 200),
+        ("/township/accounts/demo-staff/disable", 200),
+        ("/township/accounts/demo-staff/enable", 200),
     ],
 }
 NOTICE_DRAFT = {"number": "GG-2026-090", "title": "校验用公告", "category": "affairs",

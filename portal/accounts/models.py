@@ -5,12 +5,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.kernel.base import Audited, Base
 from portal.kernel.types import UTCDateTime
 from portal.villages.models import Village
+
+
+# The log of township accounts. Village codes start with a letter (villages.services.CODE_PATTERN),
+# so a name starting with "_" can never be a village's.
+TOWNSHIP_LOG = "_township"
 
 
 class Role(str, enum.Enum):
@@ -60,3 +65,33 @@ class User(Audited, Base):
 
     def personal_data(self) -> dict[str, Any]:
         return {"display_name": self.display_name}
+
+
+class LoginSession(Base):
+    """A logged-in browser. The cookie holds a random token; the row, keyed by the token's
+    SHA-256, is what makes it valid, so deleting rows ends sessions on the server (logout,
+    password change, reset, disable). `user_version` is the account's version at login: any
+    later change of the account (each bumps its version) ends the session too, even one that
+    raced the change."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    user_version: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LoginFailure(Base):
+    """One login attempt that has not (yet) succeeded, counted per account and per client
+    address by the throttle; kept in the database so every worker process counts the same."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_username_at", "username", "at"),
+                      Index("ix_login_failure_address_at", "address", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -68,6 +68,10 @@ def logs_to_verify(session: Session, registry: Registry) -> list[str]:
     for query in (select(AuditEntry.log).distinct(), select(AuditHead.log),
                   select(AuditCheckpoint.log).distinct(), select(village.code)):
         logs.update(session.scalars(query))
+    for record_type in registry:  # rows of no village (township accounts) name their log too
+        if record_type.unowned_log and session.scalar(select(exists().where(
+                getattr(record_type.model, record_type.village_column).is_(None)))):
+            logs.add(record_type.unowned_log)
     return sorted(logs)
 
 
@@ -118,7 +122,7 @@ def _check_records(session: Session, report: Report, log: str, registry: Registr
     for record_type in registry:
         what = f" {record_type.entity} 记录"
         _guarded(session, report, what, lambda: _logged_records(session, report, log, record_type, village_id))
-        if record_type.village_column != "id" and village_id is not None:
+        if record_type.village_column != "id" and (village_id is not None or record_type.unowned_log == log):
             _guarded(session, report, what, lambda: _unlogged_rows(session, report, log, record_type, village_id))
     if village_id is not None:  # what the types derive and store beside their records
         for problem in _guarded(session, report, "派生数据", lambda: registry.derived_problems(session, village_id)) or []:
@@ -204,12 +208,14 @@ def _compare_row(report: Report, row: Any, entry: dict[str, Any], private: Any,
         report.add(f"{name}: 个人信息与日志 seq={entry['seq']} 的承诺不一致（被直接修改？）")
 
 
-def _unlogged_rows(session: Session, report: Report, log: str, record_type: RecordType, village_id: int) -> None:
-    """Each live row of the type in the village must be a record of the log."""
+def _unlogged_rows(session: Session, report: Report, log: str, record_type: RecordType,
+                   village_id: int | None) -> None:
+    """Each live row of the type in the village (None: of no village) must be a record of the log."""
     model: Any = record_type.model
     number = getattr(model, "number", None)
+    column = getattr(model, record_type.village_column)
     query = (select(model.id, number if number is not None else model.id)
-             .where(getattr(model, record_type.village_column) == village_id)
+             .where(column.is_(None) if village_id is None else column == village_id)
              .order_by(model.id).execution_options(yield_per=BATCH))
     for batch in session.execute(query).partitions():
         ids = [str(row_id) for row_id, _ in batch]

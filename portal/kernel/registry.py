@@ -55,6 +55,9 @@ class RecordType:
     # for the village itself), and the column holding the log's `entity_id`.
     village_column: str = "village_id"
     id_column: str = "id"
+    # The log holding the rows whose village column is NULL (township accounts): `audit verify`
+    # looks each of them up in it, as it looks a village's rows up in the village's log.
+    unowned_log: str | None = None
     # Figures derived from a record and stored beside it (a contract's instalments): `derive`
     # rewrites them in the audited transaction of every write of the record, after its row and
     # before its log entry; `derived_check` re-derives a village's and returns, in Chinese, what

@@ -1,0 +1,132 @@
+"""/township/: the township's workspace. Every page needs a township account (anonymous
+readers are sent to the login page, other accounts get 403); changes only by POST, with CSRF."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
+
+from portal.accounts.forms import show_errors
+from portal.accounts.models import Role
+from portal.accounts.passwords import HashingBusy
+from portal.accounts.services import UserInput, actor_for, create_user, reset_password, set_active
+from portal.app import backend
+from portal.extensions import login_manager
+from portal.kernel.errors import PermissionDenied, ValidationError
+from portal.kernel.history import ROLES as ROLE_NAMES
+from portal.township import reads
+from portal.translations import translate
+from portal.township.forms import VILLAGE_ROLES, AccountForm, ResetPasswordForm, StatusForm, VillageForm
+from portal.villages.services import VillageInput, create_village
+
+bp = Blueprint("township", __name__, url_prefix="/township")
+Page = Response | tuple[str, int]
+
+
+@bp.before_request
+def township_only() -> Response | None:
+    if not current_user.is_authenticated:
+        answer: Response = login_manager.unauthorized()
+        return answer
+    if current_user.role is not Role.TOWNSHIP:
+        abort(403, "此页面只供镇干部使用")
+    return None
+
+
+@bp.after_request
+def private_pages(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"  # account lists: never kept by a browser or proxy
+    return response
+
+
+def _form_page(template: str, form: FlaskForm, **context: object) -> tuple[str, int]:
+    """The form again, with what was typed and the messages: 400 after a refused POST."""
+    return render_template(template, form=form, **context), 400 if request.method == "POST" else 200
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template("township/home.html", o=reads.overview(backend()), roles=ROLE_NAMES)
+
+
+@bp.route("/villages/new", methods=["GET", "POST"])
+def new_village() -> Page:
+    form = VillageForm()
+    if form.validate_on_submit():
+        try:
+            village = create_village(backend(), actor_for(current_user), VillageInput(
+                form.code.data or "", form.name.data or "", form.township.data or "", form.county.data or ""))
+        except ValidationError as err:
+            show_errors(form, err.errors)
+        else:
+            flash(f"已建立 {village.name}（{village.code}），请为它建立村干部和监委会成员账号")
+            return redirect(url_for("township.home", _anchor=f"v-{village.code}"))
+    return _form_page("township/village_form.html", form)
+
+
+@bp.route("/villages/<code>/accounts/new", methods=["GET", "POST"])
+def new_account(code: str) -> Page:
+    village = reads.village(backend(), code)
+    form = AccountForm()
+    form.role.choices = [SelectChoice(value, translate(label)) for value, label in VILLAGE_ROLES]
+    if form.validate_on_submit():
+        if form.role.data not in dict(VILLAGE_ROLES):
+            show_errors(form, {"role": "请选择村干部或监委会成员"})
+            return _form_page("township/account_form.html", form, village=village)
+        try:
+            user = create_user(backend(), actor_for(current_user), UserInput(
+                form.username.data or "", form.display_name.data or "", form.password.data or "",
+                form.role.data, village.code))
+        except ValidationError as err:
+            show_errors(form, err.errors, {"village": "role"})
+        except HashingBusy as err:
+            form.form_errors.append(str(err))
+        else:
+            flash(f"已建立账号 {user.username}（{user.display_name}）")
+            return redirect(url_for("township.home", _anchor=f"v-{village.code}"))
+    return _form_page("township/account_form.html", form, village=village)
+
+
+@bp.route("/accounts/<username>/password", methods=["GET", "POST"])
+def reset(username: str) -> Page:
+    account = reads.account(backend(), username)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            reset_password(backend(), actor_for(current_user), username, form.password.data or "")
+        except ValidationError as err:
+            show_errors(form, err.errors)
+        except (PermissionDenied, HashingBusy) as err:
+            form.form_errors.append(str(err))
+        else:
+            flash(f"已为 {username} 设置新密码，该账号所有已登录的设备均已退出")
+            return redirect(url_for("township.home"))
+    return _form_page("township/reset_form.html", form, account=account)
+
+
+def _status(username: str, active: bool) -> Page:
+    account = reads.account(backend(), username)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            set_active(backend(), actor_for(current_user), username, active, form.reason.data or "")
+        except ValidationError as err:
+            show_errors(form, err.errors)
+        except PermissionDenied as err:
+            form.form_errors.append(str(err))
+        else:
+            flash(f"已启用账号 {username}" if active else f"已停用账号 {username}，其所有登录均已退出")
+            return redirect(url_for("township.home"))
+    return _form_page("township/status_form.html", form, account=account, active=active)
+
+
+@bp.route("/accounts/<username>/disable", methods=["GET", "POST"])
+def disable(username: str) -> Page:
+    return _status(username, False)
+
+
+@bp.route("/accounts/<username>/enable", methods=["GET", "POST"])
+def enable(username: str) -> Page:
+    return _status(username, True)
