@@ -10,8 +10,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wtforms.fields.choices import SelectChoice
-
 from portal.kernel.transaction import Actor, Backend
 
 Fields = dict[str, str]
@@ -60,9 +58,9 @@ def dataclass_input(input_type: type[Any], **convert: Callable[[str], Any]) -> C
     return to_input
 
 
-def choices(words: Mapping[str, str]) -> list[SelectChoice]:
+def choices(words: Mapping[str, str]) -> list[tuple[str, str]]:
     """A select field's options from a domain's value → Chinese word mapping."""
-    return [SelectChoice(value, label) for value, label in words.items()]
+    return list(words.items())
 
 
 def fields_of(data: Any) -> Fields:
