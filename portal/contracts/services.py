@@ -30,6 +30,7 @@ from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 from portal.parcels.models import Asset, AssetKind
+from portal.parcels.services import AREA_PLACES_OF
 
 MAX_TERM_YEARS = 50
 INTERVALS = (1, 3, 6, 12)
@@ -104,6 +105,11 @@ def _check_terms(data: ContractInput) -> tuple[dict[str, Any], Checker]:
     return v, check
 
 
+def check_terms(data: ContractInput) -> None:
+    """Every check of `create_contract` that needs no database; ValidationError as it would."""
+    _check_terms(data)[1].done()
+
+
 def _check_lessee_ids(check: Checker, v: dict[str, Any]) -> None:
     number, phone = v["lessee_id_number"], v["lessee_phone"]
     if v["lessee_kind"] is LesseeKind.PERSON and not number:
@@ -134,8 +140,9 @@ def _leased_items(change: Change, village_id: int, data: ContractInput, v: dict[
         want_unit = RentUnit.PER_MU_YEAR if asset.kind is AssetKind.LAND else RentUnit.PER_M2_MONTH
         if v["rent_unit"] and v["rent_unit"] is not want_unit:
             check.fail("rent_unit", f"“{number}”{'是土地，租金按 元/亩/年' if asset.kind is AssetKind.LAND else '是房屋设施，租金按 元/㎡/月'}")
+        places = AREA_PLACES_OF[AssetKind.LAND] if asset.kind is AssetKind.LAND else AREA_PLACES_OF["other"]
         leased = asset.area if area in (None, "") else check.decimal(
-            "assets", area, f"“{number}”出租面积", places=2, minimum=Decimal("0.01"),
+            "assets", area, f"“{number}”出租面积", places=places, minimum=Decimal(1).scaleb(-places),
             maximum=asset.area, strictly_positive=True)
         _check_overlap(change, asset, v, check, contract_id)
         items.append(ContractAsset(asset_id=asset.id, area=leased, asset=asset))

@@ -12,6 +12,7 @@ from portal.app import backend
 from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
 from portal.contracts.printing import contract_response
+from portal.kernel.area import area_grouped
 from portal.kernel.money import format_money
 from portal.publishing.formatting import EN_AREA_UNITS, area, cn_date, en_date
 from portal.publishing.listings import Listing
@@ -56,7 +57,7 @@ def _contract_cells(rows: Sequence[dict[str, Any]], links: Sequence[str | None])
     cells = []
     for row, link in zip(rows, links):
         unit = "m2" if row["rent_unit"] == "m2_month" else "mu"
-        size = (f"{Decimal(row['area']):,.2f} {EN_AREA_UNITS[unit]}" if english else area(row["area"], unit))
+        size = f"{area_grouped(row['area'])} {EN_AREA_UNITS[unit]}" if english else area(row["area"], unit)
         cells.append(_Cells(
             link, row["number"], row["title"], row["lessee"], size, format_money(Decimal(row["rent_rate"])),
             word(contract_labels.RENT_UNIT.get(row["rent_unit"], row["rent_unit"])),

@@ -21,11 +21,13 @@ class _HasStatus(Protocol):
     def status(self) -> enum.Enum: ...
 
 
-def record_created(change: Change, record: VillageRecord, action: str) -> None:
+def record_created(change: Change, record: VillageRecord, action: str, reason: str | None = None) -> None:
+    """Stores a new record at version 1; `reason` (say, why a file of records was imported) is
+    logged with it when given."""
     record.version = 1
     record.updated_at = change.now()
     change.session.add(record)
-    change.record(action, record)
+    change.record(action, record, reason)
 
 
 def record_changed(change: Change, record: VillageRecord, action: str, reason: str, before: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.kernel.area import AREA_PLACES, area_text
 from portal.kernel.base import Base, NumberedRecord
 from portal.kernel.status import RecordStatus
 from portal.kernel.types import ScaledDecimal
@@ -32,7 +33,7 @@ class Asset(NumberedRecord, Base):
 
     name: Mapped[str] = mapped_column(String(100))    # 名称
     kind: Mapped[AssetKind] = mapped_column(Enum(AssetKind, native_enum=False, length=16))
-    area: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
+    area: Mapped[Decimal] = mapped_column(ScaledDecimal(AREA_PLACES))
     land_type: Mapped[str] = mapped_column(String(32), default="")  # 耕地、园地、林地…
     location: Mapped[str] = mapped_column(String(200), default="")
     # Polygon as [[x, y], …] in metres on the village's local plane; integers keep it float-free.
@@ -50,7 +51,7 @@ class Asset(NumberedRecord, Base):
             "number": self.number,
             "name": self.name,
             "kind": self.kind.value,
-            "area": str(self.area),
+            "area": area_text(self.area),
             "area_unit": self.area_unit,
             "land_type": self.land_type,
             "location": self.location,

@@ -1,33 +1,43 @@
 """The asset register: parcels (地块) and buildings, created, corrected and withdrawn with reasons."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.kernel.area import AREA_PLACES
+from portal.kernel.errors import ValidationError
 from portal.kernel.lifecycle import (
     correct_numbered,
     create_numbered,
+    record_created,
     withdraw,
 )
 from portal.kernel.lookup import HasSession, find_numbered
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend
-from portal.kernel.validate import Checker
+from portal.kernel.validate import REASON_MAX, Checker, RowErrors
+from portal.parcels import geometry
 from portal.parcels.models import Asset, AssetKind
 
 MAX_AREA = {AssetKind.LAND: Decimal("100000"), "other": Decimal("1000000")}
-MAX_POLYGON_POINTS = 200
-MAX_COORDINATE = 10_000_000
+MAX_POLYGON_POINTS = geometry.MAX_POINTS
+MAX_COORDINATE = geometry.MAX_COORDINATE
+# 亩 to four places as land registers (确权) give them; ㎡ to two
+AREA_PLACES_OF = {AssetKind.LAND: AREA_PLACES, "other": 2}
 
 
 @dataclass
 class AssetInput:
     """An asset as staff type it: `kind` an AssetKind value ("land", "shop", …) and `area` decimal
-    text (亩 for land, ㎡ otherwise) as a form sends them, or a Decimal; `polygon` the outline as
-    [x, y] points in metres. The service checks every field and converts kind and area
-    (ValidationError with a message each)."""
+    text (亩 for land, up to 4 places; ㎡ otherwise, up to 2) as a form sends them, or a Decimal;
+    `polygon` the outline as [x, y] points in whole metres (portal/parcels/geometry.py turns
+    GeoJSON into them). The service checks every field and converts kind and area
+    (ValidationError with a message each); the outline must be a simple ring whose area is not
+    wildly off the typed area (geometry.compare_area)."""
 
     number: str
     name: str
@@ -60,7 +70,11 @@ def _check_polygon(check: Checker, polygon: object) -> list[list[int]] | None:
             for p in polygon)):
         check.fail("polygon", f"地块边界须为 3–{MAX_POLYGON_POINTS} 个整数坐标点（米）")
         return None
-    return [[int(x), int(y)] for x, y in polygon]
+    try:
+        return geometry.checked_ring([(int(x), int(y)) for x, y in polygon])
+    except geometry.GeometryError as err:
+        check.fail("polygon", str(err))
+        return None
 
 
 def _checked(data: AssetInput) -> _Asset:
@@ -72,11 +86,22 @@ def _checked(data: AssetInput) -> _Asset:
     land_type = check.text("land_type", data.land_type, "地类", max_len=32, required=False)
     location = check.text("location", data.location, "位置", max_len=200, required=False)
     polygon = _check_polygon(check, data.polygon)
-    limit = MAX_AREA[AssetKind.LAND] if kind is AssetKind.LAND else MAX_AREA["other"]
-    unit = "亩" if kind is AssetKind.LAND else "平方米"
-    area = check.decimal("area", data.area, f"面积（{unit}）", places=2,
-                         minimum=Decimal("0.01"), maximum=limit, strictly_positive=True)
+    land = kind is AssetKind.LAND
+    limit = MAX_AREA[AssetKind.LAND] if land else MAX_AREA["other"]
+    unit = "亩" if land else "平方米"
+    places = AREA_PLACES_OF[AssetKind.LAND] if land else AREA_PLACES_OF["other"]
+    area = check.decimal("area", data.area, f"面积（{unit}）", places=places,
+                         minimum=Decimal(1).scaleb(-places), maximum=limit, strictly_positive=True)
+    if polygon and kind is not None and "area" not in check.errors:
+        refusal = geometry.compare_area(polygon, area, land).refusal
+        if refusal:
+            check.fail("polygon", refusal)
     return check.result(None if kind is None else _Asset(number, name, kind, land_type, location, polygon, area))
+
+
+def check_asset(data: AssetInput) -> None:
+    """Every check `create_asset` makes that needs no database; ValidationError as it would."""
+    _checked(data)
 
 
 def find_asset(change_or_session: HasSession | Session, village_id: int, number: str) -> Asset:
@@ -97,6 +122,43 @@ def correct_asset(backend: Backend, actor: Actor, village_code: str, number: str
     check.done()
     return correct_numbered(backend, actor, village_code, number, Asset, asdict(values), reason, find=find_asset,
                             number_label="编号")
+
+
+def import_assets(backend: Backend, actor: Actor, village_code: str, inputs: Sequence[AssetInput],
+                  reason: str) -> list[Asset]:
+    """导入: many new assets in ONE audited change, one log entry each, all with `reason` (a
+    village's parcel file). Every record is checked first; ValidationError names each bad one by
+    its place in the file and its number, and nothing is written."""
+    check = Checker()
+    reason = check.text("reason", reason, "导入理由", max_len=REASON_MAX)
+    check.done()
+    rows = RowErrors("地块/资产")
+    checked: list[tuple[int, _Asset]] = []
+    first: dict[str, int] = {}  # number → the place it first appears at
+    for place, data in enumerate(inputs, 1):
+        try:
+            values = _checked(data)
+        except ValidationError as err:
+            rows.add(place, str(data.number).strip(), err)
+            continue
+        if values.number in first:
+            rows.add(place, values.number, f"编号与第 {first[values.number]} 个重复")
+        first.setdefault(values.number, place)
+        checked.append((place, values))
+    rows.done()
+    with backend.change(village_code, actor, "asset.create") as change:
+        village_id = change.village_id()
+        taken = set(change.session.scalars(select(Asset.number).where(Asset.village_id == village_id)))
+        for place, values in checked:
+            if values.number in taken:
+                rows.add(place, values.number, f"编号“{values.number}”已存在")
+        rows.done()
+        assets = []
+        for _, values in checked:
+            asset = Asset(village_id=village_id, **asdict(values))
+            record_created(change, asset, "asset.create", reason)
+            assets.append(asset)
+    return assets
 
 
 def withdraw_asset(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Asset:

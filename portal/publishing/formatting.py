@@ -8,6 +8,7 @@ from decimal import Decimal
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from portal.kernel.area import area_grouped
 from portal.kernel.clock import SHANGHAI
 from portal.kernel.money import amount_in_words, format_money
 from portal.translations import in_english
@@ -45,7 +46,7 @@ def html_datetime(value: datetime | str) -> str:
 
 
 def area(value: Decimal | str, unit: str = "mu") -> str:
-    return f"{Decimal(value):,.2f} {AREA_UNITS.get(unit, unit)}"
+    return f"{area_grouped(value)} {AREA_UNITS.get(unit, unit)}"
 
 
 def action_word(verb: str) -> str:
@@ -91,7 +92,7 @@ def datetime_filter(context: Context, value: datetime | None) -> str:
 @pass_context
 def area_filter(context: Context, value: Decimal | str, unit: str = "mu") -> str:
     if _in_english(context):
-        return f"{Decimal(value):,.2f} {EN_AREA_UNITS.get(unit, unit)}"
+        return f"{area_grouped(value)} {EN_AREA_UNITS.get(unit, unit)}"
     return area(value, unit)
 
 
@@ -103,4 +104,5 @@ FILTERS = {
     "cn_datetime": datetime_filter,
     "html_datetime": html_datetime,
     "area": area_filter,
+    "area_number": area_grouped,
 }

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from portal.kernel.area import area_grouped
+
 if TYPE_CHECKING:
     from portal.villages.models import Village
 
@@ -38,7 +40,7 @@ class Column:
         if self.kind == "date":
             return cn_date(value)
         if self.kind == "area":
-            return f"{Decimal(value):,.2f}"
+            return area_grouped(value)
         if self.kind == "choice" and self.choices:
             return self.choices.get(str(value), str(value))
         return str(value)
