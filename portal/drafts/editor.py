@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
+
 from portal.kernel.history import FieldChange
 from portal.kernel.transaction import Actor, Backend
 
@@ -112,9 +114,9 @@ def dataclass_input(input_type: type[Any], **convert: Callable[[str], Any]) -> C
     return to_input
 
 
-def choices(words: Mapping[str, str]) -> list[tuple[str, str]]:
+def choices(words: Mapping[str, str]) -> list[Any]:
     """A select field's options from a domain's value → Chinese word mapping."""
-    return list(words.items())
+    return [SelectChoice(value, label) for value, label in words.items()]
 
 
 def fields_of(data: Any) -> Fields:

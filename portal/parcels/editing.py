@@ -35,7 +35,7 @@ from portal.parcels.services import (
 )
 from portal.villages.services import find_village
 
-COORDINATE_CHOICES = list(geometry.COORDINATES.items())
+COORDINATE_CHOICES = choices(geometry.COORDINATES)
 # How a parcel file may name each property: Chinese, as village ledgers do, or English.
 PROPERTIES = {"number": ("编号", "number"), "name": ("名称", "name"), "area": ("面积", "area"),
               "kind": ("类别", "kind"), "land_type": ("地类", "land_type"), "location": ("位置", "location")}
