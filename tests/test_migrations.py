@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -356,3 +357,24 @@ def test_the_instalments_revision_derives_the_rows_of_the_contracts_already_ther
     with db.read() as session:
         assert verify_derived(session, session.scalar(select(Asset.village_id).limit(1))) == []
     assert flask_cli("audit", "verify").exit_code == 0
+
+
+def test_the_four_place_areas_revision_keeps_every_area_and_its_logged_text(bare_app, db, flask_cli):
+    """Areas were stored in 0.01 亩/㎡ and become 0.0001: each stored integer × 100, and the public
+    state still writes what was logged (12.34, not 12.3400), so `audit verify` agrees."""
+    migrate.upgrade(db, "8c2d4e6f1a03")
+    with db.engine.begin() as connection:  # rows as the code of that revision wrote them
+        connection.execute(text("INSERT INTO village (code, name, township, county, is_demo, version, created_at, "
+                                "approval_required) VALUES ('oldcun', '旧村', '测试镇', '', false, 1, "
+                                "'2026-01-01 00:00:00', true)"))
+        connection.execute(text("INSERT INTO asset (village_id, number, version, updated_at, name, kind, area, "
+                                "land_type, location, status) SELECT id, 'P1', 1, '2026-01-01 00:00:00', '东洋1号地', "
+                                "'LAND', 1234, '', '', 'ACTIVE' FROM village"))
+    assert flask_cli("db", "upgrade").exit_code == 0
+    with db.read() as session:
+        asset = session.scalar(select(Asset))
+        assert asset.area == Decimal("12.34") and asset.public_state()["area"] == "12.34"
+    assert "draft" in inspect(db.engine).get_table_names()
+    assert flask_cli("db", "downgrade", "8c2d4e6f1a03", "--yes").exit_code == 0
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT area FROM asset")).scalar() == 1234
