@@ -36,6 +36,7 @@ from portal.parcels.services import (
 from portal.villages.services import find_village
 
 COORDINATE_CHOICES = choices(geometry.COORDINATES)
+COORDINATE_HINT = "手机定位、奥维地图、QGIS 等导出的 GeoJSON 一般是经纬度；本村地图坐标是以米计的平面坐标"
 # How a parcel file may name each property: Chinese, as village ledgers do, or English.
 PROPERTIES = {"number": ("编号", "number"), "name": ("名称", "name"), "area": ("面积", "area"),
               "kind": ("类别", "kind"), "land_type": ("地类", "land_type"), "location": ("位置", "location")}
@@ -51,7 +52,7 @@ class AssetForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type infor
     land_type = StringField("地类", description="耕地、园地、林地、坑塘水面等；房屋可不填")
     location = StringField("位置", description="村民小组、路名或四至")
     coordinates = SelectField("坐标类型", choices=COORDINATE_CHOICES, validate_choice=False,
-                              description="手机定位、奥维地图、QGIS 导出的 GeoJSON 一般是经纬度")
+                              description=COORDINATE_HINT)
     polygon_file = FileField("上传边界文件", description="一个地块的 .geojson 或 .json 文件；选了文件就以文件为准")
     polygon = TextAreaField("或粘贴边界（GeoJSON）", render_kw={"rows": 6, "spellcheck": "false"},
                             description="一个地块（Feature）、只含一个地块的 FeatureCollection，或 Polygon；"
@@ -60,7 +61,7 @@ class AssetForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type infor
 
 class ParcelFileForm(FlaskForm):  # type: ignore[misc]
     file = FileField("地块文件（GeoJSON）", description="整村的 FeatureCollection，每个地块一个 Feature")
-    coordinates = SelectField("坐标类型", choices=COORDINATE_CHOICES, validate_choice=False)
+    coordinates = SelectField("坐标类型", choices=COORDINATE_CHOICES, validate_choice=False, description=COORDINATE_HINT)
     reason = TextAreaField("导入理由", render_kw={"rows": 3},
                            description="会公开记入每一条日志，例如：录入村里历年的地块清册（2026 年村民代表会议确认）")
 
@@ -120,10 +121,10 @@ def preview(states: States) -> dict[str, Any]:
             check = geometry.compare_area(polygon, Decimal(data["area"]), data.get("kind") == "land")
             drawn, warning = f"{geometry.shown(check.drawn)} {unit}", check.warning
             parcels.append(mapping.MapParcel(data["number"], f"#row-{place}", f"{data['number']} {data['name']}",
-                                             "vacant", polygon))
+                                             "leased", polygon))
         rows.append(OutlineRow(place, data["number"], data["name"], f"{data['area']} {unit}", drawn, warning))
     if len(parcels) == 1 and len(rows) == 1:
-        svg = mapping.outline_svg(parcels[0].polygon, "vacant", parcels[0].title)
+        svg = mapping.outline_svg(parcels[0].polygon, "leased", parcels[0].title)
     else:
         svg = mapping.map_svg(parcels, f"{len(parcels)} 个地块的边界") if parcels else Markup("")
     return {"rows": rows, "svg": svg, "warnings": sum(1 for r in rows if r.warning)}

@@ -55,7 +55,7 @@ class GeometryError(ValueError):
 
 
 WGS84, LOCAL = "wgs84", "local"
-COORDINATES = {WGS84: "经纬度（WGS84，手机定位、奥维地图、QGIS 导出的 GeoJSON）", LOCAL: "本村地图坐标（米）"}
+COORDINATES = {WGS84: "经纬度（WGS84）", LOCAL: "本村地图坐标（米）"}
 
 
 # --- projection ---------------------------------------------------------------------------
