@@ -7,6 +7,7 @@ without it or Java the test is skipped, or fails when CI=true.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -132,9 +133,21 @@ WORKSPACE_PAGES = [
      {**CONTRACT_FORM, "number": "LB-LZ-2024-001", "reason": "更正单价", "action": "preview"}, 200),
     ("demo-staff", "POST", "/staff/new/contract", {**CONTRACT_FORM, "action": "submit"}, 302),
     ("demo-staff", "GET", "/staff/drafts/1", None, 200),
+    ("demo-staff", "POST", "/staff/asset/import", lambda: _parcel_file("LB-001"), 400),
+    ("demo-staff", "POST", "/staff/asset/import", lambda: _parcel_file("LB-101"), 302),
     ("demo-committee", "GET", "/committee/", None, 200),
     ("demo-committee", "GET", "/committee/drafts/1", None, 200),
+    ("demo-committee", "GET", "/committee/drafts/2", None, 200),
 ]
+
+
+def _parcel_file(first: str) -> dict[str, object]:
+    """The import form with a file of two parcels, the first numbered `first` (LB-001 is taken)."""
+    features = [{"type": "Feature", "properties": {"编号": number, "名称": "新垦地", "面积": "6.66"},
+                 "geometry": {"type": "Polygon", "coordinates": [[[x, 0], [x + 60, 0], [x + 60, 74], [x, 74], [x, 0]]]}}
+                for number, x in ((first, 3000), ("LB-102", 3100))]
+    content = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
+    return {"coordinates": "local", "reason": "补录地块", "action": "submit", "file": (io.BytesIO(content), "new.geojson")}
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -148,7 +161,7 @@ def test_the_workspace_pages_pass_the_nu_html_checker(app, demo, tmp_path):
             client.post("/logout")
             assert client.post("/login", data={"username": user, "password": "demo-2026"}).status_code == 302
             who = user
-        response = client.open(url, method=method, data=data)
+        response = client.open(url, method=method, data=data() if callable(data) else data)
         assert response.status_code == status, (user, method, url, response.status_code)
         if status == 302:
             continue
