@@ -155,10 +155,14 @@ def _checked_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, 
 def preview_draft(backend: Backend, actor: Actor, code: str, data: DraftInput,
                   draft_id: int | None = None) -> tuple[Draft, Rehearsal]:
     """What saving and submitting `data` would publish, with nothing saved: the unsaved draft
-    and its rehearsal; ValidationError with the service's messages when it would be refused."""
+    and its rehearsal; ValidationError with the service's messages when it would be refused.
+    A correction may be previewed before its reason is written (the reason changes nothing
+    that is shown; submitting still asks for it)."""
     _own_staff(actor, code)
-    draft = _checked_draft(backend, actor, code, data, draft_id, submit=True)
-    return draft, rehearse(backend, actor, code, draft)
+    draft = _checked_draft(backend, actor, code, data, draft_id, submit=False)
+    rehearsed = Draft(entity=draft.entity, verb=draft.verb, target=draft.target, fields=draft.fields,
+                      reason=draft.reason or "预览", batch=draft.batch)
+    return draft, rehearse(backend, actor, code, rehearsed)
 
 
 def save_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, draft_id: int | None = None,
