@@ -91,6 +91,7 @@ def test_map_coordinates_are_taken_as_metres_and_round_trip():
 @pytest.mark.parametrize("text, message", [
     ("{\"type\": \"Polygon\",", "第 1 行第"),
     ("", "没有边界数据"),
+    ("[" * 100_000, "括号嵌套太深"),
     ("[1, 2]", "不是 GeoJSON"),
     (json.dumps({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}), "这里是线"),
     (json.dumps({"type": "Point", "coordinates": [0, 0]}), "这里是点"),

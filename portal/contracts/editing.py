@@ -31,7 +31,7 @@ from portal.contracts.services import (
 )
 from portal.drafts.editor import Editor, Fields, Files, States, Verb, choices
 from portal.kernel.area import AREA_PLACES, area_grouped
-from portal.kernel.errors import ValidationError
+from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.history import FieldChange
 from portal.kernel.money import format_money
 from portal.kernel.privacy import mask_id_number, mask_name, mask_phone
@@ -44,7 +44,7 @@ from portal.villages.services import find_village
 
 SHOWN_ROWS = 6   # empty parcel rows on a new contract
 MORE_ROWS = 2    # empty rows below the filled ones when editing
-MAX_ROWS = 30
+MAX_ROWS = 60
 MAX_LEASED = Decimal("1000000")
 
 
@@ -131,6 +131,8 @@ def to_input(fields: Fields, files: Files) -> ContractInput:
 def current(backend: Backend, code: str, number: str) -> Fields:
     with backend.db.read() as session:
         data = contract_input_from(find_contract(session, find_village(session, code).id, number))
+    if len(data.assets) > MAX_ROWS:  # the form would drop the rest
+        raise NotFound(f"合同 {number} 有 {len(data.assets)} 块地，超过表单的 {MAX_ROWS} 行，不能在此更正")
     fields = {k: "" if v is None else str(v) for k, v in vars(data).items() if k != "assets"}
     for row, (parcel, area) in enumerate(data.assets, 1):
         fields[f"parcel_{row}"], fields[f"area_{row}"] = parcel, "" if area is None else str(area)

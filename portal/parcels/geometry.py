@@ -92,6 +92,8 @@ def parse_json(text: str) -> Any:
         return json.loads(text.lstrip("\ufeff"), parse_float=Decimal)
     except json.JSONDecodeError as err:
         raise GeometryError(f"不是有效的 GeoJSON：第 {err.lineno} 行第 {err.colno} 列附近格式有误") from None
+    except RecursionError:  # brackets nested thousands deep: no GeoJSON looks like that
+        raise GeometryError("不是有效的 GeoJSON：括号嵌套太深") from None
 
 
 def geometry_of(value: Any) -> Any:
