@@ -7,6 +7,7 @@ without it or Java the test is skipped, or fails when CI=true.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -185,8 +186,77 @@ def test_every_public_page_passes_the_nu_html_checker(app, backend, demo, tmp_pa
                                                          body=WORD_PASTE, published_on="2024-04-10"))
     folder = tmp_path / "pages"
     folder.mkdir()
-    written = _fetch_all(app, folder)
+    _assert_valid(command, folder, _fetch_all(app, folder))
 
+
+# The signed-in workspace pages (GET, and forms shown again after 预览 or with errors), as
+# demo-staff and demo-committee see them: (who, method, URL, form data, expected status).
+CONTRACT_FORM = {"number": "LB-HT-2027-001", "title": "北洋地块租赁", "lessee_kind": "person", "lessee_name": "林小梅",
+                 "lessee_id_number": "11010519491231002X", "parcel_1": "LB-058", "area_1": "3.5",
+                 "start_date": "2027-01-01", "end_date": "2031-12-31", "rent_rate": "500", "rent_unit": "mu_year",
+                 "escalation_percent": "5", "escalation_every_years": "2", "payment_interval_months": "6"}
+PARCEL_FORM = {"number": "LB-101", "name": "新垦地", "kind": "land", "area": "6.66", "coordinates": "local",
+               "polygon": '{"type":"Polygon","coordinates":[[[0,0],[60,0],[60,74],[0,74],[0,0]]]}'}
+WORKSPACE_PAGES = [
+    ("demo-staff", "GET", "/staff/", None, 200),
+    ("demo-staff", "GET", "/staff/new/contract", None, 200),
+    ("demo-staff", "GET", "/staff/new/asset", None, 200),
+    ("demo-staff", "GET", "/staff/new/notice", None, 200),
+    ("demo-staff", "GET", "/staff/asset/import", None, 200),
+    ("demo-staff", "GET", "/staff/records/contract", None, 200),
+    ("demo-staff", "GET", "/staff/records/asset", None, 200),
+    ("demo-staff", "GET", "/staff/contract/LB-LZ-2024-001/correct", None, 200),
+    ("demo-staff", "GET", "/staff/contract/LB-LZ-2024-001/terminate", None, 200),
+    ("demo-staff", "GET", "/staff/asset/LB-001/correct", None, 200),
+    ("demo-staff", "POST", "/staff/new/contract", {**CONTRACT_FORM, "action": "preview"}, 200),
+    ("demo-staff", "POST", "/staff/new/contract", {**CONTRACT_FORM, "rent_rate": "x", "area_2": "1",
+                                                   "action": "submit"}, 400),
+    ("demo-staff", "POST", "/staff/new/asset", {**PARCEL_FORM, "action": "preview"}, 200),
+    ("demo-staff", "POST", "/staff/new/asset", {**PARCEL_FORM, "polygon": "{", "action": "submit"}, 400),
+    ("demo-staff", "POST", "/staff/contract/LB-LZ-2024-001/correct",
+     {**CONTRACT_FORM, "number": "LB-LZ-2024-001", "reason": "更正单价", "action": "preview"}, 200),
+    ("demo-staff", "POST", "/staff/new/contract", {**CONTRACT_FORM, "action": "submit"}, 302),
+    ("demo-staff", "GET", "/staff/drafts/1", None, 200),
+    ("demo-staff", "POST", "/staff/asset/import", lambda: _parcel_file("LB-001"), 400),
+    ("demo-staff", "POST", "/staff/asset/import", lambda: _parcel_file("LB-101"), 302),
+    ("demo-committee", "GET", "/committee/", None, 200),
+    ("demo-committee", "GET", "/committee/drafts/1", None, 200),
+    ("demo-committee", "GET", "/committee/drafts/2", None, 200),
+]
+
+
+def _parcel_file(first: str) -> dict[str, object]:
+    """The import form with a file of two parcels, the first numbered `first` (LB-001 is taken)."""
+    features = [{"type": "Feature", "properties": {"编号": number, "名称": "新垦地", "面积": "6.66"},
+                 "geometry": {"type": "Polygon", "coordinates": [[[x, 0], [x + 60, 0], [x + 60, 74], [x, 74], [x, 0]]]}}
+                for number, x in ((first, 3000), ("LB-102", 3100))]
+    content = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
+    return {"coordinates": "local", "reason": "补录地块", "action": "submit", "file": (io.BytesIO(content), "new.geojson")}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_workspace_pages_pass_the_nu_html_checker(app, demo, tmp_path):
+    command = _vnu()
+    folder = tmp_path / "workspace"
+    folder.mkdir()
+    client, who, written = app.test_client(), None, {}
+    for i, (user, method, url, data, status) in enumerate(WORKSPACE_PAGES):
+        if user != who:
+            client.post("/logout")
+            assert client.post("/login", data={"username": user, "password": "demo-2026"}).status_code == 302
+            who = user
+        response = client.open(url, method=method, data=data() if callable(data) else data)
+        assert response.status_code == status, (user, method, url, response.status_code)
+        if status == 302:
+            continue
+        name = f"ws-{i:02d}-{re.sub(r'[^A-Za-z0-9]+', '-', url).strip('-')}.html"
+        (folder / name).write_text(response.get_data(as_text=True), encoding="utf-8")
+        written[name] = f"{method} {url} [{user}]"
+    _assert_valid(command, folder, written)
+
+
+def _assert_valid(command: list[str], folder: Path, written: dict[str, str]) -> None:
+    """Runs vnu once over the written pages; fails listing every error (warnings are printed)."""
     run = subprocess.run(command + sorted(str(folder / name) for name in written),
                          capture_output=True, text=True, timeout=600)
     try:

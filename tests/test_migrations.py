@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from decimal import Decimal
 from typing import Any
 
 import pytest

@@ -118,7 +118,8 @@ def test_receipt_corrections_and_withdrawals_keep_every_version(backend, village
 
 @pytest.mark.parametrize("changes, field", [
     (dict(area="0"), "area"), (dict(area="-3"), "area"), (dict(area="abc"), "area"),
-    (dict(area="1.23456"), "area"), (dict(kind="shop", area="1.234"), "area"), (dict(kind="castle"), "kind"), (dict(number=""), "number"),
+    (dict(area="1.23456"), "area"), (dict(kind="shop", area="80.125"), "area"), (dict(kind="castle"), "kind"),
+    (dict(number=""), "number"),
     (dict(polygon=[[0, 0], [1, 1]]), "polygon"), (dict(polygon=[[0, 0], [1, 1], [0.5, 2]]), "polygon"),
 ])
 def test_bad_assets_are_refused(backend, village, changes, field):

@@ -11,6 +11,9 @@ LESSEE_KIND = {"company": "企业/合作社", "person": "个人"}
 
 RENT_UNIT = {"mu_year": "元/亩/年", "m2_month": "元/㎡/月"}
 
+# How often rent is paid (months → words), for the staff form's choices.
+PAYMENT_INTERVAL = {"12": "每年一次", "6": "每半年一次", "3": "每季度一次", "1": "每月一次"}
+
 
 INSTALMENT_STATES = {"paid": "已缴清", "partly": "部分缴纳", "overdue": "逾期", "due": "今日到期",
                      "future": "未到期"}

@@ -10,6 +10,7 @@ from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.contracts.rent import Instalment, RentTerms, payment_schedule
+from portal.kernel.area import AREA_PLACES, area_text
 from portal.kernel.base import Base, NumberedRecord
 from portal.kernel.privacy import mask_id_number, mask_name
 from portal.kernel.types import ScaledDecimal
@@ -112,7 +113,7 @@ class Contract(NumberedRecord, Base):
                 "id_number": self.lessee_id_number if company else mask_id_number(self.lessee_id_number),
             },
             "assets": [
-                {"number": item.asset.number, "area": str(item.area), "area_unit": item.asset.area_unit}
+                {"number": item.asset.number, "area": area_text(item.area), "area_unit": item.asset.area_unit}
                 for item in self.items
             ],
             "start_date": self.start_date.isoformat(),

@@ -23,6 +23,7 @@ from portal.contracts.models import (
     public_lessee_name,
 )
 from portal.contracts.services import find_contract
+from portal.kernel.area import area_text
 from portal.kernel.history import Version, versions
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
@@ -115,7 +116,7 @@ def contracts_listing(backend: Backend, code: str, as_of: date, *, status: str |
     rows = [{
         "number": c.number, "title": c.title, "lessee": c.lessee,
         "lessee_kind": c.lessee_kind.value, "assets": "、".join(c.assets),
-        "area": str(c.total_area), "start_date": c.start_date.isoformat(), "end_date": c.end_date.isoformat(),
+        "area": area_text(c.total_area), "start_date": c.start_date.isoformat(), "end_date": c.end_date.isoformat(),
         "rent_rate": str(c.rent_rate), "rent_unit": c.rent_unit.value,
         "arrears": str(c.arrears), "status": contract_state(c, as_of),
     } for c in chosen]

@@ -31,6 +31,7 @@ from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 from portal.parcels.models import Asset, AssetKind
+from portal.parcels.services import AREA_PLACES_OF
 
 MAX_TERM_YEARS = 50
 INTERVALS = (1, 3, 6, 12)
@@ -103,6 +104,11 @@ def _check_terms(data: ContractInput) -> tuple[dict[str, Any], Checker]:
     if not data.assets:
         check.fail("assets", "请至少选择一块地块或一处资产")
     return v, check
+
+
+def check_terms(data: ContractInput) -> None:
+    """Every check of `create_contract` that needs no database; ValidationError as it would."""
+    _check_terms(data)[1].done()
 
 
 def _check_lessee_ids(check: Checker, v: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from portal.app import backend
 from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
 from portal.contracts.printing import contract_response
+from portal.kernel.area import area_grouped
 from portal.kernel.money import format_money
 from portal.publishing.formatting import EN_AREA_UNITS, area, area_number, cn_date, en_date
 from portal.publishing.listings import Listing

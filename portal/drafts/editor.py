@@ -6,17 +6,51 @@ module (RecordType.editor), so the staff and committee pages are built from the 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
 
+from portal.kernel.history import FieldChange
 from portal.kernel.transaction import Actor, Backend
 
 Fields = dict[str, str]
 # The bytes of the files a draft keeps (field name → content), read back at publication.
 Files = Mapping[str, bytes]
+# The public states a rehearsal of a draft would log (one, or one per record of an import).
+States = Sequence[Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Verb:
+    """An act on a published record besides correcting and withdrawing it (解除 a contract):
+    `form` asks its fields (besides the reason); `call(backend, actor, code, number, fields,
+    reason)` is the service."""
+
+    name: str                                         # the Chinese verb: 解除
+    form: type[Any]
+    call: Callable[[Backend, Actor, str, str, Fields, str], Any]
+    hint: str = ""                                    # what it does, for the edit page
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A file of many records (say, a village's parcel file) made into one import draft: once
+    approved, `publish(backend, actor, code, inputs, reason)` writes them in ONE audited change,
+    one log entry per record, each with the draft's reason.
+
+    `read(backend, code, content, options)` turns the uploaded file into each record's fields
+    (the same fields the record's form sends, so `Editor.to_input` makes the service inputs),
+    checking the whole file against the village's records: ValidationError with one message
+    per bad record, named by its place and number (kernel.validate.RowErrors). `options` are
+    the upload form's other fields (its `file` and `reason` left out).
+    """
+
+    form: type[Any]                                   # a FlaskForm with `file`, `reason` and options
+    read: Callable[[Backend, str, bytes, Fields], list[Fields]]
+    publish: Callable[[Backend, Actor, str, list[Any], str], Any]
+    hint: str = ""                                    # what the file must look like
 
 
 @dataclass(frozen=True)
@@ -26,6 +60,16 @@ class Editor:
     `to_input` turns a draft's fields (and files) into the service's input dataclass; `create`,
     `correct` and `withdraw` are the domain's services (None: staff cannot do that here);
     `current` gives a published record's fields, to prefill a correction.
+
+    Optional: `preview(states)` gives the values `preview_template` shows of what publishing
+    would log (a contract's payment schedule, a parcel's outline), on the edit page's 预览 and on
+    the draft page the committee approves; `readable` rewrites a field change of the diff in
+    words; `shown(fields, for_committee)` gives the fields as the draft page lists them
+    (personal data masked for the committee, long values summed up); `context(backend, code)`
+    gives the edit template more values (say, the village's parcels to pick from);
+    `text_files` maps an upload field to the text field its content fills (a GeoJSON file
+    instead of pasted text); `verbs` are further acts on published records; `batch` imports a
+    file of many records as one draft.
     """
 
     entity: str
@@ -40,6 +84,16 @@ class Editor:
     number_field: str = "number"
     # Chinese words of coded values in the public state ({field: {code: word}}), for the diff
     values: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
+    preview: Callable[[States], Mapping[str, Any]] | None = None
+    preview_template: str = ""
+    preview_label: str = "预览"                        # its button on the edit page
+    print_template: str = ""                          # the preview on a printed draft (Chinese only)
+    readable: Callable[[FieldChange], FieldChange] | None = None
+    shown: Callable[[Fields, bool], Fields] | None = None
+    context: Callable[[Backend, str], Mapping[str, Any]] | None = None
+    text_files: Mapping[str, str] = field(default_factory=dict)
+    verbs: Mapping[str, Verb] = field(default_factory=dict)
+    batch: Batch | None = None
 
     def title(self, fields: Mapping[str, str]) -> str:
         """How lists name a draft: its number and title or name, as far as they are filled in."""

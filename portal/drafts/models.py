@@ -23,7 +23,9 @@ class Draft(Base):
     """One proposed change of one record: a new record, a correction or a withdrawal.
 
     `fields` holds what the form sent, as text (the domain's editor turns it into the service's
-    input); uploaded files are kept in file storage and named here by their SHA-256.
+    input); uploaded files are kept in file storage and named here by their SHA-256. An import
+    (verb "import") holds many new records instead, in `batch`: each record's fields as its
+    form would send them; `fields` then names the file they came from.
     """
 
     __tablename__ = "draft"
@@ -32,7 +34,7 @@ class Draft(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
     entity: Mapped[str] = mapped_column(String(40))
-    verb: Mapped[str] = mapped_column(String(20))               # create, correct, withdraw
+    verb: Mapped[str] = mapped_column(String(20))               # create, correct, withdraw, import, …
     target: Mapped[str | None] = mapped_column(String(40))      # the published record's number
     title: Mapped[str] = mapped_column(String(200))             # how lists name it
     fields: Mapped[dict[str, str]] = mapped_column(JSON)
@@ -48,3 +50,5 @@ class Draft(Base):
     review_comment: Mapped[str | None] = mapped_column(Text)
     published_number: Mapped[str | None] = mapped_column(String(40))
     published_seq: Mapped[int | None] = mapped_column()         # its first entry in the log
+    # the records of an import, each as its form's fields (last: the column was added later)
+    batch: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)

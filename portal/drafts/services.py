@@ -26,9 +26,10 @@ from portal.kernel.transaction import Actor, Backend, Change, Rehearsal
 from portal.kernel.validate import Checker
 from portal.villages.models import Village
 
-VERBS = {"create": "新建", "correct": "更正", "withdraw": "撤回"}
+VERBS = {"create": "新建", "correct": "更正", "withdraw": "撤回", "import": "导入"}
 EDITABLE = (DraftState.DRAFT, DraftState.RETURNED)
 COMMENT_MAX = 1000
+MAX_BATCH = 5000  # records in one import: a county-sized parcel file, still one transaction
 
 
 def editor_of(backend: Backend, entity: str) -> Editor:
@@ -45,10 +46,29 @@ def editable_types(backend: Backend) -> list[tuple[str, str]]:
     return [(t.entity, t.name) for t in backend.registry if t.editor is not None]
 
 
+def importable_types(backend: Backend) -> list[tuple[str, str]]:
+    """(entity, Chinese name) of every record type staff can import a file of (Editor.batch)."""
+    return [(entity, name) for entity, name in editable_types(backend) if editor_of(backend, entity).batch]
+
+
+def verb_names(backend: Backend) -> dict[str, str]:
+    """Every draft verb's Chinese word: the common ones and those the editors add (解除, …)."""
+    names = dict(VERBS)
+    for entity, _ in editable_types(backend):
+        names.update({verb: spec.name for verb, spec in editor_of(backend, entity).verbs.items()})
+    return names
+
+
+def form_of(editor: Editor, verb: str) -> type[Any]:
+    """The form a draft of `verb` fills in: the record's own, or that of an editor's further verb."""
+    return editor.verbs[verb].form if verb in editor.verbs else editor.form
+
+
 @dataclass(frozen=True)
 class DraftInput:
     """What staff send to save a draft: the form's fields, new uploads, and for corrections and
-    withdrawals the published record's number and the reason."""
+    withdrawals the published record's number and the reason; for an import (verb "import"),
+    each record's fields in `batch` and the file's name in `fields["source"]`."""
 
     entity: str
     verb: str
@@ -56,6 +76,7 @@ class DraftInput:
     uploads: Mapping[str, bytes]
     target: str | None = None
     reason: str | None = None
+    batch: list[Fields] | None = None
 
 
 def _village(session: Session, code: str) -> Village:
@@ -91,25 +112,35 @@ def get_draft(backend: Backend, actor: Actor, code: str, draft_id: int) -> Draft
         return draft
 
 
-def save_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, draft_id: int | None = None,
-               *, submit: bool = False) -> Draft:
-    """Creates or updates a draft. Saving checks only the verb, the reason's length and the
-    uploads, so half-written work can be kept; with `submit`, the change is first rehearsed
-    (ValidationError with the service's messages: nothing is saved) and then sent for approval,
-    or published at once in a village that needs no approval. Returned drafts become drafts."""
-    _own_staff(actor, code)
+def _supported(editor: Editor, verb: str) -> bool:
+    return (verb == "create" or (verb == "correct" and editor.correct is not None)
+            or (verb == "withdraw" and editor.withdraw is not None) or verb in editor.verbs
+            or (verb == "import" and editor.batch is not None))
+
+
+def _checked_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, draft_id: int | None,
+                   submit: bool) -> Draft:
+    """The draft `data` describes, unsaved: its verb and reason checked, new uploads kept (and
+    those of the saved draft `draft_id` carried over)."""
     editor = editor_of(backend, data.entity)
     check = Checker()
-    if data.verb not in VERBS or (data.verb == "correct" and editor.correct is None) or (
-            data.verb == "withdraw" and editor.withdraw is None):
+    if not _supported(editor, data.verb):
         check.fail("verb", "不支持这种操作")
-    if data.verb != "create" and not data.target:
+    if data.verb not in ("create", "import") and not data.target:
         check.fail("target", "请指明要更正或撤回的记录")
     reason = (data.reason or "").strip() or None
     if reason and len(reason) > COMMENT_MAX:
         check.fail("reason", f"理由不能超过 {COMMENT_MAX} 个字")
-    if submit and data.verb != "create" and not reason:
-        check.fail("reason", "请填写更正或撤回的理由")
+    if data.verb == "import":
+        if not reason:  # one reason, logged with every record of the file
+            check.fail("reason", "请填写导入的理由，例如“录入村里历年的地块清册”")
+        if not data.batch:
+            check.fail("file", "文件里没有可导入的记录")
+        elif len(data.batch) > MAX_BATCH:
+            check.fail("file", f"一次最多导入 {MAX_BATCH} 条，这个文件有 {len(data.batch)} 条：请分成几个文件")
+    elif submit and data.verb != "create" and not reason:
+        verb = "更正或撤回" if data.verb in ("correct", "withdraw") else verb_names(backend).get(data.verb, "")
+        check.fail("reason", f"请填写{verb}的理由")
     check.done()
     fields = {k: v for k, v in data.fields.items() if k not in editor.file_fields}
     for name, content in data.uploads.items():
@@ -117,9 +148,37 @@ def save_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, draf
     if draft_id is not None:  # files uploaded earlier stay unless replaced
         kept = get_draft(backend, actor, code, draft_id)
         fields = {**{k: v for k, v in kept.fields.items() if k in editor.file_fields}, **fields}
-    if submit:
-        rehearse(backend, actor, code, Draft(entity=data.entity, verb=data.verb, target=data.target,
-                                             fields=fields, reason=reason))
+    return Draft(entity=data.entity, verb=data.verb, target=data.target, fields=fields, reason=reason,
+                 batch=data.batch)
+
+
+def preview_draft(backend: Backend, actor: Actor, code: str, data: DraftInput,
+                  draft_id: int | None = None) -> tuple[Draft, Rehearsal]:
+    """What saving and submitting `data` would publish, with nothing saved: the unsaved draft
+    and its rehearsal; ValidationError with the service's messages when it would be refused.
+    A correction may be previewed before its reason is written (the reason changes nothing
+    that is shown; submitting still asks for it)."""
+    _own_staff(actor, code)
+    draft = _checked_draft(backend, actor, code, data, draft_id, submit=False)
+    rehearsed = Draft(entity=draft.entity, verb=draft.verb, target=draft.target, fields=draft.fields,
+                      reason=draft.reason or "预览", batch=draft.batch)
+    return draft, rehearse(backend, actor, code, rehearsed)
+
+
+def save_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, draft_id: int | None = None,
+               *, submit: bool = False) -> Draft:
+    """Creates or updates a draft. Saving checks only the verb, the reason's length and the
+    uploads, so half-written work can be kept; with `submit`, the change is first rehearsed
+    (ValidationError with the service's messages: nothing is saved) and then sent for approval,
+    or published at once in a village that needs no approval. Returned drafts become drafts.
+    An import is rehearsed even to be saved: a file is kept only once every record in it is
+    right."""
+    _own_staff(actor, code)
+    editor = editor_of(backend, data.entity)
+    unsaved = _checked_draft(backend, actor, code, data, draft_id, submit)
+    fields, reason = unsaved.fields, unsaved.reason
+    if submit or data.verb == "import":
+        rehearse(backend, actor, code, unsaved)
     now = backend.clock()
     with backend.db.write(code) as session:
         village = _village(session, code)
@@ -131,8 +190,8 @@ def save_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, draf
             draft = _load(session, code, draft_id)
             if draft.state not in EDITABLE:
                 raise ValidationError({"state": "已提交或已发布的草稿不能再修改"})
-        draft.fields = fields
-        draft.title = editor.title(fields) if data.verb == "create" else f"{data.target}"
+        draft.fields, draft.batch = fields, data.batch
+        draft.title = _title(editor, data)
         draft.reason = reason
         draft.state = DraftState.SUBMITTED if submit else DraftState.DRAFT
         draft.submitted_at = now if submit else None
@@ -151,13 +210,21 @@ def save_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, draf
     return draft
 
 
+def _title(editor: Editor, data: DraftInput) -> str:
+    if data.verb == "create":
+        return editor.title(data.fields)
+    if data.verb == "import":
+        return f"{data.fields.get('source') or '文件'}（{len(data.batch or [])} 条）"[:200]
+    return f"{data.target}"
+
+
 def submit_draft(backend: Backend, actor: Actor, code: str, draft_id: int) -> Draft:
     """Submits a saved draft as it stands (see `save_draft`)."""
     draft = get_draft(backend, actor, code, draft_id)
     if draft.state not in EDITABLE:
         raise ValidationError({"state": "这份草稿已提交或已发布"})
     return save_draft(backend, actor, code, DraftInput(draft.entity, draft.verb, draft.fields, {}, draft.target,
-                                                       draft.reason), draft_id, submit=True)
+                                                       draft.reason, draft.batch), draft_id, submit=True)
 
 
 def _call(backend: Backend, actor: Actor, code: str, draft: Draft) -> Any:
@@ -166,6 +233,13 @@ def _call(backend: Backend, actor: Actor, code: str, draft: Draft) -> Any:
     if draft.verb == "withdraw":
         assert editor.withdraw is not None and draft.target is not None
         return editor.withdraw(backend, actor, code, draft.target, draft.reason or "")
+    if draft.verb in editor.verbs:
+        assert draft.target is not None
+        return editor.verbs[draft.verb].call(backend, actor, code, draft.target, draft.fields, draft.reason or "")
+    if draft.verb == "import":
+        assert editor.batch is not None and draft.batch is not None
+        inputs = [editor.to_input(fields, {}) for fields in draft.batch]
+        return editor.batch.publish(backend, actor, code, inputs, draft.reason or "")
     files = {name: uploads.read(backend.files_dir, draft.fields[name])
              for name in editor.file_fields if draft.fields.get(name)}
     data = editor.to_input(draft.fields, files)
@@ -184,16 +258,19 @@ def rehearse(backend: Backend, actor: Actor, code: str, draft: Draft) -> Rehears
 
 
 def changes(backend: Backend, code: str, draft: Draft, rehearsal: Rehearsal) -> list[FieldChange]:
-    """What publishing the draft changes in the record's public state, field by field."""
-    if not rehearsal.entries:
+    """What publishing the draft changes in the record's public state, field by field (in the
+    editor's words where it has them). An import's records are shown by its editor's preview."""
+    if not rehearsal.entries or draft.verb == "import":
         return []
     after = rehearsal.entries[-1]
     before: dict[str, Any] | None = None
     if draft.verb != "create":
         before = _published_state(backend, code, draft)
     order = {key: i for i, key in enumerate(flatten(after["data"]))}  # as the record lists its fields
-    return sorted(diff(before, after["data"], backend.registry.labels(draft.entity)),
-                  key=lambda change: order.get(change.field, len(order)))
+    found = sorted(diff(before, after["data"], backend.registry.labels(draft.entity)),
+                   key=lambda change: order.get(change.field, len(order)))
+    readable = editor_of(backend, draft.entity).readable
+    return [readable(change) for change in found] if readable else found
 
 
 def _published_state(backend: Backend, code: str, draft: Draft) -> dict[str, Any] | None:
@@ -241,7 +318,7 @@ def _publish(backend: Backend, author: Actor, code: str, draft: Draft, approver:
         row.reviewer_id = approver.user_id if approver else None
         row.reviewed_at = change.now()
         row.published_seq = change.appended[0]["seq"] if change.appended else None
-        row.published_number = (draft.target if draft.verb != "create"
+        row.published_number = (draft.target if draft.verb not in ("create", "import")
                                 else draft.fields.get(editor_of(backend, draft.entity).number_field))
         change.session.flush()
         published.update(state=row.state, reviewer_id=row.reviewer_id, reviewed_at=row.reviewed_at,

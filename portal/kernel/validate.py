@@ -136,3 +136,26 @@ class Checker:
     def reason(self, value: object) -> str:
         """更正、撤回必须写明原因."""
         return self.text("reason", value, "更正/撤回原因", max_len=REASON_MAX)
+
+
+class RowErrors:
+    """Every bad record of a file, named by its place (from 1) and number, so a whole file is
+    checked before anything is written: `done()` raises one message per bad record, all its
+    faults joined, in file order (keys "row-<place>")."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what  # 地块, 合同, …
+        self.rows: dict[int, tuple[str, list[str]]] = {}
+
+    def add(self, place: int, number: str, problem: str | ValidationError) -> None:
+        messages = list(problem.errors.values()) if isinstance(problem, ValidationError) else [problem]
+        self.rows.setdefault(place, (number, []))[1].extend(messages)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    def done(self) -> None:
+        if self.rows:
+            raise ValidationError({
+                f"row-{place}": f"第 {place} 个{self.what}{f'（编号 {number}）' if number else ''}：{'；'.join(faults)}"
+                for place, (number, faults) in sorted(self.rows.items())})

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.kernel.area import AREA_PLACES, area_text
 from portal.kernel.base import Base, NumberedRecord
 from portal.kernel.status import RecordStatus
 from portal.kernel.types import ScaledDecimal
@@ -50,7 +51,7 @@ class Asset(NumberedRecord, Base):
             "number": self.number,
             "name": self.name,
             "kind": self.kind.value,
-            "area": str(self.area),
+            "area": area_text(self.area),
             "area_unit": self.area_unit,
             "land_type": self.land_type,
             "location": self.location,

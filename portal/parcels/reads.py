@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, raiseload, selectinload
 
 from portal.auditlog.records import LogState, log_state, record_entries, record_proof
 from portal.contracts.models import Contract, ContractAsset
+from portal.kernel.area import area_text
 from portal.kernel.history import FieldChange, Version, versions
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
@@ -90,7 +91,7 @@ def _parcel_row(asset: Asset, state: ParcelState) -> dict[str, Any]:
     contract = state.contract
     return {
         "number": asset.number, "name": asset.name, "kind": asset.kind.value, "land_type": asset.land_type,
-        "area": str(asset.area), "area_unit": asset.area_unit, "location": asset.location,
+        "area": area_text(asset.area), "area_unit": asset.area_unit, "location": asset.location,
         "status": state.status.value,
         "lessee": contract.lessee_public_name() if contract else None,
         "contract": contract.number if contract else None,
@@ -109,7 +110,7 @@ def parcels_listing(backend: Backend, code: str, as_of: date, *, status: str | N
         chosen.sort(key=lambda pair: key(*pair), reverse=reverse)
         rows = [_parcel_row(a, s) for a, s in chosen]
         land = [a for a, _ in chosen if a.kind is AssetKind.LAND]
-        totals = {"count": len(rows), "land_area": str(sum((a.area for a in land), Decimal("0.00")))}
+        totals = {"count": len(rows), "land_area": area_text(sum((a.area for a in land), Decimal("0.00")))}
         return village_listing(session, village, "parcels", "地块登记", as_of, PARCEL_COLUMNS, rows,
                         [f"/v/{code}/parcels/{a.number}" for a, _ in chosen], totals)
 

@@ -1,34 +1,44 @@
 """The asset register: parcels (地块) and buildings, created, corrected and withdrawn with reasons."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.kernel.area import AREA_PLACES
+from portal.kernel.errors import ValidationError
 from portal.kernel.lifecycle import (
     correct_numbered,
     create_numbered,
     create_numbered_in,
+    record_created,
     withdraw,
 )
 from portal.kernel.lookup import HasSession, find_numbered
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
-from portal.kernel.validate import Checker
+from portal.kernel.validate import REASON_MAX, Checker, RowErrors
+from portal.parcels import geometry
 from portal.parcels.models import Asset, AssetKind
 
 MAX_AREA = {AssetKind.LAND: Decimal("100000"), "other": Decimal("1000000")}
-MAX_POLYGON_POINTS = 200
-MAX_COORDINATE = 10_000_000
+MAX_POLYGON_POINTS = geometry.MAX_POINTS
+MAX_COORDINATE = geometry.MAX_COORDINATE
+# 亩 to four places as land registers (确权) give them; ㎡ to two
+AREA_PLACES_OF = {AssetKind.LAND: AREA_PLACES, "other": 2}
 
 
 @dataclass
 class AssetInput:
     """An asset as staff type it: `kind` an AssetKind value ("land", "shop", …) and `area` decimal
-    text (亩 for land, up to 4 decimals; ㎡ otherwise, up to 2) as a form sends them, or a Decimal; `polygon` the outline as
-    [x, y] points in metres. The service checks every field and converts kind and area
-    (ValidationError with a message each)."""
+    text (亩 for land, up to 4 places; ㎡ otherwise, up to 2) as a form sends them, or a Decimal;
+    `polygon` the outline as [x, y] points in whole metres (portal/parcels/geometry.py turns
+    GeoJSON into them). The service checks every field and converts kind and area
+    (ValidationError with a message each); the outline must be a simple ring whose area is not
+    wildly off the typed area (geometry.compare_area)."""
 
     number: str
     name: str
@@ -61,7 +71,11 @@ def _check_polygon(check: Checker, polygon: object) -> list[list[int]] | None:
             for p in polygon)):
         check.fail("polygon", f"地块边界须为 3–{MAX_POLYGON_POINTS} 个整数坐标点（米）")
         return None
-    return [[int(x), int(y)] for x, y in polygon]
+    try:
+        return geometry.checked_ring([(int(x), int(y)) for x, y in polygon])
+    except geometry.GeometryError as err:
+        check.fail("polygon", str(err))
+        return None
 
 
 def check_asset(data: AssetInput) -> CheckedAsset:
@@ -76,6 +90,10 @@ def check_asset(data: AssetInput) -> CheckedAsset:
     limit = MAX_AREA[AssetKind.LAND] if kind is AssetKind.LAND else MAX_AREA["other"]
     unit = "亩" if kind is AssetKind.LAND else "平方米"
     area = check.area("area", data.area, f"面积（{unit}）", unit=(kind or AssetKind.SHOP).area_unit, maximum=limit)
+    if polygon and kind is not None and "area" not in check.errors:
+        refusal = geometry.compare_area(polygon, area, kind is AssetKind.LAND).refusal
+        if refusal:
+            check.fail("polygon", refusal)
     return check.result(None if kind is None else CheckedAsset(number, name, kind, land_type, location, polygon, area))
 
 
@@ -103,6 +121,43 @@ def correct_asset(backend: Backend, actor: Actor, village_code: str, number: str
     check.done()
     return correct_numbered(backend, actor, village_code, number, Asset, asdict(values), reason, find=find_asset,
                             number_label="编号")
+
+
+def import_assets(backend: Backend, actor: Actor, village_code: str, inputs: Sequence[AssetInput],
+                  reason: str) -> list[Asset]:
+    """导入: many new assets in ONE audited change, one log entry each, all with `reason` (a
+    village's parcel file). Every record is checked first; ValidationError names each bad one by
+    its place in the file and its number, and nothing is written."""
+    check = Checker()
+    reason = check.text("reason", reason, "导入理由", max_len=REASON_MAX)
+    check.done()
+    rows = RowErrors("地块/资产")
+    checked: list[tuple[int, CheckedAsset]] = []
+    first: dict[str, int] = {}  # number → the place it first appears at
+    for place, data in enumerate(inputs, 1):
+        try:
+            values = check_asset(data)
+        except ValidationError as err:
+            rows.add(place, str(data.number).strip(), err)
+            continue
+        if values.number in first:
+            rows.add(place, values.number, f"编号与第 {first[values.number]} 个重复")
+        first.setdefault(values.number, place)
+        checked.append((place, values))
+    rows.done()
+    with backend.change(village_code, actor, "asset.create") as change:
+        village_id = change.village_id()
+        taken = set(change.session.scalars(select(Asset.number).where(Asset.village_id == village_id)))
+        for place, values in checked:
+            if values.number in taken:
+                rows.add(place, values.number, f"编号“{values.number}”已存在")
+        rows.done()
+        assets = []
+        for _, values in checked:
+            asset = Asset(village_id=village_id, **asdict(values))
+            record_created(change, asset, "asset.create", reason)
+            assets.append(asset)
+    return assets
 
 
 def withdraw_asset(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Asset:

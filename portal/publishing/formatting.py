@@ -9,6 +9,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from portal.kernel.area import area_grouped
 from portal.kernel.clock import SHANGHAI
 from portal.kernel.money import amount_in_words, format_money
 from portal.publishing.sanitizer import body_text, clean_html, is_html_body

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from portal.kernel.area import area_grouped
+
 if TYPE_CHECKING:
     from portal.villages.models import Village
 

@@ -40,7 +40,7 @@ def home() -> str:
     names = drafts.names_of(backend(), {d.author_id for d in waiting + decided} |
                             {d.reviewer_id for d in decided if d.reviewer_id})
     return render_template("workspace/committee_home.html", waiting=waiting, decided=decided, names=names,
-                           registry=backend().registry, verbs=drafts.VERBS, states=DRAFT_STATES)
+                           registry=backend().registry, verbs=drafts.verb_names(backend()), states=DRAFT_STATES)
 
 
 @bp.get("/drafts/<int:draft_id>")

@@ -1,6 +1,7 @@
 """What the workspace pages ask besides a record's own fields, and how forms meet services."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -13,6 +14,7 @@ from portal.kernel.errors import ValidationError
 from portal.translations import N_
 
 SKIPPED = ("csrf_token",)
+MAX_TEXT_FILE = 5 * 1024 * 1024  # a GeoJSON outline, or a village's whole parcel file
 
 
 class ReasonForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type information
@@ -45,6 +47,35 @@ def uploads_of(form: Any, names: tuple[str, ...]) -> dict[str, bytes]:
         if storage is not None and getattr(storage, "filename", None):
             files[name] = storage.read()
     return files
+
+
+def read_upload(form: Any, name: str, limit: int = MAX_TEXT_FILE) -> tuple[str, bytes] | None:
+    """(file name, content) of the file chosen in upload field `name`, or None when none was;
+    ValidationError naming the field when it is over `limit` bytes."""
+    storage = form[name].data
+    if storage is None or not getattr(storage, "filename", None):
+        return None
+    content = storage.read(limit + 1)
+    if len(content) > limit:
+        raise ValidationError({name: f"文件不能超过 {limit // 1024 // 1024} MB"})
+    return str(storage.filename).replace("\\", "/").rsplit("/", 1)[-1].strip()[:100], content
+
+
+def text_uploads(form: Any, names: Mapping[str, str]) -> dict[str, str]:
+    """The text of each file chosen in an upload field that stands for a text field (a GeoJSON
+    file instead of pasted GeoJSON), by the text field's name; the form's text field shows it
+    too, so a page shown again keeps it. ValidationError naming the upload field for a file
+    that is not UTF-8 text."""
+    texts = {}
+    for upload, target in names.items():
+        chosen = read_upload(form, upload)
+        if chosen is None:
+            continue
+        try:
+            texts[target] = form[target].data = chosen[1].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError({upload: "文件不是 UTF-8 编码的文本：请另存为 UTF-8 的 GeoJSON 文件"}) from None
+    return texts
 
 
 def show_errors(err: ValidationError, *forms: Any) -> list[str]:

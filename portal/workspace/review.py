@@ -6,16 +6,18 @@ from typing import Any
 from portal.accounts.models import Role
 from portal.app import backend
 from portal.drafts import services as drafts
+from portal.drafts.editor import Editor
 from portal.drafts.models import Draft, DraftState
 from portal.kernel.errors import ValidationError
 from portal.kernel.transaction import Actor
 
 
 def review(actor: Actor, code: str, draft_id: int) -> dict[str, Any]:
-    """A draft with what publishing it would change, or why it would be refused now."""
+    """A draft with what publishing it would change (and the editor's preview of it: a
+    contract's payment schedule, a parcel's outline), or why it would be refused now."""
     found = drafts.get_draft(backend(), actor, code, draft_id)
     editor = drafts.editor_of(backend(), found.entity)
-    changes, problems = [], []
+    changes, problems, preview = [], [], None
     if found.state in (*drafts.EDITABLE, DraftState.SUBMITTED):
         try:
             rehearsal = drafts.rehearse(backend(), _author(actor, found), code, found)
@@ -23,14 +25,35 @@ def review(actor: Actor, code: str, draft_id: int) -> dict[str, Any]:
             problems = list(err.errors.values())
         else:
             changes = drafts.changes(backend(), code, found, rehearsal)
-    form = editor.form(data=found.fields)
+            if editor.preview and rehearsal.entries:
+                preview = editor.preview([entry["data"] for entry in rehearsal.entries])
+    form = drafts.form_of(editor, found.verb)(data=found.fields)
     names = drafts.names_of(backend(), {i for i in (found.author_id, found.reviewer_id) if i})
     record_type = backend().registry.get(found.entity)
     published_page = (record_type.page(code, {"number": found.published_number})
                       if record_type and found.published_number else None)
-    return {"draft": found, "published_page": published_page, "editor": editor, "form": form, "changes": changes, "problems": problems,
-            "names": names, "name": backend().registry.name(found.entity), "verbs": drafts.VERBS,
+    return {"draft": found, "published_page": published_page, "editor": editor, "form": form, "changes": changes,
+            "problems": problems, "preview": preview, "facts": facts(editor, found, form, actor.role == Role.COMMITTEE.value),
+            "names": names, "name": backend().registry.name(found.entity), "verbs": drafts.verb_names(backend()),
             "states": DRAFT_STATES}
+
+
+def facts(editor: Editor, draft: Draft, form: Any, for_committee: bool) -> list[tuple[str, str, bool]]:
+    """(label, value, is an upload) of each field of the draft as its pages list it: in the form's
+    order, as the editor shows them (personal data masked for the committee)."""
+    if draft.verb == "import":
+        return [("文件", draft.fields.get("source", ""), False)]
+    fields = dict(draft.fields)
+    if editor.shown and draft.verb in ("create", "correct"):
+        fields = editor.shown(fields, for_committee)
+    shown = []
+    for field in form:
+        if field.name == "csrf_token" or (field.name not in fields and field.name not in editor.file_fields):
+            continue
+        upload = field.name in editor.file_fields
+        shown.append((field.label.text, "已上传" if upload and draft.fields.get(field.name) else fields.get(field.name, ""),
+                      upload))
+    return shown
 
 
 def _author(actor: Actor, draft: Draft) -> Actor:

@@ -10,13 +10,22 @@ from werkzeug.wrappers import Response
 from portal.accounts.models import Role
 from portal.app import backend
 from portal.drafts import services as drafts
+from portal.drafts.editor import Editor
 from portal.drafts.models import Draft, DraftState
 from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.transaction import Actor
 from portal.translations import N_
 from portal.workspace import records, todo
 from portal.workspace.access import actor_of
-from portal.workspace.forms import ActionForm, ReasonForm, form_fields, show_errors, uploads_of
+from portal.workspace.forms import (
+    ActionForm,
+    ReasonForm,
+    form_fields,
+    read_upload,
+    show_errors,
+    text_uploads,
+    uploads_of,
+)
 from portal.workspace.printing import draft_pdf
 from portal.workspace.review import review
 
@@ -39,7 +48,8 @@ def home() -> str:
     actor = _staff()
     assert actor.village is not None
     return render_template("workspace/staff_home.html", todo=todo.staff_todo(backend(), actor.village),
-                           types=drafts.editable_types(backend()), verbs=drafts.VERBS)
+                           types=drafts.editable_types(backend()), imports=drafts.importable_types(backend()),
+                           verbs=drafts.verb_names(backend()))
 
 
 @bp.route("/new/<entity>", methods=["GET", "POST"])
@@ -57,55 +67,86 @@ def edit(draft_id: int) -> Response | tuple[str, int] | str:
     draft = drafts.get_draft(backend(), actor, actor.village, draft_id)
     if draft.state not in drafts.EDITABLE:
         abort(409, "已提交或已发布的草稿不能再修改")
-    editor = drafts.editor_of(backend(), draft.entity)
-    form = editor.form() if request.method == "POST" else editor.form(data=draft.fields)
+    if draft.verb == "import":
+        abort(409, "导入的文件不能逐条修改：请删除这份草稿，改好文件后重新导入")
+    form_class = drafts.form_of(drafts.editor_of(backend(), draft.entity), draft.verb)
+    form = form_class() if request.method == "POST" else form_class(data=draft.fields)
     reason = ReasonForm() if request.method == "POST" else ReasonForm(data={"reason": draft.reason or ""})
     return _edit(actor, draft.entity, draft.verb, form, reason, draft, draft.target)
 
 
-@bp.route("/<entity>/<number>/<any(correct, withdraw):verb>", methods=["GET", "POST"])
+@bp.route("/<entity>/<number>/<verb>", methods=["GET", "POST"])
 def change(entity: str, number: str, verb: str) -> Response | tuple[str, int] | str:
-    """更正 or 撤回 a published record: a draft prefilled with its current fields."""
+    """更正, 撤回 or another act (解除) on a published record; a correction starts from its
+    current fields."""
     actor = _staff()
     assert actor.village is not None
     editor = drafts.editor_of(backend(), entity)
-    if (editor.correct if verb == "correct" else editor.withdraw) is None:
-        raise NotFound("这类记录不能在此更正或撤回")
+    if not ((verb == "correct" and editor.correct) or (verb == "withdraw" and editor.withdraw)
+            or verb in editor.verbs):
+        raise NotFound("这类记录不能在此这样修改")
     current = editor.current(backend(), actor.village, number)  # NotFound: no such record
-    form = editor.form() if request.method == "POST" else editor.form(data=current)
+    form_class = drafts.form_of(editor, verb)
+    form = form_class() if request.method == "POST" else form_class(data=current if verb == "correct" else None)
     return _edit(actor, entity, verb, form, ReasonForm(), None, number)
 
 
 def _edit(actor: Actor, entity: str, verb: str, form: Any, reason: ReasonForm | None, draft: Draft | None,
           target: str | None) -> Response | tuple[str, int] | str:
-    """The edit page of a draft (new or saved): saves it, or saves and submits it."""
+    """The edit page of a draft (new or saved): saves it, saves and submits it, or shows what
+    submitting it would publish (预览: the diff and the editor's preview) without saving."""
     assert actor.village is not None
     editor = drafts.editor_of(backend(), entity)
     reason = reason or ReasonForm()
     problems: list[str] = []
+    shown: dict[str, Any] = {}
     if request.method == "POST":
         # A withdrawal sends no record fields: only its reason (and the CSRF token).
         valid = ActionForm().validate_on_submit() if verb == "withdraw" else form.validate_on_submit()
         if valid and reason.validate():
-            submit = request.form.get("action") == "submit"
-            fields = {} if verb == "withdraw" else form_fields(form)
-            files = {} if verb == "withdraw" else uploads_of(form, editor.file_fields)
-            data = drafts.DraftInput(entity, verb, fields, files, target, reason.reason.data)
+            action = request.form.get("action")
             try:
-                saved = drafts.save_draft(backend(), actor, actor.village, data,
-                                          draft.id if draft else None, submit=submit)
+                data = _draft_input(editor, entity, verb, form, target, reason)
+                if action == "preview":
+                    shown = _preview(actor, data, draft)
+                else:
+                    saved = drafts.save_draft(backend(), actor, actor.village, data,
+                                              draft.id if draft else None, submit=action == "submit")
+                    flash(_saved_message(saved))
+                    return redirect(url_for("staff.draft", draft_id=saved.id))
             except ValidationError as err:
                 problems = show_errors(err, form, reason)
-            else:
-                flash(_saved_message(saved))
-                return redirect(url_for("staff.draft", draft_id=saved.id))
         elif not valid and (verb == "withdraw" or "csrf_token" in form.errors):
             problems = [CSRF_MESSAGE]
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not shown else 200
     page = render_template("workspace/edit.html", form=form, reason=reason, editor=editor, draft=draft,
                            verb=verb, target=target, entity=entity, problems=problems,
-                           name=backend().registry.name(entity), verbs=drafts.VERBS)
+                           name=backend().registry.name(entity), verbs=drafts.verb_names(backend()),
+                           extra=editor.context(backend(), actor.village) if editor.context else {},
+                           template=editor.template if verb in ("create", "correct") else "workspace/_fields.html",
+                           **shown)
     return (page, status) if status != 200 else page
+
+
+def _draft_input(editor: Editor, entity: str, verb: str, form: Any, target: str | None,
+                 reason: ReasonForm) -> drafts.DraftInput:
+    """What the edit page sent, as a draft (an uploaded text file read into its text field)."""
+    if verb == "withdraw":
+        return drafts.DraftInput(entity, verb, {}, {}, target, reason.reason.data)
+    texts = text_uploads(form, editor.text_files) if verb in ("create", "correct") else {}
+    return drafts.DraftInput(entity, verb, {**form_fields(form), **texts}, uploads_of(form, editor.file_fields),
+                             target, reason.reason.data)
+
+
+def _preview(actor: Actor, data: drafts.DraftInput, draft: Draft | None) -> dict[str, Any]:
+    """The template values of 预览: what would change, and the editor's preview of it."""
+    assert actor.village is not None
+    unsaved, rehearsal = drafts.preview_draft(backend(), actor, actor.village, data, draft.id if draft else None)
+    editor = drafts.editor_of(backend(), data.entity)
+    preview = (editor.preview([entry["data"] for entry in rehearsal.entries])
+               if editor.preview and rehearsal.entries else None)
+    return {"previewed": True, "changes": drafts.changes(backend(), actor.village, unsaved, rehearsal),
+            "preview": preview}
 
 
 def _saved_message(draft: Draft) -> str:
@@ -155,6 +196,44 @@ def draft_print(draft_id: int) -> Response:
     return draft_pdf(actor.village, review(actor, actor.village, draft_id))
 
 
+@bp.route("/<entity>/import", methods=["GET", "POST"])
+def import_file(entity: str) -> Response | tuple[str, int] | str:
+    """导入: a file of many records (a village's parcel file), checked whole, kept as one draft
+    and published, once approved, as one audited change."""
+    actor = _staff()
+    assert actor.village is not None
+    editor = drafts.editor_of(backend(), entity)
+    if editor.batch is None:
+        raise NotFound("这类记录不能导入文件")
+    form = editor.batch.form()
+    problems: list[str] = []
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                saved = _import(actor, editor, entity, form)
+            except ValidationError as err:
+                problems = show_errors(err, form)
+            else:
+                flash(_saved_message(saved))
+                return redirect(url_for("staff.draft", draft_id=saved.id))
+        elif "csrf_token" in form.errors:
+            problems = [CSRF_MESSAGE]
+    page = render_template("workspace/import.html", form=form, editor=editor, entity=entity, problems=problems,
+                           name=backend().registry.name(entity))
+    return (page, 400) if request.method == "POST" else page
+
+
+def _import(actor: Actor, editor: Editor, entity: str, form: Any) -> Draft:
+    assert actor.village is not None and editor.batch is not None
+    chosen = read_upload(form, "file")
+    if chosen is None:
+        raise ValidationError({"file": "请选择要导入的文件"})
+    options = {k: v for k, v in form_fields(form).items() if k not in ("file", "reason")}
+    rows = editor.batch.read(backend(), actor.village, chosen[1], options)
+    data = drafts.DraftInput(entity, "import", {"source": chosen[0]}, {}, None, form.reason.data, batch=rows)
+    return drafts.save_draft(backend(), actor, actor.village, data, submit=request.form.get("action") == "submit")
+
+
 @bp.get("/records/<entity>")
 def record_list(entity: str) -> str:
     """The village's published records of one type, to correct or withdraw."""
@@ -163,4 +242,4 @@ def record_list(entity: str) -> str:
     editor = drafts.editor_of(backend(), entity)
     rows = records.published(backend(), actor.village, entity)
     return render_template("workspace/records.html", rows=rows, entity=entity, editor=editor,
-                           name=backend().registry.name(entity))
+                           name=backend().registry.name(entity), verbs=drafts.verb_names(backend()))
