@@ -55,7 +55,7 @@ REGISTRY = Registry((
                prefix="HT-", personal=True, page=contract_reads.page_path, views="portal.contracts.views",
                derive=contract_derived.store_instalments, derived_check=contract_derived.verify_derived),
     RecordType("receipt", Receipt, "收据", receipt_labels.FIELDS, RECORD, prefix="SK-", personal=True,
-               page=receipt_reads.page_path, views="portal.receipts.views"),
+               page=receipt_reads.page_path, views="portal.receipts.views", editor="portal.receipts.editing"),
     RecordType("notice", Notice, "公告", notice_labels.FIELDS, RECORD, prefix="GG-",
                page=notice_reads.page_path, views="portal.notices.views", editor="portal.notices.editing"),
     RecordType("plan", Plan, "方案", plan_labels.PLAN_FIELDS, RECORD | {"adopt": BY_STAFF}, prefix="FA-",

@@ -7,16 +7,29 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from wtforms.fields.choices import SelectChoice
+# WTForms 3.3 wants options as SelectChoice (tuples are deprecated); its stubs predate the class.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from portal.kernel.transaction import Actor, Backend
 
 Fields = dict[str, str]
 # The bytes of the files a draft keeps (field name → content), read back at publication.
 Files = Mapping[str, bytes]
+
+
+@dataclass(frozen=True)
+class Act:
+    """A verb of a domain's own on a published record (通过 a plan), drafted and approved like a
+    correction: `form` asks what it needs besides the reason; `run(backend, actor, code, target,
+    fields, reason)` is the service; `statuses` are the record statuses it applies to (empty: any)."""
+
+    label: str
+    form: type[Any]
+    run: Callable[[Backend, Actor, str, str, Fields, str], Any]
+    statuses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,9 +51,23 @@ class Editor:
     template: str = "workspace/_fields.html"         # how the form's fields are laid out
     file_fields: tuple[str, ...] = ()                # fields holding an upload
     number_field: str = "number"
+    acts: Mapping[str, Act] = field(default_factory=dict)  # verbs beyond correct and withdraw
+    # Fills the form's choices from the village's records (a receipt's contracts): (form, backend, code).
+    prepare: Callable[[Any, Backend, str], None] | None = None
+    # For records not named by one unique number (a vote: "FA-2026-001/1"): how a published
+    # record's logged public state names it as a draft target, and its public state by target.
+    target_of: Callable[[Mapping[str, Any]], str] | None = None
+    find_state: Callable[[Backend, str, str], dict[str, Any] | None] | None = None
+    describe: Callable[[Mapping[str, str]], str] | None = None  # a draft's title, when not number + title
+
+    def form_for(self, verb: str) -> type[Any]:
+        """The form a draft of `verb` fills in: the record's, or an act's own."""
+        return self.acts[verb].form if verb in self.acts else self.form
 
     def title(self, fields: Mapping[str, str]) -> str:
         """How lists name a draft: its number and title or name, as far as they are filled in."""
+        if self.describe is not None:
+            return self.describe(fields)[:200] or "（未填写）"
         parts = [fields.get(self.number_field, ""), fields.get("title") or fields.get("name", "")]
         return " ".join(p for p in parts if p)[:200] or "（未填写）"
 
@@ -60,8 +87,8 @@ def dataclass_input(input_type: type[Any], **convert: Callable[[str], Any]) -> C
     return to_input
 
 
-def choices(words: Mapping[str, str]) -> list[SelectChoice]:
-    """A select field's options from a domain's value → Chinese word mapping."""
+def choices(words: Mapping[str, str]) -> list[Any]:
+    """A select field's options (SelectChoice) from a domain's value → Chinese word mapping."""
     return [SelectChoice(value, label) for value, label in words.items()]
 
 

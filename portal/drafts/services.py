@@ -26,7 +26,8 @@ from portal.kernel.transaction import Actor, Backend, Change, Rehearsal
 from portal.kernel.validate import Checker
 from portal.villages.models import Village
 
-VERBS = {"create": "新建", "correct": "更正", "withdraw": "撤回"}
+# What a draft does, as lists name it: the built-in verbs, then the domains' own acts (Editor.acts).
+VERBS = {"create": "新建", "correct": "更正", "withdraw": "撤回", "adopt": "通过"}
 EDITABLE = (DraftState.DRAFT, DraftState.RETURNED)
 COMMENT_MAX = 1000
 
@@ -100,8 +101,8 @@ def save_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, draf
     _own_staff(actor, code)
     editor = editor_of(backend, data.entity)
     check = Checker()
-    if data.verb not in VERBS or (data.verb == "correct" and editor.correct is None) or (
-            data.verb == "withdraw" and editor.withdraw is None):
+    if data.verb not in ("create", "correct", "withdraw", *editor.acts) or (
+            data.verb == "correct" and editor.correct is None) or (data.verb == "withdraw" and editor.withdraw is None):
         check.fail("verb", "不支持这种操作")
     if data.verb != "create" and not data.target:
         check.fail("target", "请指明要更正或撤回的记录")
@@ -166,6 +167,9 @@ def _call(backend: Backend, actor: Actor, code: str, draft: Draft) -> Any:
     if draft.verb == "withdraw":
         assert editor.withdraw is not None and draft.target is not None
         return editor.withdraw(backend, actor, code, draft.target, draft.reason or "")
+    if draft.verb in editor.acts:
+        assert draft.target is not None
+        return editor.acts[draft.verb].run(backend, actor, code, draft.target, draft.fields, draft.reason or "")
     files = {name: uploads.read(backend.files_dir, draft.fields[name])
              for name in editor.file_fields if draft.fields.get(name)}
     data = editor.to_input(draft.fields, files)
@@ -189,18 +193,22 @@ def changes(backend: Backend, code: str, draft: Draft, rehearsal: Rehearsal) -> 
         return []
     after = rehearsal.entries[-1]
     before: dict[str, Any] | None = None
-    if draft.verb != "create":
-        before = _published_state(backend, code, draft)
+    if draft.verb != "create" and draft.target is not None:
+        before = published_state(backend, code, draft.entity, draft.target)
     return diff(before, after["data"], backend.registry.labels(draft.entity))
 
 
-def _published_state(backend: Backend, code: str, draft: Draft) -> dict[str, Any] | None:
-    record_type = backend.registry.get(draft.entity)
+def published_state(backend: Backend, code: str, entity: str, target: str) -> dict[str, Any] | None:
+    """The public state of the published record a draft names (`target`), or None."""
+    editor = editor_of(backend, entity)
+    if editor.find_state is not None:
+        return editor.find_state(backend, code, target)
+    record_type = backend.registry.get(entity)
     assert record_type is not None
     model: Any = record_type.model
     with backend.db.read() as session:
         village = _village(session, code)
-        record = session.scalar(select(model).where(model.village_id == village.id, model.number == draft.target))
+        record = session.scalar(select(model).where(model.village_id == village.id, model.number == target))
         return None if record is None else dict(record.public_state())
 
 
@@ -239,8 +247,10 @@ def _publish(backend: Backend, author: Actor, code: str, draft: Draft, approver:
         row.reviewer_id = approver.user_id if approver else None
         row.reviewed_at = change.now()
         row.published_seq = change.appended[0]["seq"] if change.appended else None
+        editor = editor_of(backend, draft.entity)
         row.published_number = (draft.target if draft.verb != "create"
-                                else draft.fields.get(editor_of(backend, draft.entity).number_field))
+                                else editor.target_of(change.appended[0]["data"]) if editor.target_of and change.appended
+                                else draft.fields.get(editor.number_field))
         change.session.flush()
         published.update(state=row.state, reviewer_id=row.reviewer_id, reviewed_at=row.reviewed_at,
                          published_seq=row.published_seq, published_number=row.published_number)

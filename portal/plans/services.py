@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.auditlog.files import store_file
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
 from portal.kernel.identity import is_phone
 from portal.kernel.lifecycle import (
@@ -41,6 +42,8 @@ REPLY_MAX = 2000
 MAX_PERIOD_DAYS = 366
 MAX_VOTERS = 100_000
 REPLY_ROLES = ("staff", "committee")
+STAFF = "staff"
+ON_BEHALF_MAX = 200
 # A comment is published as written, so it must not carry a phone or ID number.
 MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
@@ -68,6 +71,7 @@ class CommentInput:
     group_name: str = ""
     commenter_phone: str = ""
     submitted_on: str | date | None = None
+    on_behalf: str = ""  # 代录: why staff typed it in (required when staff enter it), shown with it
 
 
 @dataclass
@@ -83,6 +87,8 @@ class VoteInput:
     no: str | int
     abstain: str | int
     result: str
+    forms: bytes | None = None  # the scan of the signed opinion forms (PDF, JPG or PNG)
+    forms_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,7 @@ class _Comment:
     commenter_phone: str
     body: str
     submitted_on: date
+    on_behalf: str | None
 
 
 @dataclass(frozen=True)
@@ -249,7 +256,8 @@ def add_comment(backend: Backend, actor: Actor, village_code: str, plan_number: 
     if phone and not is_phone(phone):
         check.fail("commenter_phone", "联系电话应为 11 位手机号或带区号的固定电话")
     check_not_future(check, "submitted_on", submitted_on, "提出日期", today)
-    v = check.result(None if submitted_on is None else _Comment(name, group, phone, body, submitted_on))
+    on_behalf = _on_behalf(check, actor, data.on_behalf)
+    v = check.result(None if submitted_on is None else _Comment(name, group, phone, body, submitted_on, on_behalf))
     with backend.change(village_code, actor, "plan_comment.create") as change:
         plan = find_plan(change, change.village().id, plan_number)
         if plan.status is PlanStatus.WITHDRAWN:
@@ -263,6 +271,15 @@ def add_comment(backend: Backend, actor: Actor, village_code: str, plan_number: 
         comment = PlanComment(village_id=plan.village_id, plan=plan, number=(last or 0) + 1, **asdict(v))
         record_created(change, comment, "plan_comment.create")
     return comment
+
+
+def _on_behalf(check: Checker, actor: Actor, text: str) -> str | None:
+    """代录说明: a comment staff enter for a villager says so and why; a villager's own does not."""
+    if actor.role == STAFF:
+        return _public_text(check, "on_behalf", text, "代录说明", ON_BEHALF_MAX) or None
+    if str(text or "").strip():
+        check.fail("on_behalf", "只有村干部代录的意见才有代录说明")
+    return None
 
 
 def reply_to_comment(backend: Backend, actor: Actor, village_code: str, plan_number: str, number: int | str,
@@ -346,6 +363,17 @@ def _check_vote_date(plan: Plan, held_on: date) -> None:
         raise ValidationError({"held_on": f"表决日期不能早于方案公示开始日期（{plan.comment_from.isoformat()}）"})
 
 
+def _stored_forms(change: Change, data: VoteInput) -> str | None:
+    """Stores the scan of the signed forms (by SHA-256, checked by content); its hash, or None."""
+    if not data.forms:
+        return None
+    try:
+        return store_file(change.session, change.backend.files_dir, data.forms, data.forms_name or "forms",
+                          change.now()).sha256
+    except ValidationError as err:  # the file store names its field "scan"
+        raise ValidationError({"forms": message for message in err.errors.values()}) from None
+
+
 def find_vote(change_or_session: HasSession | Session, village_id: int, plan_number: str,
               number: int | str) -> ConsentVote:
     return _find_on_plan(change_or_session, ConsentVote, village_id, plan_number, number, "次表决")
@@ -359,7 +387,8 @@ def record_vote(backend: Backend, actor: Actor, village_code: str, plan_number: 
         plan = find_plan(change, change.village().id, plan_number)
         _check_vote_date(plan, v.held_on)
         last = change.session.scalar(select(func.max(ConsentVote.number)).where(ConsentVote.plan_id == plan.id))
-        vote = ConsentVote(village_id=plan.village_id, plan=plan, number=(last or 0) + 1, **asdict(v))
+        vote = ConsentVote(village_id=plan.village_id, plan=plan, number=(last or 0) + 1, **asdict(v),
+                           forms_sha256=_stored_forms(change, data))
         record_created(change, vote, "consent_vote.create")
     return vote
 
@@ -374,5 +403,6 @@ def correct_vote(backend: Backend, actor: Actor, village_code: str, plan_number:
     with backend.change(village_code, actor, "consent_vote.correct") as change:
         vote = find_vote(change, change.village().id, plan_number, number)
         _check_vote_date(vote.plan, v.held_on)
-        amend(change, vote, "consent_vote.correct", reason, **asdict(v))
+        forms = _stored_forms(change, data) or vote.forms_sha256  # no new scan: the one before stays
+        amend(change, vote, "consent_vote.correct", reason, **asdict(v), forms_sha256=forms)
     return vote

@@ -12,6 +12,7 @@ from portal.drafts.models import DraftState
 from portal.kernel.errors import ValidationError
 from portal.kernel.transaction import Actor
 from portal.workspace.access import actor_of
+from portal.workspace.files import draft_file_response
 from portal.workspace.forms import ActionForm, ReturnForm
 from portal.workspace.review import DRAFT_STATES, review
 
@@ -47,6 +48,13 @@ def draft(draft_id: int, returning: ReturnForm | None = None) -> str:
     actor, code = _member()
     return render_template("workspace/draft.html", **review(actor, code, draft_id), action=ActionForm(),
                            returning=returning or ReturnForm(), for_committee=True)
+
+
+@bp.get("/drafts/<int:draft_id>/files/<field>")
+def draft_file(draft_id: int, field: str) -> Response:
+    """A file kept with a submitted draft (a receipt's scan), to check before approving."""
+    actor, code = _member()
+    return draft_file_response(actor, code, draft_id, field)
 
 
 @bp.post("/drafts/<int:draft_id>/approve")

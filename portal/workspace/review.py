@@ -6,6 +6,7 @@ from typing import Any
 from portal.accounts.models import Role
 from portal.app import backend
 from portal.drafts import services as drafts
+from portal.drafts import uploads
 from portal.drafts.models import Draft, DraftState
 from portal.kernel.errors import ValidationError
 from portal.kernel.transaction import Actor
@@ -23,12 +24,17 @@ def review(actor: Actor, code: str, draft_id: int) -> dict[str, Any]:
             problems = list(err.errors.values())
         else:
             changes = drafts.changes(backend(), code, found, rehearsal)
-    form = editor.form(data=found.fields)
+    form = editor.form_for(found.verb)(data=found.fields)
+    files = {name: uploads.media_type(backend().files_dir, found.fields[name])
+             for name in editor.file_fields if found.fields.get(name)}
     names = drafts.names_of(backend(), {i for i in (found.author_id, found.reviewer_id) if i})
     record_type = backend().registry.get(found.entity)
-    published_page = (record_type.page(code, {"number": found.published_number})
-                      if record_type and found.published_number else None)
+    published_page = None
+    if record_type and found.published_number:
+        state = drafts.published_state(backend(), code, found.entity, found.published_number)
+        published_page = record_type.page(code, state or {"number": found.published_number})
     return {"draft": found, "published_page": published_page, "editor": editor, "form": form, "changes": changes, "problems": problems,
+            "files": files,
             "names": names, "name": backend().registry.name(found.entity), "verbs": drafts.VERBS,
             "states": DRAFT_STATES}
 

@@ -15,6 +15,7 @@ from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.transaction import Actor
 from portal.workspace import records, todo
 from portal.workspace.access import actor_of
+from portal.workspace.files import draft_file_response
 from portal.workspace.forms import ActionForm, ReasonForm, form_fields, show_errors, uploads_of
 from portal.workspace.printing import draft_pdf
 from portal.workspace.review import review
@@ -57,21 +58,26 @@ def edit(draft_id: int) -> Response | tuple[str, int] | str:
     if draft.state not in drafts.EDITABLE:
         abort(409, "已提交或已发布的草稿不能再修改")
     editor = drafts.editor_of(backend(), draft.entity)
-    form = editor.form() if request.method == "POST" else editor.form(data=draft.fields)
+    form_type = editor.form_for(draft.verb)
+    form = form_type() if request.method == "POST" else form_type(data=draft.fields)
     reason = ReasonForm() if request.method == "POST" else ReasonForm(data={"reason": draft.reason or ""})
     return _edit(actor, draft.entity, draft.verb, form, reason, draft, draft.target)
 
 
-@bp.route("/<entity>/<number>/<any(correct, withdraw):verb>", methods=["GET", "POST"])
+# `path`: a record numbered within another is named with a slash (a plan's vote: FA-2026-001/1).
+@bp.route("/<entity>/<path:number>/<verb>", methods=["GET", "POST"])
 def change(entity: str, number: str, verb: str) -> Response | tuple[str, int] | str:
-    """更正 or 撤回 a published record: a draft prefilled with its current fields."""
+    """更正 or 撤回 a published record (a draft prefilled with its current fields), or one of its
+    type's own acts (通过 a plan)."""
     actor = _staff()
     assert actor.village is not None
     editor = drafts.editor_of(backend(), entity)
-    if (editor.correct if verb == "correct" else editor.withdraw) is None:
+    built_in = {"correct": editor.correct, "withdraw": editor.withdraw}
+    if verb not in editor.acts and built_in.get(verb) is None:
         raise NotFound("这类记录不能在此更正或撤回")
     current = editor.current(backend(), actor.village, number)  # NotFound: no such record
-    form = editor.form() if request.method == "POST" else editor.form(data=current)
+    form_type = editor.form_for(verb)
+    form = form_type() if request.method == "POST" or verb in editor.acts else form_type(data=current)
     return _edit(actor, entity, verb, form, ReasonForm(), None, number)
 
 
@@ -82,13 +88,16 @@ def _edit(actor: Actor, entity: str, verb: str, form: Any, reason: ReasonForm | 
     editor = drafts.editor_of(backend(), entity)
     reason = reason or ReasonForm()
     problems: list[str] = []
+    record_form = verb not in ("withdraw", *editor.acts)  # the record's own fields, not an act's
+    if record_form and editor.prepare is not None:
+        editor.prepare(form, backend(), actor.village)
     if request.method == "POST":
         # A withdrawal sends no record fields: only its reason (and the CSRF token).
         valid = ActionForm().validate_on_submit() if verb == "withdraw" else form.validate_on_submit()
         if valid and reason.validate():
             submit = request.form.get("action") == "submit"
             fields = {} if verb == "withdraw" else form_fields(form)
-            files = {} if verb == "withdraw" else uploads_of(form, editor.file_fields)
+            files = uploads_of(form, editor.file_fields) if record_form else {}
             data = drafts.DraftInput(entity, verb, fields, files, target, reason.reason.data)
             try:
                 saved = drafts.save_draft(backend(), actor, actor.village, data,
@@ -102,6 +111,7 @@ def _edit(actor: Actor, entity: str, verb: str, form: Any, reason: ReasonForm | 
             problems = [CSRF_MESSAGE]
     status = 400 if request.method == "POST" else 200
     page = render_template("workspace/edit.html", form=form, reason=reason, editor=editor, draft=draft,
+                           fields_template=editor.template if record_form else "workspace/_fields.html",
                            verb=verb, target=target, entity=entity, problems=problems,
                            name=backend().registry.name(entity), verbs=drafts.VERBS)
     return (page, status) if status != 200 else page
@@ -144,6 +154,14 @@ def discard(draft_id: int) -> Response:
     drafts.discard_draft(backend(), actor, actor.village, draft_id)
     flash("草稿已删除")
     return redirect(url_for("staff.home"))
+
+
+@bp.get("/drafts/<int:draft_id>/files/<field>")
+def draft_file(draft_id: int, field: str) -> Response:
+    """A file kept with a draft (a receipt's scan), for the village's staff only."""
+    actor = _staff()
+    assert actor.village is not None
+    return draft_file_response(actor, actor.village, draft_id, field)
 
 
 @bp.get("/drafts/<int:draft_id>.pdf")
