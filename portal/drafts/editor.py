@@ -59,6 +59,8 @@ class Editor:
     target_of: Callable[[Mapping[str, Any]], str] | None = None
     find_state: Callable[[Backend, str, str], dict[str, Any] | None] | None = None
     describe: Callable[[Mapping[str, str]], str] | None = None  # a draft's title, when not number + title
+    # Words for stored values in the diff a committee member approves: {"status": {"open": "公示中"}}.
+    value_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def form_for(self, verb: str) -> type[Any]:
         """The form a draft of `verb` fills in: the record's, or an act's own."""

@@ -14,6 +14,7 @@ from portal.drafts.editor import Editor, choices, dataclass_input, fields_of
 from portal.drafts.fields import Checkbox
 from portal.kernel.lookup import find_numbered
 from portal.kernel.transaction import Backend
+from portal.receipts import labels
 from portal.receipts.models import Receipt
 from portal.receipts.services import ReceiptInput, correct_receipt, record_receipt, withdraw_receipt
 from portal.villages.services import find_village
@@ -70,4 +71,4 @@ def describe(fields: Mapping[str, str]) -> str:
 
 EDITOR = Editor("receipt", ReceiptForm, dataclass_input(ReceiptInput), record_receipt, current,
                 correct=correct_receipt, withdraw=withdraw_receipt, file_fields=("scan",), prepare=prepare,
-                describe=describe)
+                describe=describe, value_labels={"status": labels.RECEIPT_STATUS})

@@ -11,6 +11,7 @@ from portal.drafts import services as drafts
 from portal.drafts.models import DraftState
 from portal.kernel.errors import ValidationError
 from portal.kernel.transaction import Actor
+from portal.plans import reads as plan_reads
 from portal.workspace.access import actor_of
 from portal.workspace.files import draft_file_response
 from portal.workspace.forms import ActionForm, ReturnForm
@@ -39,7 +40,9 @@ def home() -> str:
     decided = drafts.drafts_of(backend(), code, DraftState.PUBLISHED, DraftState.RETURNED)[:RECENT]
     names = drafts.names_of(backend(), {d.author_id for d in waiting + decided} |
                             {d.reviewer_id for d in decided if d.reviewer_id})
+    unanswered = len(plan_reads.awaiting_reply(backend(), code))
     return render_template("workspace/committee_home.html", waiting=waiting, decided=decided, names=names,
+                           unanswered=unanswered,
                            registry=backend().registry, verbs=drafts.VERBS, states=DRAFT_STATES)
 
 
