@@ -244,7 +244,7 @@ def test_a_comment_masks_the_name_in_public_and_commits_to_it_privately(backend,
 BAD_COMMENTS = [
     (dict(submitted_on="2024-02-28"), "submitted_on", "只能在征求意见期内"),
     (dict(submitted_on="2024-04-01"), "submitted_on", "只能在征求意见期内"),
-    (dict(submitted_on="2024-3-5"), "submitted_on", "不是有效日期"),
+    (dict(submitted_on="2024-3-35"), "submitted_on", "不是有效日期"),
     (dict(commenter_name=""), "commenter_name", "请填写姓名"),
     (dict(body=""), "body", "请填写意见内容"),
     (dict(body="意" * 2001), "body", "不能超过 2000 个字"),

@@ -55,7 +55,7 @@ def test_checker_result_raises_every_message_collected():
     check.text("name", "", "姓名", max_len=10)
     with pytest.raises(ValidationError) as err:
         check.result(day)
-    assert err.value.errors == {"day": "日期“昨天”不是有效日期，请写成 2026-01-31 的形式", "name": "请填写姓名"}
+    assert err.value.errors == {"day": "日期“昨天”不是有效日期，请写成 2026-01-31 或 2026年1月31日", "name": "请填写姓名"}
 
 
 def test_checker_result_without_values_or_messages_is_a_bug_not_a_user_error():
@@ -101,7 +101,7 @@ def test_asset_area_as_text_or_decimal_and_notice_date_as_text_or_date(backend, 
 
 def test_an_unusable_date_is_reported_alone_and_with_the_missing_reason(backend, village):
     assert refused(create_plan, backend, STAFF, village, PlanInput("FA-1", "方案", "正文", "三月", "2024-03-31")) == {
-        "comment_from": "征求意见开始日期“三月”不是有效日期，请写成 2026-01-31 的形式"}
+        "comment_from": "征求意见开始日期“三月”不是有效日期，请写成 2026-01-31 或 2026年1月31日"}
     create_plan(backend, STAFF, village, PlanInput("FA-1", "方案", "正文", "2024-03-01", "2024-03-31"))
     assert refused(correct_plan, backend, STAFF, village, "FA-1",
                    PlanInput("FA-1", "方案", "正文", "2024-03-01", ""), "") == {
@@ -123,7 +123,7 @@ def test_an_asset_of_unknown_kind_is_measured_in_square_metres(backend, village)
 def test_a_notice_of_unknown_category_and_date_gets_both_messages(backend, village):
     assert refused(create_notice, backend, STAFF, village, NoticeInput("GG-1", "通知", "gossip", "正文", "4月")) == {
         "category": "公告类别“gossip”不在可选范围内",
-        "published_on": "发布日期“4月”不是有效日期，请写成 2026-01-31 的形式"}
+        "published_on": "发布日期“4月”不是有效日期，请写成 2026-01-31 或 2026年1月31日"}
 
 
 # -- villages and accounts -----------------------------------------------------------------------
