@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.auditlog.files import store_file
+from portal.kernel.authorization import authorize
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
 from portal.kernel.identity import is_phone
 from portal.kernel.lifecycle import (
@@ -245,7 +246,9 @@ def _ordinal(value: int | str) -> int:
 
 def add_comment(backend: Backend, actor: Actor, village_code: str, plan_number: str,
                 data: CommentInput) -> PlanComment:
-    """意见 — a comment within the plan's comment period, numbered after the plan's last one."""
+    """意见 — a comment within the plan's comment period, numbered after the plan's last one.
+    One staff enter for a villager needs `on_behalf` (why), which is published with it."""
+    authorize(backend.registry, actor, village_code, ("plan_comment.create",))  # who, before what they wrote
     check = Checker()
     today = backend.today()
     name = check.text("commenter_name", data.commenter_name, "姓名", max_len=100)

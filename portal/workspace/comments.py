@@ -24,7 +24,6 @@ from portal.workspace.access import actor_of
 from portal.workspace.forms import show_errors
 
 bp = Blueprint("comments", __name__)
-DESKS = "<any(staff, committee):desk>"
 CSRF_MESSAGE = "页面已过期或来源不明，未保存。请刷新页面后重新提交。"
 
 
@@ -41,14 +40,17 @@ def _desk(desk: str) -> tuple[Actor, str]:
     return actor, actor.village
 
 
-@bp.get(f"/{DESKS}/replies")
+# Static prefixes (not an <any(…)> part), so these win over /staff/<entity>/<number>/<verb>.
+@bp.get("/staff/replies", defaults={"desk": "staff"})
+@bp.get("/committee/replies", defaults={"desk": "committee"})
 def replies(desk: str) -> str:
     """意见待答复: every comment of the village nobody has answered yet, oldest first."""
     _actor, code = _desk(desk)
-    return render_template("workspace/replies.html", desk=desk, comments=plan_reads.awaiting_reply(backend(), code))
+    return render_template("workspace/replies.html", side=desk, comments=plan_reads.awaiting_reply(backend(), code))
 
 
-@bp.route(f"/{DESKS}/replies/<plan>/<int:number>", methods=["GET", "POST"])
+@bp.route("/staff/replies/<plan>/<int:number>", methods=["GET", "POST"], defaults={"desk": "staff"})
+@bp.route("/committee/replies/<plan>/<int:number>", methods=["GET", "POST"], defaults={"desk": "committee"})
 def reply(desk: str, plan: str, number: int) -> Response | tuple[str, int] | str:
     """答复 one comment, or change an answer already given (with a reason)."""
     actor, code = _desk(desk)
@@ -67,7 +69,7 @@ def reply(desk: str, plan: str, number: int) -> Response | tuple[str, int] | str
                 return redirect(url_for("comments.replies", desk=desk))
         elif "csrf_token" in form.errors:
             problems = [CSRF_MESSAGE]
-    page = render_template("workspace/reply.html", desk=desk, comment=comment, form=form, problems=problems)
+    page = render_template("workspace/reply.html", side=desk, comment=comment, form=form, problems=problems)
     return (page, 400) if request.method == "POST" else page
 
 
