@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-import re
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -28,6 +27,7 @@ from portal.kernel.lookup import HasSession, find_numbered, session_of
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 from portal.notices.services import check_not_future, check_number, multiline
+from portal.plans.public_text import on_behalf_note, public_text
 from portal.plans.models import (
     CommentStatus,
     ConsentVote,
@@ -43,11 +43,7 @@ REPLY_MAX = 2000
 MAX_PERIOD_DAYS = 366
 MAX_VOTERS = 100_000
 REPLY_ROLES = ("staff", "committee")
-STAFF = "staff"
-ON_BEHALF_MAX = 200
-# A comment is published as written, so it must not carry a phone or ID number.
-MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+
 
 
 @dataclass
@@ -212,14 +208,6 @@ def plan_input_from(plan: Plan) -> PlanInput:
 
 # -- comments ----------------------------------------------------------------------------------
 
-def _public_text(check: Checker, field: str, value: object, label: str, max_len: int) -> str:
-    """Text published as written: refused when it carries a mobile or ID number."""
-    text = check.text(field, multiline(value), label, max_len=max_len)
-    if MOBILE_IN_TEXT.search(text) or ID_IN_TEXT.search(text):
-        check.fail(field, f"{label}会全文公开，请不要写手机号或身份证号")
-    return text
-
-
 P = TypeVar("P", PlanComment, ConsentVote)
 
 
@@ -254,12 +242,12 @@ def add_comment(backend: Backend, actor: Actor, village_code: str, plan_number: 
     name = check.text("commenter_name", data.commenter_name, "姓名", max_len=100)
     group = check.text("group_name", data.group_name, "所在小组/户", max_len=50, required=False)
     phone = check.text("commenter_phone", data.commenter_phone, "联系电话", max_len=20, required=False)
-    body = _public_text(check, "body", data.body, "意见内容", COMMENT_MAX)
+    body = public_text(check, "body", data.body, "意见内容", COMMENT_MAX)
     submitted_on = check.day("submitted_on", data.submitted_on or today, "提出日期")
     if phone and not is_phone(phone):
         check.fail("commenter_phone", "联系电话应为 11 位手机号或带区号的固定电话")
     check_not_future(check, "submitted_on", submitted_on, "提出日期", today)
-    on_behalf = _on_behalf(check, actor, data.on_behalf)
+    on_behalf = on_behalf_note(check, actor, data.on_behalf)
     v = check.result(None if submitted_on is None else _Comment(name, group, phone, body, submitted_on, on_behalf))
     with backend.change(village_code, actor, "plan_comment.create") as change:
         plan = find_plan(change, change.village().id, plan_number)
@@ -276,15 +264,6 @@ def add_comment(backend: Backend, actor: Actor, village_code: str, plan_number: 
     return comment
 
 
-def _on_behalf(check: Checker, actor: Actor, text: str) -> str | None:
-    """代录说明: a comment staff enter for a villager says so and why; a villager's own does not."""
-    if actor.role == STAFF:
-        return _public_text(check, "on_behalf", text, "代录说明", ON_BEHALF_MAX) or None
-    if str(text or "").strip():
-        check.fail("on_behalf", "只有村干部代录的意见才有代录说明")
-    return None
-
-
 def reply_to_comment(backend: Backend, actor: Actor, village_code: str, plan_number: str, number: int | str,
                      reply: str, *, replied_on: str | date | None = None, reason: str = "") -> PlanComment:
     """答复 — staff or the committee answer a comment: a new version of it carrying the reply.
@@ -296,7 +275,7 @@ def reply_to_comment(backend: Backend, actor: Actor, village_code: str, plan_num
         raise PermissionDenied("只有村干部或监委会成员可以答复意见")
     check = Checker()
     today = backend.today()
-    text = _public_text(check, "reply", reply, "答复内容", REPLY_MAX)
+    text = public_text(check, "reply", reply, "答复内容", REPLY_MAX)
     day = check.day("replied_on", replied_on or today, "答复日期")
     check_not_future(check, "replied_on", day, "答复日期", today)
     check.done()

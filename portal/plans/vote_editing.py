@@ -33,9 +33,9 @@ class VoteForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type inform
     question = StringField("表决事项", description="例如 是否同意《东洋片区土地集中流转方案》")
     held_on = StringField("表决日期", description="例如 2026-12-20 或 2026年12月20日")
     eligible = StringField("应参加表决人数（户数）", description="例如 398", render_kw={"inputmode": "numeric"})
-    yes = StringField("同意", description="票数（人数或户数）", render_kw={"inputmode": "numeric"})
-    no = StringField("反对", render_kw={"inputmode": "numeric"})
-    abstain = StringField("弃权", render_kw={"inputmode": "numeric"},
+    yes = StringField("同意（票）", render_kw={"inputmode": "numeric"})
+    no = StringField("反对（票）", render_kw={"inputmode": "numeric"})
+    abstain = StringField("弃权（票）", render_kw={"inputmode": "numeric"},
                           description="同意、反对、弃权合计不能超过应参加表决人数；其余按未投票计")
     result = StringField("表决结果", description="例如 通过（同意票超过应参加表决人数的三分之二）")
     forms = FileField("签字表决意见表扫描件",

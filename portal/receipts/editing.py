@@ -64,7 +64,7 @@ def current(backend: Backend, code: str, number: str) -> dict[str, str]:
 
 def describe(fields: Mapping[str, str]) -> str:
     """SK-2026-001 · 测试公司 · 1234.50 元: how drafts lists name a receipt."""
-    amount = fields.get("amount", "")
+    amount = fields.get("amount", "").strip().lstrip("¥￥").removesuffix("元").strip()  # as typed, one unit
     parts = [fields.get("number", ""), fields.get("payer_name", ""), f"{amount} 元" if amount else ""]
     return " · ".join(p for p in parts if p)
 
