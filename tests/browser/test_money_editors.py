@@ -94,11 +94,11 @@ def test_a_receipt_and_a_vote_with_their_scans_from_staff_to_the_public_site(bro
 
     browser.get(live_server + "/v/lianban/receipts?year=2026")
     assert "LB-SK-2026-900" in browser.page_source
-    browser.get(live_server + "/v/lianban/plans/FA-2023-001#votes")
+    browser.get(live_server + "/v/lianban/plans/FA-2023-001#vote-2")
     assert "87.9%" in browser.page_source and "查看扫描件" in browser.page_source  # signed in: the link
     looks_right(browser, "plan-vote-committee")
     log_out(browser)
-    browser.get(live_server + "/v/lianban/plans/FA-2023-001#votes")
+    browser.get(live_server + "/v/lianban/plans/FA-2023-001#vote-2")
     assert "87.9%" in browser.page_source and "查看扫描件" not in browser.page_source
     looks_right(browser, "plan-vote-public")
 
