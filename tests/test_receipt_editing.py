@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import re
+import subprocess
 from types import SimpleNamespace
 
 import pytest
@@ -101,8 +102,10 @@ def test_a_persons_receipt_is_masked_and_money_and_dates_take_the_village_forms(
     draft = only_draft(backend)
     page = client.get(f"/staff/drafts/{draft.id}").get_data(as_text=True)
     assert "王*英" in page  # the diff shows what will be public
-    edit = client.get(f"/staff/drafts/{draft.id}")
-    assert edit.status_code == 200
+    assert re.search(r"交款人为个人</th><td><ins>是</ins>", page)
+    printed = subprocess.run(["pdftotext", "-layout", "-", "-"], input=client.get(f"/staff/drafts/{draft.id}.pdf").data,
+                             capture_output=True, check=True).stdout.decode()
+    assert re.search(r"交款人是个人.*是", printed) and "True" not in printed
     entry = approve(client, backend, draft.id)
     assert entry.data["payer"] == {"is_person": True, "name": "王*英"} and entry.data["contract"] is None
     assert entry.private is not None and "王秀英" not in str(entry.data)
