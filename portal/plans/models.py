@@ -88,11 +88,11 @@ class PlanComment(OnPlan, Base):
     reply: Mapped[str] = mapped_column(Text, default="")
     replied_on: Mapped[date | None]
     replied_by: Mapped[str | None] = mapped_column(String(16))  # role of who answered
-    # 代录: why staff typed it in for the villager (who has no phone, say); shown with it.
-    on_behalf: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[CommentStatus] = mapped_column(
         Enum(CommentStatus, native_enum=False, length=16), default=CommentStatus.VISIBLE
     )
+    # 代录: why staff typed it in for the villager (who has no phone, say); shown with it.
+    on_behalf: Mapped[str | None] = mapped_column(String(200), sort_order=102)  # last, as its migration adds it
 
     plan: Mapped[Plan] = relationship(lazy="joined")
 
@@ -144,7 +144,7 @@ class ConsentVote(OnPlan, Base):
     result: Mapped[str] = mapped_column(String(200))     # 表决结果, e.g. 通过
     # The signed opinion forms (签字的表决意见表), stored by SHA-256. They carry villagers' names
     # and signatures, so only the hash is public; the file is for the village's staff and committee.
-    forms_sha256: Mapped[str | None] = mapped_column(String(64))
+    forms_sha256: Mapped[str | None] = mapped_column(String(64), sort_order=102)  # last, as its migration adds it
 
     plan: Mapped[Plan] = relationship(lazy="joined")
 
