@@ -62,6 +62,9 @@ def test_a_receipt_and_a_vote_with_their_scans_from_staff_to_the_public_site(bro
     forms.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 
     log_in(browser, live_server, "demo-staff", "演示报账员")
+    for url, name in (("/staff/comments/new", "staff-comment-on-behalf"), ("/staff/replies/FA-2026-001/2", "staff-reply")):
+        browser.get(live_server + url)
+        looks_right(browser, name)
     browser.get(live_server + "/staff/new/receipt")
     fill(browser, {"number": "LB-SK-2026-900", "amount": "¥1,234.50", "received_on": "2026年11月20日",
                    "payer_name": "莲坂农业发展有限公司", "contract_number": "LB-LZ-2024-001", "note": "2026 年度租金"})
