@@ -62,18 +62,18 @@ REGISTRY = Registry((
                derive=contract_derived.store_instalments, derived_check=contract_derived.verify_derived,
                editor="portal.contracts.editing"),
     RecordType("receipt", Receipt, "收据", receipt_labels.FIELDS, RECORD, prefix="SK-", personal=True,
-               page=receipt_reads.page_path, views="portal.receipts.views"),
+               page=receipt_reads.page_path, views="portal.receipts.views", editor="portal.receipts.editing"),
     RecordType("notice", Notice, "公告", notice_labels.FIELDS, RECORD, prefix="GG-",
                page=notice_reads.page_path, views="portal.notices.views", editor="portal.notices.editing"),
     RecordType("plan", Plan, "方案", plan_labels.PLAN_FIELDS, RECORD | {"adopt": BY_STAFF}, prefix="FA-",
-               page=plan_reads.page_path, views="portal.plans.views"),
+               page=plan_reads.page_path, views="portal.plans.views", editor="portal.plans.editing"),
     RecordType("plan_comment", PlanComment, "意见", plan_labels.COMMENT_FIELDS,
                {"create": frozenset({VILLAGER, STAFF}), "reply": frozenset({STAFF, COMMITTEE}),
                 "withdraw": frozenset({STAFF, COMMITTEE})},
                personal=True, page=plan_reads.comment_page_path, title=plan_reads.on_plan_title),
     RecordType("consent_vote", ConsentVote, "表决", plan_labels.VOTE_FIELDS,
                {"create": BY_STAFF, "correct": BY_STAFF},
-               page=plan_reads.vote_page_path, title=plan_reads.on_plan_title),
+               page=plan_reads.vote_page_path, title=plan_reads.on_plan_title, editor="portal.plans.vote_editing"),
 ))
 
 

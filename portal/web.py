@@ -17,12 +17,13 @@ def init_app(app: Flask) -> None:
     from portal.site.views import bp as site
     from portal.stats.views import bp as stats
     from portal.township.views import bp as township
+    from portal.workspace.comments import bp as comments
     from portal.workspace.committee import bp as committee
     from portal.workspace.staff import bp as staff
 
     for module in dict.fromkeys(t.views for t in REGISTRY if t.views):
         app.register_blueprint(importlib.import_module(module).bp)
-    for blueprint in (auditlog, site, stats, staff, committee, imports, township):
+    for blueprint in (auditlog, site, stats, staff, committee, comments, imports, township):
         app.register_blueprint(blueprint)
     caching.init_app(app)
     headers.init_app(app)

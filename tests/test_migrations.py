@@ -148,7 +148,8 @@ def test_init_db_and_ensure_demo_build_the_schema_through_the_migrations(db, fla
     assert again.exit_code == 0 and "已是最新版本" in again.output
 
 
-COLUMNS_ADDED_BY_REVISIONS = [("village", "approval_required")]
+COLUMNS_ADDED_BY_REVISIONS = [("village", "approval_required"), ("consent_vote", "forms_sha256"),
+                              ("plan_comment", "on_behalf")]
 
 
 def test_a_database_made_by_create_all_before_migrations_is_stamped_at_the_baseline(

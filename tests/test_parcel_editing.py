@@ -84,7 +84,7 @@ def test_an_uploaded_file_corrects_the_outline_with_a_diff_and_a_reason_then_wit
     fields["polygon_file"] = upload(outline, "p1.json")
     diff = client.post("/staff/asset/P1/correct", data={**fields, "reason": "补画边界", "action": "preview"},
                        content_type="multipart/form-data").get_data(as_text=True)
-    assert "<del>—</del></td><td><ins class=\"text-body\">4 个角点，东西约 90 米、南北约 70 米（起点 100,200）</ins>" in diff
+    assert "<del>—</del></td><td><ins>4 个角点，东西约 90 米、南北约 70 米（起点 100,200）</ins>" in diff
     fields["polygon_file"] = upload(outline, "p1.json")
     assert client.post("/staff/asset/P1/correct", data={**fields, "reason": "补画边界", "action": "submit"},
                        content_type="multipart/form-data").status_code == 302

@@ -71,7 +71,8 @@ def test_plan_and_comment_dates_as_text_or_date_are_the_same(backend, village):
     create_plan(backend, STAFF, village, PlanInput("FA-2", "方案", "正文", date(2024, 3, 1), date(2024, 3, 31)))
     assert last_data(backend) == as_text | {"number": "FA-2"}
 
-    comment = add_comment(backend, STAFF, village, "FA-2", CommentInput("张三", "意见", submitted_on=date(2024, 3, 2)))
+    comment = add_comment(backend, STAFF, village, "FA-2", CommentInput("张三", "意见", submitted_on=date(2024, 3, 2),
+                                                                          on_behalf="村民口述，村干部代录"))
     assert comment.submitted_on == date(2024, 3, 2)
 
 

@@ -10,7 +10,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
+# WTForms 3.3 wants options as SelectChoice (tuples are deprecated); its stubs predate the class.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from portal.kernel.history import FieldChange
 from portal.kernel.transaction import Actor, Backend
@@ -24,14 +25,15 @@ States = Sequence[Mapping[str, Any]]
 
 @dataclass(frozen=True)
 class Verb:
-    """An act on a published record besides correcting and withdrawing it (解除 a contract):
+    """An act on a published record besides correcting and withdrawing it (解除 a contract, 通过 a plan):
     `form` asks its fields (besides the reason); `call(backend, actor, code, number, fields,
     reason)` is the service."""
 
-    name: str                                         # the Chinese verb: 解除
+    name: str                                         # the Chinese verb: 解除, 通过
     form: type[Any]
     call: Callable[[Backend, Actor, str, str, Fields, str], Any]
     hint: str = ""                                    # what it does, for the edit page
+    statuses: tuple[str, ...] = ()                    # record statuses it applies to (empty: any)
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,7 @@ class Editor:
     template: str = "workspace/_fields.html"         # how the form's fields are laid out
     file_fields: tuple[str, ...] = ()                # fields holding an upload
     number_field: str = "number"
-    # Chinese words of coded values in the public state ({field: {code: word}}), for the diff
-    values: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
+    verbs: Mapping[str, Verb] = field(default_factory=dict)  # acts beyond correct and withdraw
     preview: Callable[[States], Mapping[str, Any]] | None = None
     preview_template: str = ""
     preview_label: str = "预览"                        # its button on the edit page
@@ -92,11 +93,21 @@ class Editor:
     shown: Callable[[Fields, bool], Fields] | None = None
     context: Callable[[Backend, str], Mapping[str, Any]] | None = None
     text_files: Mapping[str, str] = field(default_factory=dict)
-    verbs: Mapping[str, Verb] = field(default_factory=dict)
     batch: Batch | None = None
+    # Fills the form's choices from the village's records (a receipt's contracts): (form, backend, code).
+    prepare: Callable[[Any, Backend, str], None] | None = None
+    # For records not named by one unique number (a vote: "FA-2026-001/1"): how a published
+    # record's logged public state names it as a draft target, and its public state by target.
+    target_of: Callable[[Mapping[str, Any]], str] | None = None
+    find_state: Callable[[Backend, str, str], dict[str, Any] | None] | None = None
+    describe: Callable[[Mapping[str, str]], str] | None = None  # a draft's title, when not number + title
+    # Words for stored values in the diff a committee member approves: {"status": {"open": "公示中"}}.
+    value_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def title(self, fields: Mapping[str, str]) -> str:
         """How lists name a draft: its number and title or name, as far as they are filled in."""
+        if self.describe is not None:
+            return self.describe(fields)[:200] or "（未填写）"
         parts = [fields.get(self.number_field, ""), fields.get("title") or fields.get("name", "")]
         return " ".join(p for p in parts if p)[:200] or "（未填写）"
 
@@ -117,7 +128,7 @@ def dataclass_input(input_type: type[Any], **convert: Callable[[str], Any]) -> C
 
 
 def choices(words: Mapping[str, str]) -> list[Any]:
-    """A select field's options from a domain's value → Chinese word mapping."""
+    """A select field's options (SelectChoice) from a domain's value → Chinese word mapping."""
     return [SelectChoice(value, label) for value, label in words.items()]
 
 

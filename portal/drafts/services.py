@@ -264,8 +264,8 @@ def changes(backend: Backend, code: str, draft: Draft, rehearsal: Rehearsal) -> 
         return []
     after = rehearsal.entries[-1]
     before: dict[str, Any] | None = None
-    if draft.verb != "create":
-        before = _published_state(backend, code, draft)
+    if draft.verb != "create" and draft.target is not None:
+        before = published_state(backend, code, draft.entity, draft.target)
     order = {key: i for i, key in enumerate(flatten(after["data"]))}  # as the record lists its fields
     found = sorted(diff(before, after["data"], backend.registry.labels(draft.entity)),
                    key=lambda change: order.get(change.field, len(order)))
@@ -273,13 +273,17 @@ def changes(backend: Backend, code: str, draft: Draft, rehearsal: Rehearsal) -> 
     return [readable(change) for change in found] if readable else found
 
 
-def _published_state(backend: Backend, code: str, draft: Draft) -> dict[str, Any] | None:
-    record_type = backend.registry.get(draft.entity)
+def published_state(backend: Backend, code: str, entity: str, target: str) -> dict[str, Any] | None:
+    """The public state of the published record a draft names (`target`), or None."""
+    editor = editor_of(backend, entity)
+    if editor.find_state is not None:
+        return editor.find_state(backend, code, target)
+    record_type = backend.registry.get(entity)
     assert record_type is not None
     model: Any = record_type.model
     with backend.db.read() as session:
         village = _village(session, code)
-        record = session.scalar(select(model).where(model.village_id == village.id, model.number == draft.target))
+        record = session.scalar(select(model).where(model.village_id == village.id, model.number == target))
         return None if record is None else dict(record.public_state())
 
 
@@ -318,8 +322,10 @@ def _publish(backend: Backend, author: Actor, code: str, draft: Draft, approver:
         row.reviewer_id = approver.user_id if approver else None
         row.reviewed_at = change.now()
         row.published_seq = change.appended[0]["seq"] if change.appended else None
+        editor = editor_of(backend, draft.entity)
         row.published_number = (draft.target if draft.verb not in ("create", "import")
-                                else draft.fields.get(editor_of(backend, draft.entity).number_field))
+                                else editor.target_of(change.appended[0]["data"]) if editor.target_of and change.appended
+                                else draft.fields.get(editor.number_field))
         change.session.flush()
         published.update(state=row.state, reviewer_id=row.reviewer_id, reviewed_at=row.reviewed_at,
                          published_seq=row.published_seq, published_number=row.published_number)

@@ -44,3 +44,12 @@ def read(files_dir: Path, sha256: str) -> bytes:
 
 def _path(files_dir: Path, sha256: str) -> Path:
     return files_dir / DRAFT_FILES / sha256[:2] / sha256
+
+
+def media_type(files_dir: Path, sha256: str) -> str | None:
+    """The media type of a kept file, from its first bytes; None when it is gone."""
+    try:
+        with _path(files_dir, sha256).open("rb") as handle:
+            return sniff_media_type(handle.read(16))
+    except (OSError, ValueError):
+        return None

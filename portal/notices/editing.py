@@ -36,4 +36,4 @@ def current(backend: Backend, code: str, number: str) -> dict[str, str]:
 
 EDITOR = Editor("notice", NoticeForm, dataclass_input(NoticeInput), create_notice, current,
                 correct=correct_notice, withdraw=withdraw_notice,
-                values={"category": labels.NOTICE_CATEGORY, "status": labels.NOTICE_STATUS})
+                value_labels={"category": labels.NOTICE_CATEGORY, "status": labels.NOTICE_STATUS})

@@ -21,9 +21,9 @@ PLAN_FIELDS = COMMON_LABELS | {
 }
 COMMENT_FIELDS = COMMON_LABELS | {
     "plan": "方案", "commenter": "提意见人", "group": "所在小组/户", "submitted_on": "提出日期", "body": "正文",
-    "reply": "答复", "replied_on": "答复日期", "replied_by": "答复人",
+    "reply": "答复", "replied_on": "答复日期", "replied_by": "答复人", "on_behalf": "代录说明",
 }
 VOTE_FIELDS = COMMON_LABELS | {
     "plan": "方案", "meeting": "会议", "question": "表决事项", "held_on": "表决日期", "eligible": "应参加表决人数",
-    "yes": "同意", "no": "反对", "abstain": "弃权", "result": "表决结果",
+    "yes": "同意", "no": "反对", "abstain": "弃权", "result": "表决结果", "forms_sha256": "签字表决表扫描件",
 }

@@ -91,6 +91,8 @@ class PlanComment(OnPlan, Base):
     status: Mapped[CommentStatus] = mapped_column(
         Enum(CommentStatus, native_enum=False, length=16), default=CommentStatus.VISIBLE
     )
+    # 代录: why staff typed it in for the villager (who has no phone, say); shown with it.
+    on_behalf: Mapped[str | None] = mapped_column(String(200), sort_order=102)  # last, as its migration adds it
 
     plan: Mapped[Plan] = relationship(lazy="joined")
 
@@ -103,7 +105,7 @@ class PlanComment(OnPlan, Base):
         return bool(self.reply)
 
     def public_state(self) -> dict[str, Any]:
-        return {
+        state: dict[str, Any] = {
             "plan": self.plan.number,
             "number": self.number,
             "commenter": self.commenter_public_name,
@@ -115,6 +117,9 @@ class PlanComment(OnPlan, Base):
             "replied_by": self.replied_by,
             "status": self.status.value,
         }
+        if self.on_behalf:  # only when set: comments logged before it keep their logged state
+            state["on_behalf"] = self.on_behalf
+        return state
 
     def personal_data(self) -> dict[str, Any] | None:
         personal: dict[str, Any] = {"name": self.commenter_name}
@@ -137,6 +142,9 @@ class ConsentVote(OnPlan, Base):
     no_count: Mapped[int]
     abstain_count: Mapped[int]
     result: Mapped[str] = mapped_column(String(200))     # 表决结果, e.g. 通过
+    # The signed opinion forms (签字的表决意见表), stored by SHA-256. They carry villagers' names
+    # and signatures, so only the hash is public; the file is for the village's staff and committee.
+    forms_sha256: Mapped[str | None] = mapped_column(String(64), sort_order=102)  # last, as its migration adds it
 
     plan: Mapped[Plan] = relationship(lazy="joined")
 
@@ -153,7 +161,7 @@ class ConsentVote(OnPlan, Base):
         return f"{tenths // 10}.{tenths % 10}"
 
     def public_state(self) -> dict[str, Any]:
-        return {
+        state: dict[str, Any] = {
             "plan": self.plan.number,
             "number": self.number,
             "meeting": self.meeting,
@@ -165,3 +173,6 @@ class ConsentVote(OnPlan, Base):
             "abstain": self.abstain_count,
             "result": self.result,
         }
+        if self.forms_sha256:  # only when set: votes logged before it keep their logged state
+            state["forms_sha256"] = self.forms_sha256
+        return state

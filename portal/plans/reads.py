@@ -5,18 +5,22 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, raiseload
 
+from portal.auditlog.files import path_for
+from portal.auditlog.models import StoredFile
 from portal.auditlog.records import Logged, latest_logged, record_entries, record_proof
+from portal.kernel.errors import NotFound
 from portal.kernel.history import Version, versions
 from portal.kernel.registry import RecordType
 from portal.kernel.transaction import Backend
 from portal.plans.labels import COMMENT_STATUS, PLAN_FIELDS, PLAN_STATE, REPLIER
-from portal.plans.models import CommentStatus, ConsentVote, Plan, PlanComment
-from portal.plans.services import find_plan
+from portal.plans.models import CommentStatus, ConsentVote, Plan, PlanComment, PlanStatus
+from portal.plans.services import find_comment, find_plan, find_vote
 from portal.publishing.listings import Column, Listing, village_listing
 from portal.villages.models import Village
 from portal.villages.services import find_village
@@ -42,6 +46,7 @@ COMMENT_COLUMNS = [
     Column("reply", "答复", doc="空白表示待回复"),
     Column("replied_on", "答复日期", "date"),
     Column("replied_by", "答复人", "choice", choices=REPLIER, doc="以角色表示"),
+    Column("on_behalf", "代录说明", doc="村干部替没有手机的村民录入时写明的原因；空白表示村民本人提交"),
     Column("status", "状态", "choice", choices=COMMENT_STATUS),
 ]
 
@@ -149,3 +154,52 @@ def on_plan_title(record_type: RecordType, data: Mapping[str, Any], entity_id: s
     """方案 FA-2026-001 意见 3: a comment or vote is named with its plan."""
     own = f"{record_type.name} {data.get('number') or entity_id}"
     return f"方案 {data['plan']} {own}" if data.get("plan") else own
+
+
+@dataclass(frozen=True)
+class VoteForms:
+    """The stored scan of a vote's signed opinion forms."""
+
+    path: Path
+    media_type: str
+    sha256: str
+    village_id: int
+
+
+def vote_forms(backend: Backend, code: str, plan_number: str, number: int) -> VoteForms:
+    """The scan of vote `number` of the plan; NotFound when the vote has none."""
+    with backend.db.read() as session:
+        village = find_village(session, code)
+        vote = find_vote(session, village.id, plan_number, number)
+        if vote.forms_sha256 is None:
+            raise NotFound(f"方案 {plan_number} 第 {number} 次表决没有签字表决意见表的扫描件")
+        stored = session.get(StoredFile, vote.forms_sha256)
+        return VoteForms(path_for(backend.files_dir, vote.forms_sha256),
+                         stored.media_type if stored else "application/octet-stream", vote.forms_sha256, village.id)
+
+
+AWAITING_SHOWN = 200
+
+
+def awaiting_reply(backend: Backend, code: str) -> list[PlanComment]:
+    """Comments nobody has answered yet (withdrawn ones need no answer), oldest first, with their plans."""
+    with backend.db.read() as session:
+        village = find_village(session, code)
+        return list(session.scalars(select(PlanComment).where(
+            PlanComment.village_id == village.id, PlanComment.status == CommentStatus.VISIBLE,
+            PlanComment.reply == "").order_by(PlanComment.submitted_on, PlanComment.id).limit(AWAITING_SHOWN)))
+
+
+def comment_detail(backend: Backend, code: str, plan_number: str, number: int) -> PlanComment:
+    """One comment with its plan, to answer it; NotFound when there is none."""
+    with backend.db.read() as session:
+        return find_comment(session, find_village(session, code).id, plan_number, number)
+
+
+def plans_open_for_comment(backend: Backend, code: str) -> list[tuple[str, str]]:
+    """(number, title) of the plans that may still take comments (not adopted or withdrawn), newest first."""
+    with backend.db.read() as session:
+        village = find_village(session, code)
+        return [(n, t) for n, t in session.execute(select(Plan.number, Plan.title).where(
+            Plan.village_id == village.id, Plan.status == PlanStatus.OPEN)
+            .order_by(Plan.comment_from.desc(), Plan.number.desc()))]

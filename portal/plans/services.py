@@ -10,6 +10,8 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.auditlog.files import store_file
+from portal.kernel.authorization import authorize
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
 from portal.kernel.identity import is_phone
 from portal.kernel.lifecycle import (
@@ -26,6 +28,7 @@ from portal.kernel.privacy import carries_personal_number
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 from portal.notices.services import check_not_future, check_number, multiline
+from portal.plans.public_text import on_behalf_note, public_text
 from portal.plans.models import (
     CommentStatus,
     ConsentVote,
@@ -41,6 +44,7 @@ REPLY_MAX = 2000
 MAX_PERIOD_DAYS = 366
 MAX_VOTERS = 100_000
 REPLY_ROLES = ("staff", "committee")
+
 
 
 @dataclass
@@ -65,6 +69,7 @@ class CommentInput:
     group_name: str = ""
     commenter_phone: str = ""
     submitted_on: str | date | None = None
+    on_behalf: str = ""  # 代录: why staff typed it in (required when staff enter it), shown with it
 
 
 @dataclass
@@ -80,6 +85,8 @@ class VoteInput:
     no: str | int
     abstain: str | int
     result: str
+    forms: bytes | None = None  # the scan of the signed opinion forms (PDF, JPG or PNG)
+    forms_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,7 @@ class _Comment:
     commenter_phone: str
     body: str
     submitted_on: date
+    on_behalf: str | None
 
 
 @dataclass(frozen=True)
@@ -201,14 +209,6 @@ def plan_input_from(plan: Plan) -> PlanInput:
 
 # -- comments ----------------------------------------------------------------------------------
 
-def _public_text(check: Checker, field: str, value: object, label: str, max_len: int) -> str:
-    """Text published as written: refused when it carries a mobile or ID number."""
-    text = check.text(field, multiline(value), label, max_len=max_len)
-    if carries_personal_number(text):
-        check.fail(field, f"{label}会全文公开，请不要写手机号或身份证号")
-    return text
-
-
 P = TypeVar("P", PlanComment, ConsentVote)
 
 
@@ -235,18 +235,21 @@ def _ordinal(value: int | str) -> int:
 
 def add_comment(backend: Backend, actor: Actor, village_code: str, plan_number: str,
                 data: CommentInput) -> PlanComment:
-    """意见 — a comment within the plan's comment period, numbered after the plan's last one."""
+    """意见 — a comment within the plan's comment period, numbered after the plan's last one.
+    One staff enter for a villager needs `on_behalf` (why), which is published with it."""
+    authorize(backend.registry, actor, village_code, ("plan_comment.create",))  # who, before what they wrote
     check = Checker()
     today = backend.today()
     name = check.text("commenter_name", data.commenter_name, "姓名", max_len=100)
     group = check.text("group_name", data.group_name, "所在小组/户", max_len=50, required=False)
     phone = check.text("commenter_phone", data.commenter_phone, "联系电话", max_len=20, required=False)
-    body = _public_text(check, "body", data.body, "意见内容", COMMENT_MAX)
+    body = public_text(check, "body", data.body, "意见内容", COMMENT_MAX)
     submitted_on = check.day("submitted_on", data.submitted_on or today, "提出日期")
     if phone and not is_phone(phone):
         check.fail("commenter_phone", "联系电话应为 11 位手机号或带区号的固定电话")
     check_not_future(check, "submitted_on", submitted_on, "提出日期", today)
-    v = check.result(None if submitted_on is None else _Comment(name, group, phone, body, submitted_on))
+    on_behalf = on_behalf_note(check, actor, data.on_behalf)
+    v = check.result(None if submitted_on is None else _Comment(name, group, phone, body, submitted_on, on_behalf))
     with backend.change(village_code, actor, "plan_comment.create") as change:
         plan = find_plan(change, change.village().id, plan_number)
         if plan.status is PlanStatus.WITHDRAWN:
@@ -273,7 +276,7 @@ def reply_to_comment(backend: Backend, actor: Actor, village_code: str, plan_num
         raise PermissionDenied("只有村干部或监委会成员可以答复意见")
     check = Checker()
     today = backend.today()
-    text = _public_text(check, "reply", reply, "答复内容", REPLY_MAX)
+    text = public_text(check, "reply", reply, "答复内容", REPLY_MAX)
     day = check.day("replied_on", replied_on or today, "答复日期")
     check_not_future(check, "replied_on", day, "答复日期", today)
     check.done()
@@ -343,6 +346,17 @@ def _check_vote_date(plan: Plan, held_on: date) -> None:
         raise ValidationError({"held_on": f"表决日期不能早于方案公示开始日期（{plan.comment_from.isoformat()}）"})
 
 
+def _stored_forms(change: Change, data: VoteInput) -> str | None:
+    """Stores the scan of the signed forms (by SHA-256, checked by content); its hash, or None."""
+    if not data.forms:
+        return None
+    try:
+        return store_file(change.session, change.backend.files_dir, data.forms, data.forms_name or "forms",
+                          change.now()).sha256
+    except ValidationError as err:  # the file store names its field "scan"
+        raise ValidationError({"forms": message for message in err.errors.values()}) from None
+
+
 def find_vote(change_or_session: HasSession | Session, village_id: int, plan_number: str,
               number: int | str) -> ConsentVote:
     return _find_on_plan(change_or_session, ConsentVote, village_id, plan_number, number, "次表决")
@@ -356,7 +370,8 @@ def record_vote(backend: Backend, actor: Actor, village_code: str, plan_number: 
         plan = find_plan(change, change.village().id, plan_number)
         _check_vote_date(plan, v.held_on)
         last = change.session.scalar(select(func.max(ConsentVote.number)).where(ConsentVote.plan_id == plan.id))
-        vote = ConsentVote(village_id=plan.village_id, plan=plan, number=(last or 0) + 1, **asdict(v))
+        vote = ConsentVote(village_id=plan.village_id, plan=plan, number=(last or 0) + 1, **asdict(v),
+                           forms_sha256=_stored_forms(change, data))
         record_created(change, vote, "consent_vote.create")
     return vote
 
@@ -371,5 +386,6 @@ def correct_vote(backend: Backend, actor: Actor, village_code: str, plan_number:
     with backend.change(village_code, actor, "consent_vote.correct") as change:
         vote = find_vote(change, change.village().id, plan_number, number)
         _check_vote_date(vote.plan, v.held_on)
-        amend(change, vote, "consent_vote.correct", reason, **asdict(v))
+        forms = _stored_forms(change, data) or vote.forms_sha256  # no new scan: the one before stays
+        amend(change, vote, "consent_vote.correct", reason, **asdict(v), forms_sha256=forms)
     return vote

@@ -12,7 +12,9 @@ from portal.drafts.models import DraftState
 from portal.kernel.errors import ValidationError
 from portal.kernel.transaction import Actor
 from portal.translations import N_
+from portal.plans import reads as plan_reads
 from portal.workspace.access import actor_of
+from portal.workspace.files import draft_file_response
 from portal.workspace.forms import ActionForm, ReturnForm
 from portal.workspace.review import DRAFT_STATES, review
 
@@ -39,7 +41,9 @@ def home() -> str:
     decided = drafts.drafts_of(backend(), code, DraftState.PUBLISHED, DraftState.RETURNED)[:RECENT]
     names = drafts.names_of(backend(), {d.author_id for d in waiting + decided} |
                             {d.reviewer_id for d in decided if d.reviewer_id})
+    unanswered = len(plan_reads.awaiting_reply(backend(), code))
     return render_template("workspace/committee_home.html", waiting=waiting, decided=decided, names=names,
+                           unanswered=unanswered,
                            registry=backend().registry, verbs=drafts.verb_names(backend()), states=DRAFT_STATES)
 
 
@@ -48,6 +52,13 @@ def draft(draft_id: int, returning: ReturnForm | None = None) -> str:
     actor, code = _member()
     return render_template("workspace/draft.html", **review(actor, code, draft_id), action=ActionForm(),
                            returning=returning or ReturnForm(), for_committee=True)
+
+
+@bp.get("/drafts/<int:draft_id>/files/<field>")
+def draft_file(draft_id: int, field: str) -> Response:
+    """A file kept with a submitted draft (a receipt's scan), to check before approving."""
+    actor, code = _member()
+    return draft_file_response(actor, code, draft_id, field)
 
 
 @bp.post("/drafts/<int:draft_id>/approve")

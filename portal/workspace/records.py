@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from portal.drafts import services as drafts
 from portal.kernel.transaction import Backend
 from portal.villages.services import find_village
 
@@ -25,6 +26,7 @@ def published(backend: Backend, code: str, entity: str) -> list[PublishedRow]:
     """Newest number first; the status as its value (active, withdrawn, …)."""
     record_type = backend.registry.get(entity)
     assert record_type is not None
+    named = drafts.editor_of(backend, entity).target_of  # records numbered within another
     model: Any = record_type.model
     with backend.db.read() as session:
         village = find_village(session, code)
@@ -34,6 +36,7 @@ def published(backend: Backend, code: str, entity: str) -> list[PublishedRow]:
         for record in rows:
             data = record.public_state()
             name = data.get("title") or data.get("name") or ""
-            result.append(PublishedRow(record.number, str(name), record.version, str(data.get("status", "")),
+            number = named(data) if named is not None else record.number
+            result.append(PublishedRow(str(number), str(name), record.version, str(data.get("status", "")),
                                        record_type.page(code, data)))
         return result

@@ -7,6 +7,7 @@ from portal.accounts.models import Role
 from portal.app import backend
 from portal.drafts import services as drafts
 from portal.drafts.editor import Editor
+from portal.drafts import uploads
 from portal.drafts.models import Draft, DraftState
 from portal.kernel.errors import ValidationError
 from portal.kernel.transaction import Actor
@@ -28,21 +29,26 @@ def review(actor: Actor, code: str, draft_id: int) -> dict[str, Any]:
             if editor.preview and rehearsal.entries:
                 preview = editor.preview([entry["data"] for entry in rehearsal.entries])
     form = drafts.form_of(editor, found.verb)(data=found.fields)
+    files = {name: uploads.media_type(backend().files_dir, found.fields[name])
+             for name in editor.file_fields if found.fields.get(name)}
     names = drafts.names_of(backend(), {i for i in (found.author_id, found.reviewer_id) if i})
     record_type = backend().registry.get(found.entity)
-    published_page = (record_type.page(code, {"number": found.published_number})
-                      if record_type and found.published_number else None)
+    published_page = None
+    if record_type and found.published_number:
+        state = drafts.published_state(backend(), code, found.entity, found.published_number)
+        published_page = record_type.page(code, state or {"number": found.published_number})
     return {"draft": found, "published_page": published_page, "editor": editor, "form": form, "changes": changes,
-            "problems": problems, "preview": preview, "facts": facts(editor, found, form, actor.role == Role.COMMITTEE.value),
+            "problems": problems, "preview": preview, "files": files,
+            "facts": facts(editor, found, form, actor.role == Role.COMMITTEE.value),
             "names": names, "name": backend().registry.name(found.entity), "verbs": drafts.verb_names(backend()),
             "states": DRAFT_STATES}
 
 
-def facts(editor: Editor, draft: Draft, form: Any, for_committee: bool) -> list[tuple[str, str, bool]]:
-    """(label, value, is an upload) of each field of the draft as its pages list it: in the form's
+def facts(editor: Editor, draft: Draft, form: Any, for_committee: bool) -> list[tuple[str, str, str, bool]]:
+    """(name, label, value, is an upload) of each field of the draft as its pages list it: in the form's
     order, as the editor shows them (personal data masked for the committee)."""
     if draft.verb == "import":
-        return [("文件", draft.fields.get("source", ""), False)]
+        return [("source", "文件", draft.fields.get("source", ""), False)]
     fields = dict(draft.fields)
     if editor.shown and draft.verb in ("create", "correct"):
         fields = editor.shown(fields, for_committee)
@@ -51,8 +57,10 @@ def facts(editor: Editor, draft: Draft, form: Any, for_committee: bool) -> list[
         if field.name == "csrf_token" or (field.name not in fields and field.name not in editor.file_fields):
             continue
         upload = field.name in editor.file_fields
-        shown.append((field.label.text, "已上传" if upload and draft.fields.get(field.name) else fields.get(field.name, ""),
-                      upload))
+        value = fields.get(field.name, "")
+        if field.type in ("BooleanField", "Checkbox"):
+            value = "是" if field.data else "否"
+        shown.append((field.name, field.label.text, "已上传" if upload and draft.fields.get(field.name) else value, upload))
     return shown
 
 

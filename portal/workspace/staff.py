@@ -17,6 +17,7 @@ from portal.kernel.transaction import Actor
 from portal.translations import N_
 from portal.workspace import records, todo
 from portal.workspace.access import actor_of
+from portal.workspace.files import draft_file_response
 from portal.workspace.forms import (
     ActionForm,
     ReasonForm,
@@ -75,10 +76,11 @@ def edit(draft_id: int) -> Response | tuple[str, int] | str:
     return _edit(actor, draft.entity, draft.verb, form, reason, draft, draft.target)
 
 
-@bp.route("/<entity>/<number>/<verb>", methods=["GET", "POST"])
+# `path`: a record numbered within another is named with a slash (a plan's vote: FA-2026-001/1).
+@bp.route("/<entity>/<path:number>/<verb>", methods=["GET", "POST"])
 def change(entity: str, number: str, verb: str) -> Response | tuple[str, int] | str:
-    """更正, 撤回 or another act (解除) on a published record; a correction starts from its
-    current fields."""
+    """更正, 撤回 or another act (解除 a contract, 通过 a plan) on a published record; a correction
+    starts from its current fields."""
     actor = _staff()
     assert actor.village is not None
     editor = drafts.editor_of(backend(), entity)
@@ -100,6 +102,9 @@ def _edit(actor: Actor, entity: str, verb: str, form: Any, reason: ReasonForm | 
     reason = reason or ReasonForm()
     problems: list[str] = []
     shown: dict[str, Any] = {}
+    record_form = verb not in ("withdraw", *editor.verbs)  # the record's own fields, not an act's
+    if record_form and editor.prepare is not None:
+        editor.prepare(form, backend(), actor.village)
     if request.method == "POST":
         # A withdrawal sends no record fields: only its reason (and the CSRF token).
         valid = ActionForm().validate_on_submit() if verb == "withdraw" else form.validate_on_submit()
@@ -186,6 +191,14 @@ def discard(draft_id: int) -> Response:
     drafts.discard_draft(backend(), actor, actor.village, draft_id)
     flash(N_("草稿已删除"))
     return redirect(url_for("staff.home"))
+
+
+@bp.get("/drafts/<int:draft_id>/files/<field>")
+def draft_file(draft_id: int, field: str) -> Response:
+    """A file kept with a draft (a receipt's scan), for the village's staff only."""
+    actor = _staff()
+    assert actor.village is not None
+    return draft_file_response(actor, actor.village, draft_id, field)
 
 
 @bp.get("/drafts/<int:draft_id>.pdf")
