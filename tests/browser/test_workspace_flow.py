@@ -10,7 +10,6 @@ from datetime import date
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from .conftest import assert_no_horizontal_overflow, console_errors, save_screenshot
@@ -47,10 +46,12 @@ def log_in(driver, base: str, username: str) -> None:
 
 
 def click_and_wait(driver, element) -> None:
-    """Clicks a link or button and waits for the next page to replace this one."""
-    old = driver.find_element(By.TAG_NAME, "html")
+    """Clicks a link or button and waits until the next page has replaced this one and loaded
+    (a mark left on this page's window is gone)."""
+    driver.execute_script("window.__before_click = true;")
     element.click()
-    WebDriverWait(driver, 15).until(staleness_of(old))
+    WebDriverWait(driver, 15).until(lambda d: d.execute_script(
+        "return window.__before_click === undefined && document.readyState === 'complete';"))
 
 
 def fill(driver, values: dict[str, str]) -> None:
