@@ -30,6 +30,16 @@ def path_for(files_dir: Path, sha256: str) -> Path:
     return files_dir / sha256[:2] / sha256
 
 
+def write_once(target: Path, content: bytes) -> None:
+    """Writes a content-addressed file unless it is there: through a temporary name and a rename,
+    so a reader never sees half a file and two writers of the same content cannot clash."""
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(f".{os.getpid()}.part")
+        temporary.write_bytes(content)
+        os.replace(temporary, target)
+
+
 def store_file(session: Session, files_dir: Path, content: bytes, original_name: str, now: datetime,
                field: str = "scan") -> StoredFile:
     """Checks the upload, writes it once under its hash (a retry or duplicate is a no-op) and
@@ -50,12 +60,7 @@ def store_file(session: Session, files_dir: Path, content: bytes, original_name:
     if media_type in IMAGE_TYPES:
         content = reencoded(content, media_type, field)
     sha256 = hashlib.sha256(content).hexdigest()
-    target = path_for(files_dir, sha256)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(f".{os.getpid()}.part")
-        temporary.write_bytes(content)
-        os.replace(temporary, target)
+    write_once(path_for(files_dir, sha256), content)
     stored = session.get(StoredFile, sha256)
     if stored is None:
         stored = StoredFile(sha256=sha256, size=len(content), media_type=media_type,

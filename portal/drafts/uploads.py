@@ -6,10 +6,9 @@ here they are only size-checked, so an upload is not lost while the draft is bei
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
-from portal.auditlog.files import MAX_FILE_BYTES, sniff_media_type
+from portal.auditlog.files import MAX_FILE_BYTES, sniff_media_type, write_once
 from portal.kernel.errors import ValidationError
 
 DRAFT_FILES = "drafts"
@@ -24,12 +23,7 @@ def keep(files_dir: Path, field: str, content: bytes) -> str:
     if sniff_media_type(content) is None:
         raise ValidationError({field: "只能上传 PDF、JPG 或 PNG 文件"})
     sha256 = hashlib.sha256(content).hexdigest()
-    target = _path(files_dir, sha256)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(f".{os.getpid()}.part")
-        partial.write_bytes(content)
-        os.replace(partial, target)
+    write_once(_path(files_dir, sha256), content)
     return sha256
 
 

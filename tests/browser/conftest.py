@@ -18,7 +18,9 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:  # selenium is imported lazily, so collection works without it
+    from portal.kernel.transaction import Backend
     from selenium.webdriver.remote.webdriver import WebDriver
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -163,24 +166,36 @@ def browser_helpers() -> SimpleNamespace:
                            save_screenshot=save_screenshot)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """The demo village served over HTTP on a free loopback port, for the browser."""
+@contextmanager
+def serving(folder: Path, fill: Callable[[Backend], None]) -> Iterator[str]:
+    """A portal on a new SQLite database in `folder`, filled by `fill(backend)`, served over HTTP
+    on a free loopback port; yields its base URL."""
     import threading
-    from datetime import date
 
     from werkzeug.serving import make_server
 
     from portal import create_app
-    from portal.demo import build_demo
 
-    folder = tmp_path_factory.mktemp("live")
     app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'portal.db'}", "INSTANCE_PATH": str(folder),
                       "SECRET_KEY": "browser-test"})
     app.extensions["portal"].db.create_schema()
-    build_demo(app.extensions["portal"], date(2026, 11, 23))
+    fill(app.extensions["portal"])
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def demo_village(backend: Backend) -> None:
+    from portal.demo import build_demo
+
+    build_demo(backend, date(2026, 11, 23))
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The demo village served over HTTP on a free loopback port, for the browser."""
+    with serving(tmp_path_factory.mktemp("live"), demo_village) as url:
+        yield url

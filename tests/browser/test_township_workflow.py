@@ -3,13 +3,12 @@ mistake first, shown next to its field), give it a staff account, which then log
 its password. Screenshots land in screenshots/township-*.png (the README shows them)."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import assert_no_horizontal_overflow, console_errors, save_screenshot
+from .conftest import assert_no_horizontal_overflow, console_errors, save_screenshot, serving
 from .test_pages import save_full_page
 
 pytestmark = pytest.mark.browser
@@ -19,26 +18,17 @@ HEADER = "return document.querySelector('header') ? document.querySelector('head
 @pytest.fixture(scope="module")
 def township_server(tmp_path_factory) -> Iterator[str]:
     """A portal of its own (the demo's live server stays untouched): one village, one officer."""
-    from werkzeug.serving import make_server
-
-    from portal import create_app
     from portal.accounts.models import Role
     from portal.accounts.services import UserInput, create_user
     from portal.kernel.transaction import SYSTEM
     from portal.villages.services import VillageInput, create_village
 
-    folder = tmp_path_factory.mktemp("township")
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'portal.db'}", "INSTANCE_PATH": str(folder),
-                      "SECRET_KEY": "browser-test"})
-    backend = app.extensions["portal"]
-    backend.db.create_schema()
-    create_village(backend, SYSTEM, VillageInput("dongcun", "东村", "莲花镇", "同安区"))
-    create_user(backend, SYSTEM, UserInput("zhen-li", "李镇干部", "township pass 1", Role.TOWNSHIP))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    def fill(backend) -> None:
+        create_village(backend, SYSTEM, VillageInput("dongcun", "东村", "莲花镇", "同安区"))
+        create_user(backend, SYSTEM, UserInput("zhen-li", "李镇干部", "township pass 1", Role.TOWNSHIP))
+
+    with serving(tmp_path_factory.mktemp("township"), fill) as url:
+        yield url
 
 
 def fill(browser, values: dict[str, str]) -> None:

@@ -3,16 +3,14 @@ then found on the public site and in the log — in headless Chromium at 375×81
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import assert_no_horizontal_overflow, console_errors, save_screenshot
+from .conftest import assert_no_horizontal_overflow, console_errors, demo_village, save_screenshot, serving
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026"
@@ -21,20 +19,8 @@ PASSWORD = "demo-2026"
 @pytest.fixture(scope="module")
 def writable_server(tmp_path_factory) -> Iterator[str]:
     """A demo village of its own, since these tests change it."""
-    from werkzeug.serving import make_server
-
-    from portal import create_app
-    from portal.demo import build_demo
-
-    folder = tmp_path_factory.mktemp("workspace")
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'portal.db'}", "INSTANCE_PATH": str(folder),
-                      "SECRET_KEY": "browser-workspace-test"})
-    app.extensions["portal"].db.create_schema()
-    build_demo(app.extensions["portal"], date(2026, 11, 23))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(tmp_path_factory.mktemp("workspace"), demo_village) as url:
+        yield url
 
 
 def log_in(driver, base: str, username: str) -> None:
