@@ -242,6 +242,7 @@ def test_discard_and_print(client, backend, people):
     assert pdf.status_code == 200 and pdf.headers["Cache-Control"] == "private, no-store"
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True, check=True).stdout.decode()
     assert "东洋1号地招租公告" in text and "草稿" in text and "经办人签字" in text
+    assert re.search(r"公告类别\s+招租公告", text)  # a chosen option as its word, not its code
     assert client.post(f"/staff/drafts/{draft.id}/discard").status_code == 302
     assert count(backend, Draft, Draft.state != DraftState.DISCARDED) == 0
     assert client.get(f"/staff/drafts/{draft.id}").status_code == 404

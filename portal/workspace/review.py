@@ -60,6 +60,8 @@ def facts(editor: Editor, draft: Draft, form: Any, for_committee: bool) -> list[
         value = fields.get(field.name, "")
         if field.type in ("BooleanField", "Checkbox"):
             value = "是" if field.data else "否"
+        elif field.type == "SelectField":  # the word the form showed, not the stored code
+            value = {str(choice[0]): str(choice[1]) for choice in field.iter_choices()}.get(value, value)
         shown.append((field.name, field.label.text, "已上传" if upload and draft.fields.get(field.name) else value, upload))
     return shown
 
