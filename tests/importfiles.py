@@ -99,6 +99,16 @@ def confirm(client, kind: str, digest: str, reason: str = REASON, **form: str):
     return client.post(f"/staff/import/{kind}/confirm", data={"file": digest, "reason": reason, **form})
 
 
+def approve(app, submitted, username: str = "demo-committee"):
+    """A committee member approves the import draft a confirmation submitted (the page it went to)."""
+    location = submitted.headers["Location"]
+    assert "/staff/drafts/" in location, location
+    draft_id = int(location.rstrip("/").rsplit("/", 1)[-1])
+    committee = app.test_client()
+    assert committee.post("/login", data={"username": username, "password": "demo-2026"}).status_code == 302
+    return committee.post(f"/committee/drafts/{draft_id}/approve")
+
+
 def problems_of(response) -> list[tuple[str, str, str]]:
     """(row, column, reason) of every line of a report page's problem table."""
     page = response.get_data(as_text=True)

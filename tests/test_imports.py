@@ -1,7 +1,8 @@
 """Importing a village ledger through the staff pages, on SQLite and PostgreSQL: a good file of
-each kind and form is checked, confirmed with a reason and written as one audited batch (one
-entry per record, the same reason, `audit verify` clean); a bad file is reported row by row and
-column by column and writes nothing; only the village's own staff may, with a CSRF token."""
+each kind and form is checked, submitted with a reason as one draft, approved by a committee
+member and written as one audited batch (one entry per record, the same reason, author and
+approver named, `audit verify` clean); a bad file is reported row by row and column by column
+and writes nothing; only the village's own staff may, with a CSRF token."""
 from __future__ import annotations
 
 import json
@@ -32,6 +33,7 @@ from .importfiles import (
     PERSON_ID,
     REASON,
     SHEETS,
+    approve,
     confirm,
     csv_bytes,
     digest_of,
@@ -63,19 +65,25 @@ def staff(client, auth, demo):
 
 
 @pytest.mark.parametrize("form", ["xlsx", "csv-gbk", "csv-bom"])
-def test_a_good_ledger_of_each_kind_is_imported_as_one_audited_batch(staff, backend, runner, form):
+def test_a_good_ledger_of_each_kind_is_imported_as_one_audited_batch(app, staff, backend, runner, form):
     for kind, entity in (("parcels", "asset"), ("contracts", "contract"), ("receipts", "receipt")):
         data, name = file_of(kind, form)
         checked = upload(staff, kind, data, name)
         assert checked.status_code == 200, problems_of(checked)
         page = checked.get_data(as_text=True)
         assert "检查通过" in page and "3 条" in page and checked.headers["Cache-Control"] == "private, no-store"
-        before = state(backend)[0]
-        done = confirm(staff, kind, digest_of(checked))
-        assert done.status_code == 302 and done.headers["Location"].endswith("/staff/import")
-        entries = entries_since(backend, before)
+        assert "提交监委会审核" in page
+        before = state(backend)
+        assert f'name="source" value="{name}"' in page
+        submitted = confirm(staff, kind, digest_of(checked), source=name)
+        assert submitted.status_code == 302 and "/staff/drafts/" in submitted.headers["Location"]
+        assert state(backend) == before  # nothing is public before a committee member approves
+        draft = staff.get(submitted.headers["Location"]).get_data(as_text=True)
+        assert "待审核" in draft and "已提交监委会审核：批准后一次导入 3 条记录" in draft and name in draft
+        assert approve(app, submitted).status_code == 302
+        entries = entries_since(backend, before[0])
         assert [(e["action"], e["reason"], e["version"]) for e in entries] == [(f"{entity}.create", REASON, 1)] * 3
-        assert "已导入 3 条记录" in staff.get("/staff/import").get_data(as_text=True)
+        assert {e["actor"] for e in entries} == {"staff:demo-staff+committee:demo-committee"}
     assert verify(runner).exit_code == 0
     def imported(column) -> dict:
         model = column.class_
@@ -92,12 +100,12 @@ def test_a_good_ledger_of_each_kind_is_imported_as_one_audited_batch(staff, back
     assert [e["data"]["payer"]["name"] for e in entries] == ["张*", "莲坂茶业合作社", "王*"]  # the receipts'
 
 
-def test_a_whole_ledger_refers_to_rows_of_its_other_sheets(staff, backend, runner):
+def test_a_whole_ledger_refers_to_rows_of_its_other_sheets(app, staff, backend, runner):
     data = xlsx(*((SHEETS[k], excel_typed(k)) for k in ("parcels", "contracts", "receipts")))
     checked = upload(staff, "all", data)
     assert checked.status_code == 200, problems_of(checked)
     before = state(backend)
-    assert confirm(staff, "all", digest_of(checked)).status_code == 302
+    assert approve(app, confirm(staff, "all", digest_of(checked))).status_code == 302
     assert [a - b for a, b in zip(state(backend), before)] == [9, 3, 3, 3]
     assert verify(runner).exit_code == 0
 
@@ -168,19 +176,21 @@ def test_the_confirmation_imports_exactly_the_checked_file_and_rechecks_the_vill
     assert missing.status_code == 400  # the village still differs from the file: reported before the reason
 
 
-def test_a_reason_is_required_and_the_file_is_gone_once_imported(staff, backend):
+def test_a_reason_is_required_and_the_file_is_gone_once_submitted(app, staff, backend):
     data, name = file_of("parcels", "csv-bom")
     digest = digest_of(upload(staff, "parcels", data, name))
     before = state(backend)
     refused = confirm(staff, "parcels", digest, reason="  ")
-    assert refused.status_code == 400 and "请填写导入原因" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "请填写导入的理由" in refused.get_data(as_text=True)
     assert digest in refused.get_data(as_text=True) and state(backend) == before
-    assert confirm(staff, "parcels", digest).status_code == 302
-    assert confirm(staff, "parcels", digest).status_code == 400  # imported once, not twice
+    submitted = confirm(staff, "parcels", digest)
+    assert submitted.status_code == 302
+    assert confirm(staff, "parcels", digest).status_code == 400  # submitted once, not twice
+    approve(app, submitted)
     assert state(backend)[1] == before[1] + 3
 
 
-def test_templates_download_and_a_filled_template_imports(staff, backend):
+def test_templates_download_and_a_filled_template_imports(app, staff, backend):
     for kind, sheets in (("parcels", ["地块资产"]), ("contracts", ["合同"]), ("receipts", ["收款"]),
                          ("all", ["地块资产", "合同", "收款"])):
         response = staff.get(f"/staff/import/template/{kind}.xlsx")
@@ -204,7 +214,7 @@ def test_templates_download_and_a_filled_template_imports(staff, backend):
     before = state(backend)
     checked = upload(staff, "all", out.getvalue())
     assert checked.status_code == 200, problems_of(checked)
-    assert confirm(staff, "all", digest_of(checked)).status_code == 302
+    assert approve(app, confirm(staff, "all", digest_of(checked))).status_code == 302
     assert state(backend)[0] == before[0] + 9
 
 

@@ -39,8 +39,9 @@ class Verb:
 @dataclass(frozen=True)
 class Batch:
     """A file of many records (say, a village's parcel file) made into one import draft: once
-    approved, `publish(backend, actor, code, inputs, reason)` writes them in ONE audited change,
-    one log entry per record, each with the draft's reason.
+    approved, `publish(backend, actor, code, inputs, reason, fields)` writes them in ONE audited
+    change, one log entry per record, each with the draft's reason (`fields` are the draft's own:
+    a ledger import finds its kept file there).
 
     `read(backend, code, content, options)` turns the uploaded file into each record's fields
     (the same fields the record's form sends, so `Editor.to_input` makes the service inputs),
@@ -51,7 +52,7 @@ class Batch:
 
     form: type[Any]                                   # a FlaskForm with `file`, `reason` and options
     read: Callable[[Backend, str, bytes, Fields], list[Fields]]
-    publish: Callable[[Backend, Actor, str, list[Any], str], Any]
+    publish: Callable[[Backend, Actor, str, list[Any], str, Fields], Any]
     hint: str = ""                                    # what the file must look like
 
 
@@ -71,7 +72,8 @@ class Editor:
     gives the edit template more values (say, the village's parcels to pick from);
     `text_files` maps an upload field to the text field its content fills (a GeoJSON file
     instead of pasted text); `verbs` are further acts on published records; `batch` imports a
-    file of many records as one draft.
+    file of many records as one draft; `name` names drafts of no one record type (a ledger
+    import: 台账), which the registry cannot.
     """
 
     entity: str
@@ -103,6 +105,7 @@ class Editor:
     describe: Callable[[Mapping[str, str]], str] | None = None  # a draft's title, when not number + title
     # Words for stored values in the diff a committee member approves: {"status": {"open": "公示中"}}.
     value_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    name: str = ""
 
     def title(self, fields: Mapping[str, str]) -> str:
         """How lists name a draft: its number and title or name, as far as they are filled in."""

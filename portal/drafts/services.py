@@ -32,6 +32,11 @@ COMMENT_MAX = 1000
 MAX_BATCH = 5000  # records in one import: a county-sized parcel file, still one transaction
 
 
+# Drafts of no one record type, by their own editor: a whole village ledger (parcels, contracts
+# and receipts in one file) is imported as one draft, approved once.
+FILE_IMPORTS = {"ledger": "portal.imports.editing"}
+
+
 def editor_of(backend: Backend, entity: str) -> Editor:
     """The editor the registry names for `entity`; NotFound when staff cannot edit that type here."""
     record_type = backend.registry.get(entity)
@@ -39,6 +44,21 @@ def editor_of(backend: Backend, entity: str) -> Editor:
         raise NotFound(f"不能在此编辑“{entity}”")
     editor: Editor = importlib.import_module(record_type.editor).EDITOR
     return editor
+
+
+def draft_editor(backend: Backend, entity: str) -> Editor:
+    """The editor of a draft of `entity`: a record type's, or that of a file import."""
+    if backend.registry.get(entity) is None and entity in FILE_IMPORTS:
+        editor: Editor = importlib.import_module(FILE_IMPORTS[entity]).EDITOR
+        return editor
+    return editor_of(backend, entity)
+
+
+def kind_name(backend: Backend, entity: str) -> str:
+    """What a draft is of, in Chinese: the record type's name (合同), or the editor's (台账)."""
+    if backend.registry.get(entity) is None and entity in FILE_IMPORTS:
+        return draft_editor(backend, entity).name
+    return backend.registry.name(entity)
 
 
 def editable_types(backend: Backend) -> list[tuple[str, str]]:
@@ -122,7 +142,7 @@ def _checked_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, 
                    submit: bool) -> Draft:
     """The draft `data` describes, unsaved: its verb and reason checked, new uploads kept (and
     those of the saved draft `draft_id` carried over)."""
-    editor = editor_of(backend, data.entity)
+    editor = draft_editor(backend, data.entity)
     check = Checker()
     if not _supported(editor, data.verb):
         check.fail("verb", "不支持这种操作")
@@ -174,7 +194,7 @@ def save_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, draf
     An import is rehearsed even to be saved: a file is kept only once every record in it is
     right."""
     _own_staff(actor, code)
-    editor = editor_of(backend, data.entity)
+    editor = draft_editor(backend, data.entity)
     unsaved = _checked_draft(backend, actor, code, data, draft_id, submit)
     fields, reason = unsaved.fields, unsaved.reason
     if submit or data.verb == "import":
@@ -229,7 +249,7 @@ def submit_draft(backend: Backend, actor: Actor, code: str, draft_id: int) -> Dr
 
 def _call(backend: Backend, actor: Actor, code: str, draft: Draft) -> Any:
     """The domain service call the draft stands for."""
-    editor = editor_of(backend, draft.entity)
+    editor = draft_editor(backend, draft.entity)
     if draft.verb == "withdraw":
         assert editor.withdraw is not None and draft.target is not None
         return editor.withdraw(backend, actor, code, draft.target, draft.reason or "")
@@ -239,7 +259,7 @@ def _call(backend: Backend, actor: Actor, code: str, draft: Draft) -> Any:
     if draft.verb == "import":
         assert editor.batch is not None and draft.batch is not None
         inputs = [editor.to_input(fields, {}) for fields in draft.batch]
-        return editor.batch.publish(backend, actor, code, inputs, draft.reason or "")
+        return editor.batch.publish(backend, actor, code, inputs, draft.reason or "", dict(draft.fields))
     files = {name: uploads.read(backend.files_dir, draft.fields[name])
              for name in editor.file_fields if draft.fields.get(name)}
     data = editor.to_input(draft.fields, files)
@@ -269,7 +289,7 @@ def changes(backend: Backend, code: str, draft: Draft, rehearsal: Rehearsal) -> 
     order = {key: i for i, key in enumerate(flatten(after["data"]))}  # as the record lists its fields
     found = sorted(diff(before, after["data"], backend.registry.labels(draft.entity)),
                    key=lambda change: order.get(change.field, len(order)))
-    readable = editor_of(backend, draft.entity).readable
+    readable = draft_editor(backend, draft.entity).readable
     return [readable(change) for change in found] if readable else found
 
 
@@ -322,7 +342,7 @@ def _publish(backend: Backend, author: Actor, code: str, draft: Draft, approver:
         row.reviewer_id = approver.user_id if approver else None
         row.reviewed_at = change.now()
         row.published_seq = change.appended[0]["seq"] if change.appended else None
-        editor = editor_of(backend, draft.entity)
+        editor = draft_editor(backend, draft.entity)
         row.published_number = (draft.target if draft.verb not in ("create", "import")
                                 else editor.target_of(change.appended[0]["data"]) if editor.target_of and change.appended
                                 else draft.fields.get(editor.number_field))

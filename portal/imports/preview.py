@@ -16,14 +16,14 @@ from portal.receipts.services import ReceiptInput
 SHOWN = 20
 
 
-def _day(value: object) -> str:
+def day_text(value: object) -> str:
     try:
         return parse_day(str(value)).isoformat()
     except ValueError:
         return str(value)
 
 
-def _money(value: object) -> str:
+def money_text(value: object) -> str:
     try:
         return format_money(parse_money(str(value)))
     except MoneyError:
@@ -37,12 +37,12 @@ def _asset(r: Record) -> list[str]:
 
 def _contract(r: Record) -> list[str]:
     assert isinstance(r, ContractInput)
-    return [r.number, r.lessee_name, "、".join(str(number) for number, _ in r.assets), f"{_day(r.start_date)} 至 {_day(r.end_date)}"]
+    return [r.number, r.lessee_name, "、".join(str(number) for number, _ in r.assets), f"{day_text(r.start_date)} 至 {day_text(r.end_date)}"]
 
 
 def _receipt(r: Record) -> list[str]:
     assert isinstance(r, ReceiptInput)
-    return [r.number, _money(r.amount), _day(r.received_on), r.payer_name]
+    return [r.number, money_text(r.amount), day_text(r.received_on), r.payer_name]
 
 
 COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Record], list[str]]]] = {

@@ -17,10 +17,22 @@ class BatchRefused(ValidationError):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
-        super().__init__({"file": f"文件中有 {len(self.problems)} 处问题，没有导入任何记录"})
+        said = "；".join(_said(p) for p in self.problems[:SAID])
+        more = "……" if len(self.problems) > SAID else ""
+        super().__init__({"file": f"文件中有 {len(self.problems)} 处问题，没有导入任何记录：{said}{more}"})
 
     def __reduce__(self) -> tuple[type[BatchRefused], tuple[tuple[Problem, ...]]]:  # type: ignore[override]
         return type(self), (self.problems,)
+
+
+SAID = 3  # problems spelt out in the message (the report page lists them all)
+
+
+def _said(problem: Problem) -> str:
+    where = "".join((f"“{problem.sheet}”表" if problem.sheet else "",
+                     f"第 {problem.row} 行" if problem.row is not None else "",
+                     f"“{problem.column}”列" if problem.column else ""))
+    return f"{where}：{problem.reason}" if where else problem.reason
 
 
 def import_batch(backend: Backend, actor: Actor, village_code: str, kind: str, rows: Sequence[Row],

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -11,12 +12,16 @@ from werkzeug.wrappers import Response
 from portal.accounts.models import Role
 from portal.accounts.services import actor_for
 from portal.app import backend
+from portal.drafts import services as drafts
+from portal.drafts import uploads
+from portal.drafts.models import DraftState
 from portal.imports import pending
 from portal.imports.check import Report, check_file
 from portal.imports.columns import ALL, KINDS, LABELS
 from portal.imports.parse import parse_file
 from portal.imports.preview import previews
-from portal.imports.services import BatchRefused, import_batch
+from portal.imports import editing
+from portal.imports.services import BatchRefused
 from portal.imports.tables import MAX_BYTES, MAX_ROWS
 from portal.imports.template import template_xlsx
 from portal.kernel.errors import ValidationError
@@ -84,7 +89,12 @@ def check(kind: str) -> tuple[str, int]:
     if not report.clean:
         return _report(report)
     digest = pending.keep(_folder(), actor.village or "", kind, data)
-    return _confirm_page(report, digest)
+    return _confirm_page(report, digest, source=_source(upload.filename))
+
+
+def _source(name: str | None) -> str:
+    """The uploaded file's name, as the draft is titled: its last part, short."""
+    return (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:100] or "导入文件"
 
 
 def _report(report: Report) -> tuple[str, int]:
@@ -93,30 +103,39 @@ def _report(report: Report) -> tuple[str, int]:
 
 
 def _confirm_page(report: Report, digest: str, status: int = 200, reason: str = "",
-                  error: str | None = None) -> tuple[str, int]:
+                  error: str | None = None, source: str = "") -> tuple[str, int]:
     return render_template("staff/import_confirm.html", kind=report.kind, label=LABELS[report.kind],
                            previews=previews(report.parsed.rows), total=len(report.parsed.rows),
-                           digest=digest, reason=reason, error=error), status
+                           digest=digest, reason=reason, error=error, source=source,
+                           approval=current_user.village.approval_required), status
 
 
 @bp.post("/staff/import/<kind>/confirm")
 @login_required  # type: ignore[untyped-decorator]
 def confirm(kind: str) -> Response | tuple[str, int]:
-    """Imports the very file that was checked (named by its digest), in one audited batch."""
+    """Makes the very file that was checked (named by its digest) one import draft, submitted
+    for the committee's approval (published at once where the village needs none)."""
     actor, kind = _staff(), _kind(kind)
     village, digest = actor.village or "", request.form.get("file", "")
     data = pending.load(_folder(), village, kind, digest)
     if data is None:
-        abort(400, "找不到检查过的文件（已导入、已过一天，或不是本村上传的）：请重新上传并检查")
+        abort(400, "找不到检查过的文件（已提交、已过一天，或不是本村上传的）：请重新上传并检查")
     parsed = parse_file(data, kind)
-    reason = request.form.get("reason", "")
+    reason, source = request.form.get("reason", ""), _source(request.form.get("source"))
+    fields = {"source": source, "kind": kind, "file": uploads.store(backend().files_dir, data)}
     try:
-        counts = import_batch(backend(), actor, village, kind, parsed.rows, reason)
+        draft = drafts.save_draft(backend(), actor, village, drafts.DraftInput(
+            editing.ENTITY, "import", fields, {}, None, reason, batch=editing.summaries(parsed.rows)), submit=True)
     except BatchRefused as refused:  # the village changed since the check
         return _report(Report(kind, parsed, refused.problems))
     except ValidationError as refused:
-        return _confirm_page(Report(kind, parsed, ()), digest, 400, reason, refused.errors.get("reason"))
+        error = refused.errors.get("reason") or next(iter(refused.errors.values()), None)
+        return _confirm_page(Report(kind, parsed, ()), digest, 400, reason, error, source)
     pending.discard(_folder(), village, kind, digest)
-    done = "，".join(f"{LABELS[name]} {count} 条" for name, count in counts.items())
-    flash(f"已导入 {sum(counts.values())} 条记录（{done}），每一条都已记入审计日志")
-    return redirect(url_for("imports.start"))
+    counts = Counter(row.kind for row in parsed.rows)
+    done = "，".join(f"{LABELS[name]} {counts[name]} 条" for name in KINDS if counts[name])
+    if draft.state is DraftState.PUBLISHED:
+        flash(f"已导入 {len(parsed.rows)} 条记录（{done}），每一条都已记入审计日志")
+        return redirect(url_for("imports.start"))
+    flash(f"已提交监委会审核：批准后一次导入 {len(parsed.rows)} 条记录（{done}）")
+    return redirect(url_for("staff.draft", draft_id=draft.id))

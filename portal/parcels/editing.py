@@ -20,7 +20,7 @@ from portal.drafts.editor import Batch, Editor, Fields, Files, States, choices
 from portal.kernel.area import area_text
 from portal.kernel.errors import ValidationError
 from portal.kernel.history import FieldChange
-from portal.kernel.transaction import Backend
+from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import RowErrors
 from portal.parcels import geometry, labels, mapping
 from portal.parcels.models import Asset
@@ -231,8 +231,13 @@ def _check_numbers(backend: Backend, code: str, rows: list[Fields], problems: Ro
         first.setdefault(number, place)
 
 
+def publish_parcel_file(backend: Backend, actor: Actor, code: str, inputs: list[Any], reason: str,
+                        _fields: Fields) -> Any:
+    return import_assets(backend, actor, code, inputs, reason)
+
+
 PARCEL_FILE = Batch(
-    ParcelFileForm, read_parcel_file, import_assets,
+    ParcelFileForm, read_parcel_file, publish_parcel_file,
     hint="GeoJSON 的 FeatureCollection，每个地块一个 Feature；属性写 编号、名称、面积（亩），可加 类别、地类、位置"
          "（也可用 number、name、area、kind、land_type、location）。整个文件检查无误才会保存，"
          "批准后一次发布，每个地块一条日志，理由相同。")

@@ -44,7 +44,8 @@ def home() -> str:
     unanswered = len(plan_reads.awaiting_reply(backend(), code))
     return render_template("workspace/committee_home.html", waiting=waiting, decided=decided, names=names,
                            unanswered=unanswered,
-                           registry=backend().registry, verbs=drafts.verb_names(backend()), states=DRAFT_STATES)
+                           kinds={d.entity: drafts.kind_name(backend(), d.entity) for d in waiting + decided},
+                           verbs=drafts.verb_names(backend()), states=DRAFT_STATES)
 
 
 @bp.get("/drafts/<int:draft_id>")

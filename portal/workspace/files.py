@@ -20,7 +20,7 @@ SUFFIXES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 def draft_file_response(actor: Actor, code: str, draft_id: int, field: str) -> Response:
     """The file in `field` of the draft; 403 for another village or role, 404 when there is none."""
     draft = drafts.get_draft(backend(), actor, code, draft_id)  # PermissionDenied, NotFound
-    editor = drafts.editor_of(backend(), draft.entity)
+    editor = drafts.draft_editor(backend(), draft.entity)
     sha256 = draft.fields.get(field) if field in editor.file_fields else None
     if not sha256:
         abort(404, "这份草稿没有这个附件")

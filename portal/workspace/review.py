@@ -17,7 +17,7 @@ def review(actor: Actor, code: str, draft_id: int) -> dict[str, Any]:
     """A draft with what publishing it would change (and the editor's preview of it: a
     contract's payment schedule, a parcel's outline), or why it would be refused now."""
     found = drafts.get_draft(backend(), actor, code, draft_id)
-    editor = drafts.editor_of(backend(), found.entity)
+    editor = drafts.draft_editor(backend(), found.entity)
     changes, problems, preview = [], [], None
     if found.state in (*drafts.EDITABLE, DraftState.SUBMITTED):
         try:
@@ -40,7 +40,7 @@ def review(actor: Actor, code: str, draft_id: int) -> dict[str, Any]:
     return {"draft": found, "published_page": published_page, "editor": editor, "form": form, "changes": changes,
             "problems": problems, "preview": preview, "files": files,
             "facts": facts(editor, found, form, actor.role == Role.COMMITTEE.value),
-            "names": names, "name": backend().registry.name(found.entity), "verbs": drafts.verb_names(backend()),
+            "names": names, "name": drafts.kind_name(backend(), found.entity), "verbs": drafts.verb_names(backend()),
             "states": DRAFT_STATES}
 
 
