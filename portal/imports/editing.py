@@ -27,6 +27,7 @@ from portal.kernel.transaction import Actor, Backend
 from portal.receipts.services import ReceiptInput
 
 ENTITY = "ledger"
+NAMES = {ENTITY: "台账"}  # what drafts of it are called (for the English catalog too)
 
 
 class LedgerFileForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type information
@@ -85,5 +86,5 @@ def _to_input(fields: Fields, _files: Files) -> Fields:
     return fields
 
 
-EDITOR = Editor(ENTITY, LedgerFileForm, _to_input, _never, _never, describe=describe, name="台账",
+EDITOR = Editor(ENTITY, LedgerFileForm, _to_input, _never, _never, describe=describe, name=NAMES[ENTITY],
                 batch=Batch(LedgerFileForm, _read, publish_file))
