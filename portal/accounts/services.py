@@ -18,6 +18,7 @@ from portal.accounts.passwords import HashingBusy, hash_password, needs_rehash, 
 from portal.accounts.sessions import end_sessions
 from portal.auditlog.models import AuditEntry
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
+from portal.kernel.messages import say
 from portal.kernel.transaction import SYSTEM, Actor, Backend
 from portal.kernel.validate import REASON_MAX, Checker
 from portal.villages.models import Village
@@ -54,7 +55,7 @@ def create_user(backend: Backend, actor: Actor, data: UserInput) -> User:
     check = Checker()
     username = check.text("username", data.username, "用户名", max_len=64)
     if username and not USERNAME_PATTERN.match(username):
-        check.fail("username", "用户名只能用小写字母、数字和 . _ -，3–64 个字符")
+        check.fail("username", say("用户名只能用小写字母、数字和 . _ -，3–64 个字符"))
     display_name = check.text("display_name", data.display_name, "姓名", max_len=64)
     problem = password_problem(data.password or "", username)
     if problem:
@@ -62,14 +63,14 @@ def create_user(backend: Backend, actor: Actor, data: UserInput) -> User:
     role = check.choice("role", data.role, "角色", Role)
     village_code = (data.village_code or "").strip() or None
     if role in (Role.STAFF, Role.COMMITTEE) and not village_code:
-        check.fail("village", "村干部和监委会成员必须属于一个村")
+        check.fail("village", say("村干部和监委会成员必须属于一个村"))
     if role is Role.TOWNSHIP and village_code:
-        check.fail("village", "镇干部账号不属于任何村")
+        check.fail("village", say("镇干部账号不属于任何村"))
     role = check.result(role)
     password_hash = hash_password(data.password)  # before the transaction: it holds the log's lock
     with backend.change(village_code or TOWNSHIP_LOG, actor, "user.create") as change:
         if change.session.scalar(select(User.id).where(User.username == username)):
-            raise ValidationError({"username": f"用户名“{username}”已被使用"})
+            raise ValidationError({"username": say("用户名“%(username)s”已被使用", username=username)})
         village_id = change.village().id if village_code else None
         user = User(username=username, display_name=display_name, password_hash=password_hash,
                     role=role, village_id=village_id, created_at=change.now())
@@ -183,7 +184,7 @@ def set_active(backend: Backend, actor: Actor, username: str, active: bool, reas
     check.done()
     with backend.db.read() as session:
         if find_user(session, username).active == active:
-            raise ValidationError({"reason": "该账号已是启用状态" if active else "该账号已是停用状态"})
+            raise ValidationError({"reason": say("该账号已是启用状态") if active else say("该账号已是停用状态")})
     return _account_change(backend, actor, username, "user.enable" if active else "user.disable", reason,
                            {"active": active})
 
@@ -210,18 +211,18 @@ def change_password(backend: Backend, actor: Actor, old_password: str, new_passw
     if right:
         throttle.forgive(backend.db, attempt, actor.username)
     else:
-        check.fail("old_password", "原密码不正确")
+        check.fail("old_password", say("原密码不正确"))
     problem = password_problem(new_password or "", actor.username)
     if problem:
         check.fail("new_password", problem)
     elif old_password == new_password:
-        check.fail("new_password", "新密码不能与原密码相同")
+        check.fail("new_password", say("新密码不能与原密码相同"))
     check.done()
     new_hash = hash_password(new_password)
     with backend.change(log, actor, "user.change_password") as change:
         row = change.session.get(User, actor.user_id)
         if row is None or row.password_hash != current_hash:  # changed meanwhile: ask again
-            raise ValidationError({"old_password": "原密码不正确"})
+            raise ValidationError({"old_password": say("原密码不正确")})
         row.password_hash = new_hash
         row.version += 1
         end_sessions(change.session, row.id)

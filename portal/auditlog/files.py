@@ -16,6 +16,7 @@ from portal.auditlog.images import FORMATS as IMAGE_TYPES
 from portal.auditlog.images import reencoded
 from portal.auditlog.models import StoredFile
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import say
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MEDIA_TYPES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -50,13 +51,13 @@ def store_file(session: Session, files_dir: Path, content: bytes, original_name:
     blob that no page shows, which is harmless; the reverse order could lose a committed scan.
     """
     if not content:
-        raise ValidationError({field: "上传的文件是空的"})
+        raise ValidationError({field: say("上传的文件是空的")})
     if len(content) > MAX_FILE_BYTES:
-        raise ValidationError({field: f"文件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB"
-                                      f"（这个有 {len(content) / 1024 / 1024:.1f} MB）：请调低扫描的分辨率后再上传"})
+        raise ValidationError({field: say("文件不能超过 %(most)s MB（这个有 %(size)s MB）：请调低扫描的分辨率后再上传",
+                                          most=MAX_FILE_BYTES // 1024 // 1024, size=f"{len(content) / 1024 / 1024:.1f}")})
     media_type = sniff_media_type(content)
     if media_type is None:
-        raise ValidationError({field: "只能上传 PDF、JPG 或 PNG 文件（按文件内容判断，改文件名没有用）"})
+        raise ValidationError({field: say("只能上传 PDF、JPG 或 PNG 文件（按文件内容判断，改文件名没有用）")})
     if media_type in IMAGE_TYPES:
         content = reencoded(content, media_type, field)
     sha256 = hashlib.sha256(content).hexdigest()

@@ -12,6 +12,7 @@ from typing import Any
 from PIL import Image, ImageFile, ImageOps
 
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import say
 
 MAX_PIXELS = 40_000_000  # a 600 dpi A4 colour scan is 35 megapixels
 FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
@@ -34,9 +35,9 @@ def reencoded(content: bytes, media_type: str, field: str) -> bytes:
                 image.load()
                 return _written(ImageOps.exif_transpose(image), kind, image.info)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise ValidationError({field: f"图片的像素太多，最多 {MAX_PIXELS // 10_000} 万像素：请缩小后再上传"}) from None
+        raise ValidationError({field: say("图片的像素太多，最多 %(most)s 万像素：请缩小后再上传", most=MAX_PIXELS // 10_000)}) from None
     except (OSError, SyntaxError, ValueError, EOFError):
-        raise ValidationError({field: "图片文件已损坏或不完整，无法打开：请重新扫描或导出后再上传"}) from None
+        raise ValidationError({field: say("图片文件已损坏或不完整，无法打开：请重新扫描或导出后再上传")}) from None
 
 
 _DECODING = threading.Lock()
@@ -59,8 +60,8 @@ def _whole_images_only() -> Iterator[None]:
 
 
 def _too_large(field: str, width: int, height: int) -> ValidationError:
-    return ValidationError({field: f"图片太大（{width}×{height} 像素），最多 {MAX_PIXELS // 10_000} 万像素："
-                                   "请缩小（例如扫描时选 200 dpi）后再上传"})
+    return ValidationError({field: say("图片太大（%(width)s×%(height)s 像素），最多 %(most)s 万像素：请缩小（例如扫描时选 200 dpi）后再上传",
+                                       width=width, height=height, most=MAX_PIXELS // 10_000)})
 
 
 def _written(image: Image.Image, kind: str, info: Mapping[Any, Any]) -> bytes:

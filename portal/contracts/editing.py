@@ -33,6 +33,7 @@ from portal.drafts.editor import Editor, Fields, Files, States, Verb, choices
 from portal.kernel.area import AREA_PLACES, area_grouped
 from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.history import FieldChange
+from portal.kernel.messages import say
 from portal.kernel.money import format_money
 from portal.kernel.privacy import mask_id_number, mask_name, mask_phone
 from portal.kernel.status import RecordStatus
@@ -102,7 +103,7 @@ def to_input(fields: Fields, files: Files) -> ContractInput:
     check, assets = Checker(), []
     for row, number, area in rows_of(fields):
         if not number:
-            check.fail(f"parcel_{row}", "填了出租面积，请同时填写地块编号")
+            check.fail(f"parcel_{row}", say("填了出租面积，请同时填写地块编号"))
             continue
         if area:
             check.decimal(f"area_{row}", area, "出租面积", places=AREA_PLACES, minimum=Decimal(0),

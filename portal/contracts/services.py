@@ -27,6 +27,7 @@ from portal.kernel.lifecycle import (
     withdraw,
 )
 from portal.kernel.lookup import HasSession, number_taken, session_of
+from portal.kernel.messages import say
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
@@ -89,20 +90,20 @@ def _check_terms(data: ContractInput) -> tuple[dict[str, Any], Checker]:
         "note": check.text("note", data.note, "备注", max_len=500, required=False),
     }
     if v["rent_rate"] > MAX_RATE:
-        check.fail("rent_rate", "租金单价过大，请核对")
+        check.fail("rent_rate", say("租金单价过大，请核对"))
     if v["payment_interval_months"] not in INTERVALS and "payment_interval_months" not in check.errors:
-        check.fail("payment_interval_months", "缴款周期只能是 1、3、6 或 12 个月")
+        check.fail("payment_interval_months", say("缴款周期只能是 1、3、6 或 12 个月"))
     if v["escalation_percent"] and not v["escalation_every_years"]:
-        check.fail("escalation_every_years", "设置了递增比例，请同时填写每几年递增一次")
+        check.fail("escalation_every_years", say("设置了递增比例，请同时填写每几年递增一次"))
     start, end = v["start_date"], v["end_date"]
     if start and end:
         if end <= start:
-            check.fail("end_date", "终止日期必须晚于起始日期")
+            check.fail("end_date", say("终止日期必须晚于起始日期"))
         elif end.year - start.year > MAX_TERM_YEARS:
-            check.fail("end_date", f"合同期限不能超过 {MAX_TERM_YEARS} 年")
+            check.fail("end_date", say("合同期限不能超过 %(most)s 年", most=MAX_TERM_YEARS))
     _check_lessee_ids(check, v)
     if not data.assets:
-        check.fail("assets", "请至少选择一块地块或一处资产")
+        check.fail("assets", say("请至少选择一块地块或一处资产"))
     return v, check
 
 
@@ -114,13 +115,13 @@ def check_terms(data: ContractInput) -> None:
 def _check_lessee_ids(check: Checker, v: dict[str, Any]) -> None:
     number, phone = v["lessee_id_number"], v["lessee_phone"]
     if v["lessee_kind"] is LesseeKind.PERSON and not number:
-        check.fail("lessee_id_number", "承租方为个人时必须填写身份证号码")
+        check.fail("lessee_id_number", say("承租方为个人时必须填写身份证号码"))
     elif number and v["lessee_kind"] is LesseeKind.PERSON and not is_resident_id(number):
-        check.fail("lessee_id_number", "身份证号码不正确（应为 18 位，末位校验码须正确）")
+        check.fail("lessee_id_number", say("身份证号码不正确（应为 18 位，末位校验码须正确）"))
     elif number and v["lessee_kind"] is LesseeKind.COMPANY and not is_credit_code(number):
-        check.fail("lessee_id_number", "统一社会信用代码不正确（应为 18 位，末位校验码须正确）")
+        check.fail("lessee_id_number", say("统一社会信用代码不正确（应为 18 位，末位校验码须正确）"))
     if phone and not is_phone(phone):
-        check.fail("lessee_phone", "联系电话应为 11 位手机号或带区号的固定电话")
+        check.fail("lessee_phone", say("联系电话应为 11 位手机号或带区号的固定电话"))
 
 
 def _leased_items(change: Change, village_id: int, assets: Sequence[tuple[str, str | Decimal | None]],
@@ -132,15 +133,16 @@ def _leased_items(change: Change, village_id: int, assets: Sequence[tuple[str, s
         number = str(number).strip()
         asset = change.session.scalar(select(Asset).where(Asset.village_id == village_id, Asset.number == number))
         if asset is None or asset.status is RecordStatus.WITHDRAWN:
-            check.fail("assets", f"没有编号为“{number}”的地块或资产")
+            check.fail("assets", say("没有编号为“%(number)s”的地块或资产", number=number))
             continue
         if number in seen:
-            check.fail("assets", f"“{number}”重复选择")
+            check.fail("assets", say("“%(number)s”重复选择", number=number))
             continue
         seen.add(number)
         want_unit = RentUnit.PER_MU_YEAR if asset.kind is AssetKind.LAND else RentUnit.PER_M2_MONTH
         if v["rent_unit"] and v["rent_unit"] is not want_unit:
-            check.fail("rent_unit", f"“{number}”{'是土地，租金按 元/亩/年' if asset.kind is AssetKind.LAND else '是房屋设施，租金按 元/㎡/月'}")
+            check.fail("rent_unit", (say("“%(number)s”是土地，租金按 元/亩/年", number=number) if asset.kind is AssetKind.LAND
+                                    else say("“%(number)s”是房屋设施，租金按 元/㎡/月", number=number)))
         leased = asset.area if area in (None, "") else check.area(
             "assets", area, f"“{number}”出租面积", unit=asset.area_unit, maximum=asset.area)
         _check_overlap(change, asset, v, check, contract_id)
@@ -160,7 +162,7 @@ def _check_overlap(change: Change, asset: Asset, v: dict[str, Any], check: Check
             Contract.end_date >= v["start_date"],
         ).limit(1))
     if other:
-        check.fail("assets", f"“{asset.number}”在此期间已由合同 {other} 出租")
+        check.fail("assets", say("“%(number)s”在此期间已由合同 %(other)s 出租", number=asset.number, other=other))
 
 
 _FIND_CONTRACT = select(Contract).where(Contract.village_id == bindparam("village_id"),
@@ -213,7 +215,7 @@ def add_contract(change: Change, checked: CheckedContract, *, reason: str | None
     v = checked.values
     village_id = change.village_id()
     if number_taken(change, Contract, village_id, v["number"]):
-        check.fail("number", f"合同编号“{v['number']}”已存在")
+        check.fail("number", say("合同编号“%(number)s”已存在", number=v["number"]))
     items = _leased_items(change, village_id, checked.assets, v, check, None)
     check.done()
     contract = Contract(village_id=village_id, items=items, **v)
@@ -230,9 +232,9 @@ def correct_contract(backend: Backend, actor: Actor, village_code: str, number: 
     with backend.change(village_code, actor, "contract.correct") as change:
         contract = find_contract(change, change.village().id, number)
         if contract.status is ContractStatus.WITHDRAWN:
-            raise ValidationError({"reason": "已撤回的合同不能再更正"})
+            raise ValidationError({"reason": say("已撤回的合同不能再更正")})
         if number_taken(change, Contract, contract.village_id, v["number"], current=contract.number):
-            check.fail("number", f"合同编号“{v['number']}”已存在")
+            check.fail("number", say("合同编号“%(number)s”已存在", number=v["number"]))
         items = _leased_items(change, contract.village_id, data.assets, v, check, contract.id)
         check.done()
         before = snapshot(contract)
@@ -267,10 +269,10 @@ def terminate_contract(backend: Backend, actor: Actor, village_code: str, number
     with backend.change(village_code, actor, "contract.terminate") as change:
         contract = find_contract(change, change.village().id, number)
         if contract.status is not ContractStatus.ACTIVE:
-            raise ValidationError({"reason": "只有履行中的合同可以解除"})
+            raise ValidationError({"reason": say("只有履行中的合同可以解除")})
         assert day is not None
         if not contract.start_date <= day < contract.end_date:
-            raise ValidationError({"end_date": "解除日期必须在合同期内、原终止日期之前"})
+            raise ValidationError({"end_date": say("解除日期必须在合同期内、原终止日期之前")})
         amend(change, contract, "contract.terminate", reason, end_date=day, status=ContractStatus.TERMINATED)
     return contract
 

@@ -22,6 +22,7 @@ from portal.drafts.editor import Editor, Fields
 from portal.drafts.models import Draft, DraftState
 from portal.kernel.errors import NotFound, PermissionDenied, ServiceError, ValidationError
 from portal.kernel.history import FieldChange, diff, flatten
+from portal.kernel.messages import say
 from portal.kernel.transaction import Actor, Backend, Change, Rehearsal
 from portal.kernel.validate import Checker
 from portal.villages.models import Village
@@ -145,22 +146,22 @@ def _checked_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, 
     editor = draft_editor(backend, data.entity)
     check = Checker()
     if not _supported(editor, data.verb):
-        check.fail("verb", "不支持这种操作")
+        check.fail("verb", say("不支持这种操作"))
     if data.verb not in ("create", "import") and not data.target:
-        check.fail("target", "请指明要更正或撤回的记录")
+        check.fail("target", say("请指明要更正或撤回的记录"))
     reason = (data.reason or "").strip() or None
     if reason and len(reason) > COMMENT_MAX:
-        check.fail("reason", f"理由不能超过 {COMMENT_MAX} 个字")
+        check.fail("reason", say("理由不能超过 %(most)s 个字", most=COMMENT_MAX))
     if data.verb == "import":
         if not reason:  # one reason, logged with every record of the file
-            check.fail("reason", "请填写导入的理由，例如“录入村里历年的地块清册”")
+            check.fail("reason", say("请填写导入的理由，例如“录入村里历年的地块清册”"))
         if not data.batch:
-            check.fail("file", "文件里没有可导入的记录")
+            check.fail("file", say("文件里没有可导入的记录"))
         elif len(data.batch) > MAX_BATCH:
-            check.fail("file", f"一次最多导入 {MAX_BATCH} 条，这个文件有 {len(data.batch)} 条：请分成几个文件")
+            check.fail("file", say("一次最多导入 %(most)s 条，这个文件有 %(count)s 条：请分成几个文件", most=MAX_BATCH, count=len(data.batch)))
     elif submit and data.verb != "create" and not reason:
         verb = "更正或撤回" if data.verb in ("correct", "withdraw") else verb_names(backend).get(data.verb, "")
-        check.fail("reason", f"请填写{verb}的理由")
+        check.fail("reason", say("请填写%(verb)s的理由", verb=verb))
     check.done()
     fields = {k: v for k, v in data.fields.items() if k not in editor.file_fields}
     for name, content in data.uploads.items():
@@ -209,7 +210,7 @@ def save_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, draf
         else:
             draft = _load(session, code, draft_id)
             if draft.state not in EDITABLE:
-                raise ValidationError({"state": "已提交或已发布的草稿不能再修改"})
+                raise ValidationError({"state": say("已提交或已发布的草稿不能再修改")})
         draft.fields, draft.batch = fields, data.batch
         draft.title = _title(editor, data)
         draft.reason = reason
@@ -242,7 +243,7 @@ def submit_draft(backend: Backend, actor: Actor, code: str, draft_id: int) -> Dr
     """Submits a saved draft as it stands (see `save_draft`)."""
     draft = get_draft(backend, actor, code, draft_id)
     if draft.state not in EDITABLE:
-        raise ValidationError({"state": "这份草稿已提交或已发布"})
+        raise ValidationError({"state": say("这份草稿已提交或已发布")})
     return save_draft(backend, actor, code, DraftInput(draft.entity, draft.verb, draft.fields, {}, draft.target,
                                                        draft.reason, draft.batch), draft_id, submit=True)
 
@@ -321,7 +322,7 @@ def approve_draft(backend: Backend, approver: Actor, code: str, draft_id: int) -
     _committee(approver, code)
     draft = get_draft(backend, approver, code, draft_id)
     if draft.state is not DraftState.SUBMITTED:
-        raise ValidationError({"state": "这份草稿不在待审核状态"})
+        raise ValidationError({"state": say("这份草稿不在待审核状态")})
     with backend.db.read() as session:
         author = session.get(User, draft.author_id)
         if author is None or author.village is None:
@@ -337,7 +338,7 @@ def _publish(backend: Backend, author: Actor, code: str, draft: Draft, approver:
     def mark_published(change: Change) -> None:
         row = _load(change.session, code, draft.id)
         if row.state not in (DraftState.SUBMITTED, *EDITABLE):
-            raise ValidationError({"state": "这份草稿已发布"})  # published by a concurrent approval
+            raise ValidationError({"state": say("这份草稿已发布")})  # published by a concurrent approval
         row.state = DraftState.PUBLISHED
         row.reviewer_id = approver.user_id if approver else None
         row.reviewed_at = change.now()
@@ -366,7 +367,7 @@ def return_draft(backend: Backend, approver: Actor, code: str, draft_id: int, co
     with backend.db.write(code) as session:
         draft = _load(session, code, draft_id)
         if draft.state is not DraftState.SUBMITTED:
-            raise ValidationError({"comment": "这份草稿不在待审核状态"})
+            raise ValidationError({"comment": say("这份草稿不在待审核状态")})
         draft.state, draft.review_comment = DraftState.RETURNED, comment
         draft.reviewer_id, draft.reviewed_at = approver.user_id, backend.clock()
         session.flush()
@@ -380,7 +381,7 @@ def discard_draft(backend: Backend, actor: Actor, code: str, draft_id: int) -> N
     with backend.db.write(code) as session:
         draft = _load(session, code, draft_id)
         if draft.state not in EDITABLE:
-            raise ValidationError({"state": "已提交或已发布的草稿不能删除"})
+            raise ValidationError({"state": say("已提交或已发布的草稿不能删除")})
         draft.state, draft.updated_at = DraftState.DISCARDED, backend.clock()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from portal.auditlog.files import MAX_FILE_BYTES, sniff_media_type, write_once
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import say
 
 DRAFT_FILES = "drafts"
 
@@ -17,11 +18,11 @@ DRAFT_FILES = "drafts"
 def keep(files_dir: Path, field: str, content: bytes) -> str:
     """Stores an uploaded file for a draft; its SHA-256 names it."""
     if not content:
-        raise ValidationError({field: "上传的文件是空的"})
+        raise ValidationError({field: say("上传的文件是空的")})
     if len(content) > MAX_FILE_BYTES:
-        raise ValidationError({field: f"文件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB"})
+        raise ValidationError({field: say("文件不能超过 %(most)s MB", most=MAX_FILE_BYTES // 1024 // 1024)})
     if sniff_media_type(content) is None:
-        raise ValidationError({field: "只能上传 PDF、JPG 或 PNG 文件"})
+        raise ValidationError({field: say("只能上传 PDF、JPG 或 PNG 文件")})
     return store(files_dir, content)
 
 
@@ -35,10 +36,10 @@ def store(files_dir: Path, content: bytes) -> str:
 
 def read(files_dir: Path, sha256: str) -> bytes:
     if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
-        raise ValidationError({"file": "附件的编号无效"})
+        raise ValidationError({"file": say("附件的编号无效")})
     path = _path(files_dir, sha256)
     if not path.exists():
-        raise ValidationError({"file": "草稿的附件已不在，请重新上传"})
+        raise ValidationError({"file": say("草稿的附件已不在，请重新上传")})
     return path.read_bytes()
 
 

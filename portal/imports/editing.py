@@ -22,6 +22,7 @@ from portal.imports.preview import day_text, money_text
 from portal.imports.rows import Row
 from portal.imports.services import import_batch
 from portal.kernel.errors import NotFound, ValidationError
+from portal.kernel.messages import say
 from portal.kernel.privacy import mask_name
 from portal.kernel.transaction import Actor, Backend
 from portal.receipts.services import ReceiptInput
@@ -66,11 +67,11 @@ def publish_file(backend: Backend, actor: Actor, code: str, _rows: list[Any], re
     written: BatchRefused names every problem when the village changed since the check)."""
     kind = fields.get("kind", "")
     if kind not in LABELS:
-        raise ValidationError({"file": "草稿没有写明导入的种类"})
+        raise ValidationError({"file": say("草稿没有写明导入的种类")})
     data = uploads.read(backend.files_dir, fields.get("file", ""))
     parsed = parse_file(data, kind)
     if parsed.problems or not parsed.rows:
-        raise ValidationError({"file": "保存的导入文件读不出来：请删除这份草稿，重新导入"})
+        raise ValidationError({"file": say("保存的导入文件读不出来：请删除这份草稿，重新导入")})
     return import_batch(backend, actor, code, kind, parsed.rows, reason)
 
 

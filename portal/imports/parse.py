@@ -37,6 +37,7 @@ from portal.imports.columns import (
 from portal.imports.rows import Parsed, Problem, Record, Row
 from portal.imports.tables import HEADER_SEARCH, MAX_ROWS, FileRefused, Table, read_tables
 from portal.kernel.identity import is_credit_code, is_resident_id
+from portal.kernel.messages import say
 from portal.parcels.services import AssetInput
 from portal.receipts.services import ReceiptInput
 
@@ -211,7 +212,7 @@ class _Cells:
                                  "请把这一列设为“文本”格式，重新输入后再导入")
                 return ""
             return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
-        self.fail(field, "单元格的内容无法读取（公式或其他特殊内容）：请改成数值或文字")
+        self.fail(field, say("单元格的内容无法读取（公式或其他特殊内容）：请改成数值或文字"))
         return ""
 
     def day(self, field: str) -> str:
@@ -287,7 +288,7 @@ def _lessee_kind(cells: _Cells, id_number: str) -> str:
         return COMPANY
     if "lessee_id_number" in cells.failed:
         return PERSON  # a stand-in: the row is refused for its ID number, said once
-    cells.fail("lessee_kind", "请填写承租方类型（个人 或 单位）：从证件号码也看不出来")
+    cells.fail("lessee_kind", say("请填写承租方类型（个人 或 单位）：从证件号码也看不出来"))
     return ""
 
 

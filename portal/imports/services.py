@@ -8,6 +8,7 @@ from portal.imports.check import actions, write_rows
 from portal.imports.columns import KINDS, LABELS, kinds_of
 from portal.imports.rows import Problem, Row
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import joined, say
 from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import REASON_MAX, Checker
 
@@ -17,9 +18,9 @@ class BatchRefused(ValidationError):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
-        said = "；".join(_said(p) for p in self.problems[:SAID])
-        more = "……" if len(self.problems) > SAID else ""
-        super().__init__({"file": f"文件中有 {len(self.problems)} 处问题，没有导入任何记录：{said}{more}"})
+        said = [_said(p) for p in self.problems[:SAID]] + (["……"] if len(self.problems) > SAID else [])
+        super().__init__({"file": say("文件中有 %(count)s 处问题，没有导入任何记录：%(said)s",
+                                      count=len(self.problems), said=joined(said))})
 
     def __reduce__(self) -> tuple[type[BatchRefused], tuple[tuple[Problem, ...]]]:  # type: ignore[override]
         return type(self), (self.problems,)
@@ -50,9 +51,9 @@ def import_batch(backend: Backend, actor: Actor, village_code: str, kind: str, r
     check.done()
     allowed = {k.name for k in kinds_of(kind)}
     if not rows:
-        raise ValidationError({"file": "文件中没有要导入的行"})
+        raise ValidationError({"file": say("文件中没有要导入的行")})
     if any(row.kind not in allowed for row in rows):
-        raise ValidationError({"file": f"{LABELS[kind]}文件中不能有其他种类的记录"})
+        raise ValidationError({"file": say("%(kind)s文件中不能有其他种类的记录", kind=LABELS[kind])})
     with backend.change(village_code, actor, *actions(kind)) as change:
         problems = write_rows(change, rows, reason)
         if problems:

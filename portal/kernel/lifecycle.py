@@ -8,6 +8,7 @@ from typing import Any, Protocol, TypeVar, cast
 from portal.kernel.base import Audited, NumberedRecord, VillageRecord
 from portal.kernel.errors import ValidationError
 from portal.kernel.lookup import number_taken
+from portal.kernel.messages import say
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 
@@ -32,7 +33,7 @@ def record_created(change: Change, record: VillageRecord, action: str, reason: s
 def record_changed(change: Change, record: VillageRecord, action: str, reason: str, before: dict[str, Any]) -> None:
     """Stores a new version with its reason; a "change" that changes nothing is refused."""
     if record.public_state() == before["data"] and record.personal_data() == before["personal"]:
-        raise ValidationError({"reason": "没有任何改动，无需更正"})
+        raise ValidationError({"reason": say("没有任何改动，无需更正")})
     record.version += 1
     record.updated_at = change.now()
     change.record(action, record, reason)
@@ -61,7 +62,7 @@ def withdraw(backend: Backend, actor: Actor, village_code: str, number: str, rea
     with backend.change(village_code, actor, action) as change:
         record = find(change, change.village().id, number)
         if cast(_HasStatus, record).status is withdrawn:
-            raise ValidationError({"reason": f"该{backend.registry.name(entity)}已经撤回"})
+            raise ValidationError({"reason": say("该%(kind)s已经撤回", kind=backend.registry.name(entity))})
         amend(change, record, action, reason, status=withdrawn)
     return record
 
@@ -84,7 +85,7 @@ def create_numbered_in(change: Change, model: type[N], values: Mapping[str, Any]
     action = f"{model.audit_entity}.create"
     village_id = change.village_id()
     if number_taken(change, model, village_id, values["number"]):
-        raise ValidationError({"number": f"{number_label}“{values['number']}”已存在"})
+        raise ValidationError({"number": say("%(label)s“%(number)s”已存在", label=number_label, number=values["number"])})
     make: Callable[..., N] = model  # a mapped class: its columns as keywords
     record = make(village_id=village_id, **values)
     record_created(change, record, action, reason)
@@ -102,6 +103,6 @@ def correct_numbered(backend: Backend, actor: Actor, village_code: str, number: 
         if allowed is not None:
             allowed(change, record)
         if number_taken(change, model, record.village_id, values["number"], current=record.number):
-            raise ValidationError({"number": f"{number_label}“{values['number']}”已存在"})
+            raise ValidationError({"number": say("%(label)s“%(number)s”已存在", label=number_label, number=values["number"])})
         amend(change, record, action, reason, **values)
     return record

@@ -5,6 +5,8 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
+from portal.kernel.messages import say
+
 FEN = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")  # below 1 万亿: more than any village holds
 
@@ -23,21 +25,21 @@ def parse_money(text: str | Decimal | int, *, allow_zero: bool = False) -> Decim
     """Read '1234.5', '1,234.50', '¥1234.50' (full-width forms too) or a Decimal into
     Decimal('1234.50'); raises MoneyError for anything else."""
     if isinstance(text, float):
-        raise MoneyError("金额不能是浮点数")
+        raise MoneyError(say("金额不能是浮点数"))
     if isinstance(text, (Decimal, int)):
         value = Decimal(text)
         if not value.is_finite():
-            raise MoneyError(f"“{text}”不是有效的金额")
+            raise MoneyError(say("“%(text)s”不是有效的金额", text=text))
     else:
         value = _amount(text)
     if value < 0:
-        raise MoneyError("金额不能为负数")
+        raise MoneyError(say("金额不能为负数"))
     if value == 0 and not allow_zero:
-        raise MoneyError("金额必须大于零")
+        raise MoneyError(say("金额必须大于零"))
     if value > MAX_AMOUNT:
-        raise MoneyError("金额过大")
+        raise MoneyError(say("金额过大"))
     if value != value.quantize(FEN):
-        raise MoneyError("金额最多精确到分（两位小数）")
+        raise MoneyError(say("金额最多精确到分（两位小数）"))
     return value.quantize(FEN)
 
 
@@ -45,11 +47,11 @@ def _amount(text: str) -> Decimal:
     raw = unicodedata.normalize("NFKC", text).strip()  # full-width ￥１２３，４ → ¥123,4
     raw = raw[1:].strip() if raw[:1] == "¥" else raw
     if not raw:
-        raise MoneyError("请填写金额")
+        raise MoneyError(say("请填写金额"))
     if raw.startswith("-") and _AMOUNT.fullmatch(raw[1:]):
-        raise MoneyError("金额不能为负数")
+        raise MoneyError(say("金额不能为负数"))
     if not _AMOUNT.fullmatch(raw):
-        raise MoneyError(f"“{text}”不是有效的金额")
+        raise MoneyError(say("“%(text)s”不是有效的金额", text=text))
     return Decimal(raw.replace(",", ""))  # the pattern admits only plain decimals
 
 

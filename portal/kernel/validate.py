@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import joined, say
 from portal.kernel.money import MoneyError, parse_money
 from portal.kernel.types import trimmed
 
@@ -57,11 +58,11 @@ class Checker:
     def text(self, field: str, value: object, label: str, *, max_len: int, required: bool = True) -> str:
         text = "" if value is None else str(value).strip()
         if required and not text:
-            self.fail(field, f"请填写{label}")
+            self.fail(field, say("请填写%(label)s", label=label))
         elif len(text) > max_len:
-            self.fail(field, f"{label}不能超过 {max_len} 个字（现有 {len(text)} 个）")
+            self.fail(field, say("%(label)s不能超过 %(most)s 个字（现有 %(count)s 个）", label=label, most=max_len, count=len(text)))
         elif any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-            self.fail(field, f"{label}含有无法显示的控制字符")
+            self.fail(field, say("%(label)s含有无法显示的控制字符", label=label))
         return text
 
     def money(self, field: str, value: object, label: str, *, allow_zero: bool = False) -> Decimal:
@@ -69,7 +70,7 @@ class Checker:
             return parse_money(value if isinstance(value, (Decimal, int)) else str(value or ""),
                                allow_zero=allow_zero)
         except MoneyError as err:
-            self.fail(field, f"{label}：{err}")
+            self.fail(field, say("%(label)s：%(problem)s", label=label, problem=err.args[0]))
             return Decimal("0.00")
 
     def decimal(self, field: str, value: object, label: str, *, places: int, minimum: Decimal,
@@ -80,15 +81,15 @@ class Checker:
             if not number.is_finite():
                 raise InvalidOperation
         except InvalidOperation:
-            self.fail(field, f"{label}必须是数字" if raw else f"请填写{label}")
+            self.fail(field, say("%(label)s必须是数字", label=label) if raw else say("请填写%(label)s", label=label))
             return Decimal(0)
         step = Decimal(1).scaleb(-places)
         if strictly_positive and number <= 0:
-            self.fail(field, f"{label}必须大于零")
+            self.fail(field, say("%(label)s必须大于零", label=label))
         elif number < minimum or number > maximum:
-            self.fail(field, f"{label}必须在 {minimum} 到 {maximum} 之间")
+            self.fail(field, say("%(label)s必须在 %(least)s 到 %(most)s 之间", label=label, least=minimum, most=maximum))
         elif number != number.quantize(step):
-            self.fail(field, f"{label}最多保留 {places} 位小数")
+            self.fail(field, say("%(label)s最多保留 %(places)s 位小数", label=label, places=places))
         else:
             return number.quantize(step)
         return Decimal(0)
@@ -96,11 +97,11 @@ class Checker:
     def integer(self, field: str, value: object, label: str, *, minimum: int, maximum: int) -> int:
         raw = str(value if value is not None else "").strip()
         if not raw.lstrip("-").isdigit():
-            self.fail(field, f"{label}必须是整数" if raw else f"请填写{label}")
+            self.fail(field, say("%(label)s必须是整数", label=label) if raw else say("请填写%(label)s", label=label))
             return minimum
         number = int(raw)
         if not minimum <= number <= maximum:
-            self.fail(field, f"{label}必须在 {minimum} 到 {maximum} 之间")
+            self.fail(field, say("%(label)s必须在 %(least)s 到 %(most)s 之间", label=label, least=minimum, most=maximum))
         return number
 
     def area(self, field: str, value: object, label: str, *, unit: str, maximum: Decimal) -> Decimal:
@@ -117,12 +118,12 @@ class Checker:
         raw = str(value or "").strip()
         if not raw:
             if required:
-                self.fail(field, f"请填写{label}")
+                self.fail(field, say("请填写%(label)s", label=label))
             return None
         try:
             return parse_day(raw)
         except ValueError:
-            self.fail(field, f"{label}“{raw}”不是有效日期，请写成 2026-01-31 或 2026年1月31日")
+            self.fail(field, say("%(label)s“%(raw)s”不是有效日期，请写成 2026-01-31 或 2026年1月31日", label=label, raw=raw))
             return None
 
     def choice(self, field: str, value: object, label: str, kind: type[E]) -> E | None:
@@ -130,7 +131,7 @@ class Checker:
         try:
             return kind(raw)
         except ValueError:
-            self.fail(field, f"{label}“{raw}”不在可选范围内")
+            self.fail(field, say("%(label)s“%(raw)s”不在可选范围内", label=label, raw=raw))
             return None
 
     def reason(self, value: object) -> str:
@@ -157,5 +158,8 @@ class RowErrors:
     def done(self) -> None:
         if self.rows:
             raise ValidationError({
-                f"row-{place}": f"第 {place} 个{self.what}{f'（编号 {number}）' if number else ''}：{'；'.join(faults)}"
+                f"row-{place}": (say("第 %(place)s 个%(what)s（编号 %(number)s）：%(faults)s", place=place, what=self.what,
+                                     number=number, faults=joined(faults)) if number else
+                                 say("第 %(place)s 个%(what)s：%(faults)s", place=place, what=self.what,
+                                     faults=joined(faults)))
                 for place, (number, faults) in sorted(self.rows.items())})

@@ -14,6 +14,7 @@ from portal.kernel.lifecycle import (
     withdraw,
 )
 from portal.kernel.lookup import HasSession, find_numbered
+from portal.kernel.messages import say
 from portal.kernel.privacy import carries_personal_number
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
@@ -56,7 +57,7 @@ class _Notice:
 def check_number(check: Checker, value: object, label: str, example: str) -> str:
     number = check.text("number", value, label, max_len=40)
     if number and not RECORD_NUMBER.match(number):
-        check.fail("number", f"{label}只能用字母、数字和连字符，以字母或数字开头（例如 {example}）")
+        check.fail("number", say("%(label)s只能用字母、数字和连字符，以字母或数字开头（例如 %(example)s）", label=label, example=example))
     return number
 
 
@@ -67,7 +68,7 @@ def multiline(value: object) -> object:
 
 def check_not_future(check: Checker, field: str, day: date | None, label: str, today: date) -> None:
     if day is not None and day > today:
-        check.fail(field, f"{label}不能晚于今天（{today.isoformat()}）")
+        check.fail(field, say("%(label)s不能晚于今天（%(today)s）", label=label, today=today.isoformat()))
 
 
 def _checked(check: Checker, backend: Backend, data: NoticeInput) -> _Notice | None:
@@ -90,18 +91,18 @@ def _body(check: Checker, value: object) -> str:
     if not (isinstance(raw, str) and looks_like_html(raw)):
         text = body = check.text("body", raw, "公告正文", max_len=BODY_MAX)
     elif len(raw) > PASTE_MAX:
-        check.fail("body", f"粘贴的正文连同格式太长（{len(raw)} 个字符），请分成几条公告，或先粘贴到记事本去掉格式")
+        check.fail("body", say("粘贴的正文连同格式太长（%(count)s 个字符），请分成几条公告，或先粘贴到记事本去掉格式", count=len(raw)))
         return ""
     else:
         body = clean_html(raw)
         if not body:
-            check.fail("body", "粘贴的正文去掉格式和不允许的内容（脚本、图片等）后没有文字，请直接输入文字")
+            check.fail("body", say("粘贴的正文去掉格式和不允许的内容（脚本、图片等）后没有文字，请直接输入文字"))
             return ""
         text = check.text("body", to_text(body), "公告正文", max_len=BODY_MAX)
         if len(body) > BODY_HTML_MAX:
-            check.fail("body", "公告正文中的表格或格式太多，请精简后再粘贴")
+            check.fail("body", say("公告正文中的表格或格式太多，请精简后再粘贴"))
     if carries_personal_number(text):
-        check.fail("body", "公告正文会全文公开，请不要写手机号或身份证号")
+        check.fail("body", say("公告正文会全文公开，请不要写手机号或身份证号"))
     return body
 
 
@@ -129,7 +130,7 @@ def correct_notice(backend: Backend, actor: Actor, village_code: str, number: st
 
 def _not_withdrawn(change: Change, notice: Notice) -> None:
     if notice.status is RecordStatus.WITHDRAWN:
-        raise ValidationError({"reason": "已撤回的公告不能再更正"})
+        raise ValidationError({"reason": say("已撤回的公告不能再更正")})
 
 
 def withdraw_notice(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Notice:

@@ -20,6 +20,7 @@ from portal.drafts.editor import Batch, Editor, Fields, Files, States, choices
 from portal.kernel.area import area_text
 from portal.kernel.errors import ValidationError
 from portal.kernel.history import FieldChange
+from portal.kernel.messages import say
 from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import RowErrors
 from portal.parcels import geometry, labels, mapping
@@ -159,7 +160,7 @@ def read_parcel_file(backend: Backend, code: str, content: bytes, options: Field
         text = content.decode("utf-8-sig")
         features = _features(geometry.parse_json(text))
     except UnicodeDecodeError:
-        raise ValidationError({"file": "文件不是 UTF-8 编码的文本：请从 GIS 软件另存为 GeoJSON（UTF-8）"}) from None
+        raise ValidationError({"file": say("文件不是 UTF-8 编码的文本：请从 GIS 软件另存为 GeoJSON（UTF-8）")}) from None
     except geometry.GeometryError as err:
         raise ValidationError({"file": str(err)}) from None
     coordinates = options.get("coordinates") or geometry.WGS84

@@ -18,6 +18,7 @@ from portal.kernel.lifecycle import (
     withdraw,
 )
 from portal.kernel.lookup import HasSession, find_numbered
+from portal.kernel.messages import say
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import REASON_MAX, Checker, RowErrors
@@ -69,7 +70,7 @@ def _check_polygon(check: Checker, polygon: object) -> list[list[int]] | None:
             isinstance(p, (list, tuple)) and len(p) == 2
             and all(isinstance(c, int) and not isinstance(c, bool) and abs(c) <= MAX_COORDINATE for c in p)
             for p in polygon)):
-        check.fail("polygon", f"地块边界须为 3–{MAX_POLYGON_POINTS} 个整数坐标点（米）")
+        check.fail("polygon", say("地块边界须为 3–%(most)s 个整数坐标点（米）", most=MAX_POLYGON_POINTS))
         return None
     try:
         return geometry.checked_ring([(int(x), int(y)) for x, y in polygon])

@@ -2,6 +2,7 @@
 villager): refused when it carries a mobile or ID number, since it cannot be masked."""
 from __future__ import annotations
 
+from portal.kernel.messages import say
 from portal.kernel.privacy import carries_personal_number
 from portal.kernel.transaction import Actor
 from portal.kernel.validate import Checker
@@ -15,7 +16,7 @@ def public_text(check: Checker, field: str, value: object, label: str, max_len: 
     """The checked text; a message in `check` when it is missing, too long or carries a number."""
     text = check.text(field, multiline(value), label, max_len=max_len)
     if carries_personal_number(text):
-        check.fail(field, f"{label}会全文公开，请不要写手机号或身份证号")
+        check.fail(field, say("%(label)s会全文公开，请不要写手机号或身份证号", label=label))
     return text
 
 
@@ -24,5 +25,5 @@ def on_behalf_note(check: Checker, actor: Actor, text: str) -> str | None:
     if actor.role == STAFF:
         return public_text(check, "on_behalf", text, "代录说明", ON_BEHALF_MAX) or None
     if str(text or "").strip():
-        check.fail("on_behalf", "只有村干部代录的意见才有代录说明")
+        check.fail("on_behalf", say("只有村干部代录的意见才有代录说明"))
     return None

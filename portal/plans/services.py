@@ -24,6 +24,7 @@ from portal.kernel.lifecycle import (
     withdraw,
 )
 from portal.kernel.lookup import HasSession, find_numbered, session_of
+from portal.kernel.messages import say
 from portal.kernel.privacy import carries_personal_number
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
@@ -138,9 +139,9 @@ def _checked_plan(check: Checker, data: PlanInput) -> _Plan | None:
     if start is None or end is None:
         return None
     if end < start:
-        check.fail("comment_until", "征求意见截止日期不能早于开始日期")
+        check.fail("comment_until", say("征求意见截止日期不能早于开始日期"))
     elif (end - start).days >= MAX_PERIOD_DAYS:
-        check.fail("comment_until", "征求意见期不能超过一年")
+        check.fail("comment_until", say("征求意见期不能超过一年"))
     return _Plan(number, title, body, start, end)
 
 
@@ -164,13 +165,13 @@ def correct_plan(backend: Backend, actor: Actor, village_code: str, number: str,
     v = check.result(checked)
     def allowed(change: Change, plan: Plan) -> None:
         if plan.status is not PlanStatus.OPEN:
-            raise ValidationError({"reason": "已通过或已撤回的方案不能再修改"})
+            raise ValidationError({"reason": say("已通过或已撤回的方案不能再修改")})
         first, last = change.session.execute(select(
             func.min(PlanComment.submitted_on), func.max(PlanComment.submitted_on)).where(
             PlanComment.plan_id == plan.id)).one()
         if first and not (v.comment_from <= first and last <= v.comment_until):
-            raise ValidationError({"comment_from": f"已有意见的提出日期在 {first.isoformat()} 至 {last.isoformat()}，"
-                                                   "新的征求意见期必须包含这些日期"})
+            raise ValidationError({"comment_from": say("已有意见的提出日期在 %(first)s 至 %(last)s，新的征求意见期必须包含这些日期",
+                                                       first=first.isoformat(), last=last.isoformat())})
 
     return correct_numbered(backend, actor, village_code, number, Plan, asdict(v), reason, find=find_plan,
                             number_label="方案编号", allowed=allowed)
@@ -188,9 +189,9 @@ def adopt_plan(backend: Backend, actor: Actor, village_code: str, number: str,
     with backend.change(village_code, actor, "plan.adopt") as change:
         plan = find_plan(change, change.village().id, number)
         if plan.status is not PlanStatus.OPEN:
-            raise ValidationError({"reason": "只有公示中的方案可以通过"})
+            raise ValidationError({"reason": say("只有公示中的方案可以通过")})
         if day < plan.comment_until:
-            raise ValidationError({"adopted_on": f"征求意见期到 {plan.comment_until.isoformat()} 才结束，结束前不能通过方案"})
+            raise ValidationError({"adopted_on": say("征求意见期到 %(until)s 才结束，结束前不能通过方案", until=plan.comment_until.isoformat())})
         amend(change, plan, "plan.adopt", reason, status=PlanStatus.ADOPTED, adopted_on=day)
     return plan
 
@@ -246,19 +247,19 @@ def add_comment(backend: Backend, actor: Actor, village_code: str, plan_number: 
     body = public_text(check, "body", data.body, "意见内容", COMMENT_MAX)
     submitted_on = check.day("submitted_on", data.submitted_on or today, "提出日期")
     if phone and not is_phone(phone):
-        check.fail("commenter_phone", "联系电话应为 11 位手机号或带区号的固定电话")
+        check.fail("commenter_phone", say("联系电话应为 11 位手机号或带区号的固定电话"))
     check_not_future(check, "submitted_on", submitted_on, "提出日期", today)
     on_behalf = on_behalf_note(check, actor, data.on_behalf)
     v = check.result(None if submitted_on is None else _Comment(name, group, phone, body, submitted_on, on_behalf))
     with backend.change(village_code, actor, "plan_comment.create") as change:
         plan = find_plan(change, change.village().id, plan_number)
         if plan.status is PlanStatus.WITHDRAWN:
-            raise ValidationError({"plan": "该方案已撤回，不能再提意见"})
+            raise ValidationError({"plan": say("该方案已撤回，不能再提意见")})
         if plan.status is PlanStatus.ADOPTED:
-            raise ValidationError({"plan": "该方案已通过，征求意见已经结束"})
+            raise ValidationError({"plan": say("该方案已通过，征求意见已经结束")})
         if not plan.comment_from <= v.submitted_on <= plan.comment_until:
-            raise ValidationError({"submitted_on": f"只能在征求意见期内（{plan.comment_from.isoformat()} 至 "
-                                                   f"{plan.comment_until.isoformat()}）提出意见"})
+            raise ValidationError({"submitted_on": say("只能在征求意见期内（%(start)s 至 %(until)s）提出意见",
+                                                       start=plan.comment_from.isoformat(), until=plan.comment_until.isoformat())})
         last = change.session.scalar(select(func.max(PlanComment.number)).where(PlanComment.plan_id == plan.id))
         comment = PlanComment(village_id=plan.village_id, plan=plan, number=(last or 0) + 1, **asdict(v))
         record_created(change, comment, "plan_comment.create")
@@ -284,9 +285,9 @@ def reply_to_comment(backend: Backend, actor: Actor, village_code: str, plan_num
     with backend.change(village_code, actor, "plan_comment.reply") as change:
         comment = find_comment(change, change.village().id, plan_number, number)
         if comment.status is CommentStatus.WITHDRAWN:
-            raise ValidationError({"reply": "该意见已撤回，无需答复"})
+            raise ValidationError({"reply": say("该意见已撤回，无需答复")})
         if day < comment.submitted_on:
-            raise ValidationError({"replied_on": f"答复日期不能早于意见提出日期（{comment.submitted_on.isoformat()}）"})
+            raise ValidationError({"replied_on": say("答复日期不能早于意见提出日期（%(day)s）", day=comment.submitted_on.isoformat())})
         replacing = bool(comment.reply)
         if replacing:
             reason = check.reason(reason)
@@ -315,7 +316,7 @@ def withdraw_comment(backend: Backend, actor: Actor, village_code: str, plan_num
 def _count(check: Checker, field: str, value: object, label: str, minimum: int) -> int:
     raw = str(value if value is not None else "").strip()
     if raw.startswith("-") and raw[1:].isdigit():
-        check.fail(field, f"{label}不能是负数")
+        check.fail(field, say("%(label)s不能是负数", label=label))
         return 0
     return check.integer(field, raw, label, minimum=minimum, maximum=MAX_VOTERS)
 
@@ -333,7 +334,7 @@ def _checked_vote(check: Checker, backend: Backend, data: VoteInput) -> _Vote | 
     check_not_future(check, "held_on", held_on, "表决日期", backend.today())
     total = yes + no + abstain
     if not check.errors.keys() & {"eligible", "yes", "no", "abstain"} and total > eligible:
-        check.fail("total", f"同意、反对、弃权合计 {total} 票，超过了应参加表决的 {eligible} 人")
+        check.fail("total", say("同意、反对、弃权合计 %(total)s 票，超过了应参加表决的 %(eligible)s 人", total=total, eligible=eligible))
     if held_on is None:
         return None
     return _Vote(meeting, question, held_on, eligible, yes, no, abstain, result)
@@ -341,9 +342,9 @@ def _checked_vote(check: Checker, backend: Backend, data: VoteInput) -> _Vote | 
 
 def _check_vote_date(plan: Plan, held_on: date) -> None:
     if plan.status is PlanStatus.WITHDRAWN:
-        raise ValidationError({"plan": "该方案已撤回，不能登记表决"})
+        raise ValidationError({"plan": say("该方案已撤回，不能登记表决")})
     if held_on < plan.comment_from:
-        raise ValidationError({"held_on": f"表决日期不能早于方案公示开始日期（{plan.comment_from.isoformat()}）"})
+        raise ValidationError({"held_on": say("表决日期不能早于方案公示开始日期（%(day)s）", day=plan.comment_from.isoformat())})
 
 
 def _stored_forms(change: Change, data: VoteInput) -> str | None:

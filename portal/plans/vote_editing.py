@@ -18,6 +18,7 @@ from wtforms import SelectField, StringField
 
 from portal.drafts.editor import Editor, Fields, Files, choices
 from portal.kernel.errors import NotFound, ValidationError
+from portal.kernel.messages import say
 from portal.kernel.transaction import Actor, Backend
 from portal.plans.models import ConsentVote, Plan, PlanStatus
 from portal.plans.services import VoteInput, correct_vote, find_vote, record_vote
@@ -76,7 +77,7 @@ def _on_the_form() -> Iterator[None]:
 
 def create(backend: Backend, actor: Actor, code: str, data: VoteDraft) -> ConsentVote:
     if not data.plan:
-        raise ValidationError({"plan": "请选择表决的方案"})
+        raise ValidationError({"plan": say("请选择表决的方案")})
     with _on_the_form():
         return record_vote(backend, actor, code, data.plan, data.vote)
 
@@ -92,7 +93,7 @@ def split(target: str) -> tuple[str, str]:
 def correct(backend: Backend, actor: Actor, code: str, target: str, data: VoteDraft, reason: str) -> ConsentVote:
     plan, number = split(target)
     if data.plan and data.plan != plan:
-        raise ValidationError({"plan": f"这次表决属于方案 {plan}，更正时不能改到别的方案"})
+        raise ValidationError({"plan": say("这次表决属于方案 %(plan)s，更正时不能改到别的方案", plan=plan)})
     with _on_the_form():
         return correct_vote(backend, actor, code, plan, number, data.vote, reason)
 

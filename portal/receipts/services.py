@@ -16,6 +16,7 @@ from portal.contracts.services import find_contract
 from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.lifecycle import amend, withdraw
 from portal.kernel.lookup import find_numbered, number_taken
+from portal.kernel.messages import say
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
@@ -62,7 +63,7 @@ def _link_contract(change: Change, village_id: int, number: str, check: Checker)
         check.fail("contract_number", str(err))
         return None
     if contract.status is ContractStatus.WITHDRAWN:
-        check.fail("contract_number", f"合同 {number} 已撤回，不能再登记收款")
+        check.fail("contract_number", say("合同 %(number)s 已撤回，不能再登记收款", number=number))
     return contract
 
 
@@ -83,7 +84,7 @@ def _number_unused(number: str) -> Iterator[None]:
     except IntegrityError as error:
         if not any(name in str(error.orig) for name in _DUPLICATE_NUMBER):
             raise
-        raise ValidationError({"number": f"收据号“{number}”已登记"}) from None
+        raise ValidationError({"number": say("收据号“%(number)s”已登记", number=number)}) from None
 
 
 def find_receipt(change: Change, village_id: int, number: str) -> Receipt:
@@ -144,9 +145,9 @@ def correct_receipt(backend: Backend, actor: Actor, village_code: str, number: s
     with backend.change(village_code, actor, "receipt.correct") as change:
         receipt = find_receipt(change, change.village().id, number)
         if receipt.status is RecordStatus.WITHDRAWN:
-            raise ValidationError({"reason": "已撤回的收据不能再更正"})
+            raise ValidationError({"reason": say("已撤回的收据不能再更正")})
         if number_taken(change, Receipt, receipt.village_id, v["number"], current=receipt.number):
-            check.fail("number", f"收据号“{v['number']}”已登记")
+            check.fail("number", say("收据号“%(number)s”已登记", number=v["number"]))
         contract = _link_contract(change, receipt.village_id, contract_number, check)
         check.done()
         scan = receipt.scan_sha256

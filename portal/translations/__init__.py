@@ -4,7 +4,7 @@ en/LC_MESSAGES/messages.po is the source; its .mo is a build artefact (not in gi
 by `ensure_compiled` when the app starts whenever it is missing or older than the .po.
 
 Strings reach the catalog three ways (babel.cfg): `_()`/`pgettext()` in templates; `_()`/`N_()`
-in Python; and the values of the Python dictionaries named in vocabularies.txt (status words,
+and the services' `say()` (portal/kernel/messages.py) in Python; and the values of the Python dictionaries named in vocabularies.txt (status words,
 field labels, …), which templates show through the `translate` filter.
 
 After changing any of them, update the catalog and translate what is new (tests/test_english.py
@@ -27,6 +27,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, has_app_context, has_request_context
 from flask_babel import get_locale, get_translations
+
+from portal.kernel.messages import Message
 
 HERE = Path(__file__).resolve().parent
 VOCABULARIES = HERE / "vocabularies.txt"
@@ -51,6 +53,8 @@ def translate(value: Any) -> Any:
     leaves empty and non-string values alone."""
     if not isinstance(value, str) or not value:
         return value
+    if isinstance(value, Message):  # a service's message: its pattern, with its values filled in
+        return value.render(current_translations().ugettext)
     return current_translations().ugettext(value)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal.kernel.errors import NotFound, ValidationError
+from portal.kernel.messages import say
 from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import Checker
 from portal.villages.models import Village
@@ -32,14 +33,14 @@ def create_village(backend: Backend, actor: Actor, data: VillageInput) -> Villag
     check = Checker()
     code = check.text("code", data.code, "村编码", max_len=32)
     if code and not CODE_PATTERN.match(code):
-        check.fail("code", "村编码只能用小写字母、数字和连字符，以字母开头，2–32 个字符（例如 lianban）")
+        check.fail("code", say("村编码只能用小写字母、数字和连字符，以字母开头，2–32 个字符（例如 lianban）"))
     name = check.text("name", data.name, "村名", max_len=100)
     township = check.text("township", data.township, "所属乡镇", max_len=100)
     county = check.text("county", data.county, "所属县（区）", max_len=100, required=False)
     check.done()
     with backend.change(code, actor, "village.create") as change:
         if change.session.scalar(select(Village.id).where(Village.code == code)):
-            raise ValidationError({"code": f"村编码“{code}”已被使用"})
+            raise ValidationError({"code": say("村编码“%(code)s”已被使用", code=code)})
         village = Village(code=code, name=name, township=township, county=county,
                           is_demo=data.is_demo, created_at=change.now())
         change.session.add(village)

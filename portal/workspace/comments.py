@@ -16,6 +16,7 @@ from portal.accounts.models import Role
 from portal.app import backend
 from portal.drafts.editor import choices
 from portal.kernel.errors import NotFound, ValidationError
+from portal.kernel.messages import say
 from portal.kernel.transaction import Actor
 from portal.plans import reads as plan_reads
 from portal.plans.forms import NO_PLAN, OnBehalfForm, ReplyForm
@@ -89,7 +90,7 @@ def on_behalf() -> Response | tuple[str, int] | str:
                                 on_behalf=form.on_behalf.data or "")
             try:
                 if not plan:
-                    raise ValidationError({"plan": "请选择对哪个方案的意见"})
+                    raise ValidationError({"plan": say("请选择对哪个方案的意见")})
                 comment = add_comment(backend(), actor, code, plan, data)
             except NotFound as err:
                 problems = show_errors(ValidationError({"plan": str(err)}), form)

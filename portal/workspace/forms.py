@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length
 
 from portal.drafts.editor import Fields
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import say
 from portal.translations import N_
 
 SKIPPED = ("csrf_token",)
@@ -57,7 +58,7 @@ def read_upload(form: Any, name: str, limit: int = MAX_TEXT_FILE) -> tuple[str, 
         return None
     content = storage.read(limit + 1)
     if len(content) > limit:
-        raise ValidationError({name: f"文件不能超过 {limit // 1024 // 1024} MB"})
+        raise ValidationError({name: say("文件不能超过 %(most)s MB", most=limit // 1024 // 1024)})
     return str(storage.filename).replace("\\", "/").rsplit("/", 1)[-1].strip()[:100], content
 
 
@@ -74,7 +75,7 @@ def text_uploads(form: Any, names: Mapping[str, str]) -> dict[str, str]:
         try:
             texts[target] = form[target].data = chosen[1].decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationError({upload: "文件不是 UTF-8 编码的文本：请另存为 UTF-8 的 GeoJSON 文件"}) from None
+            raise ValidationError({upload: say("文件不是 UTF-8 编码的文本：请另存为 UTF-8 的 GeoJSON 文件")}) from None
     return texts
 
 

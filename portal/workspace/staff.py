@@ -13,6 +13,7 @@ from portal.drafts import services as drafts
 from portal.drafts.editor import Editor
 from portal.drafts.models import Draft, DraftState
 from portal.kernel.errors import NotFound, ValidationError
+from portal.kernel.messages import say
 from portal.kernel.transaction import Actor
 from portal.translations import N_
 from portal.workspace import records, todo
@@ -240,7 +241,7 @@ def _import(actor: Actor, editor: Editor, entity: str, form: Any) -> Draft:
     assert actor.village is not None and editor.batch is not None
     chosen = read_upload(form, "file")
     if chosen is None:
-        raise ValidationError({"file": "请选择要导入的文件"})
+        raise ValidationError({"file": say("请选择要导入的文件")})
     options = {k: v for k, v in form_fields(form).items() if k not in ("file", "reason")}
     rows = editor.batch.read(backend(), actor.village, chosen[1], options)
     data = drafts.DraftInput(entity, "import", {"source": chosen[0]}, {}, None, form.reason.data, batch=rows)

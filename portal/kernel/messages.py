@@ -1,0 +1,69 @@
+"""Messages for people, written in Chinese in the services, shown in the reader's language.
+
+A service cannot know the reader's language (it runs in the CLI, the demo, another process), so
+a message keeps its pattern and its values beside the Chinese text: `say("请填写%(label)s",
+label="面积")` IS the str "请填写面积" everywhere (logs, tests, the CLI), and a page's `translate`
+filter looks the pattern up in the catalog and fills in the values, themselves translated where
+they are catalog words (a field's label) — "Please fill in Area". pybabel extracts the pattern
+(`say` is a keyword in babel.cfg).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+
+class Message(str):
+    """The Chinese text, with `pattern` and `values` kept for translation."""
+
+    pattern: str
+    values: Mapping[str, Any]
+
+    def __new__(cls, pattern: str, values: Mapping[str, Any] | None = None) -> Message:
+        text = pattern % dict(values) if values else pattern
+        made = super().__new__(cls, text)
+        made.pattern, made.values = pattern, dict(values or {})
+        return made
+
+    def __reduce__(self) -> tuple[type[Message], tuple[str, dict[str, Any]]]:
+        return type(self), (self.pattern, dict(self.values))
+
+    def render(self, lookup: Callable[[str], str]) -> str:
+        """The message through `lookup` (a catalog's gettext): its pattern, and each value that
+        is text or itself a Message; a pattern the catalog lacks stays Chinese as a whole."""
+        pattern = lookup(self.pattern)
+        if pattern == self.pattern:
+            return str(self)
+        values = {name: value.render(lookup) if isinstance(value, Message)
+                  else lookup(value) if isinstance(value, str) and value else value
+                  for name, value in self.values.items()}
+        try:
+            return pattern % values
+        except (KeyError, TypeError, ValueError):  # a catalog entry that does not fit its pattern
+            return str(self)
+
+
+def say(pattern: str, **values: Any) -> Message:
+    """A message for people: `pattern` in Chinese with %(name)s for each value."""
+    return Message(pattern, values)
+
+
+class Joined(Message):
+    """Several messages shown as one ("；" between them in Chinese, "; " in English)."""
+
+    parts: list[str]
+
+    def __new__(cls, parts: Sequence[str]) -> Joined:
+        made = str.__new__(cls, "；".join(parts))
+        made.pattern, made.values, made.parts = str(made), {}, list(parts)
+        return made
+
+    def __reduce__(self) -> tuple[type[Joined], tuple[list[str]]]:  # type: ignore[override]
+        return type(self), (self.parts,)
+
+    def render(self, lookup: Callable[[str], str]) -> str:
+        return "; ".join(part.render(lookup) if isinstance(part, Message) else lookup(part) for part in self.parts)
+
+
+def joined(parts: Sequence[str]) -> Joined:
+    return Joined(parts)
