@@ -10,6 +10,7 @@ from portal.kernel.errors import (
     ServiceError,
     ValidationError,
 )
+from portal.kernel.messages import Message
 
 MESSAGES = {
     400: "请求有误",
@@ -87,7 +88,9 @@ def init_app(app: Flask) -> None:
                         status=400, mimetype="text/plain")
 
     for kind, status in SERVICE_STATUS.items():
-        app.register_error_handler(kind, lambda err, status=status: _answer(status, str(err)))
+        # A service's message keeps what translates it (kernel/messages.py): the page's `translate`.
+        app.register_error_handler(kind, lambda err, status=status: _answer(
+            status, err.args[0] if len(err.args) == 1 and isinstance(err.args[0], Message) else str(err)))
 
     @app.errorhandler(Exception)
     def crashed(err: Exception) -> tuple[Response | str, int]:

@@ -16,7 +16,9 @@ from portal.accounts.services import LoginAttempt, actor_for, authenticate, chan
 from portal.accounts.sessions import COOKIE_KEY, end_all_sessions, start_session
 from portal.app import backend
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import say
 from portal.publishing.query import arg
+from portal.translations import translate
 
 bp = Blueprint("accounts", __name__)
 # What a new session keeps of the old one: the reader's choices, nothing about who they were.
@@ -75,7 +77,7 @@ def login() -> Response | tuple[str, int]:
             return render_template("auth/login.html", form=form), 503
         if user is not None:
             _new_session(user)
-            flash(f"欢迎，{user.display_name}")
+            flash(translate(say("欢迎，%(name)s", name=user.display_name)))
             return redirect(_safe_next(arg("next") or None, f"/{user.role.value}/"))
         form.password.errors = [*form.password.errors, "用户名或密码不正确"]
     if request.method == "POST":

@@ -25,7 +25,9 @@ from portal.imports.services import BatchRefused
 from portal.imports.tables import MAX_BYTES, MAX_ROWS
 from portal.imports.template import template_xlsx
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import joined, say
 from portal.kernel.transaction import Actor
+from portal.translations import translate
 
 bp = Blueprint("imports", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -133,9 +135,9 @@ def confirm(kind: str) -> Response | tuple[str, int]:
         return _confirm_page(Report(kind, parsed, ()), digest, 400, reason, error, source)
     pending.discard(_folder(), village, kind, digest)
     counts = Counter(row.kind for row in parsed.rows)
-    done = "，".join(f"{LABELS[name]} {counts[name]} 条" for name in KINDS if counts[name])
+    done = joined([say("%(kind)s %(count)s 条", kind=LABELS[name], count=counts[name]) for name in KINDS if counts[name]])
     if draft.state is DraftState.PUBLISHED:
-        flash(f"已导入 {len(parsed.rows)} 条记录（{done}），每一条都已记入审计日志")
+        flash(translate(say("已导入 %(count)s 条记录（%(kinds)s），每一条都已记入审计日志", count=len(parsed.rows), kinds=done)))
         return redirect(url_for("imports.start"))
-    flash(f"已提交监委会审核：批准后一次导入 {len(parsed.rows)} 条记录（{done}）")
+    flash(translate(say("已提交监委会审核：批准后一次导入 %(count)s 条记录（%(kinds)s）", count=len(parsed.rows), kinds=done)))
     return redirect(url_for("staff.draft", draft_id=draft.id))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from portal.kernel.errors import PermissionDenied
 from portal.kernel.history import ACTIONS, ROLES as ROLE_NAMES
+from portal.kernel.messages import say
 from portal.kernel.registry import COMMITTEE, ROLES, VILLAGE_ROLES, Registry
 
 
@@ -47,9 +48,9 @@ def authorize(registry: Registry, actor: Actor, log: str, actions: Iterable[str]
         allowed = record_type.writers.get(verb, frozenset())
         if actor.role not in allowed:
             who = ROLE_NAMES.get(actor.role, actor.role)
-            raise PermissionDenied(f"{who}无权{ACTIONS.get(verb, verb)}{record_type.name}")
+            raise PermissionDenied(say("%(who)s无权%(verb)s%(kind)s", who=who, verb=ACTIONS.get(verb, verb), kind=record_type.name))
         if actor.role in VILLAGE_ROLES and actor.village != log:
-            raise PermissionDenied(f"只能修改本村的{record_type.name}：该账号不属于此村")
+            raise PermissionDenied(say("只能修改本村的%(kind)s：该账号不属于此村", kind=record_type.name))
     approver = actor.approved_by
     if approver is not None:
         if approver.role != COMMITTEE or approver.approved_by is not None:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from portal.kernel.base import NumberedRecord
 from portal.kernel.errors import NotFound
+from portal.kernel.messages import say
 
 R = TypeVar("R", bound=NumberedRecord)
 
@@ -30,7 +31,7 @@ def find_numbered(change_or_session: HasSession | Session, model: type[R], villa
     record = session_of(change_or_session).scalar(
         select(model).where(model.village_id == village_id, model.number == number))
     if record is None:
-        raise NotFound(f"没有编号为“{number}”的{what}")
+        raise NotFound(say("没有编号为“%(number)s”的%(what)s", number=number, what=what))
     return record
 
 

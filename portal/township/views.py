@@ -16,6 +16,7 @@ from portal.app import backend
 from portal.extensions import login_manager
 from portal.kernel.errors import PermissionDenied, ValidationError
 from portal.kernel.history import ROLES as ROLE_NAMES
+from portal.kernel.messages import say
 from portal.township import reads
 from portal.translations import translate
 from portal.township.forms import VILLAGE_ROLES, AccountForm, ResetPasswordForm, StatusForm, VillageForm
@@ -61,7 +62,7 @@ def new_village() -> Page:
         except ValidationError as err:
             show_errors(form, err.errors)
         else:
-            flash(f"已建立 {village.name}（{village.code}），请为它建立村干部和监委会成员账号")
+            flash(translate(say("已建立 %(name)s（%(code)s），请为它建立村干部和监委会成员账号", name=village.name, code=village.code)))
             return redirect(url_for("township.home", _anchor=f"v-{village.code}"))
     return _form_page("township/village_form.html", form)
 
@@ -84,7 +85,7 @@ def new_account(code: str) -> Page:
         except HashingBusy as err:
             form.form_errors.append(str(err))
         else:
-            flash(f"已建立账号 {user.username}（{user.display_name}）")
+            flash(translate(say("已建立账号 %(username)s（%(name)s）", username=user.username, name=user.display_name)))
             return redirect(url_for("township.home", _anchor=f"v-{village.code}"))
     return _form_page("township/account_form.html", form, village=village)
 
@@ -101,7 +102,7 @@ def reset(username: str) -> Page:
         except (PermissionDenied, HashingBusy) as err:
             form.form_errors.append(str(err))
         else:
-            flash(f"已为 {username} 设置新密码，该账号所有已登录的设备均已退出")
+            flash(translate(say("已为 %(username)s 设置新密码，该账号所有已登录的设备均已退出", username=username)))
             return redirect(url_for("township.home"))
     return _form_page("township/reset_form.html", form, account=account)
 
@@ -117,7 +118,8 @@ def _status(username: str, active: bool) -> Page:
         except PermissionDenied as err:
             form.form_errors.append(str(err))
         else:
-            flash(f"已启用账号 {username}" if active else f"已停用账号 {username}，其所有登录均已退出")
+            flash(translate(say("已启用账号 %(username)s", username=username) if active
+                             else say("已停用账号 %(username)s，其所有登录均已退出", username=username)))
             return redirect(url_for("township.home"))
     return _form_page("township/status_form.html", form, account=account, active=active)
 

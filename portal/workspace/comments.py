@@ -23,6 +23,7 @@ from portal.plans.forms import NO_PLAN, OnBehalfForm, ReplyForm
 from portal.plans.services import CommentInput, add_comment, reply_to_comment
 from portal.workspace.access import actor_of
 from portal.workspace.forms import show_errors
+from portal.translations import translate
 
 bp = Blueprint("comments", __name__)
 CSRF_MESSAGE = "页面已过期或来源不明，未保存。请刷新页面后重新提交。"
@@ -66,7 +67,7 @@ def reply(desk: str, plan: str, number: int) -> Response | tuple[str, int] | str
             except ValidationError as err:
                 problems = show_errors(err, form)
             else:
-                flash(f"已答复方案 {plan} 第 {number} 条意见，答复已公开并记入审计日志")
+                flash(translate(say("已答复方案 %(plan)s 第 %(number)s 条意见，答复已公开并记入审计日志", plan=plan, number=number)))
                 return redirect(url_for("comments.replies", desk=desk))
         elif "csrf_token" in form.errors:
             problems = [CSRF_MESSAGE]
@@ -97,7 +98,7 @@ def on_behalf() -> Response | tuple[str, int] | str:
             except ValidationError as err:
                 problems = show_errors(err, form)
             else:
-                flash(f"已代录并公开：方案 {plan} 第 {comment.number} 条意见")
+                flash(translate(say("已代录并公开：方案 %(plan)s 第 %(number)s 条意见", plan=plan, number=comment.number)))
                 return redirect(f"/v/{code}/plans/{plan}#comment-{comment.number}")
         elif "csrf_token" in form.errors:
             problems = [CSRF_MESSAGE]

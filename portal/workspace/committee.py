@@ -10,8 +10,9 @@ from portal.app import backend
 from portal.drafts import services as drafts
 from portal.drafts.models import DraftState
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import joined, say
 from portal.kernel.transaction import Actor
-from portal.translations import N_
+from portal.translations import N_, translate
 from portal.plans import reads as plan_reads
 from portal.workspace.access import actor_of
 from portal.workspace.files import draft_file_response
@@ -70,9 +71,9 @@ def approve(draft_id: int) -> Response:
     try:
         published = drafts.approve_draft(backend(), actor, code, draft_id)
     except ValidationError as err:
-        flash("未能发布：" + str(err) + "。可以把它退回给村干部修改。")
+        flash(translate(say("未能发布：%(problem)s。可以把它退回给村干部修改。", problem=joined(list(err.errors.values())))))
         return redirect(url_for("committee.draft", draft_id=draft_id))
-    flash(f"已批准并发布：{published.title}（审计日志第 {published.published_seq} 条）")
+    flash(translate(say("已批准并发布：%(title)s（审计日志第 %(seq)s 条）", title=published.title, seq=published.published_seq)))
     return redirect(url_for("committee.home"))
 
 

@@ -13,9 +13,9 @@ from portal.drafts import services as drafts
 from portal.drafts.editor import Editor
 from portal.drafts.models import Draft, DraftState
 from portal.kernel.errors import NotFound, ValidationError
-from portal.kernel.messages import say
+from portal.kernel.messages import joined, say
 from portal.kernel.transaction import Actor
-from portal.translations import N_
+from portal.translations import N_, translate
 from portal.workspace import records, todo
 from portal.workspace.access import actor_of
 from portal.workspace.files import draft_file_response
@@ -179,7 +179,7 @@ def submit(draft_id: int) -> Response:
         try:
             flash(_saved_message(drafts.submit_draft(backend(), actor, actor.village, draft_id)))
         except ValidationError as err:
-            flash("未能提交：" + str(err))
+            flash(translate(say("未能提交：%(problem)s", problem=joined(list(err.errors.values())))))
     return redirect(url_for("staff.draft", draft_id=draft_id))
 
 
