@@ -109,8 +109,9 @@ class Editor:
 
     def title(self, fields: Mapping[str, str]) -> str:
         """How lists name a draft: its number and title or name, as far as they are filled in."""
-        if self.describe is not None:
-            return self.describe(fields)[:200] or "（未填写）"
+        if self.describe is not None:  # a Message stays one (translated on the page) unless cut
+            described = self.describe(fields)
+            return (described if len(described) <= 200 else described[:200]) or "（未填写）"
         parts = [fields.get(self.number_field, ""), fields.get("title") or fields.get("name", "")]
         return " ".join(p for p in parts if p)[:200] or "（未填写）"
 

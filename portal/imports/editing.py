@@ -37,29 +37,39 @@ class LedgerFileForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type 
     reason = TextAreaField("导入原因")
 
 
-def _about(row: Row) -> str:
-    """A record's few telling facts, a person's name masked."""
+def _about(row: Row) -> dict[str, str]:
+    """A record's few telling facts (a person's name masked): its name and what it is about."""
     record = row.record
     if isinstance(record, ContractInput):
         lessee = mask_name(record.lessee_name) if record.lessee_kind == "person" else record.lessee_name
-        return f"{lessee}，{day_text(record.start_date)} 至 {day_text(record.end_date)}"
+        return {"name": lessee, "start": day_text(record.start_date), "end": day_text(record.end_date)}
     if isinstance(record, ReceiptInput):
         person = record.payer_is_person not in (False, "", "false")
-        return f"{mask_name(record.payer_name) if person else record.payer_name}，{money_text(record.amount)} 元"
-    return f"{record.name}，{record.area} 亩"
+        return {"name": mask_name(record.payer_name) if person else record.payer_name,
+                "amount": money_text(record.amount)}
+    return {"name": record.name, "area": str(record.area)}
 
 
 def summaries(rows: Sequence[Row]) -> list[Fields]:
     """Each record of a checked file, as the draft lists it."""
     return [{"kind": row.kind, "number": row.record.number, "sheet": row.sheet, "line": str(row.line),
-             "about": _about(row)} for row in rows]
+             **_about(row)} for row in rows]
 
 
 def describe(fields: Mapping[str, str]) -> str:
-    """合同 IM-HT-001 · 张*，2020-01-01 至 2029-12-31（合同 第 2 行）"""
-    kind = KINDS[fields["kind"]].label if fields.get("kind") in KINDS else LABELS.get(fields.get("kind", ""), "")
-    place = f"{fields['sheet']} 第 {fields['line']} 行" if fields.get("sheet") else f"第 {fields.get('line', '')} 行"
-    return f"{kind} {fields.get('number', '')} · {fields.get('about', '')}（{place}）"
+    """合同 IM-HT-001 · 张*，2020-01-01 至 2029-12-31（第 2 行）, in the reader's language on a page."""
+    kind = KINDS[fields["kind"]].label if fields.get("kind") in KINDS else ""
+    facts = {"kind": kind, "number": fields.get("number", ""), "name": fields.get("name", ""),
+             "line": fields.get("line", ""), "sheet": fields.get("sheet", "")}
+    if "start" in fields:
+        about = say("%(name)s，%(start)s 至 %(end)s", name=facts["name"], start=fields["start"], end=fields.get("end", ""))
+    elif "amount" in fields:
+        about = say("%(name)s，%(amount)s 元", name=facts["name"], amount=fields["amount"])
+    else:
+        about = say("%(name)s，%(area)s 亩", name=facts["name"], area=fields.get("area", ""))
+    if facts["sheet"]:
+        return say("%(kind)s %(number)s · %(about)s（“%(sheet)s”表第 %(line)s 行）", about=about, **facts)
+    return say("%(kind)s %(number)s · %(about)s（第 %(line)s 行）", about=about, **facts)
 
 
 def publish_file(backend: Backend, actor: Actor, code: str, _rows: list[Any], reason: str, fields: Fields) -> Any:
