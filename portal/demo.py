@@ -20,6 +20,7 @@ from portal.contracts.services import (
     create_contract,
 )
 from portal.demo_notices import build_notices
+from portal.demo_signings import build_signings
 from portal.kernel.transaction import SYSTEM, Actor, Backend
 from portal.parcels.services import AssetInput, create_asset
 from portal.receipts.services import (
@@ -96,11 +97,13 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     _buildings(backend, staff)
     people = [(rng.choice(SURNAMES) + g, _resident_id(rng), f"139{rng.randrange(0, 10**8):08d}") for g in GIVEN]
     contracts = _household_contracts(backend, staff, rng, parcels[:38], people)
-    contracts += _company_contracts(backend, staff, parcels[:55])
+    companies = _company_contracts(backend, staff, parcels[:55])
+    contracts += companies
     contracts += _building_contracts(backend, staff, people)
     _receipts(backend, staff, rng, contracts, today)
     _corrections(backend, staff, contracts)
     build_notices(backend, staff, today)
+    build_signings(backend, staff, CODE, companies, today)
     from portal.auditlog import store as audit_log
     with backend.db.read() as session:
         size = audit_log.head(session, CODE).size  # type: ignore[union-attr]

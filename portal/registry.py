@@ -36,6 +36,9 @@ from portal.plans.models import ConsentVote, Plan, PlanComment
 from portal.receipts import labels as receipt_labels
 from portal.receipts import reads as receipt_reads
 from portal.receipts.models import Receipt
+from portal.signings import labels as signing_labels
+from portal.signings import reads as signing_reads
+from portal.signings.models import Signing
 from portal.stats import models as stats_models  # noqa: F401  (page visits: not audited)
 from portal.villages import labels as village_labels
 from portal.villages import reads as village_reads
@@ -63,6 +66,8 @@ REGISTRY = Registry((
                editor="portal.contracts.editing"),
     RecordType("receipt", Receipt, "收据", receipt_labels.FIELDS, RECORD, prefix="SK-", personal=True,
                page=receipt_reads.page_path, views="portal.receipts.views", editor="portal.receipts.editing"),
+    RecordType("signing", Signing, "签约记录", signing_labels.FIELDS, RECORD, prefix="QY-", personal=True,
+               page=signing_reads.page_path, views="portal.signings.views", editor="portal.signings.editing"),
     RecordType("notice", Notice, "公告", notice_labels.FIELDS, RECORD, prefix="GG-",
                page=notice_reads.page_path, views="portal.notices.views", editor="portal.notices.editing"),
     RecordType("plan", Plan, "方案", plan_labels.PLAN_FIELDS, RECORD | {"adopt": BY_STAFF}, prefix="FA-",

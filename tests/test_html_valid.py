@@ -34,6 +34,8 @@ PAGES = [
     ("/v/lianban/arrears", 200),
     ("/v/lianban/receipts", 200),
     ("/v/lianban/receipts?year=2016", 200),
+    ("/v/lianban/signings", 200),
+    ("/v/lianban/signings/QY-2023-002", 200),
     ("/v/lianban/parcels", 200),
     ("/v/lianban/parcels/LB-001", 200),
     ("/v/lianban/parcels/LB-F01", 200),
@@ -75,6 +77,8 @@ SIGNED_IN_PAGES = {
     "demo-staff": [
         ("/staff/", 200),
         ("/staff/new/notice", 200),
+        ("/staff/new/signing", 200),
+        ("/staff/signing/QY-2023-001/correct", 200),
         ("/staff/drafts/1", 200),
         ("/staff/drafts/1/edit", 200),
         ("/staff/records/notice", 200),
