@@ -23,6 +23,7 @@ from portal.kernel.errors import PermissionDenied
 from portal.kernel.registry import ROLES, RecordType
 from portal.kernel.transaction import SYSTEM, Actor, Backend
 from portal.notices.services import NoticeInput, create_notice
+from portal.signings.services import SigningInput, record_signing
 from portal.parcels.services import AssetInput, create_asset
 from portal.plans.services import CommentInput, PlanInput, VoteInput, add_comment, create_plan, record_vote
 from portal.receipts.services import ReceiptInput, record_receipt
@@ -114,6 +115,14 @@ def make_consent_vote(backend: Backend, actor: Actor) -> Made:
     return Made(vote.audit_id(), "登记测试表决事项")
 
 
+def make_signing(backend: Backend, actor: Actor) -> Made:
+    signing = record_signing(backend, actor, "lianban", SigningInput(
+        number="REG-QY-001", contract_number="LB-HT-2016-002", signed_on=backend.today().isoformat(),
+        place="登记测试签约地点", lessor_role="村委会主任", lessor_name="王建国", lessee_role="承包人",
+        lessee_name="登记测试人"))
+    return Made(signing.audit_id(), "登记测试签约地点")
+
+
 # What must exist before a record of the type can be made (written by the village's staff).
 PREPARE: dict[str, Callable[[Backend], None]] = {
     "contract": prepare_contract, "plan_comment": _open_plan, "consent_vote": _open_plan,
@@ -129,6 +138,7 @@ RECORD_MAKERS: dict[str, tuple[Callable[[Backend, Actor], Made], Actor]] = {
     "plan": (make_plan, DEMO_STAFF),
     "plan_comment": (make_plan_comment, VILLAGER),
     "consent_vote": (make_consent_vote, DEMO_STAFF),
+    "signing": (make_signing, DEMO_STAFF),
 }
 TYPES = [pytest.param(t, id=t.entity) for t in REGISTRY]
 # Tables that hold no audited state of their own, and why; every other table must be a

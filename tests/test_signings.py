@@ -61,7 +61,7 @@ def test_a_signing_goes_from_draft_to_public_with_every_file_hash_in_the_log(cli
     assert data["lessor"] == {"role": "村委会主任", "name": "王*国"}
     assert data["witnesses"] == [{"role": "监委会主任", "name": "张*明"}, {"role": "村民代表", "name": "李*英"}]
     assert data["contract_scan_sha256"] == hashlib.sha256(PDF).hexdigest()
-    assert len(data["photo_sha256"]) == 2 and data["video_sha256"] == "ab" * 32
+    assert len(data["photo_sha256"]) == 2 and data["video"] == {"sha256": "ab" * 32}
     assert entry.private is not None and "王建国" not in json.dumps(entry.data, ensure_ascii=False)
     client.post("/logout")
     page = client.get("/v/testcun/signings/QY-2026-001").get_data(as_text=True)
@@ -72,6 +72,7 @@ def test_a_signing_goes_from_draft_to_public_with_every_file_hash_in_the_log(cli
         assert served.status_code == 200 and hashlib.sha256(served.data).hexdigest() == sha256  # the file signed
         assert sha256 in page
     assert client.get(f"/v/testcun/signings/QY-2026-001/files/{'0' * 64}").status_code == 404
+    assert 'href="/v/testcun/signings/QY-2026-001"' in client.get("/v/testcun/contracts/HT-001").get_data(as_text=True)
     listed = client.get("/v/testcun/signings").get_data(as_text=True)
     assert "/v/testcun/signings/QY-2026-001" in listed and "监委会主任 张*明" in listed
     csv = client.get("/v/testcun/signings.csv").get_data(as_text=True)
@@ -142,3 +143,13 @@ def test_only_the_villages_staff_write_signings_and_xss_stays_text(client, backe
     page = client.get("/v/testcun/signings/QY-2026-001").get_data(as_text=True)
     assert attack not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert [e.action for e in log_entries(backend, "testcun")][-1] == "signing.create"
+
+
+def test_audit_verify_checks_every_photo_of_a_signing(backend, people, contract, runner):
+    from portal.auditlog.files import path_for
+
+    signing = record_signing(backend, STAFF, people, signing_input(contract_scan=PDF, photos=[png()]))
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    path_for(backend.files_dir, signing.photo_sha256[0]).unlink()  # a photo deleted behind the portal's back
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and signing.photo_sha256[0][:16] in result.output

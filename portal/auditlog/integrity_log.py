@@ -153,8 +153,10 @@ def _check_entry(report: Report, row: Any, digest: bytes, scan: LogScan) -> None
             report.add(f"{where}: {problem}")
         data = entry["data"]
         for key, value in data.items() if isinstance(data, dict) else ():
-            if key.endswith("sha256") and isinstance(value, str):
-                scan.files.setdefault(value, where)
+            if key.endswith("sha256"):  # one file, or a list of them (a signing's photos)
+                for sha256 in value if isinstance(value, list) else [value]:
+                    if isinstance(sha256, str):
+                        scan.files.setdefault(sha256, where)
 
 
 def private_problems(committed: str | None, private_id: int | None, salt: Any, personal: Any) -> list[str]:

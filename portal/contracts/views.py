@@ -18,6 +18,7 @@ from portal.publishing.formatting import EN_AREA_UNITS, area, area_number, cn_da
 from portal.publishing.listings import Listing
 from portal.publishing.lists import choice_arg, respond, text_arg
 from portal.publishing.memo import HeadMemo
+from portal.signings import reads as signing_reads
 from portal.translations import current_translations, in_english
 
 bp = Blueprint("contracts", __name__)
@@ -92,7 +93,8 @@ def _contract_rows(listing: Listing, rows: Sequence[dict[str, Any]], links: Sequ
 def contract(code: str, number: str) -> str:
     today = backend().today()
     detail = contract_reads.contract_detail(backend(), code, number, today)
-    return render_template("public/contract.html", d=detail, today=today)
+    signings = signing_reads.contract_signings(backend(), code, number)
+    return render_template("public/contract.html", d=detail, today=today, signings=signings)
 
 
 @bp.get("/v/<code>/contracts/<number>.pdf")

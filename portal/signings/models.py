@@ -55,7 +55,8 @@ class Signing(NumberedRecord, Base):
             "lessee": {"role": self.lessee_role, "name": mask_name(self.lessee_name)},
             "witnesses": [{"role": w["role"], "name": mask_name(w["name"])} for w in self.witnesses],
             "stream_url": self.stream_url,
-            "video_sha256": self.video_sha256,
+            # Kept by the village, not by the portal: not a stored file (keys ending in sha256 are).
+            "video": {"sha256": self.video_sha256} if self.video_sha256 else None,
             "contract_scan_sha256": self.contract_scan_sha256,
             "photo_sha256": list(self.photo_sha256),
             "note": self.note,
