@@ -68,3 +68,18 @@ def test_form_errors_next_to_the_field_follow_the_reader(client, auth, demo):
     for name, text in errors.items():
         assert not CJK.search(text.replace("NOPE-1", "")), (name, text)
     assert any("not a valid amount" in text for text in errors.values()), errors
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # pages alone: one database will do
+def test_every_editor_form_has_its_labels_and_hints_in_english(client, auth, demo, backend):
+    from portal.drafts.services import editable_types
+
+    assert auth.login().status_code == 302
+    client.get("/prefs/lang/en?next=/staff/")
+    for entity, _ in editable_types(backend):
+        page = client.get(f"/staff/new/{entity}").get_data(as_text=True)
+        texts = [html.unescape(t) for t in re.findall(r'<label[^>]*>([^<]*)</label>', page)]
+        texts += [html.unescape(t) for t in re.findall(r'<p class="hint" id="[\w-]+-hint">([^<]*)</p>', page)]
+        assert texts, entity
+        chinese = [t for t in texts if CJK.search(t)]
+        assert not chinese, (entity, chinese)

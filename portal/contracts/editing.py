@@ -72,9 +72,9 @@ class ContractForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type in
 
 
 for _row in range(1, MAX_ROWS + 1):  # parcel_1, area_1, …: a draft's fields stay flat text
-    setattr(ContractForm, f"parcel_{_row}", StringField(f"第 {_row} 块 地块编号",
+    setattr(ContractForm, f"parcel_{_row}", StringField(say("第 %(row)s 块 地块编号", row=_row),
                                                         render_kw={"list": "village-parcels", "autocomplete": "off"}))
-    setattr(ContractForm, f"area_{_row}", StringField(f"第 {_row} 块 出租面积",
+    setattr(ContractForm, f"area_{_row}", StringField(say("第 %(row)s 块 出租面积", row=_row),
                                                       render_kw={"inputmode": "decimal", "autocomplete": "off"}))
 
 ROW_FIELDS = frozenset(f"{kind}_{row}" for row in range(1, MAX_ROWS + 1) for kind in ("parcel", "area"))
