@@ -29,8 +29,9 @@
   // -- keys and signed notes (C2SP signed-note) ----------------------------------------------
   // "<name>+<hex key id>+<base64(0x01 ‖ public key)>"; the fingerprint is what paper prints.
   async function parseKey(text) {
-    var parts = text.trim().split("+"), raw = unb64(parts[2] || "");
-    if (parts.length !== 3 || raw.length !== 33 || raw[0] !== 1) { throw new Error("公钥格式不对"); }
+    var m = /^([^+\s]+)\+([0-9a-fA-F]{8})\+([A-Za-z0-9+\/]+=*)$/.exec(text.trim());  // base64 may hold "+"
+    var parts = m ? m.slice(1) : [], raw = m ? unb64(parts[2]) : new Uint8Array(0);
+    if (raw.length !== 33 || raw[0] !== 1) { throw new Error("公钥格式不对"); }
     var id = (await sha256(join(utf8(parts[0] + "\n"), raw))).slice(0, 4);
     if (hex(id) !== parts[1].toLowerCase()) { throw new Error("公钥的编号与公钥不符"); }
     var fp = hex((await sha256(raw)).slice(0, 8)).toUpperCase().match(/.{4}/g).join(" ");

@@ -273,3 +273,22 @@ def test_a_log_that_only_grew_is_accepted_and_remembered(browser, fresh):
     assert _visit(browser, fresh) == "ok" and _alarm(browser) == ""
     after = browser.execute_script("return JSON.parse(localStorage.getItem('sanzi-witness/lianban')).size")
     assert after == before + 1
+
+
+@pytest.mark.parametrize(("listing", "pattern"), [
+    ("/v/lianban/notices", r'href="(/v/lianban/notices/GG-[^"]+)"'),
+    ("/v/lianban/parcels", r'href="(/v/lianban/parcels/LB-[^"./]+)"'),
+    ("/v/lianban/plans", r'href="(/v/lianban/plans/FA-[^"./]+)"'),
+])
+def test_every_kind_of_record_page_passes_its_own_check(browser, fresh, listing, pattern):
+    import re
+
+    page = re.search(pattern, fresh.get(listing).decode())
+    assert page, listing
+    browser.get(fresh.url + page.group(1))
+    box = browser.find_element("id", "browser-verify")
+    browser.execute_script("arguments[0].scrollIntoView()", box)
+    box.find_element("tag name", "button").click()
+    output = box.find_element("tag name", "output")
+    WebDriverWait(browser, 15).until(lambda d: output.text.startswith("核验") and "正在" not in output.text)
+    assert output.text.startswith("核验通过") and "项与日志记录一致" in output.text, output.text
