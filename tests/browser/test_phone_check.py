@@ -292,3 +292,24 @@ def test_every_kind_of_record_page_passes_its_own_check(browser, fresh, listing,
     output = box.find_element("tag name", "output")
     WebDriverWait(browser, 15).until(lambda d: output.text.startswith("核验") and "正在" not in output.text)
     assert output.text.startswith("核验通过") and "项与日志记录一致" in output.text, output.text
+
+
+def test_the_paper_check_and_the_howto_fit_a_phone(browser, fresh):
+    from .conftest import assert_no_horizontal_overflow
+
+    seen = parse_checkpoint(note.split_note(fresh.get(CHECKPOINT).decode())[0])
+    browser.get(fresh.url + "/v/lianban/audit/check")
+    browser.find_element("id", "size").send_keys(str(seen.size))
+    browser.find_element("id", "root").send_keys(base64.b64encode(seen.root).decode())
+    browser.find_element("css selector", "form.stack button").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements("css selector", ".check-result"))
+    assert "一致" in browser.find_element("css selector", ".check-result h2").text
+    assert_no_horizontal_overflow(browser)
+    save_screenshot(browser, "paper-check-consistent")
+    browser.get(fresh.url + VILLAGE)
+    state = browser.find_element("id", "log-state")
+    state.find_element("tag name", "summary").click()
+    browser.execute_script("arguments[0].scrollIntoView()", state)
+    assert_no_horizontal_overflow(browser)
+    save_screenshot(browser, "village-howto")
+    assert console_errors(browser) == []
