@@ -114,6 +114,18 @@ def parse_verifier(verifier_key: str) -> Verifier:
     return Verifier(name, bytes.fromhex(hex_id), key[1:])
 
 
+def key_fingerprint(verifier_key: str) -> str:
+    """Return the key's fingerprint as printed on paper: the first 8 bytes of
+    SHA-256(0x01 ‖ public key) in upper-case hex, four groups of four ("3F2A 9C1B 77D0 E4A5").
+
+    64 bits, so nobody can make a second key with the same fingerprint; the name is left out,
+    so renaming a key does not change what the bulletin board says. Raises NoteError as
+    parse_verifier does.
+    """
+    digest = hashlib.sha256(ED25519 + parse_verifier(verifier_key).public_key).hexdigest()[:16]
+    return " ".join(digest[i:i + 4] for i in range(0, 16, 4)).upper()
+
+
 def _parse_signer(signer_key: str) -> _Signer:
     """Return the parsed signer key. Raises NoteError, never quoting the secret key."""
     parts = signer_key.split("+", 4)

@@ -6,7 +6,9 @@ import importlib
 
 from flask import Flask
 
+from audit.note import key_fingerprint
 from portal.publishing.formatting import FILTERS
+from portal.publishing.urls import public_url
 
 
 def init_app(app: Flask) -> None:
@@ -29,3 +31,14 @@ def init_app(app: Flask) -> None:
     headers.init_app(app)
     compression.init_app(app)
     app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals["public_url"] = public_url
+    app.jinja_env.globals["audit_key"] = audit_key
+
+
+def audit_key() -> dict[str, str]:
+    """The portal's verifier key and its fingerprint, for pages that let a reader check a
+    checkpoint: the fingerprint is what the bulletin board prints."""
+    from portal.app import backend
+
+    key = backend().signer.verifier_key
+    return {"key": key, "fingerprint": key_fingerprint(key)}

@@ -1,55 +1,264 @@
-// Re-checks a record's proof bundle in the browser with WebCrypto (RFC 9162 inclusion proof).
-// Optional: the page states the proof without it; this only lets a reader check it locally.
+// The phone's own check (DESIGN.md, "Who is trusted for what"): the server is not trusted.
+// 1. "核验此记录": the checkpoint's Ed25519 signature against the village key printed on paper
+//    (its fingerprint is on the page), the entry's inclusion proof (RFC 9162 §2.1.3.2), and every
+//    value the page marks with data-field compared with the logged entry; each difference named.
+// 2. Every phone a witness: the last checkpoint verified per village is kept in localStorage;
+//    the next visit verifies a consistency proof (RFC 9162 §2.1.4.2) from it to today's, and a
+//    rewritten log (a fork) raises an alarm saying what to report and to whom.
+// Optional: every page states its proof without JavaScript.
 (function () {
   "use strict";
+  if (!window.crypto || !crypto.subtle || !window.fetch || !window.TextEncoder) { return; }
   var box = document.getElementById("browser-verify");
-  if (!box || !window.crypto || !crypto.subtle || !window.fetch) { return; }
-  box.hidden = false;
-  var button = box.querySelector("button");
-  var out = box.querySelector("output");
+  var witnessBox = box || document.getElementById("log-witness");
+  if (!witnessBox) { return; }
+  var STORE = "sanzi-witness/";
+  var DASH = "\u2014 ";
 
-  function hex(bytes) { return Array.from(new Uint8Array(bytes), function (b) { return b.toString(16).padStart(2, "0"); }).join(""); }
+  // -- bytes ---------------------------------------------------------------------------------
+  function hex(bytes) { return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join(""); }
   function unhex(text) { var a = new Uint8Array(text.length / 2); for (var i = 0; i < a.length; i++) { a[i] = parseInt(text.substr(i * 2, 2), 16); } return a; }
-  function concat(prefix, a, b) { var r = new Uint8Array(1 + a.length + (b ? b.length : 0)); r[0] = prefix; r.set(a, 1); if (b) { r.set(b, 1 + a.length); } return r; }
+  function b64(bytes) { return btoa(String.fromCharCode.apply(null, bytes)); }
+  function unb64(text) { var s = atob(text), a = new Uint8Array(s.length); for (var i = 0; i < s.length; i++) { a[i] = s.charCodeAt(i); } return a; }
+  function utf8(text) { return new TextEncoder().encode(text); }
+  function join() { var n = 0, i; for (i = 0; i < arguments.length; i++) { n += arguments[i].length; } var r = new Uint8Array(n), o = 0; for (i = 0; i < arguments.length; i++) { r.set(arguments[i], o); o += arguments[i].length; } return r; }
+  function same(a, b) { return a.length === b.length && a.every(function (x, i) { return x === b[i]; }); }
   function sha256(bytes) { return crypto.subtle.digest("SHA-256", bytes).then(function (d) { return new Uint8Array(d); }); }
+  function node(l, r) { return sha256(join([1], l, r)); }
 
-  // RFC 9162 §2.1.3.2, step by step.
-  async function rootFromPath(index, size, leaf, path) {
-    if (index >= size) { throw new Error("index ≥ size"); }
+  // -- keys and signed notes (C2SP signed-note) ----------------------------------------------
+  // "<name>+<hex key id>+<base64(0x01 ‖ public key)>"; the fingerprint is what paper prints.
+  async function parseKey(text) {
+    var m = /^([^+\s]+)\+([0-9a-fA-F]{8})\+([A-Za-z0-9+\/]+=*)$/.exec(text.trim());  // base64 may hold "+"
+    var parts = m ? m.slice(1) : [], raw = m ? unb64(parts[2]) : new Uint8Array(0);
+    if (raw.length !== 33 || raw[0] !== 1) { throw new Error("公钥格式不对"); }
+    var id = (await sha256(join(utf8(parts[0] + "\n"), raw))).slice(0, 4);
+    if (hex(id) !== parts[1].toLowerCase()) { throw new Error("公钥的编号与公钥不符"); }
+    var fp = hex((await sha256(raw)).slice(0, 8)).toUpperCase().match(/.{4}/g).join(" ");
+    return { name: parts[0], id: id, pub: raw.slice(1), fingerprint: fp };
+  }
+
+  function splitNote(note) {
+    var at = note.lastIndexOf("\n\n");
+    if (at < 0 || note.slice(-1) !== "\n") { throw new Error("检查点格式不对"); }
+    var sigs = note.slice(at + 2, -1).split("\n").map(function (line) {
+      if (line.indexOf(DASH) !== 0) { throw new Error("检查点的签名行格式不对"); }
+      var rest = line.slice(DASH.length), sp = rest.indexOf(" "), raw = unb64(rest.slice(sp + 1));
+      return { name: rest.slice(0, sp), id: raw.slice(0, 4), sig: raw.slice(4) };
+    });
+    var lines = note.slice(0, at).split("\n");
+    if (lines.length < 3 || !/^(0|[1-9][0-9]*)$/.test(lines[1]) || unb64(lines[2]).length !== 32) { throw new Error("检查点格式不对"); }
+    return { text: note.slice(0, at + 1), origin: lines[0], size: Number(lines[1]), root: lines[2], sigs: sigs };
+  }
+
+  var fallback = null;
+  function loadFallback() {
+    fallback = fallback || new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = witnessBox.dataset.ed25519;
+      s.onload = function () { resolve(window.SanziEd25519); };
+      s.onerror = function () { reject(new Error("无法加载签名核验程序")); };
+      document.head.appendChild(s);
+    });
+    return fallback;
+  }
+  async function ed25519(pub, sig, message) {
+    var key;
+    try { key = await crypto.subtle.importKey("raw", pub, { name: "Ed25519" }, false, ["verify"]); } catch (e) { key = null; }
+    if (!key) { return (await loadFallback()).verify(pub, sig, message); }
+    return crypto.subtle.verify({ name: "Ed25519" }, key, sig, message);
+  }
+
+  // The checkpoint in `note` as signed by `key`; throws, in plain words, unless that key signed it.
+  async function openNote(note, key) {
+    var parsed = splitNote(note);
+    var mine = parsed.sigs.filter(function (s) { return s.name === key.name && same(s.id, key.id); });
+    if (!mine.length) { throw new Error("检查点上没有本村门户公钥（指纹 " + key.fingerprint + "）的签名，它是用别的钥匙签的或没有签名"); }
+    if (mine[0].sig.length !== 64 || !(await ed25519(key.pub, mine[0].sig, utf8(parsed.text)))) {
+      throw new Error("检查点的签名不对：检查点被改动过，或者签名是伪造的");
+    }
+    if (!parsed.origin.endsWith("/v/" + witnessBox.dataset.log)) { throw new Error("这个检查点不是本村的日志"); }
+    parsed.cosigners = parsed.sigs.filter(function (s) { return s !== mine[0]; });
+    return parsed;
+  }
+
+  async function pageKey() {
+    var key = await parseKey(witnessBox.dataset.key);
+    // What the page prints is what the reader compares with paper, so the key must match it.
+    if (key.fingerprint !== witnessBox.dataset.fingerprint) { throw new Error("本页公钥的指纹与页面上印的不符"); }
+    return key;
+  }
+
+  // -- Merkle proofs (RFC 9162) --------------------------------------------------------------
+  async function rootFromInclusion(index, size, leaf, path) {
+    if (!(index >= 0 && index < size)) { throw new Error("包含证明的序号超出日志范围"); }
     var fn = index, sn = size - 1, r = leaf;
     for (var i = 0; i < path.length; i++) {
-      var p = unhex(path[i]);
-      if (sn === 0) { throw new Error("proof too long"); }
+      if (sn === 0) { throw new Error("包含证明太长"); }
       if (fn % 2 === 1 || fn === sn) {
-        r = await sha256(concat(1, p, r));
-        if (fn % 2 === 0) { while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); } }
-      } else {
-        r = await sha256(concat(1, r, p));
-      }
+        r = await node(path[i], r);
+        while (fn % 2 === 0 && fn !== 0) { fn /= 2; sn = Math.floor(sn / 2); }
+      } else { r = await node(r, path[i]); }
       fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
     }
-    if (sn !== 0) { throw new Error("proof too short"); }
+    if (sn !== 0) { throw new Error("包含证明太短"); }
     return r;
   }
 
-  button.addEventListener("click", async function () {
-    out.textContent = "正在核验…";
-    try {
-      var bundle = await (await fetch(box.dataset.bundle, { cache: "no-store" })).json();
-      var entryHash = await sha256(new TextEncoder().encode(bundle.entry_line));
-      if (hex(entryHash) !== bundle.entry_hash) { throw new Error("记录内容的哈希不符"); }
-      var leaf = await sha256(concat(0, entryHash));
-      var proof = bundle.inclusion;
-      var root = await rootFromPath(proof.index, proof.size, leaf, proof.path);
-      if (hex(root) !== proof.root) { throw new Error("算出的根哈希与门户给出的不符"); }
-      var lines = bundle.checkpoint.split("\n");
-      var rootB64 = btoa(String.fromCharCode.apply(null, root));
-      if (lines[1] !== String(proof.size) || lines[2] !== rootB64) { throw new Error("根哈希与签名检查点不符"); }
-      out.textContent = "核验通过：此记录是日志第 " + proof.index + " 条，包含在共 " + proof.size + " 条、根哈希 " + rootB64.slice(0, 16) + "… 的日志中。";
-      out.className = "ok";
-    } catch (err) {
-      out.textContent = "核验失败：" + err.message;
-      out.className = "bad";
+  // Whether `proof` shows the tree (size1, root1) is a prefix of the tree (size2, root2).
+  async function consistent(size1, size2, root1, root2, proof) {
+    if (size1 > size2) { return false; }
+    if (size1 === size2) { return same(root1, root2) && proof.length === 0; }
+    if (size1 === 0) { return proof.length === 0; }
+    var k = size1; while (k % 2 === 0) { k /= 2; }
+    var path = k === 1 ? [root1].concat(proof) : proof;  // size1 a power of two: root1 is a node
+    if (!path.length) { return false; }
+    var fn = size1 - 1, sn = size2 - 1;
+    while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+    var fr = path[0], sr = path[0];
+    for (var i = 1; i < path.length; i++) {
+      if (sn === 0) { return false; }
+      if (fn % 2 === 1 || fn === sn) {
+        fr = await node(path[i], fr); sr = await node(path[i], sr);
+        while (fn % 2 === 0 && fn !== 0) { fn /= 2; sn = Math.floor(sn / 2); }
+      } else { sr = await node(sr, path[i]); }
+      fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
     }
+    return sn === 0 && same(fr, root1) && same(sr, root2);
+  }
+
+  // -- the page's values against the logged entry --------------------------------------------
+  var english = document.documentElement.lang === "en";
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function grouped(whole) { return whole.replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
+  function decimal(value, places, maxPlaces) {
+    var m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(value));
+    if (!m) { return String(value); }
+    var frac = (m[3] || "").replace(/0+$/, "");
+    if (frac.length > maxPlaces) { return String(value); }
+    return m[1] + grouped(m[2]) + "." + frac.padEnd(places, "0");
+  }
+  var FORMATS = {
+    text: function (v) { return String(v); },
+    money: function (v) { var s = decimal(v, 2, 2); return s.charAt(0) === "-" ? "-¥" + s.slice(1) : "¥" + s; },
+    area: function (v, el) { return decimal(v, 2, 4) + (el.dataset.suffix || ""); },  // suffix: " 亩"
+    date: function (v) {
+      var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v || "");
+      if (!m) { return String(v); }
+      return english ? Number(m[3]) + " " + MONTHS[m[2] - 1] + " " + m[1] : m[1] + "年" + Number(m[2]) + "月" + Number(m[3]) + "日";
+    },
+    word: function (v, el) { var words = JSON.parse(el.dataset.words || "{}"); return words[v] || String(v); }
+  };
+  function lookup(data, path) {
+    return path.split(".").reduce(function (at, k) { return at && typeof at === "object" ? at[k] : undefined; }, data);
+  }
+  function compareFields(data) {
+    var problems = [], checked = [];
+    document.querySelectorAll("main [data-field]").forEach(function (el) {
+      var label = el.dataset.label || el.dataset.field, value = lookup(data, el.dataset.field);
+      var shown = el.textContent.trim();
+      if (value === undefined || value === null) { problems.push(label + "：本页显示“" + shown + "”，日志里却没有这一项"); return; }
+      var logged = (FORMATS[el.dataset.format] || FORMATS.text)(value, el);
+      if (logged !== shown) { problems.push(label + "：本页显示“" + shown + "”，日志记录的是“" + logged + "”"); } else { checked.push(label); }
+    });
+    return { problems: problems, checked: checked };
+  }
+
+  // -- every phone a witness -----------------------------------------------------------------
+  function remembered() { try { return JSON.parse(localStorage.getItem(STORE + witnessBox.dataset.log) || "null"); } catch (e) { return null; } }
+  function remember(cp, note) {
+    try { localStorage.setItem(STORE + witnessBox.dataset.log, JSON.stringify({ size: cp.size, root: cp.root, note: note, seen: new Date().toISOString().slice(0, 10) })); } catch (e) { /* private mode: nothing kept */ }
+  }
+  function alarm(old, cp, note, why) {
+    if (document.getElementById("fork-alarm")) { return; }
+    var s = document.createElement("section");
+    s.id = "fork-alarm"; s.className = "fork-alarm"; s.setAttribute("role", "alert");
+    var h = document.createElement("h2"); h.textContent = "警告：本村的审计日志被改写过";
+    var p1 = document.createElement("p");
+    p1.textContent = "这部手机在 " + old.seen + " 核验过本村的审计日志：共 " + old.size + " 条，根哈希简记 " + old.root.slice(0, 8) +
+      "。今天网站给出的日志共 " + cp.size + " 条，根哈希简记 " + cp.root.slice(0, 8) + "，" + why +
+      "。日志只能追加，已经公开的记录被人改动过。";
+    var p2 = document.createElement("p"); p2.className = "report";
+    p2.textContent = "请截屏保存本页，向村务监督委员会报告，并向镇纪委反映。手机里保存着两份都有门户签名、却互相矛盾的检查点，就是证据（见下方）。请不要清除浏览器数据。";
+    var pre = document.createElement("pre"); pre.textContent = old.note + "\n" + note;
+    s.append(h, p1, p2, pre);
+    var main = document.querySelector("main");
+    main.insertBefore(s, main.firstChild);
+  }
+  // Checks a verified checkpoint against the one this phone saw last; keeps it if consistent.
+  async function witness(cp, note) {
+    var old = remembered();
+    if (old && old.size === cp.size && old.root === cp.root) { return true; }
+    if (old) {
+      var why = null;
+      if (cp.size < old.size) { why = "比那时还少"; } else if (cp.size === old.size) { why = "条数相同，内容却不同"; } else {
+        var url = witnessBox.dataset.consistency + "?old=" + old.size + "&new=" + cp.size;
+        var proof = await (await fetch(url, { cache: "no-store" })).json();
+        var ok = Array.isArray(proof.path) && await consistent(old.size, cp.size, unb64(old.root), unb64(cp.root), proof.path.map(unhex));
+        if (!ok) { why = "不包含那时的日志（一致性证明不成立）"; }
+      }
+      if (why) { alarm(old, cp, note, why); return false; }
+    }
+    remember(cp, note);
+    return true;
+  }
+  async function witnessToday() {
+    var key = await pageKey();
+    var note = await (await fetch(witnessBox.dataset.checkpoint, { cache: "no-store" })).text();
+    var cp = await openNote(note, key);
+    witnessBox.dataset.witnessed = await witness(cp, note) ? "ok" : "fork";
+  }
+
+  // -- 核验此记录 --------------------------------------------------------------------------------
+  // <output> holds phrasing content only: one block-styled <span> per line.
+  function show(out, ok, title, lines) {
+    out.textContent = "";
+    out.className = ok ? "ok" : "bad";
+    [title].concat(lines.map(function (t) { return "· " + t; })).forEach(function (t) {
+      var line = document.createElement("span"); line.textContent = t; out.appendChild(line);
+    });
+  }
+  async function checkRecord() {
+    var problems = [], passed = [], key = await pageKey();
+    var bundle = await (await fetch(box.dataset.bundle, { cache: "no-store" })).json();
+    var cp = null;
+    try {
+      cp = await openNote(bundle.checkpoint, key);
+      passed.push("检查点由本村门户公钥签名（指纹 " + key.fingerprint + "，请与公告栏上印的对照）");
+    } catch (err) { problems.push(err.message); cp = splitNote(bundle.checkpoint); }
+    var entryHash = await sha256(utf8(bundle.entry_line));
+    var proof = bundle.inclusion || {};
+    try {
+      var root = await rootFromInclusion(proof.index, cp.size, await sha256(join([0], entryHash)), (proof.path || []).map(unhex));
+      if (b64(root) !== cp.root) { throw new Error("按包含证明算出的根哈希 " + b64(root).slice(0, 8) + " 与检查点的 " + cp.root.slice(0, 8) + " 不符"); }
+      passed.push("此记录是日志第 " + proof.index + " 条，包含在共 " + cp.size + " 条、根哈希为 " + cp.root + " 的日志中");
+    } catch (err) { problems.push("包含证明不成立：" + err.message); }
+    var entry = JSON.parse(bundle.entry_line);
+    if (entry.log !== witnessBox.dataset.log) { problems.push("证明包里的记录不是本村日志的"); }
+    if (String(entry.seq) !== box.dataset.seq) { problems.push("本页说此记录是日志第 " + box.dataset.seq + " 条，证明包给的是第 " + entry.seq + " 条"); }
+    var fields = compareFields(entry.data || {});
+    problems = problems.concat(fields.problems);
+    if (fields.checked.length) { passed.push("本页显示的 " + fields.checked.length + " 项与日志记录一致：" + fields.checked.join("、")); }
+    var cosigned = (cp.cosigners || []).map(function (s) { return "监委会联署：" + s.name + "（公钥编号 " + hex(s.id) + "）"; });
+    passed = passed.concat(cosigned.length ? cosigned : ["此检查点尚无监委会联署"]);
+    if (!problems.length && !(await witness(cp, bundle.checkpoint))) { problems.push("此检查点与这部手机以前核验过的日志矛盾（见页首警告）"); }
+    return { problems: problems, passed: passed };
+  }
+
+  if (box) {
+    box.hidden = false;
+    var out = box.querySelector("output");
+    box.querySelector("button").addEventListener("click", async function () {
+      out.className = ""; out.textContent = "正在核验…";
+      try {
+        var result = await checkRecord();
+        if (result.problems.length) { show(out, false, "核验失败：以下几处对不上", result.problems); } else { show(out, true, "核验通过", result.passed); }
+      } catch (err) { show(out, false, "核验失败：", [err.message]); }
+    });
+  }
+  witnessToday().catch(function (err) {
+    witnessBox.dataset.witnessed = "error";
+    var note = witnessBox.querySelector("output");
+    if (note && !box) { witnessBox.hidden = false; note.className = "bad"; note.textContent = "无法核验今天的检查点：" + err.message; }
   });
 }());

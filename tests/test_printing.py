@@ -85,12 +85,17 @@ def page_count(pdf: Path) -> int:
     return int(re.search(r"Pages:\s+(\d+)", _run(_tool("pdfinfo"), str(pdf)))[1])
 
 
-def qr_on_last_page(pdf: Path, tmp_path: Path) -> str:
-    """The QR code's text, read from the last page rendered at 150 dpi."""
+def qr_codes_on_last_page(pdf: Path, tmp_path: Path) -> list[str]:
+    """The texts of the QR codes on the last page rendered at 150 dpi."""
     last = str(page_count(pdf))
     stem = tmp_path / f"{pdf.stem}-qr"
     _run(_tool("pdftoppm"), "-r", "150", "-png", "-f", last, "-l", last, "-singlefile", str(pdf), str(stem))
-    return _run(_tool("zbarimg"), "--raw", "-q", f"{stem}.png").strip()
+    return _run(_tool("zbarimg"), "--raw", "-q", f"{stem}.png").split()
+
+
+def qr_on_last_page(pdf: Path, tmp_path: Path) -> str:
+    """The text of the page's own QR code (the witness block's other code checks the log)."""
+    return next(code for code in qr_codes_on_last_page(pdf, tmp_path) if "/audit/check?" not in code)
 
 
 def log_state(client) -> tuple[int, str]:

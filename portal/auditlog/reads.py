@@ -1,9 +1,18 @@
 """Read-only access to a village's log for the HTTP API; each call opens its own session."""
 from __future__ import annotations
 
+import base64
+import binascii
+import functools
 import hashlib
+import io
+import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from audit.note import key_fingerprint
 
 from portal.auditlog import store as audit_log
 from portal.kernel.errors import NotFound, ValidationError
@@ -77,3 +86,80 @@ def proof_bundle(backend: Backend, code: str, seq: int) -> dict[str, Any]:
                 "inclusion.root 的 base64 应等于 checkpoint 第三行；checkpoint 的签名用 verifier_keys 核验",
             ],
         }
+
+
+def verifier_keys(backend: Backend, code: str) -> list[str]:
+    """The verifier keys of the village's checkpoints, the portal's first (as `audit export`
+    writes the keys file); NotFound for an unknown village."""
+    log_size(backend, code)
+    return [backend.signer.verifier_key]
+
+
+def portal_key_fingerprint(backend: Backend) -> str:
+    """The fingerprint of the portal's key, as paper and pages print it."""
+    return key_fingerprint(backend.signer.verifier_key)
+
+
+@dataclass(frozen=True)
+class PaperCheck:
+    """The answer to "is today's log consistent with the size and root printed on this notice?"
+
+    `consistent` is None when the typed values could not be read (see `problem`)."""
+
+    size: int
+    root_b64: str
+    current_size: int
+    current_root_b64: str
+    consistent: bool | None
+    problem: str = ""
+    logged_root_b64: str = ""  # the log's own root at `size`, when it has one
+
+
+def parse_root(text: str) -> bytes | None:
+    """A root as printed (the checkpoint's base64, spaces and line breaks allowed), or None."""
+    cleaned = "".join(text.split())
+    try:
+        root = base64.b64decode(cleaned, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return root if len(root) == 32 else None
+
+
+def paper_check(backend: Backend, code: str, size: int, root: bytes) -> PaperCheck:
+    """Compares a printed (size, root) with today's log by an RFC 9162 consistency proof, which is
+    verified here too: the log's root at `size` must be the printed one, and today's tree must
+    extend it."""
+    from audit import ProofError
+    from audit.merkle import verify_consistency
+
+    current = log_size(backend, code)
+    with backend.db.read() as session:
+        head = audit_log.head(session, code)
+        current_root = head.root if head else b""
+        typed = base64.b64encode(root).decode("ascii")
+        now = base64.b64encode(current_root).decode("ascii")
+        if size > current:
+            return PaperCheck(size, typed, current, now, False, "shorter")
+        proof = audit_log.consistency(session, code, size, current)
+    logged = bytes.fromhex(proof["old_root"])
+    try:
+        verify_consistency(size, current, root, current_root, [bytes.fromhex(p) for p in proof["path"]])
+    except ProofError:
+        return PaperCheck(size, typed, current, now, False, "rewritten",
+                          base64.b64encode(logged).decode("ascii"))
+    return PaperCheck(size, typed, current, now, True)
+
+
+@functools.cache
+def verifier_source_zip() -> bytes:
+    """audit/*.py zipped under `audit/`, with fixed timestamps so the bytes (and their hash)
+    are the same on every server running the same code."""
+    import audit
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for source in sorted(Path(audit.__file__).parent.glob("*.py")):
+            info = zipfile.ZipInfo(f"audit/{source.name}", date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, source.read_bytes())
+    return buffer.getvalue()

@@ -2,6 +2,8 @@
 the template filters show dates and area units in English (23 Nov 2026 · mu) to English readers."""
 from __future__ import annotations
 
+import base64
+
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -111,7 +113,21 @@ def body_html(body: str) -> Markup:
     return Markup(clean_html(body)) if is_html_body(body) else escape(body)
 
 
+def hash_b64(value: str | bytes) -> str:
+    """A hash (hex text or raw bytes) as the signed checkpoint writes a root: base64. Every page
+    and sheet shows hashes this one way, so one value never looks like two."""
+    raw = bytes.fromhex(value) if isinstance(value, str) else value
+    return base64.b64encode(raw).decode("ascii")
+
+
+def hash_short(value: str | bytes) -> str:
+    """The first 8 characters of `hash_b64`: enough to tell two hashes apart by eye."""
+    return hash_b64(value)[:8] if value else ""
+
+
 FILTERS = {
+    "hash_b64": hash_b64,
+    "hash_short": hash_short,
     "body_html": body_html,
     "body_text": body_text,
     "is_html_body": is_html_body,

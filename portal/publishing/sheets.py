@@ -8,7 +8,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import render_template
+import re
+from urllib.parse import urlencode, urlsplit
+
+from flask import render_template, url_for
 from markupsafe import Markup
 
 from portal.kernel.history import Version
@@ -16,6 +19,9 @@ from portal.kernel.money import amount_in_words, format_money
 from portal.publishing import pdf
 from portal.publishing.formatting import cn_datetime
 from portal.publishing.qr import qr_svg
+from portal.publishing.urls import public_url
+
+_VILLAGE_PATH = re.compile(r"/v/([^/]+)/")
 
 
 @dataclass(frozen=True)
@@ -39,11 +45,27 @@ def now_checkpoint(size: int, root_hex: str) -> Checkpoint:
     return Checkpoint(size, root_hex, backend().clock())
 
 
+def check_url(page_url: str, checkpoint: Checkpoint) -> str:
+    """The 核对公告 page of the sheet's village with the printed size and root filled in, or ""
+    when the page is not a village's."""
+    found = _VILLAGE_PATH.search(urlsplit(page_url).path)
+    if not found:
+        return ""
+    query = urlencode({"size": checkpoint.size, "root": checkpoint.root_b64})
+    return public_url(url_for("auditlog.paper_check", code=found.group(1)), query)
+
+
 def witness(page_url: str, checkpoint: Checkpoint) -> dict[str, Any]:
-    """What the witness block at the end of every notice shows."""
+    """What the witness block at the end of every notice shows: the page's QR and address, the
+    log state with the QR of the page that checks it against today's log, and the fingerprint
+    of the key that signs the log, for villagers to compare with the site."""
+    from portal.web import audit_key
+
+    check = check_url(page_url, checkpoint)
     return {"url": page_url, "qr": qr_svg(page_url, scale=3, title="扫码查看网页版"),
             "size": checkpoint.size, "root": checkpoint.root_b64,
-            "printed_at": cn_datetime(checkpoint.printed_at)}
+            "printed_at": cn_datetime(checkpoint.printed_at), "fingerprint": audit_key()["fingerprint"],
+            "check_qr": qr_svg(check, scale=2, title="扫码核对日志") if check else ""}
 
 
 def money_with_words(value: Decimal | str) -> str:

@@ -151,3 +151,23 @@ def test_split_note_needs_no_keys():
     assert [(s.name, s.key_id.hex()) for s in signatures] == [("PeterNeumann", "c74f20a3"),
                                                                ("EnochRoot", "af0cfe78")]
     assert base64.b64encode(signatures[0].key_id + signatures[0].signature).decode() in PETER_SIG
+
+
+def test_key_fingerprint_is_64_bits_of_the_key_in_four_groups():
+    import hashlib
+    import re
+
+    from audit.note import generate_signer, key_fingerprint, parse_verifier, verifier_from_signer
+
+    verifier = verifier_from_signer(generate_signer("sanzi-portal"))
+    fingerprint = key_fingerprint(verifier)
+    assert re.fullmatch(r"[0-9A-F]{4}( [0-9A-F]{4}){3}", fingerprint)
+    raw = b"\x01" + parse_verifier(verifier).public_key
+    assert fingerprint.replace(" ", "").lower() == hashlib.sha256(raw).hexdigest()[:16]
+    # The name is not part of it: renaming a key does not change what paper says.
+    import base64
+
+    key_id = hashlib.sha256(b"other\n" + raw).digest()[:4]
+    renamed = f"other+{key_id.hex()}+{base64.b64encode(raw).decode()}"
+    assert key_fingerprint(renamed) == fingerprint
+    assert key_fingerprint(verifier_from_signer(generate_signer("sanzi-portal"))) != fingerprint

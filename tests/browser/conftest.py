@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:  # selenium is imported lazily, so collection works without it
+    from flask import Flask
     from portal.kernel.transaction import Backend
     from selenium.webdriver.remote.webdriver import WebDriver
 
@@ -167,9 +168,11 @@ def browser_helpers() -> SimpleNamespace:
 
 
 @contextmanager
-def serving(folder: Path, fill: Callable[[Backend], None]) -> Iterator[str]:
+def serving(folder: Path, fill: Callable[[Backend], None],
+            wrap: Callable[[Flask], None] | None = None) -> Iterator[str]:
     """A portal on a new SQLite database in `folder`, filled by `fill(backend)`, served over HTTP
-    on a free loopback port; yields its base URL."""
+    on a free loopback port; yields its base URL. `wrap(app)`, if given, may then put a
+    middleware around `app.wsgi_app` (a test's lying server)."""
     import threading
 
     from werkzeug.serving import make_server
@@ -180,6 +183,8 @@ def serving(folder: Path, fill: Callable[[Backend], None]) -> Iterator[str]:
                       "SECRET_KEY": "browser-test"})
     app.extensions["portal"].db.create_schema()
     fill(app.extensions["portal"])
+    if wrap is not None:
+        wrap(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
