@@ -47,7 +47,7 @@ def queue() -> str:
 def handle(number: str) -> Response | tuple[str, int] | str:
     """One complaint: assign it (any member), answer it (the assigned member)."""
     actor, code = _member()
-    assigning, answering = AssignForm(prefix="a"), AnswerForm(prefix="r")
+    assigning, answering = AssignForm(), AnswerForm()
     problems: list[str] = []
     if request.method == "POST":
         form = assigning if request.form.get("step") == "assign" else answering

@@ -5,7 +5,8 @@ the shared page cache nor in any other cache: `_private` marks them.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from portal.app import backend
 from portal.complaints import reads
@@ -14,7 +15,7 @@ from portal.complaints.desk import bp as desk
 from portal.complaints.forms import ComplaintForm, VerdictForm
 from portal.complaints.labels import COMPLAINT_STATUS, FIELDS, KIND
 from portal.complaints.services import NUMBER, ComplaintInput, file_complaint, judge, shown_code
-from portal.kernel.errors import NotFound, ValidationError
+from portal.kernel.errors import ValidationError
 from portal.kernel.history import ROLES, line_diff
 from portal.kernel.registry import VILLAGER
 from portal.kernel.transaction import Actor
@@ -132,8 +133,6 @@ def verdict(code: str, key: str) -> Response | str:
         return complaint(code, key, form, [CSRF_MESSAGE], 400)
     try:
         judge(backend(), FILER, code, key, form.resolved.data or "", form.note.data or "")
-    except NotFound:
-        raise
     except ValidationError as err:
         return complaint(code, key, form, show_errors(err, form), 400)
     flash("谢谢，已记录您的意见" if form.resolved.data == "yes" else "已退回监委会重新办理")
