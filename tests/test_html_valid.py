@@ -47,6 +47,14 @@ PAGES = [
     ("/v/lianban/search?q=茶业", 200),
     ("/v/lianban/search?q=没有这个", 200),
     ("/v/lianban/stats", 200),
+    ("/v/lianban/complaints", 200),
+    ("/v/lianban/complaints?status=resolved", 200),
+    ("/v/lianban/complaints/TS-2026-0001", 200),  # the demo's answered and resolved one
+    ("/v/lianban/complaints/new", 200),
+    ("/v/lianban/complaints/new?about=contract:LB-LZ-2024-001", 200),
+    ("/v/lianban/complaints/new?about=contract:NO-SUCH", 400),
+    ("/v/lianban/complaints/ABCD-EFGH-JK23", 200),  # its filer's page, answered: the verdict form
+    ("/v/lianban/complaints/ABCD-EFGH-JK24", 404),
     ("/login", 200),
     ("/v/lianban/contracts/NO-SUCH", 404),
     ("/v/lianban/contracts?page=x", 400),
@@ -84,6 +92,8 @@ SIGNED_IN_PAGES = {
     ],
     "demo-committee": [
         ("/committee/", 200),
+        ("/committee/complaints/", 200),
+        ("/committee/complaints/TS-2026-0002", 200),  # assigned to demo-committee: the answer form
         ("/committee/drafts/2", 200),
         ("/township/", 403),
     ],
@@ -108,6 +118,29 @@ def _prepare_drafts(app) -> None:
                                                   "action": "submit"}).status_code == 302
     # a bad form, as staff see it with its errors
     assert client.post("/staff/new/notice", data={**NOTICE_DRAFT, "title": "", "action": "submit"}).status_code == 400
+    _prepare_complaint(app)
+
+
+def _prepare_complaint(app) -> None:
+    """A complaint with a known tracking code, answered by demo-committee (its filer's page then
+    asks whether it is resolved)."""
+    from unittest import mock
+
+    villager = app.test_client()
+    with mock.patch("portal.complaints.services.new_tracking_code", return_value="ABCD-EFGH-JK23"):
+        filed = villager.post("/v/lianban/complaints/new", data={"kind": "complaint", "body": "校验用投诉"})
+    assert filed.status_code == 302, filed.get_data(as_text=True)
+    from sqlalchemy import func, select
+
+    from portal.complaints.models import Complaint
+
+    with app.extensions["portal"].db.read() as session:
+        number = session.scalar(select(Complaint.number).where(Complaint.id == select(func.max(Complaint.id))
+                                                               .scalar_subquery()))
+    committee = app.test_client()
+    assert committee.post("/login", data={"username": "demo-committee", "password": "demo-2026"}).status_code == 302
+    for data in ({"step": "assign", "assignee": "demo-committee"}, {"step": "reply", "reply": "校验用答复"}):
+        assert committee.post(f"/committee/complaints/{number}", data=data).status_code == 302
 
 
 def _vnu() -> list[str]:
