@@ -11,7 +11,7 @@ from portal.accounts.models import Role
 from portal.app import backend
 from portal.complaints import reads
 from portal.complaints.forms import AnswerForm, AssignForm
-from portal.complaints.labels import COMPLAINT_STATUS, KIND
+from portal.complaints.labels import COMPLAINT_STATUS, FORM, KIND
 from portal.complaints.services import assign, reply
 from portal.kernel.errors import ValidationError
 from portal.kernel.history import ROLES
@@ -65,7 +65,7 @@ def handle(number: str) -> Response | tuple[str, int] | str:
         else:
             problems = [CSRF_MESSAGE]
     detail, board = reads.desk_detail(backend(), code, number, backend().today())
-    assigning.assignee.choices = [("", "（请选择）")] + board.members
+    assigning.assignee.choices = [("", FORM["choose"])] + board.members
     page = render_template("workspace/complaint.html", d=detail, assigning=assigning, answering=answering,
                            problems=problems, statuses=COMPLAINT_STATUS, kinds=KIND, roles=ROLES, code=code,
                            mine=detail.view.complaint.assignee_id == actor.user_id)

@@ -24,7 +24,7 @@ LOCK = "_complaint_throttle"  # a write lock of its own: no village code starts 
 class Limits:
     """Complaints allowed within `window`: from one client address, and into one village."""
 
-    per_address: int = 5
+    per_address: int = 10
     per_village: int = 60
     window: timedelta = timedelta(hours=1)
 
