@@ -102,7 +102,7 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     _receipts(backend, staff, rng, contracts, today)
     _corrections(backend, staff, contracts)
     build_notices(backend, staff, today)
-    build_complaints(backend, today, "LB-LZ-2024-001")
+    build_complaints(backend, "LB-LZ-2024-001")
     from portal.auditlog import store as audit_log
     with backend.db.read() as session:
         size = audit_log.head(session, CODE).size  # type: ignore[union-attr]

@@ -14,7 +14,7 @@ from portal.complaints import throttle
 from portal.complaints.desk import bp as desk
 from portal.complaints.forms import ComplaintForm, VerdictForm
 from portal.complaints.labels import COMPLAINT_STATUS, FIELDS, KIND
-from portal.complaints.services import NUMBER, ComplaintInput, file_complaint, judge, shown_code
+from portal.complaints.services import NUMBER, ComplaintInput, check_complaint, file_complaint, judge, shown_code
 from portal.kernel.errors import ValidationError
 from portal.kernel.history import ROLES, line_diff
 from portal.kernel.registry import VILLAGER
@@ -96,8 +96,6 @@ def new(code: str) -> Response:
 
 def _file(code: str, data: ComplaintInput) -> str:
     """Files the complaint, counted by the throttle first (a refused one is taken back); its code."""
-    from portal.complaints.services import check_complaint
-
     check_complaint(backend().registry, data)  # bad input is refused before it is counted
     attempt = throttle.count_attempt(backend().db, _limits(), request.remote_addr or "", code, backend().clock())
     try:
