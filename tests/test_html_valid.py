@@ -17,8 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from portal.kernel.clock import local_date, utc_now
+
 from .conftest import REPO_ROOT
 
+# Complaints are numbered by the year they are filed in: the demo's by the clock of this run.
+YEAR = local_date(utc_now()).year
 VNU_JAR = Path(os.environ.get("VNU_JAR") or REPO_ROOT / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
 
 # One of every kind of page in the README's "Pages and endpoints", with the status it answers.
@@ -49,7 +53,7 @@ PAGES = [
     ("/v/lianban/stats", 200),
     ("/v/lianban/complaints", 200),
     ("/v/lianban/complaints?status=resolved", 200),
-    ("/v/lianban/complaints/TS-2026-0001", 200),  # the demo's answered and resolved one
+    (f"/v/lianban/complaints/TS-{YEAR}-0001", 200),  # the demo's answered and resolved one
     ("/v/lianban/complaints/new", 200),
     ("/v/lianban/complaints/new?about=contract:LB-LZ-2024-001", 200),
     ("/v/lianban/complaints/new?about=contract:NO-SUCH", 400),
@@ -93,7 +97,7 @@ SIGNED_IN_PAGES = {
     "demo-committee": [
         ("/committee/", 200),
         ("/committee/complaints/", 200),
-        ("/committee/complaints/TS-2026-0002", 200),  # assigned to demo-committee: the answer form
+        (f"/committee/complaints/TS-{YEAR}-0002", 200),  # assigned to demo-committee: the answer form
         ("/committee/drafts/2", 200),
         ("/township/", 403),
     ],

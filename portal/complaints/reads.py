@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from portal.accounts.models import Role, User
 from portal.auditlog.records import record_entries, record_proof
@@ -79,8 +79,10 @@ def _views(backend: Backend, code: str, complaints: list[Complaint], today: date
     return [ComplaintView(c, _about(types, code, c), c.days_left(today),
                           (names or {}).get(c.assignee_id) if c.assignee_id else None) for c in complaints]
 
-def complaints_listing(backend: Backend, code: str, today: date, *, status: str | None = None) -> Listing:
-    """投诉与意见 — every complaint of the village, newest first, with its answer."""
+def complaints_page(backend: Backend, code: str, today: date, *,
+                    status: str | None = None) -> tuple[Listing, dict[str, ComplaintView]]:
+    """投诉与意见 — every complaint of the village, newest first, with its answer; and each as
+    the page shows it, by number (read in the same session: no second query per page)."""
     with backend.db.read() as session:
         village = find_village(session, code)
         query = select(Complaint).where(Complaint.village_id == village.id)
@@ -90,19 +92,10 @@ def complaints_listing(backend: Backend, code: str, today: date, *, status: str 
         rows = [c.public_state() | {"overdue": "超期" if c.overdue(today) else ""} for c in complaints]
         totals = {"count": len(rows), "owed": sum(1 for c in complaints if c.status in OWED),
                   "overdue": sum(1 for c in complaints if c.overdue(today))}
-        return village_listing(session, village, "complaints", "投诉与意见", today, COLUMNS, rows,
-                               [f"/v/{code}/complaints/{c.number}" for c in complaints], totals)
+        listing = village_listing(session, village, "complaints", "投诉与意见", today, COLUMNS, rows,
+                                  [f"/v/{code}/complaints/{c.number}" for c in complaints], totals)
+    return listing, {v.complaint.number: v for v in _views(backend, code, complaints, today)}
 
-def list_views(backend: Backend, code: str, complaints: list[dict[str, Any]], today: date) -> list[ComplaintView]:
-    """The page's rows as views (the listing's rows are public states; the page needs the records)."""
-    numbers = [row["number"] for row in complaints]
-    if not numbers:
-        return []
-    with backend.db.read() as session:
-        village = find_village(session, code)
-        found = {c.number: c for c in session.scalars(select(Complaint).where(
-            Complaint.village_id == village.id, Complaint.number.in_(numbers)))}
-    return _views(backend, code, [found[n] for n in numbers if n in found], today)
 
 def _detail(backend: Backend, code: str, today: date, *, number: str | None = None,
             tracking: str | None = None) -> ComplaintDetail:
@@ -134,13 +127,15 @@ def about_label(backend: Backend, code: str, about: str) -> About | None:
     return About(parsed[0], parsed[1], f"{record_type.name} {parsed[1]}", record_type.page(code, {"number": parsed[1]}))
 
 def overdue_count(backend: Backend, code: str, today: date) -> tuple[int, int]:
-    """(owed, overdue): complaints awaiting an answer, and those past their due date."""
+    """(owed, overdue): complaints awaiting an answer, and those past their due date; one
+    statement, as the village home runs it on every visit."""
     with backend.db.read() as session:
-        village = find_village(session, code)
-        owed = Complaint.status.in_(OWED)
-        return (session.scalar(select(func.count()).where(Complaint.village_id == village.id, owed)) or 0,
-                session.scalar(select(func.count()).where(Complaint.village_id == village.id, owed,
-                                                          Complaint.due_on < today)) or 0)
+        owed, overdue = session.execute(
+            select(func.count(Complaint.id), func.count(case((Complaint.due_on < today, Complaint.id))))
+            .join(Village, Village.id == Complaint.village_id)
+            .where(Village.code == code, Complaint.status.in_(OWED))).one()
+        return owed or 0, overdue or 0
+
 
 @dataclass(frozen=True)
 class Desk:

@@ -45,9 +45,9 @@ def _limits() -> throttle.Limits:
 def complaints(code: str, fmt: str | None) -> Response | str:
     """投诉与意见: every one of the village with its answer; filter by status."""
     status = choice_arg("status", tuple(COMPLAINT_STATUS))
-    listing = reads.complaints_listing(backend(), code, backend().today(), status=status)
+    listing, shown = reads.complaints_page(backend(), code, backend().today(), status=status)
     return respond(listing, fmt, "public/complaints.html",
-                   cells=lambda rows, links: reads.list_views(backend(), code, list(rows), backend().today()),
+                   cells=lambda rows, links: [shown[row["number"]] for row in rows],
                    status=status, statuses=COMPLAINT_STATUS, kinds=KIND, roles=ROLES)
 
 
