@@ -107,6 +107,9 @@ def register_cli(app: Flask) -> None:
 
     audit = AppGroup("audit", help="The per-village audit log: export, verify, checkpoint.")
     app.cli.add_command(audit)
+    from portal.complaints.cli import complaints
+
+    app.cli.add_command(complaints)
 
     @audit.command("export")
     @click.option("--village", "code", required=True, help="village code, e.g. lianban")

@@ -19,6 +19,7 @@ from portal.contracts.services import (
     correct_contract,
     create_contract,
 )
+from portal.demo_complaints import build_complaints
 from portal.demo_notices import build_notices
 from portal.demo_signings import build_signings
 from portal.kernel.transaction import SYSTEM, Actor, Backend
@@ -104,6 +105,7 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     _corrections(backend, staff, contracts)
     build_notices(backend, staff, today)
     build_signings(backend, staff, CODE, companies, today)
+    build_complaints(backend, "LB-LZ-2024-001")
     from portal.auditlog import store as audit_log
     with backend.db.read() as session:
         size = audit_log.head(session, CODE).size  # type: ignore[union-attr]

@@ -11,6 +11,9 @@ import importlib
 from portal.accounts import labels as account_labels
 from portal.accounts.models import TOWNSHIP_LOG, User
 from portal.auditlog import models as auditlog_models  # noqa: F401  (the log's own tables)
+from portal.complaints import labels as complaint_labels
+from portal.complaints import reads as complaint_reads
+from portal.complaints.models import Complaint
 from portal.contracts import derived as contract_derived
 from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
@@ -79,6 +82,12 @@ REGISTRY = Registry((
     RecordType("consent_vote", ConsentVote, "表决", plan_labels.VOTE_FIELDS,
                {"create": BY_STAFF, "correct": BY_STAFF},
                page=plan_reads.vote_page_path, title=plan_reads.on_plan_title, editor="portal.plans.vote_editing"),
+    # Filed by villagers without an account, who also judge the answer (holding its tracking
+    # code); the committee assigns each to a member, who answers it.
+    RecordType("complaint", Complaint, "投诉/意见", complaint_labels.FIELDS,
+               {"create": frozenset({VILLAGER}), "assign": frozenset({COMMITTEE}), "reply": frozenset({COMMITTEE}),
+                "resolve": frozenset({VILLAGER}), "reopen": frozenset({VILLAGER})},
+               prefix="TS-", personal=True, page=complaint_reads.page_path, views="portal.complaints.views"),
 ))
 
 

@@ -17,8 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from portal.kernel.clock import local_date, utc_now
+
 from .conftest import REPO_ROOT
 
+# Complaints are numbered by the year they are filed in: the demo's by the clock of this run.
+YEAR = local_date(utc_now()).year
 VNU_JAR = Path(os.environ.get("VNU_JAR") or REPO_ROOT / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
 
 # One of every kind of page in the README's "Pages and endpoints", with the status it answers.
@@ -52,6 +56,14 @@ PAGES = [
     ("/v/lianban/audit/check", 200),  # 核对公告: the empty form
     ("/v/lianban/audit/check?size=100&root=x", 200),  # with a message next to the field
     ("/v/lianban/audit/check?size=100&root=47DEQpj8HBSa%2B%2FTImW%2B5JCeuQeRkm5NMpJWZG3hSuFU%3D", 200),  # 对不上
+    ("/v/lianban/complaints", 200),
+    ("/v/lianban/complaints?status=resolved", 200),
+    (f"/v/lianban/complaints/TS-{YEAR}-0001", 200),  # the demo's answered and resolved one
+    ("/v/lianban/complaints/new", 200),
+    ("/v/lianban/complaints/new?about=contract:LB-LZ-2024-001", 200),
+    ("/v/lianban/complaints/new?about=contract:NO-SUCH", 400),
+    ("/v/lianban/complaints/ABCD-EFGH-JK23", 200),  # its filer's page, answered: the verdict form
+    ("/v/lianban/complaints/ABCD-EFGH-JK24", 404),
     ("/login", 200),
     ("/v/lianban/contracts/NO-SUCH", 404),
     ("/v/lianban/contracts?page=x", 400),
@@ -91,6 +103,8 @@ SIGNED_IN_PAGES = {
     ],
     "demo-committee": [
         ("/committee/", 200),
+        ("/committee/complaints/", 200),
+        (f"/committee/complaints/TS-{YEAR}-0002", 200),  # assigned to demo-committee: the answer form
         ("/committee/drafts/2", 200),
         ("/township/", 403),
     ],
@@ -115,6 +129,29 @@ def _prepare_drafts(app) -> None:
                                                   "action": "submit"}).status_code == 302
     # a bad form, as staff see it with its errors
     assert client.post("/staff/new/notice", data={**NOTICE_DRAFT, "title": "", "action": "submit"}).status_code == 400
+    _prepare_complaint(app)
+
+
+def _prepare_complaint(app) -> None:
+    """A complaint with a known tracking code, answered by demo-committee (its filer's page then
+    asks whether it is resolved)."""
+    from unittest import mock
+
+    villager = app.test_client()
+    with mock.patch("portal.complaints.services.new_tracking_code", return_value="ABCD-EFGH-JK23"):
+        filed = villager.post("/v/lianban/complaints/new", data={"kind": "complaint", "body": "校验用投诉"})
+    assert filed.status_code == 302, filed.get_data(as_text=True)
+    from sqlalchemy import func, select
+
+    from portal.complaints.models import Complaint
+
+    with app.extensions["portal"].db.read() as session:
+        number = session.scalar(select(Complaint.number).where(Complaint.id == select(func.max(Complaint.id))
+                                                               .scalar_subquery()))
+    committee = app.test_client()
+    assert committee.post("/login", data={"username": "demo-committee", "password": "demo-2026"}).status_code == 302
+    for data in ({"step": "assign", "assignee": "demo-committee"}, {"step": "reply", "reply": "校验用答复"}):
+        assert committee.post(f"/committee/complaints/{number}", data=data).status_code == 302
 
 
 def _vnu() -> list[str]:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
+from portal.complaints.services import ComplaintInput, file_complaint
 from portal.contracts.services import ContractInput, create_contract
 from portal.kernel.transaction import Actor
 from portal.notices.services import NoticeInput, create_notice
@@ -21,7 +22,7 @@ from .conftest import DEMO_STAFF
 
 VILLAGER = Actor("villager", "villager")
 LIST_PAGES = ["contracts", "arrears", "receipts", "parcels", "map", "notices", "plans", "plans/{plan}/comments",
-              "", "search?q=合同", "stats", "feed.atom"]
+              "", "search?q=合同", "stats", "feed.atom", "complaints"]
 # Queries a page may run: its own reads, the village, the log head for the ETag and the log
 # state the page shows (the village home has the most: nine). None may depend on how many
 # records there are. Transaction control (SQLite's BEGIN) is not counted.
@@ -88,6 +89,8 @@ def grow_the_village(backend, n: int = 20) -> None:
     for i in range(n):
         add_comment(backend, VILLAGER, "lianban", "QC-FA-001", CommentInput(
             commenter_name="陈秀英", body=f"意见{i}", submitted_on=today))
+        file_complaint(backend, VILLAGER, "lianban", ComplaintInput(
+            kind="complaint", body=f"投诉{i}", name="陈秀英", about="plan:QC-FA-001"))
 
 
 def test_every_list_page_runs_the_same_few_statements_however_many_records(app, client, backend, demo):

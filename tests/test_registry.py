@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.services import UserInput, create_user
 from portal.auditlog.models import AuditEntry
+from portal.complaints.services import ComplaintInput, file_complaint
 from portal.contracts.services import ContractInput, create_contract
 from portal.kernel.base import Base
 from portal.kernel.errors import PermissionDenied
@@ -121,6 +122,10 @@ def make_signing(backend: Backend, actor: Actor) -> Made:
         place="登记测试签约地点", lessor_role="村委会主任", lessor_name="王建国", lessee_role="承包人",
         lessee_name="登记测试人"))
     return Made(signing.audit_id(), "登记测试签约地点")
+def make_complaint(backend: Backend, actor: Actor) -> Made:
+    filed = file_complaint(backend, actor, "lianban", ComplaintInput(
+        kind="complaint", body="登记测试投诉内容", name="登记测试人", phone="13812345678"))
+    return Made(filed.complaint.audit_id(), "登记测试投诉内容")
 
 
 # What must exist before a record of the type can be made (written by the village's staff).
@@ -139,6 +144,7 @@ RECORD_MAKERS: dict[str, tuple[Callable[[Backend, Actor], Made], Actor]] = {
     "plan_comment": (make_plan_comment, VILLAGER),
     "consent_vote": (make_consent_vote, DEMO_STAFF),
     "signing": (make_signing, DEMO_STAFF),
+    "complaint": (make_complaint, VILLAGER),
 }
 TYPES = [pytest.param(t, id=t.entity) for t in REGISTRY]
 # Tables that hold no audited state of their own, and why; every other table must be a
@@ -153,6 +159,8 @@ NOT_RECORD_TABLES = {
     "draft": "staff drafts: private working state; publishing one is the audited act",
     "login_session": "who is logged in: sessions, ended by logout and account changes",
     "login_failure": "failed logins counted by the throttle",
+    "complaint_attempt": "complaints filed, counted by their throttle",
+    "complaint_setting": "a village's answer deadline for complaints; each complaint's due date is logged",
 }
 
 

@@ -16,6 +16,7 @@ QUERY_PARAMETERS = frozenset({
     "q", "page", "status", "lessee", "parcel", "sort", "kind", "year", "contract", "category", "state",
     "start", "end", "index", "size", "old", "new", "root",  # lists, the /audit API, 核对公告
     "lang", "next", "on",                            # language, 长辈版, where to go back to
+    "about", "tracking",                             # a complaint about a record; a tracking code typed
 })
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, url_for
 
 from portal.app import backend
+from portal.complaints import reads as complaint_reads
 from portal.publishing.lists import text_arg
 from portal.publishing.qr import qr_svg
 from portal.publishing.urls import public_url
@@ -25,5 +26,7 @@ def village(code: str) -> str:
     today = backend().today()
     overview = village_reads.village_overview(backend(), code, today)
     page_url = public_url(url_for("villages.village", code=code))
+    owed, overdue = complaint_reads.overdue_count(backend(), code, today)
     return render_template("public/village.html", o=overview, today=today, page_url=page_url,
+                           complaints_owed=owed, complaints_overdue=overdue,
                            qr=qr_svg(page_url, title=f"{overview.village.name} 三资公开"))

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.app import backend
+from portal.complaints import reads as complaint_reads
 from portal.drafts import services as drafts
 from portal.drafts.models import DraftState
 from portal.kernel.errors import ValidationError
@@ -43,8 +44,9 @@ def home() -> str:
     names = drafts.names_of(backend(), {d.author_id for d in waiting + decided} |
                             {d.reviewer_id for d in decided if d.reviewer_id})
     unanswered = len(plan_reads.awaiting_reply(backend(), code))
+    complaints = complaint_reads.desk(backend(), code, backend().today())
     return render_template("workspace/committee_home.html", waiting=waiting, decided=decided, names=names,
-                           unanswered=unanswered,
+                           unanswered=unanswered, complaints=complaints, actor=actor,
                            kinds={d.entity: drafts.kind_name(backend(), d.entity) for d in waiting + decided},
                            verbs=drafts.verb_names(backend()), states=DRAFT_STATES)
 
