@@ -16,6 +16,7 @@ QUERY_PARAMETERS = frozenset({
     "q", "page", "status", "lessee", "parcel", "sort", "kind", "year", "contract", "category", "state",
     "start", "end", "index", "size", "old", "new",   # lists and the /audit API
     "lang", "next", "on",                            # language, 长辈版, where to go back to
+    "area", "find",                                  # the parcel map: an enlarged area, "find my land"
 })
 
 
