@@ -91,10 +91,10 @@ def _in_english(context: Context) -> bool:
 
 def _token(context: Context, text: str) -> Markup | str:
     """A date, an amount or an area on a web page as one unbreakable token: a narrow phone
-    wraps between "2033年1月" and "1日" or "¥6,747." and "00" otherwise. Printed sheets and
-    the feed get the plain text."""
+    wraps between "2033年1月" and "1日" or "¥6,747." and "00" otherwise. Only the public pages:
+    printed sheets, the feed and the staff's desktop workspaces get the plain text."""
     name = context.name or ""
-    if not text or name.startswith("print/") or not name.endswith(".html"):
+    if not text or not name.startswith("public/"):
         return text
     return Markup('<span class="nw">%s</span>') % text
 
