@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal.kernel.errors import (
@@ -11,7 +12,9 @@ from portal.kernel.errors import (
     ValidationError,
 )
 from portal.kernel.messages import Message
+from portal.translations import N_
 
+CSRF_REFUSED = N_("这个表单已过期，或不是从本站的页面提交的。请回到上一页，刷新后重新填写提交。")
 MESSAGES = {
     400: "请求有误",
     403: "没有权限",
@@ -78,6 +81,11 @@ def init_app(app: Flask) -> None:
         own = description and description != type(err).description
         detail = description if own else too_large_detail() if err.code == 413 else ""
         return _answer(err.code or 500, detail)
+
+    @app.errorhandler(CSRFError)
+    def stale_form(err: CSRFError) -> tuple[Response | str, int]:
+        # Flask-WTF's reasons are English ("The CSRF token is missing."): say it in the page's language.
+        return _answer(400, CSRF_REFUSED)
 
     @app.errorhandler(SecurityError)
     def untrusted_host(err: SecurityError) -> Response:

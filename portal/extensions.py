@@ -6,10 +6,10 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
+from portal.publishing import prefs
+from portal.publishing.prefs import LANGUAGES
 from portal.publishing.query import arg
 from portal.translations import in_english
-
-LANGUAGES = ("zh", "en")
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -17,12 +17,12 @@ login_manager = LoginManager()
 
 
 def select_locale() -> str:
-    """?lang= sticks in the session; otherwise Chinese, whatever the browser says."""
+    """?lang= sticks in the session; else the reader's remembered choice (publishing/prefs.py);
+    otherwise Chinese, whatever the browser says."""
     chosen = arg("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
-    lang: str = session.get("lang", "zh")  # only ever set to one of LANGUAGES
-    return lang
+    return prefs.language()
 
 
 def html_lang() -> str:
@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     install_gettext(app.jinja_env)
     app.jinja_env.filters["translate"] = translate
     app.jinja_env.globals["html_lang"] = html_lang
+    app.jinja_env.globals["large_text"] = prefs.large_text
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录"

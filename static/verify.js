@@ -141,6 +141,7 @@
   var FORMATS = {
     text: function (v) { return String(v); },
     money: function (v) { var s = decimal(v, 2, 2); return s.charAt(0) === "-" ? "-¥" + s.slice(1) : "¥" + s; },
+    rate: function (v) { return decimal(v, 2, 2); },  // a rent rate: its unit follows, no ¥
     area: function (v, el) { return decimal(v, 2, 4) + (el.dataset.suffix || ""); },  // suffix: " 亩"
     date: function (v) {
       var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v || "");

@@ -62,7 +62,7 @@ def test_the_schedule_is_previewed_then_submitted_and_approved(client, backend, 
     assert preview.status_code == 200
     page = preview.get_data(as_text=True)
     assert schedule_of(page) == SCHEDULE
-    assert "租金 ¥500.00 元/亩/年，面积 10.00 亩，每 2 年递增 5.00%；共 5 期，合计 ¥26,012.50。" in page
+    assert "租金 500.00 元/亩/年，面积 10.00 亩，每 2 年递增 5.00%；共 5 期，合计 ¥26,012.50。" in page
     assert '2028年1月1日</span><br><span class="nw">至 2028年12月31日' in page
     assert 'value="张三华"' in page  # what was typed stays in the form
     assert count(backend, Draft) == 0 and count(backend, Contract) == 0  # a preview keeps nothing

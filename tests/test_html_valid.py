@@ -44,6 +44,9 @@ PAGES = [
     ("/v/lianban/parcels/LB-001", 200),
     ("/v/lianban/parcels/LB-F01", 200),
     ("/v/lianban/map", 200),
+    ("/v/lianban/map?area=5", 200),
+    ("/v/lianban/map?find=LB-999", 200),
+    ("/v/lianban/receipts/SK-2016-0017", 200),
     ("/v/lianban/notices", 200),
     ("/v/lianban/notices/GG-2024-002", 200),  # corrected
     ("/v/lianban/notices/GG-WORD", 200),  # a body pasted from Word (sanitized HTML), added by the test

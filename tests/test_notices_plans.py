@@ -395,7 +395,7 @@ def demo_today(backend) -> int:
 def test_notice_and_plan_pages_and_downloads_work_with_the_demo(client, demo_today):
     for url, expected in DEMO_PAGES.items():
         response = client.get(url.format(year=demo_today))
-        page = response.get_data(as_text=True)
+        page = _as_read(response.get_data(as_text=True))
         assert response.status_code == 200, url
         missing = [text for text in expected if text not in page]
         assert not missing, (url, missing)
@@ -480,7 +480,14 @@ def _without_proof_path(html: str) -> str:
 
 
 def _tags(html: str) -> Counter:
-    return Counter(tag for tag, _ in _Markup(_without_proof_path(html)).tags)
+    """The page's elements, but the portal's own <span class="nw"> that keeps a date, an amount or
+    a record number on one line (portal/publishing/tokens.py): payload text may hold such tokens."""
+    return Counter(tag for tag, attrs in _Markup(_without_proof_path(html)).tags if attrs != {"class": "nw"})
+
+
+def _as_read(html: str) -> str:
+    """The page without the <span class="nw"> around tokens, to find a phrase that holds one."""
+    return re.sub(r'<span class="nw">(.*?)</span>', r"\1", html)
 
 
 def assert_inert(html: str, payloads: list[str], expected_tags: Counter) -> None:

@@ -39,13 +39,18 @@ def lease(start, end, status="active"):
 
 def svg_of(page: str) -> ET.Element:
     """The map's <svg> element, parsed as XML (so it must be well-formed)."""
-    found = re.search(r'<svg class="pm".*?</svg>', page, re.S)
+    found = re.search(r'<svg class="pm( enlarged)?".*?</svg>', page, re.S)
     assert found, "no map SVG on the page"
     return ET.fromstring(found.group(0))
 
 
+def plot_links(svg: ET.Element) -> list[ET.Element]:
+    """The parcels' links of a map, not the links to its enlarged areas (portal/parcels/zoom.py)."""
+    return [a for a in svg.iter("a") if a.get("class") != "pm-area"]
+
+
 def map_table(page: str) -> str:
-    found = re.search(r'<table class="map-table">.*?</table>', page, re.S)
+    found = re.search(r'<table class="map-table[^"]*">.*?</table>', page, re.S)
     assert found, "no text table on the map page"
     return found.group(0)
 
@@ -277,7 +282,7 @@ def test_map_links_every_drawn_parcel_once_small_fitted_and_north_up(client, bac
     svg = svg_of(page)
     assert svg.find("title").text and "role" in svg.attrib
     links: dict[str, list[ET.Element]] = {}
-    for link in svg.iter("a"):
+    for link in plot_links(svg):
         links.setdefault(link.get("href"), []).append(link)
     assert set(links) == {f"/v/lianban/parcels/{n}" for n in drawn}
     for number, asset in drawn.items():
@@ -292,7 +297,7 @@ def test_map_links_every_drawn_parcel_once_small_fitted_and_north_up(client, bac
     assert "<script" not in page and "http" not in raw  # no script, no external file
     _, _, width, height = (int(v) for v in svg.get("viewBox").split())
     tops = {}
-    for link in svg.iter("a"):
+    for link in plot_links(svg):
         points = [tuple(map(int, p.split(","))) for p in link.find("polygon").get("points").split()]
         assert all(0 <= x <= width and 0 <= y <= height for x, y in points)
         tops[link.get("href").rsplit("/", 1)[1]] = min(y for _, y in points)
@@ -304,7 +309,7 @@ def test_map_text_table_lists_all_sixty_parcels_with_status_and_lessee(client, d
     table = map_table(page)
     numbers = re.findall(r'href="/v/lianban/parcels/(LB-\d{3})"', table)
     assert sorted(numbers) == [f"LB-{i:03d}" for i in range(1, 61)]
-    assert table.count("<tr>") == 61  # heading row + 60
+    assert table.count("<tr") == 61  # heading row + 60 (each with its id, #p-LB-001)
     assert "莲坂绿源农业发展有限公司" in table and "闲置" in table
     assert "已出租" in page and "36 块" in page and "2 块" in page and "22 块" in page  # the legend counts
     for label in ("已出租", "租期将满", "招租中", "闲置", "已撤回"):
@@ -339,7 +344,7 @@ def test_withdrawn_and_terminated_show_on_list_and_map(client, backend, village,
 
     withdraw_asset(backend, STAFF, village, "P2", "重复登记")
     svg = svg_of(client.get("/v/testcun/map").get_data(as_text=True))
-    classes = {a.get("href"): a.find("polygon").get("class") for a in svg.iter("a")}
+    classes = {a.get("href"): a.find("polygon").get("class") for a in plot_links(svg)}
     assert classes == {"/v/testcun/parcels/P1": "st-vacant", "/v/testcun/parcels/P2": "st-withdrawn"}
     page = client.get("/v/testcun/parcels/P2").get_data(as_text=True)
     assert "已撤回" in page and "重复登记" in page
@@ -368,3 +373,29 @@ def test_no_parcel_page_or_download_shows_personal_data(client, backend, demo):
         assert not any(name in body for name in names)
         assert not any(secret and secret in body for secret in secrets)
         assert not ID_NUMBER.search(body) and not MOBILE.search(body)
+
+
+# ── the map by touch: areas to enlarge, "find my land" ──────────────────────────────────────
+
+def test_whole_map_offers_its_areas_and_each_area_enlarges_its_own_plots(client, demo):
+    svg = svg_of(client.get("/v/lianban/map").get_data(as_text=True))
+    areas = [a.get("href") for a in svg.iter("a") if a.get("class") == "pm-area"]
+    assert areas and all(href.startswith("/v/lianban/map?area=") for href in areas)
+    seen: list[str] = []
+    for href in areas:
+        page = client.get(href.split("#")[0]).get_data(as_text=True)
+        enlarged = svg_of(page)
+        assert "enlarged" in enlarged.get("class") and "返回全图" in page
+        links = plot_links(enlarged)
+        assert links and all(link.find("rect").get("class") == "pm-hit" for link in links)
+        seen += [link.get("href") for link in links]
+    assert sorted(seen) == sorted({link.get("href") for link in plot_links(svg)})  # every plot in one area
+    assert client.get("/v/lianban/map?area=99").status_code == 400
+
+
+def test_find_my_land_by_parcel_number(client, demo):
+    for wanted in ("LB-012", "lb-012", "12", "012"):
+        response = client.get(f"/v/lianban/map?find={wanted}")
+        assert response.status_code == 302 and response.headers["Location"].endswith("/v/lianban/parcels/LB-012")
+    page = client.get("/v/lianban/map?find=LB-999").get_data(as_text=True)
+    assert "没有找到编号为“LB-999”的地块" in page and 'value="LB-999"' in page

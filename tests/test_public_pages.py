@@ -27,7 +27,9 @@ def test_village_home_shows_totals_news_qr_and_how_to_verify(client, demo):
     for words in ("在租土地", "2026年应收租金", "累计欠租", "待答复的意见", "最新变动", "一村一码", "如何核验", "<svg"):
         assert words in page
     newest = json.loads(client.get("/v/lianban/audit/entries.jsonl").data.splitlines()[-1])
-    assert page.count("<li><time") == 8 and html_datetime(newest["ts"]) in page  # what is new, newest first
+    news = page.split('<ol class="news">')[1].split("</ol>")[0]
+    assert news.count("<li>") == 8 and html_datetime(newest["ts"]) in news  # what is new, newest first
+    assert "记入日志" in news
     assert page.count('class="sections"') == 1 and "/v/lianban/arrears" in page
 
 

@@ -93,7 +93,7 @@ def test_a_receipt_with_its_scan_goes_from_draft_to_the_public_list_and_the_log(
     public_scan = client.get("/v/testcun/receipts/SK-2026-001/scan")  # a company's: public
     assert public_scan.status_code == 200 and entry.data["scan_sha256"] == hashlib.sha256(public_scan.data).hexdigest()
     published = client.get(f"/committee/drafts/{draft.id}").get_data(as_text=True)
-    assert 'href="/v/testcun/contracts/HT-001"' in published  # the draft links its published page
+    assert 'href="/v/testcun/receipts/SK-2026-001"' in published  # the draft links its published page
 
 
 def test_a_persons_receipt_is_masked_and_money_and_dates_take_the_village_forms(client, backend, contract):

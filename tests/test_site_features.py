@@ -26,6 +26,7 @@ def test_search_cannot_find_a_person_by_full_name(client, backend, demo):
         person = session.scalars(select(Contract).where(Contract.lessee_kind == LesseeKind.PERSON)).first()
     page = client.get(f"/v/lianban/search?q={person.lessee_name}").get_data(as_text=True)
     assert "找到 0 条记录" in page
+    assert "周*珠" in page  # the hint: names are masked, search the masked form
 
 
 def test_too_long_search_is_a_friendly_400(client, demo):

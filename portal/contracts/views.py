@@ -60,7 +60,7 @@ def _contract_cells(rows: Sequence[dict[str, Any]], links: Sequence[str | None])
         unit = "m2" if row["rent_unit"] == "m2_month" else "mu"
         size = (f"{area_number(row['area'])} {EN_AREA_UNITS[unit]}" if english else area(row["area"], unit))
         cells.append(_Cells(
-            link, row["number"], row["title"], row["lessee"], size, format_money(Decimal(row["rent_rate"])),
+            link, row["number"], row["title"], row["lessee"], size, f"{Decimal(row['rent_rate']):,.2f}",
             word(contract_labels.RENT_UNIT.get(row["rent_unit"], row["rent_unit"])),
             day(row["start_date"]), day(row["end_date"]),
             word(contract_labels.CONTRACT_STATUS.get(row["status"], row["status"])),

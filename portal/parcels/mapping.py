@@ -20,6 +20,8 @@ LABEL_HALO = "#ffffff"
 OUTLINE_COLOUR = "#333333"
 GLYPH_WIDTH = 0.62     # a digit or Latin letter of bold sans-serif, in em
 FONT_PER_WIDTH = 30    # label font size = map width / 30: about 10 px on a 375 px phone
+TARGET_PX = 48         # a finger's target, in CSS px, on an enlarged area of the map
+PHONE_MAP_PX = 343     # the map's width on a 375 px phone (main's padding taken off)
 
 
 @dataclass(frozen=True)
@@ -210,8 +212,9 @@ def _points(outline: Sequence[Point]) -> str:
     return " ".join(f"{x},{y}" for x, y in outline)
 
 
-def map_svg(parcels: Sequence[MapParcel], title: str) -> Markup:
-    """The whole map: one <a> per parcel (tooltip <title>, polygon, number label where it fits).
+def map_svg(parcels: Sequence[MapParcel], title: str, *, enlarged: bool = False) -> Markup:
+    """The whole map: one <a> per parcel (tooltip <title>, polygon, number label where it fits);
+    `enlarged` (one area of the map, portal/parcels/zoom.py) adds each link a finger-sized target.
 
     Returns empty markup when no parcel has a polygon.
     """
@@ -225,13 +228,23 @@ def map_svg(parcels: Sequence[MapParcel], title: str) -> Markup:
     shapes = []
     for parcel, outline, spot in zip(drawn, outlines, spots):
         label = f'<text x="{spot[0]}" y="{spot[1]}">{escape(labels[parcel.number])}</text>' if spot else ""
-        shapes.append(f'<a href="{escape(parcel.href)}"><title>{escape(parcel.title)}</title>'
+        hit = hit_box(frame, parcel.polygon) if enlarged else ""
+        shapes.append(f'<a href="{escape(parcel.href)}"><title>{escape(parcel.title)}</title>{hit}'
                       f'<polygon class="st-{parcel.status}" points="{_points(outline)}"/>{label}</a>')
     halo = max(1, round(size / 5))
     return Markup(
-        f'<svg class="pm" viewBox="{frame.view_box}" role="group" aria-labelledby="pm-title">'
+        f'<svg class="pm{" enlarged" if enlarged else ""}" viewBox="{frame.view_box}" role="group" aria-labelledby="pm-title">'
         f'<title id="pm-title">{escape(title)}</title>{styles_and_patterns(tile_size(frame))}'
         f'<g font-size="{size}" stroke-width="{halo}">{"".join(shapes)}</g></svg>')
+
+
+def hit_box(frame: Frame, polygon: Sequence[Sequence[int]]) -> str:
+    """An invisible rectangle around a plot's centre, at least TARGET_PX wide and high on a phone."""
+    least = TARGET_PX * frame.width / PHONE_MAP_PX
+    xs, ys = zip(*(frame.point(x, y) for x, y in polygon))
+    w, h = max(least, max(xs) - min(xs)), max(least, max(ys) - min(ys))
+    cx, cy = frame.point(*centroid(polygon))
+    return f'<rect class="pm-hit" x="{round(cx - w / 2)}" y="{round(cy - h / 2)}" width="{round(w)}" height="{round(h)}"/>'
 
 
 def map_frame(polygons: Sequence[Sequence[Sequence[int]]]) -> tuple[Frame, int]:
@@ -273,9 +286,11 @@ def extent(polygons: Sequence[Sequence[Sequence[int]]]) -> tuple[int, int]:
     return max(xs) - min(xs), max(ys) - min(ys)
 
 
-def distance_text(metres: int) -> str:
-    """A distance as people say it: 350 米, 2.4 公里."""
-    return f"{metres / 1000:.1f} 公里" if metres >= 1000 else f"{round(metres, -1)} 米"
+def distance_text(metres: int, english: bool = False) -> str:
+    """A distance as people say it: 350 米, 2.4 公里 (350 m, 2.4 km in English)."""
+    if metres >= 1000:
+        return f"{metres / 1000:.1f} {'km' if english else '公里'}"
+    return f"{round(metres, -1)} {'m' if english else '米'}"
 
 
 def describe_outline(polygon: Sequence[Sequence[int]]) -> str:

@@ -4,23 +4,27 @@ from __future__ import annotations
 from collections import Counter
 from typing import TypedDict
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, redirect, render_template, url_for
 from markupsafe import Markup
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal.app import backend
 from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
 from portal.parcels import labels as parcel_labels
-from portal.parcels import mapping
+from portal.parcels import mapping, zoom
 from portal.parcels import reads as parcel_reads
 from portal.parcels.labels import SORT_NAMES
 from portal.parcels.models import Asset
 from portal.parcels.printing import parcel_response
 from portal.parcels.status import STATUS_LABELS, ParcelState
 from portal.publishing.formatting import area
-from portal.publishing.lists import choice_arg, respond
+from portal.publishing.lists import choice_arg, respond, text_arg
+from portal.translations import N_, current_translations, in_english
 
 bp = Blueprint("parcels", __name__)
+MAP_TITLE = N_("%(village)s 零散地块图")
+AREA_LINK = N_("放大第 %(n)s 片")
 
 
 class _Filters(TypedDict):
@@ -51,7 +55,7 @@ def _outline(detail: parcel_reads.ParcelDetail) -> tuple[Markup | None, list[str
         return None, None
     outline = mapping.outline_svg(detail.asset.polygon, detail.state.status.value,
                                   f"{detail.asset.number} 的边界（上为北）")
-    return outline, [mapping.distance_text(m) for m in mapping.extent([detail.asset.polygon])]
+    return outline, [mapping.distance_text(m, in_english()) for m in mapping.extent([detail.asset.polygon])]
 
 
 @bp.get("/v/<code>/parcels/<number>")
@@ -77,15 +81,34 @@ def _map_parcel(code: str, asset: Asset, state: ParcelState) -> mapping.MapParce
 
 
 @bp.get("/v/<code>/map")
-def parcel_map(code: str) -> str:
-    """零散地块图: an inline SVG coloured and patterned by status, and the same as a plain table."""
+def parcel_map(code: str) -> WerkzeugResponse | str:
+    """零散地块图: an inline SVG coloured and patterned by status, and the same as a plain table;
+    `?area=N` one area of it enlarged for a finger, `?find=12` a parcel by its number."""
     data = parcel_reads.parcel_map(backend(), code, backend().today())
     shapes = [_map_parcel(code, asset, state) for asset, state in data.parcels]
     drawn = [shape for shape in shapes if shape.polygon]
+    labels = mapping.short_labels([shape.number for shape in drawn])
+    wanted = text_arg("find", 32)
+    found = zoom.find(wanted, [asset.number for asset, _ in data.parcels]) if wanted else None
+    if found:
+        return redirect(url_for("parcels.parcel", code=code, number=found))
+    by_area = zoom.areas(shapes)
+    area_arg = choice_arg("area", tuple(str(n) for n in by_area))
+    word = current_translations().ugettext
+    title = word(MAP_TITLE) % {"village": data.village.name}
+    if area_arg:
+        svg = mapping.map_svg(by_area[int(area_arg)], title, enlarged=True)
+    elif drawn:
+        svg = zoom.with_areas(mapping.map_svg(shapes, title), zoom.area_links(
+            shapes, lambda n: url_for("parcels.parcel_map", code=code, area=n, _anchor="map"),
+            lambda n: word(AREA_LINK) % {"n": n}))
+    else:
+        svg = Markup("")
     return render_template(
         "public/map.html", m=data, today=backend().today(), statuses=STATUS_LABELS,
         counts=Counter(state.status.value for _, state in data.parcels),
-        svg=mapping.map_svg(shapes, f"{data.village.name} 零散地块图"), tile=mapping.map_tile(shapes),
-        swatch=mapping.legend_swatch,
-        extent=[mapping.distance_text(m) for m in mapping.extent([shape.polygon for shape in drawn])] if drawn else None,
-        labels=mapping.short_labels([shape.number for shape in drawn]), undrawn=len(shapes) - len(drawn))
+        svg=svg, tile=mapping.map_tile(shapes), swatch=mapping.legend_swatch, area=area_arg,
+        area_count=len(by_area), wanted=wanted,
+        extent=[mapping.distance_text(m, in_english()) for m in mapping.extent([shape.polygon for shape in drawn])]
+        if drawn else None,
+        labels=labels, undrawn=len(shapes) - len(drawn))

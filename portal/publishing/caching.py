@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from portal.auditlog import store as audit_log
+from portal.publishing import prefs
 from portal.publishing.query import known_query
 from portal.stats.services import VisitCounter
 
@@ -71,7 +72,7 @@ def _etag_for(code: str) -> tuple[str, object] | None:
         return None
     viewer = current_user.get_id() if current_user.is_authenticated else "-"
     parts = [current_app.config["RELEASE_TOKEN"], code, str(head[0]), head[1].hex(), backend().today().isoformat(),
-             session.get("lang", "zh"), "large" if session.get("large_text") else "", viewer]
+             prefs.language(), "large" if prefs.large_text() else "", viewer]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32], head
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from portal.kernel.area import area_grouped
 from portal.kernel.clock import SHANGHAI
 from portal.kernel.money import amount_in_words, format_money
 from portal.publishing.sanitizer import body_text, clean_html, is_html_body
+from portal.publishing.tokens import keep_tokens, keep_tokens_html
 from portal.kernel.types import trimmed
 from portal.translations import in_english
 
@@ -89,28 +91,61 @@ def _in_english(context: Context) -> bool:
     return not (context.name or "").startswith("print/") and in_english()
 
 
-@pass_context
-def date_filter(context: Context, value: date | str | None) -> str:
-    return en_date(value) if _in_english(context) else cn_date(value)
+def _token(context: Context, text: str) -> Markup | str:
+    """A date, an amount or an area on a web page as one unbreakable token: a narrow phone
+    wraps between "2033年1月" and "1日" or "¥6,747." and "00" otherwise. Only the public pages:
+    printed sheets, the feed and the staff's desktop workspaces get the plain text."""
+    name = context.name or ""
+    if not text or not name.startswith("public/"):
+        return text
+    return Markup('<span class="nw">%s</span>') % text
 
 
 @pass_context
-def datetime_filter(context: Context, value: datetime | None) -> str:
-    return en_datetime(value) if _in_english(context) else cn_datetime(value)
+def date_filter(context: Context, value: date | str | None) -> Markup | str:
+    return _token(context, en_date(value) if _in_english(context) else cn_date(value))
 
 
 @pass_context
-def area_filter(context: Context, value: Decimal | str, unit: str = "mu") -> str:
+def datetime_filter(context: Context, value: datetime | None) -> Markup | str:
+    return _token(context, en_datetime(value) if _in_english(context) else cn_datetime(value))
+
+
+@pass_context
+def area_filter(context: Context, value: Decimal | str, unit: str = "mu") -> Markup | str:
     if _in_english(context):
-        return f"{area_number(value)} {EN_AREA_UNITS.get(unit, unit)}"
-    return area(value, unit)
+        return _token(context, f"{area_number(value)} {EN_AREA_UNITS.get(unit, unit)}")
+    return _token(context, area(value, unit))
+
+
+@pass_context
+def money_filter(context: Context, value: Decimal | str) -> Markup | str:
+    return _token(context, format_money(Decimal(value)))
+
+
+@pass_context
+def rate_filter(context: Context, value: Decimal | str) -> Markup | str:
+    """A rent rate without the ¥, as its unit follows (500.00 元/亩/年, not ¥500.00 元/亩/年)."""
+    return _token(context, f"{Decimal(value).quantize(Decimal('0.01')):,f}")
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@pass_context
+def zh_filter(context: Context, text: object) -> object:
+    """Village-written Chinese (a name, a title) on an English page, marked as Chinese, so a
+    screen reader reads it with a Chinese voice and a reader knows it was not left untranslated."""
+    if text is None or not _in_english(context) or not _HAN.search(str(text)):
+        return text
+    return Markup('<span lang="zh-CN">%s</span>') % text
 
 
 def body_html(body: str) -> Markup:
     """A stored body for a page or a printed sheet, always through the sanitizer: an HTML body
     cleaned again (so a row edited in the database cannot slip a script in), a plain-text body
     escaped (its < and & shown as typed; the element keeps its line breaks by CSS)."""
-    return Markup(clean_html(body)) if is_html_body(body) else escape(body)
+    return keep_tokens_html(clean_html(body)) if is_html_body(body) else keep_tokens(body)
 
 
 def hash_b64(value: str | bytes) -> str:
@@ -130,9 +165,12 @@ FILTERS = {
     "hash_short": hash_short,
     "body_html": body_html,
     "body_text": body_text,
+    "tokens": keep_tokens,
+    "zh": zh_filter,
     "is_html_body": is_html_body,
     "action_word": action_word,
-    "money": lambda v: format_money(Decimal(v)),
+    "money": money_filter,
+    "rate": rate_filter,
     "money_words": lambda v: amount_in_words(Decimal(v)),
     "cn_date": date_filter,
     "cn_datetime": datetime_filter,

@@ -17,6 +17,7 @@ QUERY_PARAMETERS = frozenset({
     "start", "end", "index", "size", "old", "new", "root",  # lists, the /audit API, 核对公告
     "lang", "next", "on",                            # language, 长辈版, where to go back to
     "about", "tracking",                             # a complaint about a record; a tracking code typed
+    "area", "find",                                  # the parcel map: an enlarged area, "find my land"
 })
 
 

@@ -10,12 +10,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import raiseload
 
+from portal.auditlog.records import record_entries, record_proof
 from portal.contracts.models import Contract
+from portal.kernel.history import Version, versions
 from portal.kernel.errors import NotFound
 from portal.kernel.transaction import Backend
 from portal.publishing.listings import Column, Listing, village_listing
-from portal.receipts.labels import RECEIPT_STATUS
+from portal.receipts.labels import FIELDS, RECEIPT_STATUS
 from portal.receipts.models import Receipt
+from portal.villages.models import Village
 from portal.villages.services import find_village
 
 RECEIPT_COLUMNS = [
@@ -60,7 +63,7 @@ def receipts_listing(backend: Backend, code: str, as_of: date, *, year: int | No
         active = [r for r in receipts if r.status.value == "active"]
         totals = {"count": len(rows), "amount": str(sum((r.amount for r in active), Decimal("0.00")))}
         return village_listing(session, village, "receipts", "收益凭证", as_of, RECEIPT_COLUMNS, rows,
-                        [f"/v/{code}/contracts/{r['contract']}" if r["contract"] else None for r in rows], totals)
+                        [f"/v/{code}/receipts/{r['number']}" for r in rows], totals)
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,31 @@ def receipt_scan(backend: Backend, code: str, number: str) -> Scan:
                     "application/octet-stream", receipt.scan_sha256, not receipt.payer_is_person, village.id)
 
 
+@dataclass(frozen=True)
+class ReceiptDetail:
+    """One receipt with its contract's number, its versions and the proof of its latest one."""
+
+    village: Village
+    receipt: Receipt
+    contract: str | None
+    history: list[Version]
+    proof: dict[str, Any] | None
+
+
+def receipt_detail(backend: Backend, code: str, number: str) -> ReceiptDetail:
+    """收据 `number` of village `code`, withdrawn ones too; NotFound when there is none."""
+    with backend.db.read() as session:
+        village = find_village(session, code)
+        found = session.execute(
+            select(Receipt, Contract.number).outerjoin(Contract, Contract.id == Receipt.contract_id)
+            .where(Receipt.village_id == village.id, Receipt.number == number).options(raiseload("*"))).first()
+        if found is None:
+            raise NotFound(f"没有找到收据“{number}”")
+        receipt, contract = found
+        entries = record_entries(session, code, "receipt", receipt.audit_id())
+        return ReceiptDetail(village, receipt, contract, versions(entries, FIELDS), record_proof(session, code, entries))
+
+
 def page_path(code: str, data: Mapping[str, Any]) -> str | None:
-    """A receipt is shown on its contract's page (a receipt without a contract has no page)."""
-    return f"/v/{code}/contracts/{data['contract']}" if data.get("contract") else None
+    """Every receipt has its own page, with its history and the in-browser check."""
+    return f"/v/{code}/receipts/{data['number']}" if data.get("number") else None

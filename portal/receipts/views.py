@@ -1,12 +1,13 @@
 """Receipt pages, no login: 收益凭证 per year and per contract, and each receipt's scan."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, send_file
+from flask import Blueprint, Response, abort, render_template, send_file
 from flask_login import current_user
 
 from portal.accounts.models import Role
 from portal.app import backend
 from portal.publishing.lists import choice_arg, respond, text_arg
+from portal.receipts import labels as receipt_labels
 from portal.receipts import reads as receipt_reads
 
 bp = Blueprint("receipts", __name__)
@@ -24,6 +25,14 @@ def receipts(code: str, fmt: str | None) -> Response | str:
     listing = receipt_reads.receipts_listing(backend(), code, backend().today(), year=int(year) if year else None,
                                              contract=contract)
     return respond(listing, fmt, "public/receipts.html", years=years, year=year, contract=contract)
+
+
+@bp.get("/v/<code>/receipts/<number>")
+def receipt(code: str, number: str) -> str:
+    """One receipt: amount, date, payer (masked), its contract, its corrections and withdrawal
+    with their reasons, and the check of its latest version against the signed log."""
+    detail = receipt_reads.receipt_detail(backend(), code, number)
+    return render_template("public/receipt.html", d=detail, statuses=receipt_labels.RECEIPT_STATUS)
 
 
 @bp.get("/v/<code>/receipts/<number>/scan")

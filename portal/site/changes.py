@@ -5,6 +5,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.auditlog.models import AuditEntry
 from portal.kernel.history import versions
+from portal.kernel.money import format_money
 from portal.kernel.registry import Registry
 from portal.kernel.transaction import Backend
 from portal.villages.models import Village
@@ -29,6 +31,18 @@ class Change:
     label: str
     link: str | None
     reason: str | None
+    title: str = ""          # what the record is about, in words (a notice's title, a parcel's name)
+
+
+def headline(data: dict[str, Any] | None) -> str:
+    """A record's own words for "what is it": its title or name; for a receipt, who paid how much."""
+    data = data or {}
+    if data.get("title") or data.get("name"):
+        return str(data.get("title") or data.get("name"))
+    payer = data.get("payer")
+    if isinstance(payer, dict) and data.get("amount"):
+        return f"{payer.get('name', '')} {format_money(Decimal(data['amount']))}"
+    return ""
 
 
 LATEST_COUNT = 8
@@ -43,7 +57,7 @@ def latest_changes(session: Session, registry: Registry, code: str, count: int =
         entry = json.loads(line)
         label, link = registry.describe(code, entry)
         changes.append(Change(entry["seq"], entry["ts"], entry["action"].rsplit(".", 1)[-1], entry["entity"],
-                              label, link, entry["reason"]))
+                              label, link, entry["reason"], headline(entry["data"])))
     return changes
 
 

@@ -19,6 +19,8 @@ class SearchHit:
     label: str
     link: str | None
     snippet: str
+    amount: str | None = None      # a receipt's amount and day, shown with the hit
+    day: str | None = None
 
 
 def _public_values(data: Any) -> list[str]:
@@ -55,7 +57,9 @@ def search_records(backend: Backend, code: str, query: str, limit: int = 50) -> 
                 matched = next((v for v in values if words[0].lower() in v.lower()), "")
                 title = (entry["data"] or {}).get("title") or (entry["data"] or {}).get("name") or ""
                 snippet = " · ".join(dict.fromkeys(v for v in (title, matched) if v))[:100]
-                hits.append(SearchHit(entry["entity"], label, link, snippet))
+                data = entry["data"] or {}
+                hits.append(SearchHit(entry["entity"], label, link, snippet,
+                                      data.get("amount"), data.get("received_on")))
                 if len(hits) >= limit:
                     break
         return hits

@@ -15,6 +15,7 @@ from flask import (
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal.app import backend
+from portal.publishing import prefs
 from portal.publishing.lists import text_arg
 from portal.publishing.query import arg
 from portal.publishing.urls import public_url
@@ -38,7 +39,7 @@ def _back() -> str:
 def large_text() -> WerkzeugResponse:
     """长辈版: bigger text for every page, switched by a plain link (no JavaScript)."""
     session["large_text"] = arg("on") == "1"
-    return redirect(_back())
+    return prefs.remember(redirect(_back()))
 
 
 @bp.get("/prefs/lang/<lang>")
@@ -46,7 +47,7 @@ def language(lang: str) -> WerkzeugResponse:
     if lang not in ("zh", "en"):
         abort(404)
     session["lang"] = lang
-    return redirect(_back())
+    return prefs.remember(redirect(_back()))
 
 
 @bp.get("/v/<code>/search")
