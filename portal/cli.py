@@ -68,10 +68,12 @@ def _log_old_township_accounts() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from portal.privacy.cli import register_privacy_cli
     from portal.setup_cli import register_setup_cli
 
     migrate.register(app)
     register_setup_cli(app)
+    register_privacy_cli(app)
 
     @app.cli.command("init-db")
     def init_db() -> None:
