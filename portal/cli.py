@@ -107,6 +107,40 @@ def register_cli(app: Flask) -> None:
         if empty and app.config["PORTAL_ENV"] != "production":
             _make_demo()
 
+    village = AppGroup("village", help="One village's data: back up to a file, restore from one.")
+    app.cli.add_command(village)
+
+    @village.command("export")
+    @click.argument("code")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    def village_export(code: str, file: Path) -> None:
+        """Write village CODE (records, accounts, its audit log, its files) to FILE."""
+        from portal.kernel.errors import ValidationError
+        from portal.villages.backup import export_village
+
+        try:
+            with file.open("w", encoding="utf-8") as out:
+                counts = export_village(_backend(), code, out)
+        except ValidationError as err:
+            file.unlink(missing_ok=True)
+            raise click.ClickException(str(err)) from None
+        click.echo(f"已导出村 {code}：{sum(counts.values())} 行（审计日志 {counts.get('audit_entry', 0)} 条）到 {file}")
+
+    @village.command("import")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def village_import(file: Path) -> None:
+        """Restore a village from FILE (made by `village export`) into an empty database."""
+        from portal.kernel.errors import ValidationError
+        from portal.villages.backup import import_village
+
+        _echo_if_changed(_ensure_schema())
+        try:
+            with file.open("r", encoding="utf-8") as source:
+                code = import_village(_backend(), source)
+        except ValidationError as err:
+            raise click.ClickException(str(err)) from None
+        click.echo(f"已导入村 {code}。请运行 flask --app portal audit verify --village {code} 核对。")
+
     audit = AppGroup("audit", help="The per-village audit log: export, verify, checkpoint.")
     app.cli.add_command(audit)
 
