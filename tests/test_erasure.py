@@ -4,6 +4,7 @@ still verifies (on SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import json
+import os
 
 from sqlalchemy import select, text
 
@@ -83,6 +84,10 @@ def test_erasing_a_person_keeps_every_proof_and_checkpoint_valid(runner, backend
                             [bytes.fromhex(p) for p in new_proof["path"]], after.root)
     merkle.verify_consistency(before.size, after.size, before.root, after.root,
                               [bytes.fromhex(p) for p in consistency["path"]])
+    if backend.db.is_sqlite:  # nor in the file's free pages or the WAL
+        path = backend.db.engine.url.database
+        raw = b"".join(open(f"{path}{suffix}", "rb").read() for suffix in ("", "-wal") if os.path.exists(f"{path}{suffix}"))
+        assert id_number.encode() not in raw and name.encode() not in raw
     result = verify(runner)
     assert result.exit_code == 0, result.output  # incl. the kept checkpoint and every row vs its entry
     with backend.db.read() as session:

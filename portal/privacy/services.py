@@ -63,7 +63,24 @@ def erase_person(backend: Backend, person: str, reason: str, actor: Actor = SYST
             done.append(erased)
     if not done:
         raise ValidationError({"person": f"没有找到身份证号或手机号为“{person}”的人的个人信息"})
+    if backend.db.is_sqlite:
+        _rewrite_sqlite_file(backend)
     return done
+
+
+def _rewrite_sqlite_file(backend: Backend) -> None:
+    """Rewrites the SQLite file (VACUUM, then the WAL emptied into it), so the erased values do
+    not linger in free pages or old WAL frames. (PostgreSQL keeps dead row versions until
+    VACUUM reuses their space: see README.)"""
+    raw = backend.db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()  # autocommit: the connection's isolation_level is None (database.py)
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.execute("VACUUM")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()
 
 
 def _erase_in_village(change: Change, person: str, reason: str) -> Erased:
