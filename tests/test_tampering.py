@@ -38,9 +38,11 @@ INSERTED: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "audit_entry": (None, ("audit_head 的 size",)),
     "audit_node": (None, ("Merkle 节点",)),
     "private_record": (None, ("private_record",)),
+    "audit_checkpoint": (None, ("保存的检查点",)),
 }
 UNIQUE_KEYS = {"instalment": ("seq",),
-               "audit_entry": ("seq",), "audit_node": ("idx",), "private_record": ("entry_id",)}
+               "audit_entry": ("seq",), "audit_node": ("idx",), "private_record": ("entry_id",),
+               "audit_checkpoint": ("size",)}
 
 
 def _copied_row(backend, name: str) -> dict[str, Any]:
@@ -113,6 +115,17 @@ ORDERED: dict[str, tuple[tuple[str, ...], bool, tuple[str, ...]]] = {
          "(SELECT max(seq) FROM audit_entry WHERE log = 'lianban')) WHERE log = 'lianban'"),
         False, ("超出了日志",)),
     "receipt table emptied": (("DELETE FROM receipt",), True, ("receipt", "数据库中却不存在")),
+    # rows deleted from the audited tables test_integrity does not delete from
+    "contract deleted": (("DELETE FROM contract WHERE id = (SELECT max(id) FROM contract)",), True,
+                         ("contract", "数据库中却不存在")),
+    "notice deleted": (("DELETE FROM notice WHERE id = (SELECT min(id) FROM notice)",), True,
+                       ("notice", "数据库中却不存在")),
+    "consent_vote deleted": (("DELETE FROM consent_vote WHERE id = (SELECT min(id) FROM consent_vote)",), True,
+                             ("consent_vote", "数据库中却不存在")),
+    "contract_asset deleted": (("DELETE FROM contract_asset WHERE contract_id = (SELECT min(contract_id) "
+                                "FROM contract_asset)",), False, ("contract", "被直接修改")),
+    "instalment deleted": (("DELETE FROM instalment WHERE seq = 1 AND contract_id = (SELECT min(contract_id) "
+                            "FROM instalment)",), False, ("缴款计划",)),
     "audit_entry emptied": (("DELETE FROM private_record", "DELETE FROM audit_entry WHERE log = 'lianban'"),
                             False, ("日志为空",)),
 }
