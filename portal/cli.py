@@ -107,8 +107,9 @@ def register_cli(app: Flask) -> None:
         if empty and app.config["PORTAL_ENV"] != "production":
             _make_demo()
 
-    village = AppGroup("village", help="One village's data: back up to a file, restore from one.")
-    app.cli.add_command(village)
+    # `village create` is registered by setup_cli: backup and restore join that group
+    village = app.cli.commands["village"]
+    assert isinstance(village, click.Group), "register_setup_cli registers the village group"
 
     @village.command("export")
     @click.argument("code")
