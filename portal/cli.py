@@ -68,10 +68,12 @@ def _log_old_township_accounts() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from portal.privacy.cli import register_privacy_cli
     from portal.setup_cli import register_setup_cli
 
     migrate.register(app)
     register_setup_cli(app)
+    register_privacy_cli(app)
 
     @app.cli.command("init-db")
     def init_db() -> None:
@@ -104,6 +106,41 @@ def register_cli(app: Flask) -> None:
             empty = not list_villages(session)
         if empty and app.config["PORTAL_ENV"] != "production":
             _make_demo()
+
+    # `village create` is registered by setup_cli: backup and restore join that group
+    village = app.cli.commands["village"]
+    assert isinstance(village, click.Group), "register_setup_cli registers the village group"
+
+    @village.command("export")
+    @click.argument("code")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    def village_export(code: str, file: Path) -> None:
+        """Write village CODE (records, accounts, its audit log, its files) to FILE."""
+        from portal.kernel.errors import ValidationError
+        from portal.villages.backup import export_village
+
+        try:
+            with file.open("w", encoding="utf-8") as out:
+                counts = export_village(_backend(), code, out)
+        except ValidationError as err:
+            file.unlink(missing_ok=True)
+            raise click.ClickException(str(err)) from None
+        click.echo(f"已导出村 {code}：{sum(counts.values())} 行（审计日志 {counts.get('audit_entry', 0)} 条）到 {file}")
+
+    @village.command("import")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def village_import(file: Path) -> None:
+        """Restore a village from FILE (made by `village export`) into an empty database."""
+        from portal.kernel.errors import ValidationError
+        from portal.villages.backup import import_village
+
+        _echo_if_changed(_ensure_schema())
+        try:
+            with file.open("r", encoding="utf-8") as source:
+                code = import_village(_backend(), source)
+        except ValidationError as err:
+            raise click.ClickException(str(err)) from None
+        click.echo(f"已导入村 {code}。请运行 flask --app portal audit verify --village {code} 核对。")
 
     audit = AppGroup("audit", help="The per-village audit log: export, verify, checkpoint.")
     app.cli.add_command(audit)

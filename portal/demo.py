@@ -226,7 +226,7 @@ def _receipt_scan(number: str, payer: str, amount: Decimal, day: date) -> bytes:
         "<style>@page { size: A6 landscape; margin: 8mm } h1 { font-size: 14pt } p { margin: 2mm 0 }</style>"
         f"<h1>莲坂村股份经济合作社 收款收据（演示）</h1><p>No. {number}　{day.isoformat()}</p>"
         f"<p>交款单位：{payer}</p><p>金额：{format_money(amount)}（{amount_in_words(amount)}）</p>"
-        "<p>事由：土地流转租金　收款人：演示报账员</p>")
+        "<p>事由：土地流转租金　收款人：报账员（签章）</p>")  # a role: public scans name no staff member
 
 
 def _corrections(backend: Backend, staff: Actor, contracts: list[str]) -> None:

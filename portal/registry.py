@@ -55,6 +55,7 @@ BY_TOWNSHIP = frozenset({TOWNSHIP, SYSTEM})
 ACCOUNTS = {"create": BY_TOWNSHIP, "reset_password": BY_TOWNSHIP, "disable": BY_TOWNSHIP,
             "enable": BY_TOWNSHIP, "change_password": frozenset({STAFF, COMMITTEE, TOWNSHIP})}
 RECORD = {"create": BY_STAFF, "correct": BY_STAFF, "withdraw": BY_STAFF}
+ERASE = {"erase": BY_TOWNSHIP}  # personal data masked, on request (flask privacy erase)
 
 REGISTRY = Registry((
     RecordType("village", Village, "村", village_labels.FIELDS, {"create": BY_TOWNSHIP},
@@ -63,11 +64,11 @@ REGISTRY = Registry((
                personal=True, public=False, views="portal.accounts.views", unowned_log=TOWNSHIP_LOG),
     RecordType("asset", Asset, "地块/资产", parcel_labels.FIELDS, RECORD, prefix="DK-",
                page=parcel_reads.page_path, views="portal.parcels.views", editor="portal.parcels.editing"),
-    RecordType("contract", Contract, "合同", contract_labels.FIELDS, RECORD | {"terminate": BY_STAFF},
+    RecordType("contract", Contract, "合同", contract_labels.FIELDS, RECORD | {"terminate": BY_STAFF} | ERASE,
                prefix="HT-", personal=True, page=contract_reads.page_path, views="portal.contracts.views",
                derive=contract_derived.store_instalments, derived_check=contract_derived.verify_derived,
                editor="portal.contracts.editing"),
-    RecordType("receipt", Receipt, "收据", receipt_labels.FIELDS, RECORD, prefix="SK-", personal=True,
+    RecordType("receipt", Receipt, "收据", receipt_labels.FIELDS, RECORD | ERASE, prefix="SK-", personal=True,
                page=receipt_reads.page_path, views="portal.receipts.views", editor="portal.receipts.editing"),
     RecordType("signing", Signing, "签约记录", signing_labels.FIELDS, RECORD, prefix="QY-", personal=True,
                page=signing_reads.page_path, views="portal.signings.views", editor="portal.signings.editing"),
@@ -77,7 +78,7 @@ REGISTRY = Registry((
                page=plan_reads.page_path, views="portal.plans.views", editor="portal.plans.editing"),
     RecordType("plan_comment", PlanComment, "意见", plan_labels.COMMENT_FIELDS,
                {"create": frozenset({VILLAGER, STAFF}), "reply": frozenset({STAFF, COMMITTEE}),
-                "withdraw": frozenset({STAFF, COMMITTEE})},
+                "withdraw": frozenset({STAFF, COMMITTEE})} | ERASE,
                personal=True, page=plan_reads.comment_page_path, title=plan_reads.on_plan_title),
     RecordType("consent_vote", ConsentVote, "表决", plan_labels.VOTE_FIELDS,
                {"create": BY_STAFF, "correct": BY_STAFF},

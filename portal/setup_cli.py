@@ -51,7 +51,7 @@ def register_setup_cli(app: Flask) -> None:
     from portal.kernel.transaction import SYSTEM
     from portal.villages.services import VillageInput, create_village
 
-    village = AppGroup("village", help="Villages: create one (its audit log starts with it).")
+    village = AppGroup("village", help="Villages: create one (its audit log starts with it), back one up, restore one.")
     user = AppGroup("user", help="Accounts of staff, committee members and township officers.")
     app.cli.add_command(village)
     app.cli.add_command(user)

@@ -62,3 +62,17 @@ def test_proof_check_catches_a_wrong_proof():
     wrong_leaf = {**good, "leaf_hash": leaves[2].hex()}
     wrong_root = {**good, "root": leaves[0].hex()}
     assert len(_check_proofs([tampered_path, wrong_leaf, wrong_root], 5, root, known)) == 3
+
+
+@pytest.mark.postgres
+def test_writes_bench_tiny_run_reports_rates_and_the_ratio(postgres_database):
+    from sqlalchemy import make_url
+
+    url = make_url(postgres_database)
+    out = io.StringIO()
+    status = main(["writes", "--writers", "2", "--writes-each", "3",
+                   "--pg-url", url.set(database=f"{url.database}_bench").render_as_string(hide_password=False)],
+                  Report(out=out))
+    text = out.getvalue()
+    assert status == 0, text
+    assert "ratio audited/bare:" in text and "bare INSERT+COMMIT/s, 2 processes" in text, text

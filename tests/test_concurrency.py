@@ -5,6 +5,7 @@ import hashlib
 import json
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.auditlog import store as audit_log
@@ -55,3 +56,35 @@ def test_concurrent_writers_neither_fork_nor_lose_anything(backend, village):
         previous = hashlib.sha256(line.encode()).hexdigest()
     numbers = {json.loads(line)["data"]["number"] for line in lines[start:]}
     assert numbers == {f"W{n:02d}-{i:02d}" for n in range(WRITERS) for i in range(WRITES_EACH)}
+
+
+PROCESSES = 16
+PROCESS_WRITES = 10
+
+
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+@pytest.mark.parametrize("shared", [True, False], ids=["one log", "a log each"])
+def test_sixteen_processes_on_postgresql_neither_fork_nor_leave_a_gap(backend, shared):
+    """16 writer processes (not threads: each its own connection pool and interpreter), all on
+    one village log or each on its own: every log verifies, and its size is its setup entry plus
+    exactly the writes acknowledged to it."""
+    from benchmarks.writes import concurrent_writes, set_up_villages, village_codes
+    from portal.auditlog.integrity import verify_log
+
+    codes = village_codes(PROCESSES)
+    set_up_villages(backend, codes)
+    outcome = concurrent_writes(backend, codes[:1] if shared else codes, PROCESSES, PROCESS_WRITES)
+    assert outcome.errors == []
+    assert outcome.acknowledged == PROCESSES * PROCESS_WRITES
+    for code in codes:
+        with backend.db.read() as session:
+            report = verify_log(session, code, backend.signer, backend.files_dir, backend.registry)
+            seqs = session.scalars(select(AuditEntry.seq).where(AuditEntry.log == code)
+                                   .order_by(AuditEntry.seq)).all()
+            logged = {json.loads(line)["data"]["number"] for line in audit_log.iter_lines(session, code, 1)}
+        assert report.ok, report.problems
+        acknowledged = outcome.numbers.get(code, [])
+        assert report.size == 1 + len(acknowledged) and seqs == list(range(report.size))  # no gap
+        assert logged == set(acknowledged)
+    print(f"\n{PROCESSES} processes on {'one log' if shared else f'{PROCESSES} logs'}: "
+          f"{outcome.acknowledged} audited writes in {outcome.seconds:.2f} s = {outcome.rate:.0f} writes/s")
