@@ -36,6 +36,9 @@ from portal.plans.models import ConsentVote, Plan, PlanComment
 from portal.receipts import labels as receipt_labels
 from portal.receipts import reads as receipt_reads
 from portal.receipts.models import Receipt
+from portal.tenders import labels as tender_labels
+from portal.tenders import reads as tender_reads
+from portal.tenders.models import Tender
 from portal.stats import models as stats_models  # noqa: F401  (page visits: not audited)
 from portal.villages import labels as village_labels
 from portal.villages import reads as village_reads
@@ -49,6 +52,9 @@ BY_TOWNSHIP = frozenset({TOWNSHIP, SYSTEM})
 ACCOUNTS = {"create": BY_TOWNSHIP, "reset_password": BY_TOWNSHIP, "disable": BY_TOWNSHIP,
             "enable": BY_TOWNSHIP, "change_password": frozenset({STAFF, COMMITTEE, TOWNSHIP})}
 RECORD = {"create": BY_STAFF, "correct": BY_STAFF, "withdraw": BY_STAFF}
+# A tender's steps after its notice: Q&A, registration, deposits, the bidding itself (entered live
+# by staff at the public auction or opening), the award and objections.
+TENDER_STEPS = ("answer", "register", "deposit", "bid", "commit", "open", "reveal", "close", "award", "object")
 
 REGISTRY = Registry((
     RecordType("village", Village, "村", village_labels.FIELDS, {"create": BY_TOWNSHIP},
@@ -74,6 +80,9 @@ REGISTRY = Registry((
     RecordType("consent_vote", ConsentVote, "表决", plan_labels.VOTE_FIELDS,
                {"create": BY_STAFF, "correct": BY_STAFF},
                page=plan_reads.vote_page_path, title=plan_reads.on_plan_title, editor="portal.plans.vote_editing"),
+    RecordType("tender", Tender, "招租", tender_labels.FIELDS,
+               RECORD | {verb: BY_STAFF for verb in TENDER_STEPS}, prefix="ZZ-", personal=True,
+               page=tender_reads.page_path, views="portal.tenders.views", editor="portal.tenders.editing"),
 ))
 
 
