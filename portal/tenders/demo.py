@@ -1,0 +1,84 @@
+"""The demo's tenders (seed 004): 片区一 let by open auction in 11 rounds, 片区二 by sealed bids;
+both won at 500 元/亩/年, the rent of the demo's consolidation contracts, which they precede."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from portal.kernel.transaction import Actor, Backend
+from portal.tenders import bidding
+from portal.tenders.services import (
+    TenderInput,
+    answer_question,
+    award_tender,
+    create_tender,
+    record_deposit,
+    register_bidder,
+)
+
+
+def _at(backend: Backend, day: date, minute: int = 0) -> None:
+    backend.clock = lambda: datetime(day.year, day.month, day.day, 2, minute, tzinfo=timezone.utc)
+
+
+def build_tenders(backend: Backend, staff: Actor, code: str, plan: str, lots: list[list[str]],
+                  companies: list[str]) -> None:
+    """Writes the two tenders through the services with the clock set to their days (restored after)."""
+    clock = backend.clock
+    try:
+        _auction(backend, staff, code, plan, lots[0], companies)
+        _sealed(backend, staff, code, plan, lots[1], companies)
+    finally:
+        backend.clock = clock
+
+
+def _notice(backend: Backend, staff: Actor, code: str, plan: str, number: str, lots: list[str], mode: str,
+            part: str) -> None:
+    _at(backend, date(2023, 10, 9))
+    create_tender(backend, staff, code, TenderInput(
+        number=number, title=f"莲坂村土地集中流转{part}土地经营权公开招租公告", mode=mode, use="发展设施农业、种植蔬菜瓜果",
+        term_start="2024-01-01", term_end="2038-12-31", reserve_price="400", increment="10", deposit="20000",
+        eligibility="依法登记、信用良好的农业企业或农民专业合作社；不得改变土地农业用途",
+        bid_deadline="2023-10-20", lots=[(n, None) for n in lots], plan_number=plan))
+
+
+def _auction(backend: Backend, staff: Actor, code: str, plan: str, lots: list[str], companies: list[str]) -> None:
+    number = "ZZ-2023-001"
+    _notice(backend, staff, code, plan, number, lots, "auction", "第一片区")
+    _at(backend, date(2023, 10, 11))
+    answer_question(backend, staff, code, number, "租期内能否建设温室大棚？",
+                    "可以建设农业设施，须按规定报批；租期届满后设施处置按合同约定。")
+    for name in (companies[0], companies[2], "同安丰收果蔬专业合作社"):
+        register_bidder(backend, staff, code, number, "company", name)
+    for no in ("1", "2", "3"):
+        record_deposit(backend, staff, code, number, no, "received")
+    for round_, (who, amount) in enumerate(
+            [("2", 400), ("3", 410), ("2", 420), ("1", 430), ("3", 440), ("2", 450), ("1", 460), ("2", 470),
+             ("3", 480), ("2", 490), ("1", 500)]):
+        _at(backend, date(2023, 10, 20), round_ * 3)
+        bidding.place_bid(backend, staff, code, number, who, Decimal(amount))
+    bidding.close_bidding(backend, staff, code, number)
+    award_tender(backend, staff, code, number, "5", "监委会审核：竞价过程符合公告")
+    _at(backend, date(2023, 10, 30))
+    for no in ("2", "3"):
+        record_deposit(backend, staff, code, number, no, "refunded")
+
+
+def _sealed(backend: Backend, staff: Actor, code: str, plan: str, lots: list[str], companies: list[str]) -> None:
+    number = "ZZ-2023-002"
+    _notice(backend, staff, code, plan, number, lots, "sealed", "第二片区")
+    _at(backend, date(2023, 10, 12))
+    for name in (companies[1], "同安丰收果蔬专业合作社", companies[3]):
+        register_bidder(backend, staff, code, number, "company", name)
+    for no in ("1", "2", "3"):
+        record_deposit(backend, staff, code, number, no, "received")
+    _at(backend, date(2023, 10, 19))
+    receipts = [bidding.seal_bid(backend, staff, code, number, no, amount=amount)
+                for no, amount in (("1", "500"), ("2", "470"), ("3", "485"))]
+    _at(backend, date(2023, 10, 20))
+    bidding.open_bids(backend, staff, code, number)
+    bidding.reveal_bid(backend, staff, code, number, "3", "495", receipts[2].nonce or "")  # mistyped: refused
+    for r in receipts:
+        bidding.reveal_bid(backend, staff, code, number, str(r.bidder), r.amount or "", r.nonce or "")
+    bidding.close_bidding(backend, staff, code, number)
+    award_tender(backend, staff, code, number, "5", "监委会审核：开标核验一致")
