@@ -102,7 +102,7 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     _receipts(backend, staff, rng, contracts, today)
     _corrections(backend, staff, contracts)
     build_notices(backend, staff, today)
-    build_tenders(backend, staff, CODE, CONSOLIDATION, [[n for n, _ in parcels[i * 6:(i + 1) * 6]] for i in range(2)],
+    build_tenders(backend, staff, CODE, CONSOLIDATION, [[n for n, _ in parcels[i * 6:(i + 1) * 6]] for i in range(5)],
                   [c for c, _ in COMPANIES])
     from portal.auditlog import store as audit_log
     with backend.db.read() as session:
