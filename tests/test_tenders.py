@@ -262,3 +262,15 @@ def test_xss_payloads_in_tender_texts_are_shown_as_text(backend, village, clock,
             continue  # a payload carrying something like a phone number: refused, nothing shown
         html = client.get(f"/v/{village}/tenders/ZZ-{i}").get_data(as_text=True)
         assert_inert(html, [text], harmless)
+
+
+def test_printed_tender_has_the_bidding_masked_names_qr_and_checkpoint(backend, village, clock, client, tmp_path):
+    from .test_printing import fetch_pdf, flat, pdf_text
+
+    create_tender(backend, STAFF, village, tender_input(mode="sealed"))
+    bidders_with_deposit(backend, village, "ZZ-001", [("person", "王小明")])
+    clock.to(date(2026, 12, 1))
+    receipt = bidding.seal_bid(backend, STAFF, village, "ZZ-001", "1", amount="512")
+    text = flat(pdf_text(fetch_pdf(client, f"/v/{village}/tenders/ZZ-001.pdf", tmp_path)))
+    assert "王*明" in text and "王小明" not in text and receipt.commitment in text and "未开启" in text
+    assert "审计日志：共" in text and "根哈希" in text  # the checkpoint it was printed at

@@ -7,6 +7,7 @@ from portal.app import backend
 from portal.publishing.lists import respond
 from portal.tenders import labels
 from portal.tenders import reads as tender_reads
+from portal.tenders.printing import tender_response
 
 bp = Blueprint("tenders", __name__)
 
@@ -23,5 +24,11 @@ def tenders(code: str, fmt: str | None) -> Response | str:
 def tender(code: str, number: str) -> str:
     detail = tender_reads.tender_detail(backend(), code, number)
     return render_template("public/tender.html", d=detail, labels=labels)
+
+
+@bp.get("/v/<code>/tenders/<number>.pdf")
+def tender_pdf(code: str, number: str) -> Response:
+    """The tender as a printed sheet for the bulletin board, rendered once per version and day."""
+    return tender_response(tender_reads.tender_detail(backend(), code, number), backend().today())
 
 from portal.tenders import desk as _desk  # noqa: E402,F401  (the staff's live bidding pages, on this blueprint)
