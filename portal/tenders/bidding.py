@@ -10,6 +10,7 @@ refused attempt is logged too, so the public sees it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from portal.kernel.errors import ValidationError
@@ -42,8 +43,9 @@ def _in_bidding(tender: Tender, mode: TenderMode, today_after_publicity: bool) -
 
 
 def place_bid(backend: Backend, actor: Actor, village_code: str, number: str, bidder: str,
-              amount: str | Decimal) -> Tender:
-    """One round of an open auction, logged as `tender.bid` at once."""
+              amount: str | Decimal, at: datetime | None = None) -> Tender:
+    """One round of an open auction, logged as `tender.bid` at once. `at` is the round's time when
+    it is transcribed from the minutes of an auction held earlier (default: now)."""
     today = backend.today()
     with step(backend, actor, village_code, number, "bid") as tender:
         _in_bidding(tender, TenderMode.AUCTION, today > tender.publicity_end)
@@ -64,7 +66,7 @@ def place_bid(backend: Backend, actor: Actor, village_code: str, number: str, bi
             if last["bidder"] == no:
                 raise ValidationError({"bidder": f"第 {no} 号竞买人已是当前最高出价，不能自己加价"})
         tender.bids = [*tender.bids, {"round": len(tender.bids) + 1, "bidder": no, "amount": str(price),
-                                      "at": backend.clock().isoformat()}]
+                                      "at": (at or backend.clock()).isoformat()}]
     return tender
 
 
@@ -82,7 +84,7 @@ class SealedReceipt:
 
 
 def seal_bid(backend: Backend, actor: Actor, village_code: str, number: str, bidder: str,
-             amount: str | Decimal = "", commitment: str = "") -> SealedReceipt:
+             amount: str | Decimal = "", commitment: str = "", at: datetime | None = None) -> SealedReceipt:
     """密封报价: logs only the commitment (`tender.commit`). Given an amount, the portal draws the
     nonce, computes the commitment and returns both on the receipt, keeping neither; given a
     commitment the bidder computed (docs/tenders.md), logs it as it is."""
@@ -111,11 +113,11 @@ def seal_bid(backend: Backend, actor: Actor, village_code: str, number: str, bid
         if price is not None:
             nonce = new_nonce()
             brought = commit(price, village_code, tender.number, no, nonce)
-        at = backend.clock().isoformat()
-        tender.bids = [*tender.bids, {"bidder": no, "commitment": brought, "at": at, "amount": None,
+        moment = (at or backend.clock()).isoformat()
+        tender.bids = [*tender.bids, {"bidder": no, "commitment": brought, "at": moment, "amount": None,
                                       "nonce": None, "revealed_at": None}]
     return SealedReceipt(tender.number, village_code, no, canonical_amount(price) if price is not None else None,
-                         nonce, brought, at)
+                         nonce, brought, moment)
 
 
 def open_bids(backend: Backend, actor: Actor, village_code: str, number: str) -> Tender:
@@ -138,7 +140,7 @@ class Reveal:
 
 
 def reveal_bid(backend: Backend, actor: Actor, village_code: str, number: str, bidder: str,
-               amount: str | Decimal, nonce: str) -> Reveal:
+               amount: str | Decimal, nonce: str, at: datetime | None = None) -> Reveal:
     """A bidder's amount and nonce at the opening: logged as revealed when they give the logged
     commitment; otherwise the attempt is logged as refused (`failed_reveals`) and the bid stays
     unopened. Both are entries (`tender.reveal`)."""
@@ -157,16 +159,16 @@ def reveal_bid(backend: Backend, actor: Actor, village_code: str, number: str, b
             raise ValidationError({"bidder": f"第 {no} 号竞买人没有密封报价"})
         if sealed["amount"] is not None:
             raise ValidationError({"bidder": f"第 {no} 号竞买人的报价已经开启"})
-        at = backend.clock().isoformat()
+        when = (at or backend.clock()).isoformat()
         computed = commit(price, village_code, tender.number, no, token)
         if computed != sealed["commitment"]:
             tender.failed_reveals = [*tender.failed_reveals, {"bidder": no, "amount": canonical_amount(price),
-                                                              "nonce": token, "computed": computed, "at": at}]
+                                                              "nonce": token, "computed": computed, "at": when}]
             message = (f"第 {no} 号竞买人的报价 {format_money(price)} 与随机码算出的承诺值和报价截止前记录的不一致，"
                        "不予开启（此次核验已公开记录）")
         else:
             tender.bids = [b if b["bidder"] != no else {**b, "amount": canonical_amount(price), "nonce": token,
-                                                        "revealed_at": at} for b in tender.bids]
+                                                        "revealed_at": when} for b in tender.bids]
             message = f"第 {no} 号竞买人的报价 {format_money(price)} 与承诺值一致，已开启"
     return Reveal(tender, computed == sealed["commitment"], message)
 

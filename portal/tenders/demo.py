@@ -18,22 +18,24 @@ from portal.tenders.services import (
 )
 
 
-def _at(backend: Backend, day: date, minute: int = 0) -> None:
-    moment = datetime(day.year, day.month, day.day, 2, tzinfo=timezone.utc) + timedelta(minutes=minute)
-    backend.clock = lambda: moment
+def _at(backend: Backend, day: date, minute: int = 0) -> datetime:
+    """Sets the Beijing date the services judge by to `day`; returns 10:00 + `minute` that day, the
+    time of a round as the minutes record it. The log's own clock stays real, so the entries'
+    times keep the order in which they were entered."""
+    setattr(backend, "today", lambda: day)  # shadows Backend.today on this instance until restored
+    return datetime(day.year, day.month, day.day, 2, tzinfo=timezone.utc) + timedelta(minutes=minute)
 
 
 def build_tenders(backend: Backend, staff: Actor, code: str, plan: str, lots: list[list[str]],
                   companies: list[str]) -> None:
-    """Writes the two tenders through the services with the clock set to their days (restored after)."""
-    clock = backend.clock
+    """Writes the tenders through the services, judged on their own days (restored after)."""
     try:
         _auction(backend, staff, code, plan, lots[0], companies)
         _sealed(backend, staff, code, plan, lots[1], companies)
         for i in range(2, len(lots)):
             _short_auction(backend, staff, code, plan, i, lots[i], companies)
     finally:
-        backend.clock = clock
+        delattr(backend, "today")
 
 
 PARTS = ["第一片区", "第二片区", "第三片区", "第四片区", "第五片区"]
@@ -59,8 +61,8 @@ def _short_auction(backend: Backend, staff: Actor, code: str, plan: str, i: int,
         register_bidder(backend, staff, code, number, "company", name)
         record_deposit(backend, staff, code, number, str(no), "received")
     for round_, amount in enumerate(range(400, 501, 20)):  # 2 号 opens, 1 号 answers each raise and wins
-        _at(backend, BID_DAY, 30 * i + round_ * 2)
-        bidding.place_bid(backend, staff, code, number, "1" if round_ % 2 else "2", Decimal(amount))
+        bidding.place_bid(backend, staff, code, number, "1" if round_ % 2 else "2", Decimal(amount),
+                          at=_at(backend, BID_DAY, 30 * i + round_ * 2))
     bidding.close_bidding(backend, staff, code, number)
     award_tender(backend, staff, code, number, "5", "监委会审核：竞价过程符合公告")
 
@@ -78,8 +80,7 @@ def _auction(backend: Backend, staff: Actor, code: str, plan: str, lots: list[st
     for round_, (who, amount) in enumerate(
             [("2", 400), ("3", 410), ("2", 420), ("1", 430), ("3", 440), ("2", 450), ("1", 460), ("2", 470),
              ("3", 480), ("2", 490), ("1", 500)]):
-        _at(backend, BID_DAY, round_ * 3)
-        bidding.place_bid(backend, staff, code, number, who, Decimal(amount))
+        bidding.place_bid(backend, staff, code, number, who, Decimal(amount), at=_at(backend, BID_DAY, round_ * 3))
     bidding.close_bidding(backend, staff, code, number)
     award_tender(backend, staff, code, number, "5", "监委会审核：竞价过程符合公告")
     _at(backend, date(2023, 11, 30))
@@ -95,13 +96,13 @@ def _sealed(backend: Backend, staff: Actor, code: str, plan: str, lots: list[str
         register_bidder(backend, staff, code, number, "company", name)
     for no in ("1", "2", "3"):
         record_deposit(backend, staff, code, number, no, "received")
-    _at(backend, date(2023, 11, 17))
-    receipts = [bidding.seal_bid(backend, staff, code, number, no, amount=amount)
+    sealed = _at(backend, date(2023, 11, 17))
+    receipts = [bidding.seal_bid(backend, staff, code, number, no, amount=amount, at=sealed)
                 for no, amount in (("1", "500"), ("2", "470"), ("3", "485"))]
-    _at(backend, BID_DAY)
+    opening = _at(backend, BID_DAY)
     bidding.open_bids(backend, staff, code, number)
-    bidding.reveal_bid(backend, staff, code, number, "3", "495", receipts[2].nonce or "")  # mistyped: refused
+    bidding.reveal_bid(backend, staff, code, number, "3", "495", receipts[2].nonce or "", at=opening)  # mistyped
     for r in receipts:
-        bidding.reveal_bid(backend, staff, code, number, str(r.bidder), r.amount or "", r.nonce or "")
+        bidding.reveal_bid(backend, staff, code, number, str(r.bidder), r.amount or "", r.nonce or "", at=opening)
     bidding.close_bidding(backend, staff, code, number)
     award_tender(backend, staff, code, number, "5", "监委会审核：开标核验一致")
