@@ -22,6 +22,7 @@ from portal.contracts.services import (
 from portal.demo_complaints import build_complaints
 from portal.demo_notices import build_notices
 from portal.demo_signings import build_signings
+from portal.tenders.demo import build_tenders
 from portal.kernel.transaction import SYSTEM, Actor, Backend
 from portal.parcels.services import AssetInput, create_asset
 from portal.receipts.services import (
@@ -102,6 +103,10 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     contracts += companies
     contracts += _building_contracts(backend, staff, people)
     _receipts(backend, staff, rng, contracts, today)
+    # Before the corrections and notices, so the log's newest entries (the feed) stay theirs; the
+    # consolidation plan they follow is created with the notices, so it is named only in their text.
+    build_tenders(backend, staff, CODE, "", [[n for n, _ in parcels[i * 6:(i + 1) * 6]] for i in range(5)],
+                  [c for c, _ in COMPANIES])
     _corrections(backend, staff, contracts)
     build_notices(backend, staff, today)
     build_signings(backend, staff, CODE, companies, today)

@@ -42,6 +42,9 @@ from portal.receipts.models import Receipt
 from portal.signings import labels as signing_labels
 from portal.signings import reads as signing_reads
 from portal.signings.models import Signing
+from portal.tenders import labels as tender_labels
+from portal.tenders import reads as tender_reads
+from portal.tenders.models import Tender
 from portal.stats import models as stats_models  # noqa: F401  (page visits: not audited)
 from portal.villages import labels as village_labels
 from portal.villages import reads as village_reads
@@ -56,6 +59,9 @@ ACCOUNTS = {"create": BY_TOWNSHIP, "reset_password": BY_TOWNSHIP, "disable": BY_
             "enable": BY_TOWNSHIP, "change_password": frozenset({STAFF, COMMITTEE, TOWNSHIP})}
 RECORD = {"create": BY_STAFF, "correct": BY_STAFF, "withdraw": BY_STAFF}
 ERASE = {"erase": BY_TOWNSHIP}  # personal data masked, on request (flask privacy erase)
+# A tender's steps after its notice: Q&A, registration, deposits, the bidding itself (entered live
+# by staff at the public auction or opening), the award and objections.
+TENDER_STEPS = ("answer", "register", "deposit", "bid", "commit", "open", "reveal", "close", "award", "object")
 
 REGISTRY = Registry((
     RecordType("village", Village, "村", village_labels.FIELDS, {"create": BY_TOWNSHIP},
@@ -89,6 +95,9 @@ REGISTRY = Registry((
                {"create": frozenset({VILLAGER}), "assign": frozenset({COMMITTEE}), "reply": frozenset({COMMITTEE}),
                 "resolve": frozenset({VILLAGER}), "reopen": frozenset({VILLAGER})},
                prefix="TS-", personal=True, page=complaint_reads.page_path, views="portal.complaints.views"),
+    RecordType("tender", Tender, "招租", tender_labels.FIELDS,
+               RECORD | {verb: BY_STAFF for verb in TENDER_STEPS}, prefix="ZZ-", personal=True,
+               page=tender_reads.page_path, views="portal.tenders.views", editor="portal.tenders.editing"),
 ))
 
 

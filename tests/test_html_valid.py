@@ -50,6 +50,9 @@ PAGES = [
     ("/v/lianban/notices", 200),
     ("/v/lianban/notices/GG-2024-002", 200),  # corrected
     ("/v/lianban/notices/GG-WORD", 200),  # a body pasted from Word (sanitized HTML), added by the test
+    ("/v/lianban/tenders", 200),
+    ("/v/lianban/tenders/ZZ-2023-001", 200),  # an open auction, 11 rounds, awarded
+    ("/v/lianban/tenders/ZZ-2023-002", 200),  # sealed bids with a refused reveal
     ("/v/lianban/plans", 200),
     ("/v/lianban/plans/FA-2023-001", 200),
     ("/v/lianban/plans/FA-2023-001/comments", 200),
@@ -102,6 +105,10 @@ SIGNED_IN_PAGES = {
         ("/staff/records/notice", 200),
         ("/staff/notice/GG-2024-002/correct", 200),
         ("/staff/notice/GG-2024-002/withdraw", 200),
+        ("/staff/new/tender", 200),
+        ("/staff/records/tender", 200),
+        ("/staff/tenders/ZZ-2023-001/desk", 200),
+        ("/staff/tender/ZZ-2023-001/object", 200),
         ("/account/password", 200),
     ],
     "demo-committee": [

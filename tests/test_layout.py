@@ -8,7 +8,7 @@ import pytest
 
 from .conftest import REPO_ROOT
 
-DOMAINS = ("villages", "accounts", "parcels", "contracts", "receipts", "notices", "plans", "stats", "site", "imports")
+DOMAINS = ("villages", "accounts", "parcels", "contracts", "receipts", "notices", "plans", "stats", "site", "imports", "tenders")
 WEB = ("flask", "flask_login", "flask_wtf", "flask_babel", "werkzeug", "jinja2", "markupsafe")
 MAX_LINES = 400
 

@@ -29,6 +29,7 @@ from portal.parcels.services import AssetInput, create_asset
 from portal.plans.services import CommentInput, PlanInput, VoteInput, add_comment, create_plan, record_vote
 from portal.receipts.services import ReceiptInput, record_receipt
 from portal.registry import REGISTRY
+from portal.tenders.services import TenderInput, create_tender
 from portal.villages.services import VillageInput, create_village
 
 from .conftest import DATABASES, DEMO_STAFF
@@ -126,11 +127,22 @@ def make_complaint(backend: Backend, actor: Actor) -> Made:
     filed = file_complaint(backend, actor, "lianban", ComplaintInput(
         kind="complaint", body="登记测试投诉内容", name="登记测试人", phone="13812345678"))
     return Made(filed.complaint.audit_id(), "登记测试投诉内容")
+def make_tender(backend: Backend, actor: Actor) -> Made:
+    tender = create_tender(backend, actor, "lianban", TenderInput(
+        number="REG-ZZ-001", title="登记测试招租公告", mode="auction", use="登记测试用途", term_start="2030-01-01",
+        term_end="2034-12-31", reserve_price="500", increment="10", deposit="1000", eligibility="不限",
+        bid_deadline=(backend.today() + timedelta(days=30)).isoformat(), lots=[("REG-003", None)]))
+    return Made(tender.audit_id(), "登记测试招租公告")
+
+
+def prepare_tender(backend: Backend) -> None:
+    create_asset(backend, DEMO_STAFF, "lianban", AssetInput(number="REG-003", name="登记测试地块丙", kind="land",
+                                                            area="4.00"))
 
 
 # What must exist before a record of the type can be made (written by the village's staff).
 PREPARE: dict[str, Callable[[Backend], None]] = {
-    "contract": prepare_contract, "plan_comment": _open_plan, "consent_vote": _open_plan,
+    "contract": prepare_contract, "tender": prepare_tender, "plan_comment": _open_plan, "consent_vote": _open_plan,
 }
 # entity → (how to make one through its service, an actor allowed to)
 RECORD_MAKERS: dict[str, tuple[Callable[[Backend, Actor], Made], Actor]] = {
@@ -145,6 +157,7 @@ RECORD_MAKERS: dict[str, tuple[Callable[[Backend, Actor], Made], Actor]] = {
     "consent_vote": (make_consent_vote, DEMO_STAFF),
     "signing": (make_signing, DEMO_STAFF),
     "complaint": (make_complaint, VILLAGER),
+    "tender": (make_tender, DEMO_STAFF),
 }
 TYPES = [pytest.param(t, id=t.entity) for t in REGISTRY]
 # Tables that hold no audited state of their own, and why; every other table must be a

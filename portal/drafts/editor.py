@@ -106,6 +106,9 @@ class Editor:
     # Words for stored values in the diff a committee member approves: {"status": {"open": "公示中"}}.
     value_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     name: str = ""
+    # A page of the record's own for acts logged as they happen, not held as drafts (a tender's
+    # live bidding): its endpoint (taking `number`) and its link's words on the records list.
+    desk: tuple[str, str] | None = None
 
     def title(self, fields: Mapping[str, str]) -> str:
         """How lists name a draft: its number and title or name, as far as they are filled in."""
