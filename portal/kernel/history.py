@@ -11,7 +11,7 @@ COMMON_LABELS = {"number": "编号", "title": "名称", "name": "名称", "note"
 PRIVATE_LABEL = "个人信息（不公开，仅记录其哈希）"
 ACTIONS = {"create": "新建", "correct": "更正", "withdraw": "撤回", "terminate": "解除", "reply": "答复",
            "adopt": "通过", "reset_password": "重设密码", "disable": "停用", "enable": "启用",
-           "change_password": "修改密码"}
+           "change_password": "修改密码", "pay": "发放"}
 ROLES = {"staff": "村干部", "committee": "监委会成员", "township": "镇干部", "system": "系统",
          "villager": "村民"}
 
