@@ -2,7 +2,8 @@
 
 About 60 scattered parcels (≈1000 亩), historical household contracts at 300 元/亩/年 with some
 arrears, five consolidated contracts with agricultural companies at 500 元/亩/年 (+5% every 5
-years), two leased buildings, receipts up to `today`, and corrections and a withdrawal with reasons.
+years), two leased buildings, receipts up to `today`, corrections and a withdrawal with reasons,
+and the money (portal/demo_money.py): a ledger year, funds, meetings and a dividend year.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from portal.contracts.services import (
     correct_contract,
     create_contract,
 )
+from portal.demo_money import build_money
 from portal.demo_notices import build_notices
 from portal.kernel.transaction import SYSTEM, Actor, Backend
 from portal.parcels.services import AssetInput, create_asset
@@ -101,6 +103,7 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     _receipts(backend, staff, rng, contracts, today)
     _corrections(backend, staff, contracts)
     build_notices(backend, staff, today)
+    build_money(backend, staff, CODE, today, rng)
     from portal.auditlog import store as audit_log
     with backend.db.read() as session:
         size = audit_log.head(session, CODE).size  # type: ignore[union-attr]

@@ -257,8 +257,8 @@ def book_entry(backend: Backend, actor: Actor, village_code: str, data: EntryInp
         if data.voucher:
             v["voucher_sha256"] = store_file(change.session, backend.files_dir, data.voucher, data.voucher_name,
                                              change.now(), field="voucher").sha256
-        entry = LedgerEntry(village_id=change.village_id(), **v)
-        change.session.add(entry)
+        entry = LedgerEntry(village_id=change.village_id(), version=1, updated_at=change.now(), **v)
+        change.session.add(entry)  # before the fund balance is read, which counts it
         _book(change, entry, check)
         record_created(change, entry, "ledger_entry.create")
     return entry
