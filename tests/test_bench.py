@@ -62,3 +62,14 @@ def test_proof_check_catches_a_wrong_proof():
     wrong_leaf = {**good, "leaf_hash": leaves[2].hex()}
     wrong_root = {**good, "root": leaves[0].hex()}
     assert len(_check_proofs([tampered_path, wrong_leaf, wrong_root], 5, root, known)) == 3
+
+
+@pytest.mark.slow
+def test_dividend_bench_tiny_run_checks_its_pdf_and_reports_the_figure(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    out = io.StringIO()
+    status = main(["dividends", "--dividend-lines", "30"], Report(out=out))
+    text = out.getvalue()
+    assert status == 0, text
+    assert "30-line dividend list PDF" in text and "target ≤ 5 s" in text, text
+    assert re.search(r"^correctness: OK \(3 checks passed\)$", text, re.M), text

@@ -13,7 +13,7 @@ from portal.app import backend
 from portal.dividends import labels
 from portal.dividends import reads as dividend_reads
 from portal.dividends.check import check_household
-from portal.dividends.printing import slips_pdf
+from portal.dividends.printing import list_response, slips_pdf
 from portal.kernel.history import line_diff
 from portal.publishing.lists import respond
 from portal.translations import N_
@@ -39,6 +39,8 @@ def dividends(code: str, fmt: str | None) -> Response | str:
 def dividend_year(code: str, year: int, fmt: str | None) -> Response | str:
     """A year's dividend list: every household's shares and amount (heads masked), and its plan."""
     detail = dividend_reads.plan_detail(backend(), code, year, backend().today())
+    if fmt == "pdf":
+        return list_response(detail)
     return respond(detail.listing, fmt, "public/dividend_year.html", d=detail, line_diff=line_diff,
                    payouts=labels.PAYOUT, statuses=labels.PLAN_STATUS)
 
