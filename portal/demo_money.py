@@ -43,10 +43,10 @@ def build_money(backend: Backend, staff: Actor, code: str, today: date, rng: ran
 
 def _meetings(backend: Backend, staff: Actor, code: str, today: date, year: int) -> None:
     create_meeting(backend, staff, code, MeetingInput(
-        number=f"HY-{year}-001", held_on=date(year, 3, 12), kind="major", title="安置小区屋面防水维修（三重一大）",
+        number=f"HY-{year}-001", held_on=date(year, 10, 8), kind="major", title="安置小区屋面防水维修（三重一大）",
         expected="9", present="9", agenda="一、审议安置小区屋面防水维修方案\n二、确定由小公维金支出",
         votes_for="9", votes_against="0", abstained="0",
-        decision="同意维修，费用 12,800 元由小区公共维修基金支出，监委会全程监督"))
+        decision="同意维修，费用 9,800 元由小区公共维修基金支出，监委会全程监督"))
     create_meeting(backend, staff, code, MeetingInput(
         number=f"HY-{year + 1}-001", held_on=today - timedelta(days=60), kind="villagers",
         title=f"{year} 年度集体收益分配方案（户代表会议）", expected=str(HOUSEHOLDS), present="372",
@@ -84,8 +84,8 @@ def _other_income(backend: Backend, staff: Actor, code: str, year: int, counter:
         approved_by="村委会主任", note="茶园联营保底加分成"))
     counter += 1
     book_entry(backend, staff, code, EntryInput(
-        number=f"ZJ-{year}-{counter:04d}", booked_on=date(year, 4, 18), direction="expense", category="maintenance",
-        amount="12800.00", counterparty="同安建安防水工程部（演示）", fund_number="JJ-001",
+        number=f"ZJ-{year}-{counter:04d}", booked_on=date(year, 10, 18), direction="expense", category="maintenance",
+        amount="9800.00", counterparty="同安建安防水工程部（演示）", fund_number="JJ-001",
         meeting_number=f"HY-{year}-001", funding_source="小公维金", approved_by="村委会主任、监委会",
         note="安置小区屋面防水维修"))
     return counter + 1

@@ -55,6 +55,10 @@ def test_expense_out_of_a_fund_is_bounded_by_its_balance(backend, village, clien
     assert "余额不足" in refused.value.errors["amount"]
     page = client.get("/v/testcun/ledger/funds/JJ-001").get_data(as_text=True)
     assert "¥400.00" in page and "¥1,000.00" in page and "¥600.00" in page
+    with pytest.raises(ValidationError) as refused:  # paid before the share it would spend was taken
+        entry(backend, "ZJ-005", direction="expense", category="maintenance", amount="1", fund_number="JJ-001",
+              counterparty="水电维修部", booked_on=(backend.today() - timedelta(days=30)).isoformat())
+    assert "当天余额" in refused.value.errors["amount"]
     with pytest.raises(ValidationError) as refused:
         entry(backend, "ZJ-004", fund_number="JJ-001")
     assert "自动提取" in refused.value.errors["fund_number"]

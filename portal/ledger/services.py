@@ -111,17 +111,20 @@ def fund_shares(funds: list[Fund], category: str, amount: Decimal) -> list[dict[
     return shares
 
 
-def fund_balance(session: Session, fund: Fund) -> Decimal:
-    """Shares taken by the fund minus expenses paid out of it (active entries only)."""
+def fund_balance(session: Session, fund: Fund, until: date | None = None) -> Decimal:
+    """Shares taken by the fund minus expenses paid out of it (active entries only), up to and
+    including the day `until` when given."""
     taken = Decimal("0.00")
-    rows = session.scalars(select(LedgerEntry.fund_shares).where(
+    income = select(LedgerEntry.fund_shares).where(
         LedgerEntry.village_id == fund.village_id, LedgerEntry.status == RecordStatus.ACTIVE,
-        LedgerEntry.direction == Direction.INCOME))
-    for shares in rows:
+        LedgerEntry.direction == Direction.INCOME)
+    expenses = select(LedgerEntry.amount).where(LedgerEntry.fund_id == fund.id,
+                                                LedgerEntry.status == RecordStatus.ACTIVE)
+    if until is not None:
+        income, expenses = income.where(LedgerEntry.booked_on <= until), expenses.where(LedgerEntry.booked_on <= until)
+    for shares in session.scalars(income):
         taken += sum((Decimal(s["amount"]) for s in shares or [] if s["fund"] == fund.number), Decimal("0.00"))
-    spent = session.scalars(select(LedgerEntry.amount).where(
-        LedgerEntry.fund_id == fund.id, LedgerEntry.status == RecordStatus.ACTIVE)).all()
-    return round_fen(taken - sum(spent, Decimal("0.00")))
+    return round_fen(taken - sum(session.scalars(expenses).all(), Decimal("0.00")))
 
 
 # ---------------------------------------------------------------- entries
@@ -234,9 +237,12 @@ def _book(change: Change, entry: LedgerEntry, check: Checker) -> None:
         entry.fund_shares = []
         if entry.fund is not None:
             change.session.flush()
-            balance = fund_balance(change.session, entry.fund)
-            if balance < 0:
-                check.fail("amount", f"{entry.fund.name}余额不足：支出后余额为 {balance} 元")
+            # Never overdrawn: not on the day it is paid (a fund cannot spend shares it takes
+            # later), nor in the end.
+            for balance, when in ((fund_balance(change.session, entry.fund, entry.booked_on), f"{entry.booked_on}当天"),
+                                  (fund_balance(change.session, entry.fund), "")):
+                if balance < 0:
+                    check.fail("amount", f"{entry.fund.name}余额不足：支出后{when}余额为 {balance} 元")
     check.done()
 
 
