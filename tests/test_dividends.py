@@ -214,3 +214,11 @@ def test_payout_slips_only_for_the_villages_own_staff(csrf_app, people):
     assert pdf.status_code == 200 and pdf.headers["Cache-Control"] == "private, no-store"
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True, check=True).stdout.decode()
     assert "张三华" in text and show_code(lines(backend)[0][4]) in text and "肆佰贰拾捌元伍角柒分" in text
+
+
+def test_audit_verify_finds_every_line_equal_to_its_log_entry(backend, village, runner):
+    meeting(backend)
+    plan(backend, number="FH-2025", year="2025", ended=True)
+    pay(backend, STAFF, "testcun", "FH-2025", {"households": "全部", "paid_on": backend.today().isoformat()}, "发放")
+    verify = runner.invoke(args=["audit", "verify", "--village", "testcun"])
+    assert verify.exit_code == 0, verify.output

@@ -168,3 +168,13 @@ def test_xss_corpus_in_free_text_is_shown_as_text(backend, village, client):
         assert_inert(html, [short, note.replace("\r", "")], harmless)
     listing = client.get("/v/testcun/ledger").get_data(as_text=True).lower()
     assert "<img" not in listing and "<svg" not in listing and listing.count("<script") == listing.count('<script src="/static/')
+
+
+def test_audit_verify_finds_every_row_equal_to_its_log_entry(backend, village, runner):
+    funds(backend)
+    entry(backend)
+    entry(backend, "ZJ-002", direction="expense", category="maintenance", amount="100", fund_number="JJ-001",
+          counterparty="维修部")
+    withdraw_entry(backend, STAFF, "testcun", "ZJ-002", "录错")
+    verify = runner.invoke(args=["audit", "verify", "--village", "testcun"])
+    assert verify.exit_code == 0, verify.output

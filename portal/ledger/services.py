@@ -17,6 +17,7 @@ from portal.kernel.money import round_fen
 from portal.kernel.privacy import carries_personal_number
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
+from portal.kernel.types import trimmed
 from portal.kernel.validate import Checker
 from portal.ledger.labels import CATEGORY, EXPENSE_CATEGORY, FUND_SOURCE, INCOME_CATEGORY
 from portal.ledger.models import ALL_INCOME, Direction, Fund, LedgerEntry
@@ -56,6 +57,8 @@ def _fund_values(data: FundInput) -> dict[str, Any]:
         "per": check.decimal("per", data.per, "每收入", places=4, minimum=Decimal("0.0001"), maximum=RATE_MAX),
         "purpose": check.text("purpose", data.purpose, "用途", max_len=500, required=False),
     }
+    # As the column reads it back (ScaledDecimal(4, 2)): the logged state must equal the row's.
+    v["take"], v["per"] = trimmed(v["take"], 2), trimmed(v["per"], 2)
     if v["category"] and v["category"] not in FUND_SOURCE:
         check.fail("category", f"提取自“{v['category']}”不在可选范围内")
     if not check.errors and v["take"] > v["per"]:
