@@ -101,9 +101,10 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     contracts += _company_contracts(backend, staff, parcels[:55])
     contracts += _building_contracts(backend, staff, people)
     _receipts(backend, staff, rng, contracts, today)
+    # Before the corrections and notices, so the feed's newest changes still show those.
+    build_money(backend, staff, CODE, today, rng)
     _corrections(backend, staff, contracts)
     build_notices(backend, staff, today)
-    build_money(backend, staff, CODE, today, rng)
     from portal.auditlog import store as audit_log
     with backend.db.read() as session:
         size = audit_log.head(session, CODE).size  # type: ignore[union-attr]
