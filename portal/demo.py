@@ -2,7 +2,8 @@
 
 About 60 scattered parcels (≈1000 亩), historical household contracts at 300 元/亩/年 with some
 arrears, five consolidated contracts with agricultural companies at 500 元/亩/年 (+5% every 5
-years), two leased buildings, receipts up to `today`, and corrections and a withdrawal with reasons.
+years), two leased buildings, receipts up to `today`, corrections and a withdrawal with reasons,
+and the money (portal/demo_money.py): a ledger year, funds, meetings and a dividend year.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from portal.contracts.services import (
     create_contract,
 )
 from portal.demo_complaints import build_complaints
+from portal.demo_money import build_money
 from portal.demo_notices import build_notices
 from portal.demo_signings import build_signings
 from portal.tenders.demo import build_tenders
@@ -107,6 +109,8 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     # consolidation plan they follow is created with the notices, so it is named only in their text.
     build_tenders(backend, staff, CODE, "", [[n for n, _ in parcels[i * 6:(i + 1) * 6]] for i in range(5)],
                   [c for c, _ in COMPANIES])
+    # Before the corrections and notices, so the feed's newest changes still show those.
+    build_money(backend, staff, CODE, today, rng)
     _corrections(backend, staff, contracts)
     build_notices(backend, staff, today)
     build_signings(backend, staff, CODE, companies, today)

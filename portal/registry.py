@@ -18,6 +18,9 @@ from portal.contracts import derived as contract_derived
 from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
 from portal.contracts.models import Contract
+from portal.dividends import labels as dividend_labels
+from portal.dividends import reads as dividend_reads
+from portal.dividends.models import DividendLine, DividendPlan
 from portal.kernel.registry import (
     COMMITTEE,
     STAFF,
@@ -27,6 +30,12 @@ from portal.kernel.registry import (
     RecordType,
     Registry,
 )
+from portal.ledger import labels as ledger_labels
+from portal.ledger import reads as ledger_reads
+from portal.ledger.models import Fund, LedgerEntry
+from portal.meetings import labels as meeting_labels
+from portal.meetings import reads as meeting_reads
+from portal.meetings.models import Meeting
 from portal.notices import labels as notice_labels
 from portal.notices import reads as notice_reads
 from portal.notices.models import Notice
@@ -98,6 +107,18 @@ REGISTRY = Registry((
     RecordType("tender", Tender, "招租", tender_labels.FIELDS,
                RECORD | {verb: BY_STAFF for verb in TENDER_STEPS}, prefix="ZZ-", personal=True,
                page=tender_reads.page_path, views="portal.tenders.views", editor="portal.tenders.editing"),
+    RecordType("meeting", Meeting, "会议纪要", meeting_labels.FIELDS, RECORD, prefix="HY-",
+               page=meeting_reads.page_path, views="portal.meetings.views", editor="portal.meetings.editing"),
+    RecordType("fund", Fund, "专项基金", ledger_labels.FUND_FIELDS, RECORD, prefix="JJ-",
+               page=ledger_reads.fund_page_path, editor="portal.ledger.fund_editing"),
+    RecordType("ledger_entry", LedgerEntry, "资金收支", ledger_labels.FIELDS, RECORD, prefix="ZJ-", personal=True,
+               page=ledger_reads.page_path, views="portal.ledger.views", editor="portal.ledger.editing"),
+    RecordType("dividend_plan", DividendPlan, "分红方案", dividend_labels.PLAN_FIELDS, RECORD | {"pay": BY_STAFF},
+               prefix="FH-", page=dividend_reads.page_path, views="portal.dividends.views",
+               editor="portal.dividends.editing"),
+    RecordType("dividend_line", DividendLine, "分红名单", dividend_labels.LINE_FIELDS,
+               {"create": BY_STAFF, "correct": BY_STAFF, "pay": BY_STAFF}, personal=True,
+               page=dividend_reads.page_path, title=dividend_reads.line_title),
 ))
 
 

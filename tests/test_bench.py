@@ -76,3 +76,12 @@ def test_writes_bench_tiny_run_reports_rates_and_the_ratio(postgres_database):
     text = out.getvalue()
     assert status == 0, text
     assert "ratio audited/bare:" in text and "bare INSERT+COMMIT/s, 2 processes" in text, text
+@pytest.mark.slow
+def test_dividend_bench_tiny_run_checks_its_pdf_and_reports_the_figure(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    out = io.StringIO()
+    status = main(["dividends", "--dividend-lines", "30"], Report(out=out))
+    text = out.getvalue()
+    assert status == 0, text
+    assert "30-line dividend list PDF" in text and "target ≤ 5 s" in text, text
+    assert re.search(r"^correctness: OK \(3 checks passed\)$", text, re.M), text

@@ -19,10 +19,15 @@ from portal.accounts.services import UserInput, create_user
 from portal.auditlog.models import AuditEntry
 from portal.complaints.services import ComplaintInput, file_complaint
 from portal.contracts.services import ContractInput, create_contract
+from portal.dividends.models import DividendLine
+from portal.dividends.services import PlanInput as DividendPlanInput
+from portal.dividends.services import create_plan as create_dividend_plan
 from portal.kernel.base import Base
 from portal.kernel.errors import PermissionDenied
 from portal.kernel.registry import ROLES, RecordType
 from portal.kernel.transaction import SYSTEM, Actor, Backend
+from portal.ledger.services import EntryInput, FundInput, book_entry, create_fund
+from portal.meetings.services import MeetingInput, create_meeting
 from portal.notices.services import NoticeInput, create_notice
 from portal.signings.services import SigningInput, record_signing
 from portal.parcels.services import AssetInput, create_asset
@@ -141,8 +146,50 @@ def prepare_tender(backend: Backend) -> None:
 
 
 # What must exist before a record of the type can be made (written by the village's staff).
+def make_meeting(backend: Backend, actor: Actor) -> Made:
+    found = create_meeting(backend, actor, "lianban", MeetingInput(
+        number="REG-HY-001", held_on=backend.today().isoformat(), kind="representatives", title="登记测试会议",
+        expected="10", present="9", agenda="登记测试议程", votes_for="8", votes_against="1", abstained="0",
+        decision="登记测试决议"))
+    return Made(found.audit_id(), "登记测试决议")
+
+
+def make_fund(backend: Backend, actor: Actor) -> Made:
+    fund = create_fund(backend, actor, "lianban", FundInput("REG-JJ-001", "登记测试基金", "all", "1", "10"))
+    return Made(fund.audit_id(), "登记测试基金")
+
+
+def make_ledger_entry(backend: Backend, actor: Actor) -> Made:
+    entry = book_entry(backend, actor, "lianban", EntryInput(
+        number="REG-ZJ-001", booked_on=backend.today().isoformat(), direction="expense", category="admin",
+        amount="12.30", counterparty="登记测试文具店", note="登记测试支出"))
+    return Made(entry.audit_id(), "登记测试支出")
+
+
+def _meeting_for_plan(backend: Backend) -> None:
+    make_meeting(backend, DEMO_STAFF)
+
+
+def make_dividend_plan(backend: Backend, actor: Actor) -> Made:
+    today = backend.today()
+    made = create_dividend_plan(backend, actor, "lianban", DividendPlanInput(
+        number="REG-FH-001", year="2031", title="登记测试分红方案", total="100", meeting_number="REG-HY-001",
+        publicity_from=today.isoformat(), publicity_until=(today + timedelta(days=6)).isoformat(),
+        roll="REG-H1,登记甲,1\nREG-H2,登记乙,2"))
+    return Made(made.audit_id(), "登记测试分红方案")
+
+
+def make_dividend_line(backend: Backend, actor: Actor) -> Made:
+    make_dividend_plan(backend, actor)
+    with backend.db.read() as session:
+        line = session.scalar(select(DividendLine).where(DividendLine.household == "REG-H2"))
+        assert line is not None
+        return Made(line.audit_id(), "REG-H2")
+
+
 PREPARE: dict[str, Callable[[Backend], None]] = {
     "contract": prepare_contract, "tender": prepare_tender, "plan_comment": _open_plan, "consent_vote": _open_plan,
+    "dividend_plan": _meeting_for_plan, "dividend_line": _meeting_for_plan,
 }
 # entity → (how to make one through its service, an actor allowed to)
 RECORD_MAKERS: dict[str, tuple[Callable[[Backend, Actor], Made], Actor]] = {
@@ -158,6 +205,11 @@ RECORD_MAKERS: dict[str, tuple[Callable[[Backend, Actor], Made], Actor]] = {
     "signing": (make_signing, DEMO_STAFF),
     "complaint": (make_complaint, VILLAGER),
     "tender": (make_tender, DEMO_STAFF),
+    "meeting": (make_meeting, DEMO_STAFF),
+    "fund": (make_fund, DEMO_STAFF),
+    "ledger_entry": (make_ledger_entry, DEMO_STAFF),
+    "dividend_plan": (make_dividend_plan, DEMO_STAFF),
+    "dividend_line": (make_dividend_line, DEMO_STAFF),
 }
 TYPES = [pytest.param(t, id=t.entity) for t in REGISTRY]
 # Tables that hold no audited state of their own, and why; every other table must be a

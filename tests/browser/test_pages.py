@@ -36,6 +36,14 @@ PAGES = {
     "plans": "/v/lianban/plans",
     "plan-adopted": "/v/lianban/plans/FA-2023-001",
     "plan-open": "/v/lianban/plans/FA-2026-001",
+    "ledger": "/v/lianban/ledger?year=2025",
+    "ledger-entry-person": "/v/lianban/ledger/ZJ-2025-0019",
+    "fund": "/v/lianban/ledger/funds/JJ-001",
+    "meetings": "/v/lianban/meetings",
+    "meeting": "/v/lianban/meetings/HY-2026-001",
+    "dividends": "/v/lianban/dividends",
+    "dividend-year": "/v/lianban/dividends/2025",
+    "dividend-check": "/v/lianban/dividends/check",
 }
 
 
