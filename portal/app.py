@@ -25,7 +25,9 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(app.instance_path, test_config))
 
     database = Database(app.config["DATABASE_URL"])
-    signer = load_or_create_signer(app.instance_path, app.config["AUDIT_KEY_NAME"], app.config["AUDIT_ORIGIN"])
+    signer = load_or_create_signer(app.instance_path, app.config["AUDIT_KEY_NAME"], app.config["AUDIT_ORIGIN"],
+                                   app.config["AUDIT_SIGNING_KEY_FILE"],
+                                   create=app.config["PORTAL_ENV"] != "production")
     app.extensions["portal"] = Backend(database, signer, Path(app.config["FILES_DIR"]), REGISTRY)
 
     from portal import errors, extensions, web

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, current_app, jsonify, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal.kernel.errors import (
@@ -10,6 +11,7 @@ from portal.kernel.errors import (
     ServiceError,
     ValidationError,
 )
+from portal.publishing.pdf import RenderTimeout
 
 MESSAGES = {
     400: "请求有误",
@@ -17,7 +19,9 @@ MESSAGES = {
     404: "页面不存在",
     405: "不支持这种操作",
     413: "上传的文件太大",
+    429: "请求太频繁",
     500: "系统出了点问题，请稍后再试",
+    503: "系统繁忙，请稍后再试",
 }
 
 
@@ -71,12 +75,16 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul)
 
     @app.errorhandler(HTTPException)
-    def http_error(err: HTTPException) -> tuple[Response | str, int]:
+    def http_error(err: HTTPException) -> tuple[Response | str, int] | tuple[Response | str, int, dict[str, str]]:
         # Our own abort() messages are Chinese and meant for the reader; werkzeug's defaults are not.
         description = err.description or ""
         own = description and description != type(err).description
         detail = description if own else too_large_detail() if err.code == 413 else ""
-        return _answer(err.code or 500, detail)
+        body, status = _answer(err.code or 500, detail)
+        retry_after = getattr(err, "retry_after", None)  # 429 and 503 say when to come back
+        if retry_after:
+            return body, status, {"Retry-After": str(retry_after)}
+        return body, status
 
     @app.errorhandler(SecurityError)
     def untrusted_host(err: SecurityError) -> Response:
@@ -85,6 +93,14 @@ def init_app(app: Flask) -> None:
         return Response(f"400 请求有误：网址中的主机名不是本站的地址。本站地址："
                         f"{current_app.config['PUBLIC_BASE_URL']}\n",
                         status=400, mimetype="text/plain")
+
+    @app.errorhandler(RenderTimeout)
+    def render_too_slow(err: RenderTimeout) -> tuple[Response | str, int, dict[str, str]]:
+        app.logger.warning("PDF render over budget (%s s): %s", err.seconds, request.path)
+        body, status = _answer(503, gettext(
+            "打印版（PDF）这次没能在 %(seconds)s 秒内生成，可能是内容太多或系统正忙。"
+            "请稍后再试；网页上的内容与打印版相同，可以先在网页上查看。", seconds=f"{err.seconds:g}"))
+        return body, status, {"Retry-After": "30"}
 
     for kind, status in SERVICE_STATUS.items():
         app.register_error_handler(kind, lambda err, status=status: _answer(status, str(err)))
