@@ -33,10 +33,13 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal import errors, extensions, web
     from portal.cli import register_cli
 
-    if app.config["TRUSTED_PROXIES"] > 0:  # request.remote_addr from X-Forwarded-For, that many hops back
+    if app.config["TRUSTED_PROXIES"] > 0:
+        # request.remote_addr from X-Forwarded-For and request.is_secure from X-Forwarded-Proto,
+        # that many hops back: the rate limits count the client, HSTS follows the proxy's TLS.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     extensions.init_app(app)
     errors.init_app(app)
     web.init_app(app)
