@@ -25,9 +25,11 @@ from types import ModuleType
 
 from benchmarks import Report
 from benchmarks import audit as audit_bench
+from benchmarks import cachebust as cachebust_bench
 from benchmarks import pages as pages_bench
 
-BENCHMARKS: dict[str, ModuleType] = {audit_bench.NAME: audit_bench, pages_bench.NAME: pages_bench}
+BENCHMARKS: dict[str, ModuleType] = {audit_bench.NAME: audit_bench, pages_bench.NAME: pages_bench,
+                                     cachebust_bench.NAME: cachebust_bench}
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
