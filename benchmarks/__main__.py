@@ -27,9 +27,10 @@ from benchmarks import Report
 from benchmarks import audit as audit_bench
 from benchmarks import cachebust as cachebust_bench
 from benchmarks import pages as pages_bench
+from benchmarks import shards as shards_bench
 
 BENCHMARKS: dict[str, ModuleType] = {audit_bench.NAME: audit_bench, pages_bench.NAME: pages_bench,
-                                     cachebust_bench.NAME: cachebust_bench}
+                                     cachebust_bench.NAME: cachebust_bench, shards_bench.NAME: shards_bench}
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
