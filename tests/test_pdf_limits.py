@@ -73,7 +73,7 @@ def test_a_render_over_its_budget_stops_at_the_budget():
     started = time.monotonic()
     with pytest.raises(RenderTimeout):
         render_pdf(LONG, time_limit=0.2)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5
 
 
 def test_a_render_in_another_thread_is_answered_at_the_budget_too():

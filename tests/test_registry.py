@@ -143,6 +143,7 @@ NOT_RECORD_TABLES = {
     "draft": "staff drafts: private working state; publishing one is the audited act",
     "login_session": "who is logged in: sessions, ended by logout and account changes",
     "login_failure": "failed logins counted by the throttle",
+    "request_count": "expensive requests counted per client address by the rate limits",
 }
 
 

@@ -100,19 +100,31 @@ class RenderTimeout(Exception):
         return type(self), (self.seconds,)
 
 
+# After the budget, the alarm fires again this often: WeasyPrint catches broad exceptions in
+# places (a font or image it cannot load), so one raise may be swallowed and the render go on.
+REARM_SECONDS = 0.05
+
+
 @contextmanager
 def _alarm(seconds: float) -> Iterator[None]:
-    """Raises RenderTimeout in the main thread once `seconds` have passed inside the block."""
-    def expired(_signum: int, _frame: FrameType | None) -> None:
+    """Raises RenderTimeout in the main thread once `seconds` have passed inside the block (and
+    again until it lands; on leaving the block, if it was ever swallowed)."""
+    expired = []
+
+    def on_alarm(_signum: int, _frame: FrameType | None) -> None:
+        expired.append(True)
+        signal.setitimer(signal.ITIMER_REAL, REARM_SECONDS)
         raise RenderTimeout(seconds)
 
-    previous = signal.signal(signal.SIGALRM, expired)
+    previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if expired:
+        raise RenderTimeout(seconds)
 
 
 def _within(seconds: float | None, work: Callable[[], bytes]) -> bytes:
