@@ -5,6 +5,7 @@ proofs (`merkle`), C2SP signed notes and checkpoints (`note`, `checkpoint`) and 
 verifier `python -m audit.verify DIR` (`verify`). Standard library only; `cryptography` is needed
 for Ed25519 signatures alone. The errors the modules raise are defined here.
 """
+from __future__ import annotations
 
 
 class ProofError(ValueError):
@@ -23,3 +24,7 @@ class LogError(ValueError):
     def __init__(self, message: str, seq: int | None = None) -> None:
         super().__init__(message)
         self.seq = seq
+
+    def __reduce__(self) -> tuple[type[LogError], tuple[str, int | None]]:
+        # With its seq: a verifier run in a worker process names the bad entry all the same.
+        return type(self), (str(self), self.seq)

@@ -25,16 +25,21 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(app.instance_path, test_config))
 
     database = Database(app.config["DATABASE_URL"])
-    signer = load_or_create_signer(app.instance_path, app.config["AUDIT_KEY_NAME"], app.config["AUDIT_ORIGIN"])
+    signer = load_or_create_signer(app.instance_path, app.config["AUDIT_KEY_NAME"], app.config["AUDIT_ORIGIN"],
+                                   app.config["AUDIT_SIGNING_KEY_FILE"],
+                                   create=app.config["PORTAL_ENV"] != "production")
     app.extensions["portal"] = Backend(database, signer, Path(app.config["FILES_DIR"]), REGISTRY)
 
     from portal import errors, extensions, web
     from portal.cli import register_cli
 
-    if app.config["TRUSTED_PROXIES"] > 0:  # request.remote_addr from X-Forwarded-For, that many hops back
+    if app.config["TRUSTED_PROXIES"] > 0:
+        # request.remote_addr from X-Forwarded-For and request.is_secure from X-Forwarded-Proto,
+        # that many hops back: the rate limits count the client, HSTS follows the proxy's TLS.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     extensions.init_app(app)
     errors.init_app(app)
     web.init_app(app)

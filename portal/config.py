@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from portal.publishing.limits import DEFAULT_LIMITS
+
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 DEVELOPMENT_HOSTS = ("127.0.0.1", "localhost")
 
@@ -29,6 +31,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None) -> dict[st
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'portal.db'}",
         "AUDIT_KEY_NAME": env.get("AUDIT_KEY_NAME", "sanzi-portal"),
         "AUDIT_ORIGIN": env.get("AUDIT_ORIGIN", "sanzi-portal.local"),
+        # The checkpoint signing key; default instance/audit-signing.key (made on first start,
+        # except in production, which insists on one made beforehand: portal/production.py).
+        "AUDIT_SIGNING_KEY_FILE": env.get("AUDIT_SIGNING_KEY_FILE", ""),
         "FILES_DIR": env.get("FILES_DIR") or str(Path(instance_path) / "files"),
         # Rendered anonymous village pages kept per ETag (portal/publishing/caching.py); "0" turns it off.
         "PAGE_CACHE": env.get("PORTAL_PAGE_CACHE", "1") != "0",
@@ -53,11 +58,27 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None) -> dict[st
         # X-Forwarded-For (nginx: 1). 0: the peer's address is the client's, and the header is
         # ignored, as anyone could send it.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        # Expensive answers (PDF, downloads, proofs, searches) allowed per client address per
+        # window (portal/publishing/ratelimit.py); RATE_LIMIT_PDF=0 lifts one limit.
+        "RATE_LIMITS": {name: int(env.get(f"RATE_LIMIT_{name.upper()}", str(default)))
+                        for name, default in DEFAULT_LIMITS.items()},
+        "RATE_LIMIT_WINDOW": int(env.get("RATE_LIMIT_WINDOW", "60")),
+        # Seconds one PDF may take to render before the reader gets a 503 page (publishing/pdf.py).
+        "PDF_RENDER_SECONDS": float(env.get("PDF_RENDER_SECONDS", "20")),
     }
+    if (overrides or {}).get("TESTING") and "RATE_LIMITS" not in (overrides or {}):
+        config["RATE_LIMITS"] = {}  # tests fetch many PDFs in a row; tests of the limits set them
     config.update(overrides or {})
+    production = config["PORTAL_ENV"] == "production"
     if "SECRET_KEY" not in config:
-        config["SECRET_KEY"] = env.get("PORTAL_SECRET_KEY") or _instance_secret(instance_path)
-    if config["PORTAL_ENV"] == "production":
+        # Production never invents one: each container would have its own, and sessions would not
+        # survive a restart or a second worker host.
+        config["SECRET_KEY"] = env.get("PORTAL_SECRET_KEY") or ("" if production else _instance_secret(instance_path))
+    if production:
+        from portal.production import refuse_unless_ready
+
+        hosts_listed = bool((overrides or {}).get("TRUSTED_HOSTS") or env.get("TRUSTED_HOSTS", "").strip())
+        refuse_unless_ready(config, hosts_listed, instance_path)
         config.setdefault("SESSION_COOKIE_SECURE", True)
     config["PUBLIC_BASE_URL"] = _base_url(config["PUBLIC_BASE_URL"], config["PORTAL_ENV"])
     if "TRUSTED_HOSTS" not in (overrides or {}):

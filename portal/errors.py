@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, current_app, jsonify, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -12,6 +13,7 @@ from portal.kernel.errors import (
     ValidationError,
 )
 from portal.kernel.messages import Message
+from portal.publishing.pdf import RenderTimeout
 from portal.translations import N_
 
 CSRF_REFUSED = N_("这个表单已过期，或不是从本站的页面提交的。请回到上一页，刷新后重新填写提交。")
@@ -21,7 +23,9 @@ MESSAGES = {
     404: "页面不存在",
     405: "不支持这种操作",
     413: "上传的文件太大",
+    429: "请求太频繁",
     500: "系统出了点问题，请稍后再试",
+    503: "系统繁忙，请稍后再试",
 }
 
 
@@ -75,12 +79,16 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul)
 
     @app.errorhandler(HTTPException)
-    def http_error(err: HTTPException) -> tuple[Response | str, int]:
+    def http_error(err: HTTPException) -> tuple[Response | str, int] | tuple[Response | str, int, dict[str, str]]:
         # Our own abort() messages are Chinese and meant for the reader; werkzeug's defaults are not.
         description = err.description or ""
         own = description and description != type(err).description
         detail = description if own else too_large_detail() if err.code == 413 else ""
-        return _answer(err.code or 500, detail)
+        body, status = _answer(err.code or 500, detail)
+        retry_after = getattr(err, "retry_after", None)  # 429 and 503 say when to come back
+        if retry_after:
+            return body, status, {"Retry-After": str(retry_after)}
+        return body, status
 
     @app.errorhandler(CSRFError)
     def stale_form(err: CSRFError) -> tuple[Response | str, int]:
@@ -94,6 +102,14 @@ def init_app(app: Flask) -> None:
         return Response(f"400 请求有误：网址中的主机名不是本站的地址。本站地址："
                         f"{current_app.config['PUBLIC_BASE_URL']}\n",
                         status=400, mimetype="text/plain")
+
+    @app.errorhandler(RenderTimeout)
+    def render_too_slow(err: RenderTimeout) -> tuple[Response | str, int, dict[str, str]]:
+        app.logger.warning("PDF render over budget (%s s): %s", err.seconds, request.path)
+        body, status = _answer(503, gettext(
+            "打印版（PDF）这次没能在 %(seconds)s 秒内生成，可能是内容太多或系统正忙。"
+            "请稍后再试；网页上的内容与打印版相同，可以先在网页上查看。", seconds=f"{err.seconds:g}"))
+        return body, status, {"Retry-After": "30"}
 
     for kind, status in SERVICE_STATUS.items():
         # A service's message keeps what translates it (kernel/messages.py): the page's `translate`.

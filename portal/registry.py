@@ -45,6 +45,7 @@ from portal.parcels.models import Asset
 from portal.plans import labels as plan_labels
 from portal.plans import reads as plan_reads
 from portal.plans.models import ConsentVote, Plan, PlanComment
+from portal.publishing import models as publishing_models  # noqa: F401  (rate-limit counts: not audited)
 from portal.receipts import labels as receipt_labels
 from portal.receipts import reads as receipt_reads
 from portal.receipts.models import Receipt

@@ -14,7 +14,7 @@ from portal.publishing.urls import public_url
 def init_app(app: Flask) -> None:
     from portal.auditlog.views import bp as auditlog
     from portal.imports.views import bp as imports
-    from portal.publishing import caching, compression, headers
+    from portal.publishing import caching, compression, headers, ratelimit
     from portal.registry import REGISTRY
     from portal.site.views import bp as site
     from portal.stats.views import bp as stats
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (auditlog, site, stats, staff, committee, comments, imports, township):
         app.register_blueprint(blueprint)
     caching.init_app(app)
+    ratelimit.init_app(app)
     headers.init_app(app)
     compression.init_app(app)
     app.jinja_env.filters.update(FILTERS)

@@ -14,6 +14,8 @@ from portal.contracts.models import Contract
 from portal.parcels.models import Asset, AssetKind
 from portal.villages.models import Village
 
+from .production import production_config
+
 
 def test_demo_village_has_the_promised_shape(backend, demo):
     with backend.db.read() as session:
@@ -34,9 +36,8 @@ def test_demo_village_has_the_promised_shape(backend, demo):
         assert all(reasons)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 def test_production_refuses_to_start_with_demo_accounts(app, demo, tmp_path, database_url):
+    """On PostgreSQL: production refuses SQLite before it would look for demo accounts."""
     with pytest.raises(RuntimeError, match="demo"):
-        create_app({"DATABASE_URL": app.config["DATABASE_URL"], "PORTAL_ENV": "production",
-                    "PUBLIC_BASE_URL": "https://sanzi.example.cn",
-                    "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "prod")})
+        create_app(production_config(tmp_path, app.config["DATABASE_URL"]))

@@ -11,6 +11,7 @@ import pytest
 from portal import create_app
 from portal.config import load_config
 
+from .production import production_config
 from .test_printing import fetch_pdf, pdf_text, qr_on_last_page
 
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -98,8 +99,11 @@ def test_trusted_hosts_default_to_loopback_and_the_public_name(monkeypatch, tmp_
     config = load_config(str(tmp_path), {"SECRET_KEY": "x"})
     assert config["PUBLIC_BASE_URL"] == BASE
     assert config["TRUSTED_HOSTS"] == ["127.0.0.1", "localhost", "sanzi.example.cn"]
-    production = load_config(str(tmp_path), {"SECRET_KEY": "x", "PORTAL_ENV": "production"})
-    assert production["TRUSTED_HOSTS"] == ["sanzi.example.cn"]
+    monkeypatch.setenv("TRUSTED_HOSTS", "sanzi.example.cn")
+    config = production_config(tmp_path, "postgresql+psycopg://portal@db/portal")
+    del config["TRUSTED_HOSTS"]
+    production = load_config(str(tmp_path), config)
+    assert production["TRUSTED_HOSTS"] == ["sanzi.example.cn"]  # no loopback in production
 
 
 @sqlite_only
@@ -118,7 +122,7 @@ def test_listed_trusted_hosts_replace_the_defaults(monkeypatch, database_url, tm
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"PORTAL_ENV": "production"}, "needs PUBLIC_BASE_URL"),
+    ({"PORTAL_ENV": "production"}, "PUBLIC_BASE_URL: the portal's public https address"),
     ({"PUBLIC_BASE_URL": "sanzi.example.cn"}, "scheme and host"),
     ({"PUBLIC_BASE_URL": "https://sanzi.example.cn/portal"}, "scheme and host"),
 ])

@@ -226,6 +226,7 @@ NOT_RECORD_TABLES = {
     "login_failure": "failed logins counted by the throttle",
     "complaint_attempt": "complaints filed, counted by their throttle",
     "complaint_setting": "a village's answer deadline for complaints; each complaint's due date is logged",
+    "request_count": "expensive requests counted per client address by the rate limits",
 }
 
 

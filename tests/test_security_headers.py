@@ -70,3 +70,51 @@ def test_hsts_only_when_the_public_address_is_https(tmp_path):
                           "INSTANCE_PATH": str(tmp_path / "instance"), "PUBLIC_BASE_URL": base})
         response = app.test_client().get("/static/portal.css", headers={"Host": base.split("//")[1]})
         assert ("Strict-Transport-Security" in response.headers) is expected, base
+
+
+@pytest.mark.parametrize("proxies, forwarded, expected", [
+    (1, "https", True),    # the trusted proxy says the reader came over TLS
+    (1, "http", False),
+    (0, "https", False),   # no proxy trusted: anyone could have sent the header
+])
+def test_hsts_follows_a_trusted_proxys_tls(tmp_path, proxies, forwarded, expected):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}", "SECRET_KEY": "test",
+                      "INSTANCE_PATH": str(tmp_path / "instance"), "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+                      "TRUSTED_PROXIES": proxies})
+    response = app.test_client().get("/static/portal.css", headers={"X-Forwarded-Proto": forwarded,
+                                                                    "X-Forwarded-For": "192.0.2.1"})
+    assert ("Strict-Transport-Security" in response.headers) is expected
+
+
+def test_a_direct_https_request_gets_hsts(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}", "SECRET_KEY": "test",
+                      "INSTANCE_PATH": str(tmp_path / "instance"), "PUBLIC_BASE_URL": "http://127.0.0.1:5000"})
+    response = app.test_client().get("/static/portal.css", base_url="https://127.0.0.1:5000")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+WORKSPACE = {
+    "demo-staff": ("/staff/", "/staff/new/receipt", "/staff/new/plan", "/staff/new/consent_vote",
+                   "/staff/comments/new", "/staff/replies", "/staff/records/receipt", "/staff/records/plan",
+                   "/staff/plan/FA-2026-001/adopt", "/account/password"),
+    "demo-committee": ("/committee/", "/committee/replies"),
+    "demo-township": ("/township/", "/township/villages/new"),
+}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_every_public_and_workspace_page_carries_the_headers_and_no_inline_script(client, demo):
+    for url, _status in PAGES:
+        assert_secured(client.get(url), url)
+    for username, urls in WORKSPACE.items():
+        client.post("/logout")
+        login = client.post("/login", data={"username": username, "password": "demo-2026"})
+        assert login.status_code == 302, username
+        assert_secured(login, f"login of {username}")
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert_secured(response, url)
+            html = response.get_data(as_text=True)
+            assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"{url}: inline <script>"
+            assert not re.search(r"\son[a-z]+\s*=", html), f"{url}: inline event handler"

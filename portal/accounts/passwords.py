@@ -31,6 +31,10 @@ class HashingBusy(ServiceError):
     def __init__(self) -> None:
         super().__init__("同时登录的人太多，请稍等片刻再试")
 
+    def __reduce__(self) -> tuple[type[HashingBusy], tuple[()]]:
+        # Its message is not an argument: rebuilt from nothing, or unpickling raises TypeError.
+        return type(self), ()
+
 
 @contextmanager
 def hashing_slot() -> Iterator[None]:

@@ -2,12 +2,14 @@
 
 Scripts only from the portal itself (no inline script anywhere: `static/verify.js` is the one
 script); styles from the portal plus inline style (the map's SVG carries a <style> block and the
-vote bars a width); nothing may frame the pages; referrers stay on the site. HSTS only when the
-configured public address is https (never decided from the request, which a proxy may rewrite).
+vote bars a width); nothing may frame the pages; referrers stay on the site. HSTS only over TLS: when the configured
+public address is https, or the request came over https — directly, or per the X-Forwarded-Proto
+of a trusted proxy (TRUSTED_PROXIES; from anyone else the header is ignored). Over plain http a
+browser ignores HSTS anyway, and a development server on http must not be pinned to https.
 """
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -37,10 +39,11 @@ def security_headers(https: bool) -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
-    headers = security_headers(str(app.config.get("PUBLIC_BASE_URL", "")).startswith("https://"))
+    https_site = str(app.config.get("PUBLIC_BASE_URL", "")).startswith("https://")
+    plain, secure = security_headers(https_site), security_headers(True)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        for name, value in headers.items():
+        for name, value in (secure if request.is_secure else plain).items():
             response.headers.setdefault(name, value)
         return response

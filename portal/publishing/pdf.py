@@ -7,19 +7,29 @@ a second per page, while the OpenType collection of Noto Sans CJK takes several 
 
 Rendering never touches the network: images and stylesheets come from ``data:`` URLs or from
 files under ``base_url``; anything else is skipped (WeasyPrint logs a warning and goes on).
+
+Each render has a time budget (``PDF_RENDER_SECONDS``): a document that takes longer raises
+`RenderTimeout` (the reader gets a 503 page) instead of holding a worker until gunicorn kills it.
+In the main thread (gunicorn's sync workers, the test client) a SIGALRM timer interrupts the
+layout itself; in another thread (the development server) the render runs in a helper thread
+that is abandoned when over budget, so the reader is answered but the CPU is spent all the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-__all__ = ["BASE_CSS", "FONT_FAMILY", "render_pdf"]
+__all__ = ["BASE_CSS", "FONT_FAMILY", "RenderTimeout", "render_pdf"]
 
 FONT_FAMILY = '"WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
 
@@ -79,16 +89,93 @@ def _local_root(base_url: str | None) -> Path | None:
     return path if path.is_dir() else path.parent
 
 
-def render_pdf(html: str, base_url: str | None = None) -> bytes:
+class RenderTimeout(Exception):
+    """A PDF took longer than its budget to render; nothing was produced."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"PDF render over its budget of {seconds:g} s")
+
+    def __reduce__(self) -> tuple[type[RenderTimeout], tuple[float]]:
+        return type(self), (self.seconds,)
+
+
+# After the budget, the alarm fires again this often: WeasyPrint catches broad exceptions in
+# places (a font or image it cannot load), so one raise may be swallowed and the render go on.
+REARM_SECONDS = 0.05
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Raises RenderTimeout in the main thread once `seconds` have passed inside the block (and
+    again until it lands; on leaving the block, if it was ever swallowed)."""
+    expired = []
+
+    def on_alarm(_signum: int, _frame: FrameType | None) -> None:
+        expired.append(True)
+        signal.setitimer(signal.ITIMER_REAL, REARM_SECONDS)
+        raise RenderTimeout(seconds)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    if expired:
+        raise RenderTimeout(seconds)
+
+
+def _within(seconds: float | None, work: Callable[[], bytes]) -> bytes:
+    """`work()`, or RenderTimeout when it takes more than `seconds` (None or 0: no limit)."""
+    if not seconds or seconds <= 0:
+        return work()
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        with _alarm(seconds):
+            return work()
+    done: list[bytes] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            done.append(work())
+        except BaseException as err:  # handed to the waiting thread
+            failed.append(err)
+
+    helper = threading.Thread(target=run, name="pdf-render", daemon=True)
+    helper.start()
+    helper.join(seconds)
+    if failed:
+        raise failed[0]
+    if not done:
+        raise RenderTimeout(seconds)
+    return done[0]
+
+
+def _budget() -> float | None:
+    """PDF_RENDER_SECONDS of the current app, if there is one."""
+    from flask import current_app, has_app_context
+
+    return float(current_app.config.get("PDF_RENDER_SECONDS") or 0) if has_app_context() else None
+
+
+def render_pdf(html: str, base_url: str | None = None, time_limit: float | None = None) -> bytes:
     """Render an HTML document to PDF bytes, A4, with the portal's Chinese font embedded.
 
     ``base_url`` is a directory (path or ``file:`` URL) against which relative links to
     images and stylesheets are resolved; only files inside it are read. The document's own
-    CSS overrides the base stylesheet. Raises whatever WeasyPrint raises on unusable input.
+    CSS overrides the base stylesheet. ``time_limit`` (seconds; default the app's
+    PDF_RENDER_SECONDS) bounds the render: RenderTimeout past it. Raises whatever WeasyPrint
+    raises on unusable input.
     """
     root = _local_root(base_url)
     if root is not None:
         base_url = root.as_uri() + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=_LocalOnlyFetcher(root))
-    body: bytes = document.write_pdf(stylesheets=[_stylesheet()])
-    return body
+
+    def render() -> bytes:
+        document = HTML(string=html, base_url=base_url, url_fetcher=_LocalOnlyFetcher(root))
+        body: bytes = document.write_pdf(stylesheets=[_stylesheet()])
+        return body
+
+    return _within(_budget() if time_limit is None else time_limit, render)
