@@ -17,7 +17,7 @@ from portal.kernel.transaction import Backend
 from portal.ledger.labels import CATEGORY, DIRECTION, FIELDS, FUND_FIELDS, LEDGER_STATUS
 from portal.ledger.models import Direction, Fund, LedgerEntry
 from portal.ledger.services import find_entry, find_fund
-from portal.meetings.reads import StoredScan, stored_scan
+from portal.publishing.scans import StoredScan, stored_scan
 from portal.publishing.listings import Column, Listing, village_listing
 from portal.villages.models import Village
 from portal.villages.services import find_village
@@ -176,7 +176,7 @@ def voucher_scan(backend: Backend, code: str, number: str) -> StoredScan:
         village = find_village(session, code)
         entry = find_entry(session, village.id, number)
         sha256, public = entry.voucher_sha256, not entry.counterparty_is_person
-    return stored_scan(backend, village, sha256, public, f"账目“{number}”")
+    return stored_scan(backend, village.id, sha256, public, f"账目“{number}”")
 
 
 def page_path(code: str, data: Mapping[str, Any]) -> str | None:

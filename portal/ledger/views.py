@@ -7,8 +7,9 @@ from portal.app import backend
 from portal.kernel.history import line_diff
 from portal.ledger import labels
 from portal.ledger import reads as ledger_reads
-from portal.meetings.views import send_scan
+from portal.meetings.views import PRIVATE
 from portal.publishing.lists import choice_arg, respond
+from portal.publishing.scans import send_scan
 
 bp = Blueprint("ledger", __name__)
 
@@ -43,4 +44,4 @@ def entry(code: str, number: str) -> str:
 @bp.get("/v/<code>/ledger/<number>/voucher")
 def voucher(code: str, number: str) -> Response:
     """记账凭证扫描件, by its SHA-256; a person's voucher only for the village's own staff."""
-    return send_scan(ledger_reads.voucher_scan(backend(), code, number), number)
+    return send_scan(ledger_reads.voucher_scan(backend(), code, number), number, PRIVATE)

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import select
 
 from portal.auditlog.records import record_entries, record_proof
-from portal.kernel.errors import NotFound
 from portal.kernel.history import Version, versions
 from portal.kernel.transaction import Backend
 from portal.meetings.labels import FIELDS, MEETING_KIND, MEETING_STATUS
 from portal.meetings.models import Meeting
 from portal.meetings.services import find_meeting
+from portal.publishing.scans import StoredScan, stored_scan
 from portal.publishing.listings import Column, Listing, village_listing
 from portal.villages.models import Village
 from portal.villages.services import find_village
@@ -62,36 +62,13 @@ def meeting_detail(backend: Backend, code: str, number: str) -> MeetingDetail:
         return MeetingDetail(village, meeting, versions(entries, FIELDS), record_proof(session, code, entries))
 
 
-@dataclass(frozen=True)
-class StoredScan:
-    """A stored file shown by a page: where it is, its type and hash, and who may see it."""
-
-    path: Any
-    media_type: str
-    sha256: str
-    public: bool
-    village_id: int
-
-
-def stored_scan(backend: Backend, village: Village, sha256: str | None, public: bool, what: str) -> StoredScan:
-    from portal.auditlog.files import path_for
-    from portal.auditlog.models import StoredFile
-
-    if sha256 is None:
-        raise NotFound(f"{what}没有扫描件")
-    with backend.db.read() as session:
-        stored = session.get(StoredFile, sha256)
-        media_type = stored.media_type if stored else "application/octet-stream"
-    return StoredScan(path_for(backend.files_dir, sha256), media_type, sha256, public, village.id)
-
-
 def minutes_scan(backend: Backend, code: str, number: str) -> StoredScan:
     """A meeting's minutes are a public document: anyone may open the scan."""
     with backend.db.read() as session:
         village = find_village(session, code)
         meeting = find_meeting(session, village.id, number)
         sha256 = meeting.minutes_sha256
-    return stored_scan(backend, village, sha256, True, f"会议纪要“{number}”")
+    return stored_scan(backend, village.id, sha256, True, f"会议纪要“{number}”")
 
 
 def page_path(code: str, data: Mapping[str, Any]) -> str | None:

@@ -15,6 +15,7 @@ from portal.contracts.models import Contract
 from portal.kernel.history import Version, versions
 from portal.kernel.errors import NotFound
 from portal.kernel.transaction import Backend
+from portal.publishing.scans import StoredScan, stored_scan
 from portal.publishing.listings import Column, Listing, village_listing
 from portal.receipts.labels import FIELDS, RECEIPT_STATUS
 from portal.receipts.models import Receipt
@@ -66,31 +67,14 @@ def receipts_listing(backend: Backend, code: str, as_of: date, *, year: int | No
                         [f"/v/{code}/receipts/{r['number']}" for r in rows], totals)
 
 
-@dataclass(frozen=True)
-class Scan:
-    """A receipt's stored scan and whether it may be shown to everyone."""
-
-    path: Any
-    media_type: str
-    sha256: str
-    public: bool
-    village_id: int
-
-
-def receipt_scan(backend: Backend, code: str, number: str) -> Scan:
+def receipt_scan(backend: Backend, code: str, number: str) -> StoredScan:
     """The scan of receipt `number`; NotFound when there is none. A scan of a payment by a
     person shows their name, so it is public only when the payer is a company."""
-    from portal.auditlog.files import path_for
-    from portal.auditlog.models import StoredFile
-
     with backend.db.read() as session:
         village = find_village(session, code)
         receipt = session.scalar(select(Receipt).where(Receipt.village_id == village.id, Receipt.number == number))
-        if receipt is None or receipt.scan_sha256 is None:
-            raise NotFound(f"收据“{number}”没有扫描件")
-        stored = session.get(StoredFile, receipt.scan_sha256)
-        return Scan(path_for(backend.files_dir, receipt.scan_sha256), stored.media_type if stored else
-                    "application/octet-stream", receipt.scan_sha256, not receipt.payer_is_person, village.id)
+        sha256, public = (receipt.scan_sha256, not receipt.payer_is_person) if receipt else (None, False)
+    return stored_scan(backend, village.id, sha256, public, f"收据“{number}”")
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,15 @@
 """Receipt pages, no login: 收益凭证 per year and per contract, and each receipt's scan."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, send_file
-from flask_login import current_user
+from flask import Blueprint, Response, render_template
 
-from portal.accounts.models import Role
 from portal.app import backend
 from portal.publishing.lists import choice_arg, respond, text_arg
+from portal.publishing.scans import send_scan
 from portal.receipts import labels as receipt_labels
 from portal.receipts import reads as receipt_reads
 
 bp = Blueprint("receipts", __name__)
-YEAR = 365 * 24 * 3600
-SCAN_SUFFIXES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 
 
 @bp.get("/v/<code>/receipts", defaults={"fmt": None})
@@ -41,21 +38,5 @@ def receipt_scan(code: str, number: str) -> Response:
     of a payment by a person shows their name: only the village's own staff (村干部、报账员)
     logged in may open it — not committee members, not other villages — and no cache keeps it.
     A company's scan is public and cached for a year. PDFs download, never open in the page."""
-    scan = receipt_reads.receipt_scan(backend(), code, number)
-    if not scan.public and not _village_staff(scan.village_id):
-        abort(403, "这张收据的交款人是个人，扫描件含个人信息，只有本村的工作人员（村干部、报账员）登录后可以查看。")
-    if not scan.path.exists():
-        abort(404, "扫描件文件缺失，请联系村务工作人员")
-    response = send_file(scan.path, mimetype=scan.media_type, etag=scan.sha256, conditional=scan.public,
-                         max_age=YEAR if scan.public else None, last_modified=None,
-                         as_attachment=scan.media_type == "application/pdf",
-                         download_name=f"{number}-{scan.sha256[:12]}{SCAN_SUFFIXES.get(scan.media_type, '')}")
-    if not scan.public:
-        response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _village_staff(village_id: int) -> bool:
-    return bool(current_user.is_authenticated and current_user.role is Role.STAFF
-                and current_user.village_id == village_id)
+    return send_scan(receipt_reads.receipt_scan(backend(), code, number), number,
+                     "这张收据的交款人是个人，扫描件含个人信息，只有本村的工作人员（村干部、报账员）登录后可以查看。")

@@ -4,18 +4,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.auditlog.files import path_for
-from portal.auditlog.models import StoredFile
 from portal.auditlog.records import record_entries, record_proof
 from portal.kernel.errors import NotFound
 from portal.kernel.history import Version, versions
 from portal.kernel.transaction import Backend
+from portal.publishing.scans import StoredScan, stored_scan
 from portal.publishing.listings import Column, Listing, village_listing
 from portal.signings.labels import FIELDS, SIGNING_STATUS
 from portal.signings.models import Signing
@@ -73,15 +71,7 @@ def signing_detail(backend: Backend, code: str, number: str) -> SigningDetail:
                              versions(entries, FIELDS), record_proof(session, code, entries))
 
 
-@dataclass(frozen=True)
-class SigningFile:
-    path: Path
-    media_type: str
-    public: bool
-    village_id: int
-
-
-def signing_file(backend: Backend, code: str, number: str, sha256: str) -> SigningFile:
+def signing_file(backend: Backend, code: str, number: str, sha256: str) -> StoredScan:
     """One of the signing's files (its photos, its signed scan) by SHA-256; NotFound for any
     other. The scan of a person's contract is not public (it carries their ID number)."""
     with backend.db.read() as session:
@@ -89,10 +79,8 @@ def signing_file(backend: Backend, code: str, number: str, sha256: str) -> Signi
         signing = find_signing(session, village.id, number)
         if sha256 != signing.contract_scan_sha256 and sha256 not in signing.photo_sha256:
             raise NotFound("这条签约记录没有这个文件")
-        stored = session.get(StoredFile, sha256)
         public = sha256 in signing.photo_sha256 or signing.scan_is_public()
-        return SigningFile(path_for(backend.files_dir, sha256), stored.media_type if stored else
-                           "application/octet-stream", public, village.id)
+    return stored_scan(backend, village.id, sha256, public, "签约记录")
 
 
 def contract_signings(backend: Backend, code: str, contract_number: str) -> list[str]:

@@ -1,18 +1,15 @@
 """Signing pages, no login: 签约记录, one signing with its files and history."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, send_file
-from flask_login import current_user
+from flask import Blueprint, Response, render_template
 
-from portal.accounts.models import Role
 from portal.app import backend
 from portal.publishing.lists import respond
+from portal.publishing.scans import send_scan
 from portal.signings import labels as signing_labels
 from portal.signings import reads as signing_reads
 
 bp = Blueprint("signings", __name__)
-YEAR = 365 * 24 * 3600
-SUFFIXES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 
 
 @bp.get("/v/<code>/signings", defaults={"fmt": None})
@@ -32,17 +29,5 @@ def signing(code: str, number: str) -> str:
 def signing_file(code: str, number: str, sha256: str) -> Response:
     """A photo or the signed scan, by the SHA-256 the log names (so it never changes under the
     same address). The scan of a person's contract only for the village's own staff, not cached."""
-    found = signing_reads.signing_file(backend(), code, number, sha256)
-    if not found.public and not (current_user.is_authenticated and current_user.role is Role.STAFF
-                                 and current_user.village_id == found.village_id):
-        abort(403, "承包方是个人的合同扫描件含身份证号等个人信息，只有本村的工作人员登录后可以查看。")
-    if not found.path.exists():
-        abort(404, "文件缺失，请联系村务工作人员")
-    response = send_file(found.path, mimetype=found.media_type, etag=sha256, conditional=found.public,
-                         max_age=YEAR if found.public else None, last_modified=None,
-                         as_attachment=found.media_type == "application/pdf",
-                         download_name=f"{number}-{sha256[:12]}{SUFFIXES.get(found.media_type, '')}")
-    if not found.public:
-        response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_scan(signing_reads.signing_file(backend(), code, number, sha256), number,
+                     "承包方是个人的合同扫描件含身份证号等个人信息，只有本村的工作人员登录后可以查看。")
