@@ -16,7 +16,7 @@ from portal.complaints.services import assign, reply
 from portal.kernel.errors import ValidationError
 from portal.kernel.history import ROLES
 from portal.kernel.transaction import Actor
-from portal.workspace.access import actor_of
+from portal.workspace.access import village_actor
 from portal.workspace.forms import show_errors
 
 bp = Blueprint("desk", __name__, url_prefix="/committee/complaints")
@@ -30,9 +30,7 @@ def signed_in() -> None:
 
 
 def _member() -> tuple[Actor, str]:
-    actor = actor_of(Role.COMMITTEE)
-    assert actor.village is not None
-    return actor, actor.village
+    return village_actor(Role.COMMITTEE)
 
 
 @bp.get("/")

@@ -17,3 +17,10 @@ def actor_of(role: Role) -> Actor:
     if current_user.role is not role or current_user.village is None and role is not Role.TOWNSHIP:
         abort(403, f"此页面仅供{ROLE_PAGES[role]}使用")
     return actor_for(current_user)
+
+
+def village_actor(role: Role) -> tuple[Actor, str]:
+    """The signed-in staff or committee member as an actor, with the code of their village."""
+    actor = actor_of(role)
+    assert actor.village is not None
+    return actor, actor.village

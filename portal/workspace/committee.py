@@ -15,7 +15,7 @@ from portal.kernel.messages import joined, say
 from portal.kernel.transaction import Actor
 from portal.translations import N_, translate
 from portal.plans import reads as plan_reads
-from portal.workspace.access import actor_of
+from portal.workspace.access import village_actor
 from portal.workspace.files import draft_file_response
 from portal.workspace.forms import ActionForm, ReturnForm
 from portal.workspace.review import DRAFT_STATES, review
@@ -31,9 +31,7 @@ def signed_in() -> None:
 
 
 def _member() -> tuple[Actor, str]:
-    actor = actor_of(Role.COMMITTEE)
-    assert actor.village is not None
-    return actor, actor.village
+    return village_actor(Role.COMMITTEE)
 
 
 @bp.get("/")
