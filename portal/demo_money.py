@@ -21,7 +21,9 @@ from portal.villages.services import find_village
 
 HOUSEHOLDS = 398
 SURNAMES = "陈林黄张李王吴刘蔡杨郑许谢洪邱曾赖周叶苏庄吕江何"
-GIVEN = "建国秀英志明丽华国平美玲水生金花永福春梅清泉玉珍文彬淑贞天赐阿福海燕明辉宝珠德胜"
+# Other given names than the demo lessees' (portal/demo.py), so no household of the roll is
+# by chance a lessee's namesake: erasing a lessee's personal data must not seem to leave it here.
+GIVEN = "桂兰振华淑芬建军秋菊水木月娥荣华雪梅添丁素珍家兴碧云来福玉兰长青惠珍进财凤英永康"
 TRANSFER_RENT = Decimal("450")  # 元/亩/年 paid to the households who entrusted their land
 DIVIDEND_TOTAL = Decimal("318400.00")
 

@@ -149,7 +149,7 @@ def test_the_forged_bundle_of_the_issue_fails_naming_the_rent(browser, fresh):
     text = _check(browser, fresh)
     assert text.startswith("核验失败"), text
     assert "签名不对" in text
-    assert "租金单价：本页显示“¥500.00”，日志记录的是“¥400.00”" in text
+    assert "租金单价：本页显示“500.00”，日志记录的是“400.00”" in text
     save_screenshot(browser, "phone-check-forged-bundle")
 
 
