@@ -33,9 +33,12 @@ from portal.receipts.services import (
     record_receipt,
     withdraw_receipt,
 )
+from portal.township.services import create_township
 from portal.villages.services import VillageInput, create_village
 
 CODE = "lianban"
+TOWNSHIP_CODE = "lianhua"
+TOWNSHIP_NAME = "莲花镇（演示）"
 PASSWORD = "demo-2026"
 ACCOUNTS = (
     ("demo-staff", "演示报账员", Role.STAFF, CODE),
@@ -91,11 +94,13 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     """Creates the whole demo through the services; returns how big its log became."""
     rng = random.Random(seed)
     staff = Actor("demo-staff", Role.STAFF.value, village=CODE)
-    create_village(backend, SYSTEM, VillageInput(code=CODE, name="莲坂村（演示数据）", township="莲花镇（演示）",
+    create_village(backend, SYSTEM, VillageInput(code=CODE, name="莲坂村（演示数据）", township=TOWNSHIP_NAME,
                                                  county="同安区（演示）", is_demo=True))
+    create_township(backend, TOWNSHIP_CODE, TOWNSHIP_NAME)
     for username, display, role, village in ACCOUNTS:
         create_user(backend, SYSTEM, UserInput(username=username, display_name=display, password=PASSWORD,
-                                               role=role, village_code=village))
+                                               role=role, village_code=village,
+                                               township_code=TOWNSHIP_CODE if role is Role.TOWNSHIP else None))
 
     parcels = _parcels(backend, staff, rng)
     _buildings(backend, staff)

@@ -53,8 +53,20 @@ def register_setup_cli(app: Flask) -> None:
 
     village = AppGroup("village", help="Villages: create one (its audit log starts with it), back one up, restore one.")
     user = AppGroup("user", help="Accounts of staff, committee members and township officers.")
+    township = AppGroup("township", help="Townships: give one a code (its public ranking's address) for its accounts.")
     app.cli.add_command(village)
     app.cli.add_command(user)
+    app.cli.add_command(township)
+
+    @township.command("create")
+    @click.argument("code")
+    @click.argument("name")
+    def township_create(code: str, name: str) -> None:
+        """Give township NAME (as its villages write their 所属乡镇) the code CODE (e.g. lianhua)."""
+        from portal.township.services import create_township
+
+        made = _run(lambda: create_township(backend(), code, name))
+        click.echo(f"已登记乡镇 {made.name}（{made.code}）。")
 
     @village.command("create")
     @click.argument("code")
@@ -70,14 +82,16 @@ def register_setup_cli(app: Flask) -> None:
     @click.argument("username")
     @click.option("--role", required=True, type=click.Choice(ROLE_CHOICES), help="staff, committee or township")
     @click.option("--village", "village_code", default=None, help="the village of a staff or committee account")
+    @click.option("--township", "township_code", default=None,
+                  help="the code of the township a township account oversees (without: every village)")
     @click.option("--display-name", required=True, help="姓名 (personal data: only its hash is logged)")
     @PASSWORD_FILE
-    def user_create(username: str, role: str, village_code: str | None, display_name: str,
-                    password_file: Path | None) -> None:
+    def user_create(username: str, role: str, village_code: str | None, township_code: str | None,
+                    display_name: str, password_file: Path | None) -> None:
         """Create an account; the password is asked for (or read from --password-file)."""
         password = _password(password_file)
         made = _run(lambda: accounts.create_user(backend(), SYSTEM, accounts.UserInput(
-            username, display_name, password, role, village_code)))
+            username, display_name, password, role, village_code, township_code)))
         click.echo(f"已建立账号 {made.username}（{role}{'，' + village_code if village_code else ''}）。")
 
     @user.command("reset-password")

@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     from portal.registry import REGISTRY
     from portal.site.views import bp as site
     from portal.stats.views import bp as stats
+    from portal.township.public import bp as township_public
     from portal.township.views import bp as township
     from portal.workspace.comments import bp as comments
     from portal.workspace.committee import bp as committee
@@ -25,7 +26,7 @@ def init_app(app: Flask) -> None:
 
     for module in dict.fromkeys(t.views for t in REGISTRY if t.views):
         app.register_blueprint(importlib.import_module(module).bp)
-    for blueprint in (auditlog, site, stats, staff, committee, comments, imports, township):
+    for blueprint in (auditlog, site, stats, staff, committee, comments, imports, township, township_public):
         app.register_blueprint(blueprint)
     caching.init_app(app)
     ratelimit.init_app(app)

@@ -59,6 +59,9 @@ PAGES = [
     ("/v/lianban/search?q=茶业", 200),
     ("/v/lianban/search?q=没有这个", 200),
     ("/v/lianban/stats", 200),
+    ("/township/lianhua/ranking", 200),  # 每季一晾晒, public
+    (f"/township/lianhua/ranking?q={YEAR}Q1", 200),
+    ("/township/lianhua/ranking?q=2026Q9", 400),  # a clear message instead
     ("/v/lianban/audit/check", 200),  # 核对公告: the empty form
     ("/v/lianban/audit/check?size=100&root=x", 200),  # with a message next to the field
     ("/v/lianban/audit/check?size=100&root=47DEQpj8HBSa%2B%2FTImW%2B5JCeuQeRkm5NMpJWZG3hSuFU%3D", 200),  # 对不上
@@ -130,6 +133,10 @@ SIGNED_IN_PAGES = {
     ],
     "demo-township": [
         ("/township/", 200),
+        ("/township/?sort=-arrears", 200),
+        ("/township/?sort=nonsense", 400),
+        ("/township/v/lianban", 200),
+        ("/township/accounts", 200),
         ("/township/villages/new", 200),
         ("/township/villages/lianban/accounts/new", 200),
         ("/township/accounts/demo-staff/password", 200),

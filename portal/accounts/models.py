@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.kernel.base import Audited, Base
 from portal.kernel.types import UTCDateTime
+from portal.township.models import Township  # noqa: F401  (the table township_code refers to)
 from portal.villages.models import Village
 
 
@@ -38,6 +39,9 @@ class User(Audited, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
     village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
+    # The township a township account oversees (None: every village, as accounts made before
+    # townships had codes).
+    township_code: Mapped[str | None] = mapped_column(ForeignKey("township.code"))
     active: Mapped[bool] = mapped_column(default=True)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -61,7 +65,10 @@ class User(Audited, Base):
         return str(self.id)
 
     def public_state(self) -> dict[str, Any]:
-        return {"username": self.username, "role": self.role.value, "active": self.active}
+        state: dict[str, Any] = {"username": self.username, "role": self.role.value, "active": self.active}
+        if self.township_code:  # only when set, so the entries of earlier accounts still match
+            state["township"] = self.township_code
+        return state
 
     def personal_data(self) -> dict[str, Any]:
         return {"display_name": self.display_name}

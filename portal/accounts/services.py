@@ -21,6 +21,7 @@ from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
 from portal.kernel.messages import say
 from portal.kernel.transaction import SYSTEM, Actor, Backend
 from portal.kernel.validate import REASON_MAX, Checker
+from portal.township.models import Township
 from portal.villages.models import Village
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -38,6 +39,7 @@ class UserInput:
     password: str
     role: str
     village_code: str | None = None
+    township_code: str | None = None  # the township a township account oversees (None: all)
 
 
 @dataclass
@@ -66,14 +68,19 @@ def create_user(backend: Backend, actor: Actor, data: UserInput) -> User:
         check.fail("village", say("村干部和监委会成员必须属于一个村"))
     if role is Role.TOWNSHIP and village_code:
         check.fail("village", say("镇干部账号不属于任何村"))
+    township_code = (data.township_code or "").strip() or None
+    if township_code and role is not Role.TOWNSHIP:
+        check.fail("township", say("只有镇干部账号属于乡镇"))
     role = check.result(role)
     password_hash = hash_password(data.password)  # before the transaction: it holds the log's lock
     with backend.change(village_code or TOWNSHIP_LOG, actor, "user.create") as change:
         if change.session.scalar(select(User.id).where(User.username == username)):
             raise ValidationError({"username": say("用户名“%(username)s”已被使用", username=username)})
         village_id = change.village().id if village_code else None
+        if township_code and change.session.get(Township, township_code) is None:
+            raise ValidationError({"township": say("没有编码为“%(code)s”的乡镇", code=township_code)})
         user = User(username=username, display_name=display_name, password_hash=password_hash,
-                    role=role, village_id=village_id, created_at=change.now())
+                    role=role, village_id=village_id, township_code=township_code, created_at=change.now())
         change.session.add(user)
         change.record("user.create", user)
     return user

@@ -1,5 +1,10 @@
 """Conditional GET and a page cache for village pages, and the visit count.
 
+Visits are counted after the answer is known (`after_request`, which runs for a page served
+from the cache and for a 304 too), and only for answers that showed a page (200, 304): a 404 or
+an error counts nothing. The statistics page itself is never cached (its figures change without
+the log changing).
+
 A village page depends only on the village's log head (every change appends to it), on the
 Beijing date (arrears age by the day), on who looks (language, 长辈版, login) and on the
 release of the templates; its ETag hashes exactly those, so an unchanged page costs a 304
@@ -22,9 +27,13 @@ from sqlalchemy.engine import Engine
 from portal.auditlog import store as audit_log
 from portal.publishing import prefs
 from portal.publishing.query import known_query
+from portal.publishing.ratelimit import client_key
 from portal.stats.services import VisitCounter
 
 DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".json", ".pdf", ".jsonl", ".atom")
+# Pages whose content changes without the log changing: no ETag, no page cache.
+UNCACHED_ENDPOINTS = frozenset({"stats.stats"})
+COUNTED_STATUSES = (200, 304)
 
 
 def release_token(app: Flask) -> str:
@@ -130,11 +139,11 @@ def init_app(app: Flask) -> None:
         found = _etag_for(code)
         if found is None:
             return None  # unknown village: the view answers 404
-        g.page_etag = found[0]
         if not request.path.endswith(DOWNLOAD_SUFFIXES) and "/audit/" not in request.path:
-            from portal.app import backend
-
-            visits.count(backend(), code, backend().today())
+            g.visit_of = code  # counted in count_visit, once the answer's status is known
+        if request.endpoint in UNCACHED_ENDPOINTS:
+            return None
+        g.page_etag = found[0]
         if request.if_none_match.contains_weak(found[0]) and not session.get("_flashes"):
             response = Response(status=304)
             response.set_etag(found[0], weak=True)
@@ -142,6 +151,15 @@ def init_app(app: Flask) -> None:
         if _cacheable():
             return pages.get(_cache_key(found[0]))
         return None
+
+    @app.after_request
+    def count_visit(response: Response) -> Response:
+        code = g.get("visit_of")
+        if code and response.status_code in COUNTED_STATUSES:
+            from portal.app import backend
+            client = f"{client_key(request.remote_addr)} {request.user_agent.string[:300]}"
+            visits.count(backend(), code, backend().today(), client, request.path)
+        return response
 
     @app.after_request
     def add_etag(response: Response) -> Response:

@@ -1,0 +1,186 @@
+"""各村一览 — the township's figures of every village, and the quarter's ranking (每季一晾晒).
+
+Each figure is one query grouped by village over all villages asked about (never a query per
+village), so the table costs the same dozen statements for 2 villages or 200. Money and areas
+are summed as the integers they are stored as (fen, 1/10000 亩) and turned into Decimal here.
+
+Rent figures follow the arrears list (portal/contracts/arrears.py): a contract's receipts dated
+on or before a day pay its instalments due by then, oldest first; withdrawn contracts count
+for nothing.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from portal.complaints.models import OWED, Complaint
+from portal.contracts.rent import add_months
+from portal.contracts.models import Contract, ContractAsset, ContractStatus, StoredInstalment
+from portal.kernel.status import RecordStatus
+from portal.receipts.models import Receipt
+from portal.tenders.models import Tender, TenderStatus
+from portal.township import supervision
+from portal.township.supervision import Cosigned, Verification
+from portal.villages.models import Village
+
+EXPIRING_MONTHS = 6
+OPEN_TENDERS = (TenderStatus.OPEN, TenderStatus.OPENING, TenderStatus.CLOSED)  # not yet awarded or failed
+
+
+def _raw(column: Any) -> Any:
+    """A money or area column as its stored integer (fen, 1/10000 亩), for SQL arithmetic."""
+    return type_coerce(column, BigInteger)
+
+
+def _money(fen: Any) -> Decimal:
+    return Decimal(int(fen or 0)).scaleb(-2)
+
+
+def _area(units: Any) -> Decimal:
+    return Decimal(int(units or 0)).scaleb(-4).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class VillageFigures:
+    """One row of the township's table."""
+
+    code: str
+    name: str
+    village_id: int
+    area: Decimal          # 亩 under contracts running today
+    due: Decimal           # rent due from 1 January to today
+    received: Decimal      # rent received (receipts against contracts) from 1 January to today
+    arrears: Decimal       # all rent due by today and not paid, whatever the year
+    expiring: int          # running contracts ending within EXPIRING_MONTHS
+    open_tenders: int
+    unanswered: int        # complaints owed an answer
+    overdue: int           # … of which past their due day
+    open_findings: int | None
+    verification: Verification | None
+    cosigned: Cosigned | None
+
+
+def _scoped(column: Any, village_ids: list[int]) -> ColumnElement[bool]:
+    return column.in_(village_ids)  # type: ignore[no-any-return]
+
+
+def _rent(village_ids: list[int], start: date, as_of: date) -> Select[Any]:
+    """Per village: rent due from `start` to `as_of`, the part of it paid by `as_of` (oldest
+    instalment first, so earlier arrears are paid before it), and all arrears on `as_of`."""
+    i = StoredInstalment
+    paid = (select(Receipt.contract_id, func.sum(_raw(Receipt.amount)).label("paid"))
+            .where(Receipt.status == RecordStatus.ACTIVE, Receipt.contract_id.is_not(None),
+                   Receipt.received_on <= as_of, _scoped(Receipt.village_id, village_ids))
+            .group_by(Receipt.contract_id).subquery())
+    amount = _raw(i.amount)
+    per_contract = (
+        select(i.village_id.label("village_id"),
+               func.sum(case((i.due_date < start, amount), else_=0)).label("before"),
+               func.sum(case((i.due_date >= start, amount), else_=0)).label("due"),
+               func.coalesce(func.max(paid.c.paid), 0).label("paid"))
+        .join(Contract, Contract.id == i.contract_id)
+        .outerjoin(paid, paid.c.contract_id == i.contract_id)
+        .where(i.due_date <= as_of, Contract.status != ContractStatus.WITHDRAWN, _scoped(i.village_id, village_ids))
+        .group_by(i.village_id, i.contract_id).subquery())
+    c = per_contract.c
+    toward_period = case((c.paid <= c.before, 0), (c.paid - c.before >= c.due, c.due), else_=c.paid - c.before)
+    owed = case((c.before + c.due > c.paid, c.before + c.due - c.paid), else_=0)
+    return (select(c.village_id, func.sum(c.due), func.sum(toward_period), func.sum(owed))
+            .group_by(c.village_id))
+
+
+def village_figures(session: Session, villages: list[Village], today: date) -> list[VillageFigures]:
+    """The table's rows, in the order of `villages`."""
+    ids = [v.id for v in villages]
+    year_start = today.replace(month=1, day=1)
+    running = and_(Contract.status == ContractStatus.ACTIVE, Contract.start_date <= today, Contract.end_date >= today)
+    area: dict[int, Any] = dict(session.execute(
+        select(Contract.village_id, func.sum(_raw(ContractAsset.area)))
+        .join(ContractAsset, ContractAsset.contract_id == Contract.id)
+        .where(running, _scoped(Contract.village_id, ids)).group_by(Contract.village_id)).all())
+    expiring = dict(session.execute(
+        select(Contract.village_id, func.count())
+        .where(running, Contract.end_date <= add_months(today, EXPIRING_MONTHS), _scoped(Contract.village_id, ids))
+        .group_by(Contract.village_id)).all())
+    rent = {village: (due, arrears) for village, due, _toward, arrears in session.execute(_rent(ids, year_start, today))}
+    received: dict[int, Any] = dict(session.execute(
+        select(Receipt.village_id, func.sum(_raw(Receipt.amount)))
+        .where(Receipt.status == RecordStatus.ACTIVE, Receipt.contract_id.is_not(None),
+               Receipt.received_on >= year_start, Receipt.received_on <= today, _scoped(Receipt.village_id, ids))
+        .group_by(Receipt.village_id)).all())
+    tenders = dict(session.execute(
+        select(Tender.village_id, func.count()).where(Tender.status.in_(OPEN_TENDERS), _scoped(Tender.village_id, ids))
+        .group_by(Tender.village_id)).all())
+    complaints = {village: (owed, late) for village, owed, late in session.execute(
+        select(Complaint.village_id, func.count(), func.sum(case((Complaint.due_on < today, 1), else_=0)))
+        .where(Complaint.status.in_(OWED), _scoped(Complaint.village_id, ids)).group_by(Complaint.village_id))}
+    findings = supervision.open_findings(session, ids)
+    verified = supervision.last_verifications(session, ids) or {}
+    cosigned = supervision.last_cosigned(session, ids) or {}
+    rows = []
+    for v in villages:
+        due, arrears = rent.get(v.id, (0, 0))
+        owed, late = complaints.get(v.id, (0, 0))
+        rows.append(VillageFigures(
+            v.code, v.name, v.id, _area(area.get(v.id)), _money(due), _money(received.get(v.id)), _money(arrears),
+            int(expiring.get(v.id, 0)), int(tenders.get(v.id, 0)), int(owed or 0), int(late or 0),
+            None if findings is None else findings.get(v.id, 0), verified.get(v.id), cosigned.get(v.id)))
+    return rows
+
+
+# ---- sorting ---------------------------------------------------------------------------------
+
+def _verified_key(row: VillageFigures) -> tuple[int, str]:
+    return (-1, "") if row.verification is None else (int(row.verification.ok), row.verification.at.isoformat())
+
+
+SORT_KEYS: dict[str, Callable[[VillageFigures], Any]] = {
+    "code": lambda r: r.code,
+    "name": lambda r: r.name,
+    "area": lambda r: r.area,
+    "due": lambda r: r.due,
+    "received": lambda r: r.received,
+    "arrears": lambda r: r.arrears,
+    "expiring": lambda r: r.expiring,
+    "tenders": lambda r: r.open_tenders,
+    "unanswered": lambda r: r.unanswered,
+    "overdue": lambda r: r.overdue,
+    "findings": lambda r: -1 if r.open_findings is None else r.open_findings,
+    "verified": _verified_key,
+    "cosigned": lambda r: -1 if r.cosigned is None else r.cosigned.size,
+}
+
+
+class BadSort(ValueError):
+    """?sort= names no column."""
+
+
+def sort_rows(rows: list[VillageFigures], sort: str) -> list[VillageFigures]:
+    """`rows` by column `sort` (ascending; "-arrears" descending); BadSort for an unknown one."""
+    key = sort[1:] if sort.startswith("-") else sort
+    if key not in SORT_KEYS:
+        raise BadSort(key)
+    return sorted(rows, key=lambda r: (SORT_KEYS[key](r), r.code), reverse=sort.startswith("-"))
+
+
+def totals(rows: list[VillageFigures]) -> dict[str, Any]:
+    """The sums of the table's number columns (None where a figure is not recorded)."""
+    findings = [r.open_findings for r in rows if r.open_findings is not None]
+    return {
+        "area": sum((r.area for r in rows), Decimal("0.00")),
+        "due": sum((r.due for r in rows), Decimal("0.00")),
+        "received": sum((r.received for r in rows), Decimal("0.00")),
+        "arrears": sum((r.arrears for r in rows), Decimal("0.00")),
+        "expiring": sum(r.expiring for r in rows),
+        "tenders": sum(r.open_tenders for r in rows),
+        "unanswered": sum(r.unanswered for r in rows),
+        "overdue": sum(r.overdue for r in rows),
+        "findings": sum(findings) if findings else None,
+    }
+
