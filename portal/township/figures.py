@@ -72,27 +72,31 @@ def _scoped(column: Any, village_ids: list[int]) -> ColumnElement[bool]:
 
 def _rent(village_ids: list[int], start: date, as_of: date) -> Select[Any]:
     """Per village: rent due from `start` to `as_of`, the part of it paid by `as_of` (oldest
-    instalment first, so earlier arrears are paid before it), and all arrears on `as_of`."""
+    instalment first, so earlier arrears are paid before it), and all arrears on `as_of`.
+
+    Instalments and receipts are each summed per contract first, walking their contract_id
+    indexes in order (no sort), and only then joined, 5,000 rows with 5,000 for 200 villages:
+    joining 51,000 instalments to the receipts before grouping took twice as long on SQLite."""
     i = StoredInstalment
-    paid = (select(Receipt.contract_id, func.sum(_raw(Receipt.amount)).label("paid"))
-            .where(Receipt.status == RecordStatus.ACTIVE, Receipt.contract_id.is_not(None),
-                   Receipt.received_on <= as_of, _scoped(Receipt.village_id, village_ids))
-            .group_by(Receipt.contract_id).subquery())
     amount = _raw(i.amount)
-    per_contract = (
-        select(i.village_id.label("village_id"),
-               func.sum(case((i.due_date < start, amount), else_=0)).label("before"),
-               func.sum(case((i.due_date >= start, amount), else_=0)).label("due"),
-               func.coalesce(func.max(paid.c.paid), 0).label("paid"))
-        .join(Contract, Contract.id == i.contract_id)
-        .outerjoin(paid, paid.c.contract_id == i.contract_id)
-        .where(i.due_date <= as_of, Contract.status != ContractStatus.WITHDRAWN, _scoped(i.village_id, village_ids))
-        .group_by(i.village_id, i.contract_id).subquery())
-    c = per_contract.c
-    toward_period = case((c.paid <= c.before, 0), (c.paid - c.before >= c.due, c.due), else_=c.paid - c.before)
-    owed = case((c.before + c.due > c.paid, c.before + c.due - c.paid), else_=0)
-    return (select(c.village_id, func.sum(c.due), func.sum(toward_period), func.sum(owed))
-            .group_by(c.village_id))
+    contracts = select(Contract.id).where(_scoped(Contract.village_id, village_ids),
+                                          Contract.status != ContractStatus.WITHDRAWN)
+    due = (select(i.contract_id.label("contract_id"), func.max(i.village_id).label("village_id"),
+                  func.sum(case((i.due_date < start, amount), else_=0)).label("before"),
+                  func.sum(case((i.due_date >= start, amount), else_=0)).label("due"))
+           .where(i.contract_id.in_(contracts), i.due_date <= as_of)
+           .group_by(i.contract_id).subquery("due"))
+    paid = (select(Receipt.contract_id.label("contract_id"), func.sum(_raw(Receipt.amount)).label("paid"))
+            .where(Receipt.contract_id.in_(contracts), Receipt.status == RecordStatus.ACTIVE,
+                   Receipt.received_on <= as_of)
+            .group_by(Receipt.contract_id).subquery("paid"))
+    got = func.coalesce(paid.c.paid, 0)
+    toward_period = case((got <= due.c.before, 0), (got - due.c.before >= due.c.due, due.c.due),
+                         else_=got - due.c.before)
+    owed = case((due.c.before + due.c.due > got, due.c.before + due.c.due - got), else_=0)
+    return (select(due.c.village_id, func.sum(due.c.due), func.sum(toward_period), func.sum(owed))
+            .outerjoin(paid, paid.c.contract_id == due.c.contract_id)
+            .group_by(due.c.village_id))
 
 
 def village_figures(session: Session, villages: list[Village], today: date) -> list[VillageFigures]:
