@@ -12,7 +12,7 @@ from portal.publishing.exports import MEDIA_TYPES
 from portal.township import reads
 from portal.township.exports import ranking_csv
 from portal.township.models import Township
-from portal.township.ranking import BadQuarter, quarter_of
+from portal.township.ranking import BadQuarter, last_full_quarter, quarter_of
 from portal.translations import translate
 
 bp = Blueprint("township_public", __name__, url_prefix="/township")
@@ -34,7 +34,7 @@ def ranking(township: str) -> Response | tuple[str, int]:
         abort(404)
     except BadQuarter as err:
         html = render_template("township/ranking.html", p=None, township=_township(township),
-                               problem=translate(err.args[0]), current=quarter_of(backend().today()))
+                               problem=translate(err.args[0]), current=last_full_quarter(backend().today()))
         return html, 400
     return render_template("township/ranking.html", p=page, township=page.township, problem=None,
                            current=quarter_of(page.today)), 200

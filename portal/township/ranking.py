@@ -1,6 +1,7 @@
 """每季一晾晒 — the township's villages ranked each quarter, in public.
 
-Figures of a quarter, counted up to its last day (or today, for the quarter under way):
+Figures of a quarter (by default the latest one that is over), counted up to its last day (or
+today, for the quarter under way):
 - 收缴率 collection rate: of the rent falling due in the quarter, the share paid by then
   (a payment settles the oldest instalment first, so a village cannot look good by collecting
   this quarter's rent while older arrears stay unpaid);
@@ -65,11 +66,16 @@ def quarter_of(day: date) -> Quarter:
     return Quarter(day.year, (day.month - 1) // 3 + 1)
 
 
+def last_full_quarter(today: date) -> Quarter:
+    """The latest quarter that is over: what a ranking shows unless asked for another."""
+    return quarter_of(today).previous()
+
+
 def parse_quarter(text: str | None, today: date) -> Quarter:
-    """`?q=2026Q4` as a Quarter (the one under way when empty); BadQuarter when malformed, before
-    FIRST_YEAR or not yet begun."""
+    """`?q=2026Q4` as a Quarter (the latest one that is over when empty); BadQuarter when
+    malformed, before FIRST_YEAR or not yet begun (the quarter under way may be asked for)."""
     if not text:
-        return quarter_of(today)
+        return last_full_quarter(today)
     found = QUARTER.match(text.strip().upper())
     if not found:
         raise BadQuarter(say("季度的写法是“年份Q季度”，例如 %(example)s", example=str(quarter_of(today))))
