@@ -17,12 +17,14 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.complaints.models import OWED, Complaint
-from portal.contracts.arrears import arrears_list
+from portal.contracts.arrears import arrears_list, contract_balance
 from portal.contracts.models import Contract, ContractStatus, StoredInstalment
 from portal.contracts.rent import add_months
+from portal.kernel.clock import local_date
 from portal.kernel.status import RecordStatus
 from portal.receipts.models import Receipt
 from portal.township import reads
+from portal.township.ranking import BadQuarter, parse_quarter, quarter_of
 from portal.villages.models import Village
 from portal.accounts.services import UserInput, create_user
 from portal.kernel.transaction import SYSTEM
@@ -231,3 +233,48 @@ def test_the_ranking_lists_only_the_townships_villages_best_first(app, demo):
 def test_the_ranking_in_english(app, demo):
     html = text(app.test_client().get("/township/lianhua/ranking?lang=en"))
     assert "How the ranking is made" in html and "Collection rate" in html
+
+
+@pytest.mark.parametrize("back", [0, 1, 2, 4])
+def test_the_ranking_figures_agree_with_each_contracts_own_balance(app, demo, back):
+    """收缴率 recomputed contract by contract from the ledger's per-instalment balance (which
+    pays the oldest instalment first), and 按时答复率 complaint by complaint."""
+    backend = app.extensions["portal"]
+    today = backend.today()
+    quarter = quarter_of(today)
+    for _ in range(back):
+        quarter = quarter.previous()
+    as_of = min(quarter.end, today)
+    due = collected = arrears = Decimal(0)
+    with backend.db.read() as session:
+        village = session.scalars(select(Village).where(Village.code == "lianban")).one()
+        for contract in session.scalars(select(Contract).where(Contract.village_id == village.id)):
+            if contract.status is ContractStatus.WITHDRAWN:
+                continue
+            standing = contract_balance(session, contract, as_of)
+            arrears += standing.arrears
+            for item in standing.instalments:
+                if quarter.start <= item.instalment.due_date <= as_of:
+                    due += item.instalment.amount
+                    collected += item.paid
+        complaints = [c for c in session.scalars(select(Complaint).where(Complaint.village_id == village.id))
+                      if quarter.start <= c.due_on <= as_of]
+    on_time = sum(c.replied_at is not None and local_date(c.replied_at) <= c.due_on for c in complaints)
+    page = reads.township_ranking(backend, "lianhua", str(quarter))
+    row = page.rows[0]
+    assert (row.due, row.collected, row.arrears) == (due, collected, arrears)
+    assert row.collection_rate == ((collected * 100 / due).quantize(Decimal("0.1")) if due else None)
+    assert (row.complaints_due, row.on_time) == (len(complaints), on_time)
+    rates = [r for r in (row.collection_rate, row.on_time_rate) if r is not None]
+    assert row.score == ((sum(rates) / len(rates)).quantize(Decimal("0.1")) if rates else None)
+
+
+def test_quarters_are_parsed_strictly():
+    today = date(2026, 11, 23)
+    assert str(parse_quarter(None, today)) == "2026Q3"  # the latest quarter that is over
+    assert str(parse_quarter("2026q4", today)) == "2026Q4"  # the one under way may be asked for
+    assert (parse_quarter("2024Q1", today).start, parse_quarter("2024Q1", today).end) == (date(2024, 1, 1), date(2024, 3, 31))
+    assert parse_quarter("2025Q4", today).end == date(2025, 12, 31)
+    for bad in ("2027Q1", "2026Q0", "26Q1", "2026-Q1", "Q1", "1999Q4", "２０２６Q1"):
+        with pytest.raises(BadQuarter):
+            parse_quarter(bad, today)

@@ -30,7 +30,7 @@ from portal.township import supervision
 from portal.township.figures import _money, _rent
 from portal.villages.models import Village
 
-QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+QUARTER = re.compile(r"^([0-9]{4})Q([1-4])$")
 FIRST_YEAR = 2000
 HUNDRED = Decimal(100)
 
