@@ -39,12 +39,12 @@ class User(Audited, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
     village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
-    # The township a township account oversees (None: every village, as accounts made before
-    # townships had codes).
-    township_code: Mapped[str | None] = mapped_column(ForeignKey("township.code"))
     active: Mapped[bool] = mapped_column(default=True)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The township a township account oversees (None: every village, as accounts made before
+    # townships had codes); last, where the migration that added it put it.
+    township_code: Mapped[str | None] = mapped_column(ForeignKey("township.code"))
 
     village: Mapped[Village | None] = relationship()
 
