@@ -98,8 +98,10 @@ def _reconcile(session: Session, village: Village, year: int, years: list[int]) 
     by_receipt = {e.receipt_id: e for e in entries if e.receipt_id is not None}
     of_year = [e for e in entries if start <= e.booked_on <= end]
     problems: list[Problem] = []
+    # Receipts of years before the ledger was first kept here were never meant to be booked in it.
+    ledger_kept = bool(entries) and min(e.booked_on for e in entries).year <= year
     for r in receipts:
-        if r.status is RecordStatus.ACTIVE and r.id not in by_receipt:
+        if ledger_kept and r.status is RecordStatus.ACTIVE and r.id not in by_receipt:
             problems.append(Problem("unbooked_receipt", r.number, f"/v/{code}/receipts/{r.number}", found=r.amount))
     for e in of_year:
         link = f"/v/{code}/ledger/{e.number}"

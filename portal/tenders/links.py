@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from portal.contracts.models import Contract, ContractStatus, public_lessee_name
 from portal.kernel.privacy import mask_name
+from portal.kernel.transaction import Backend
 from portal.tenders.models import Tender, TenderStatus
+from portal.villages.services import find_village
 
 
 def award_links(session: Session, village_id: int) -> dict[str, str]:
@@ -49,3 +51,15 @@ def contracts_of(session: Session, village_id: int, tender_number: str) -> list[
 def tender_of(session: Session, village_id: int, contract_number: str) -> str | None:
     """The number of the tender whose award this contract follows, if any."""
     return award_links(session, village_id).get(contract_number)
+
+
+def contracts_of_tender(backend: Backend, code: str, tender_number: str) -> list[str]:
+    """For the tender page: the contracts that follow its award."""
+    with backend.db.read() as session:
+        return contracts_of(session, find_village(session, code).id, tender_number)
+
+
+def tender_of_contract(backend: Backend, code: str, contract_number: str) -> str | None:
+    """For the contract page: the tender whose award it follows."""
+    with backend.db.read() as session:
+        return tender_of(session, find_village(session, code).id, contract_number)
