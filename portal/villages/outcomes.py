@@ -8,13 +8,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from portal.contracts.models import Contract, ContractStatus, RentUnit
+from portal.contracts.models import ContractStatus, RentUnit
+from portal.contracts.reads import ContractLine
 from portal.kernel.status import RecordStatus
-from portal.kernel.transaction import Backend
 from portal.receipts.models import Receipt
 from portal.tenders.models import Tender, TenderStatus
-from portal.villages.services import find_village
 
 YEARS_SHOWN = 4
 
@@ -34,6 +34,7 @@ class Outcomes:
     rent_change: Decimal | None     # percent
     area_after: Decimal
     income: list[YearIncome]
+    received_this_year: Decimal     # up to the day asked about
 
 
 def percent(new: Decimal, old: Decimal) -> Decimal | None:
@@ -42,7 +43,7 @@ def percent(new: Decimal, old: Decimal) -> Decimal | None:
     return ((new - old) * 100 / old).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def _weighted(contracts: list[Contract]) -> tuple[Decimal | None, Decimal]:
+def _weighted(contracts: list[ContractLine]) -> tuple[Decimal | None, Decimal]:
     area = sum((c.total_area for c in contracts), Decimal(0))
     if not area:
         return None, area
@@ -50,28 +51,31 @@ def _weighted(contracts: list[Contract]) -> tuple[Decimal | None, Decimal]:
         Decimal("0.01"), ROUND_HALF_UP), area
 
 
-def outcomes(backend: Backend, code: str, as_of: date) -> Outcomes:
-    with backend.db.read() as session:
-        village = find_village(session, code)
-        since = session.scalar(select(func.min(Tender.term_start)).where(
-            Tender.village_id == village.id, Tender.status == TenderStatus.AWARDED))
-        before = after = None
-        change = None
-        area_after = Decimal(0)
-        if since is not None:
-            leases = list(session.scalars(select(Contract).where(
-                Contract.village_id == village.id, Contract.status != ContractStatus.WITHDRAWN,
-                Contract.rent_unit == RentUnit.PER_MU_YEAR)))
-            before, _ = _weighted([c for c in leases if c.start_date < since])
-            after, area_after = _weighted([c for c in leases if c.start_date >= since])
-            change = percent(after, before) if before and after else None
-        totals = session.execute(select(Receipt.received_on, Receipt.amount).where(
-            Receipt.village_id == village.id, Receipt.status == RecordStatus.ACTIVE,
-            Receipt.received_on < date(as_of.year, 1, 1))).all()
-        by_year: dict[int, Decimal] = {}
-        for day, amount in totals:
-            by_year[day.year] = by_year.get(day.year, Decimal("0.00")) + amount
-        years = sorted(by_year)[-(YEARS_SHOWN + 1):]
-        income = [YearIncome(y, by_year[y], percent(by_year[y], by_year[years[i - 1]]) if i else None)
-                  for i, y in enumerate(years)][-YEARS_SHOWN:]
-        return Outcomes(since, before, after, change, area_after, income)
+def outcomes(session: Session, village_id: int, contracts: list[ContractLine], as_of: date) -> Outcomes:
+    """The figures, from the village's contract lines (as the village page reads them) and two
+    queries: when the first awarded tender's leases began, and the receipts' totals per year."""
+    since = session.scalar(select(func.min(Tender.term_start)).where(
+        Tender.village_id == village_id, Tender.status == TenderStatus.AWARDED))
+    before = after = change = None
+    area_after = Decimal(0)
+    if since is not None:
+        leases = [c for c in contracts if c.status is not ContractStatus.WITHDRAWN
+                  and c.rent_unit is RentUnit.PER_MU_YEAR]
+        before, _ = _weighted([c for c in leases if c.start_date < since])
+        after, area_after = _weighted([c for c in leases if c.start_date >= since])
+        change = percent(after, before) if before and after else None
+    received = received_by_year(session, village_id, as_of)
+    by_year = {y: total for y, total in received.items() if y < as_of.year}  # whole years only
+    years = sorted(by_year)[-(YEARS_SHOWN + 1):]
+    income = [YearIncome(y, by_year[y], percent(by_year[y], by_year[years[i - 1]]) if i else None)
+              for i, y in enumerate(years)][-YEARS_SHOWN:]
+    return Outcomes(since, before, after, change, area_after, income, received.get(as_of.year, Decimal("0.00")))
+
+
+def received_by_year(session: Session, village_id: int, as_of: date) -> dict[int, Decimal]:
+    """Active receipts' totals per calendar year, up to and including `as_of`, in one query."""
+    year = func.extract("year", Receipt.received_on)
+    return {int(y): Decimal(total) for y, total in session.execute(
+        select(year, func.sum(Receipt.amount)).where(
+            Receipt.village_id == village_id, Receipt.status == RecordStatus.ACTIVE,
+            Receipt.received_on <= as_of).group_by(year))}

@@ -9,7 +9,6 @@ from portal.publishing.lists import text_arg
 from portal.publishing.qr import qr_svg
 from portal.publishing.urls import public_url
 from portal.villages import reads as village_reads
-from portal.villages.outcomes import outcomes
 
 bp = Blueprint("villages", __name__)
 
@@ -29,5 +28,5 @@ def village(code: str) -> str:
     page_url = public_url(url_for("villages.village", code=code))
     owed, overdue = complaint_reads.overdue_count(backend(), code, today)
     return render_template("public/village.html", o=overview, today=today, page_url=page_url,
-                           complaints_owed=owed, complaints_overdue=overdue, outcomes=outcomes(backend(), code, today),
+                           complaints_owed=owed, complaints_overdue=overdue,
                            qr=qr_svg(page_url, title=f"{overview.village.name} 三资公开"))
