@@ -40,6 +40,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None) -> dict[st
         # The origin of every absolute address (QR codes, PDFs, the feed), e.g. https://sanzi.example.cn;
         # never the request's Host header, which a cached page would pass on to every reader.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
+        # Open data (portal/ocds): the OCDS ocid prefix (ocds-xxxxxx, registered with the Open
+        # Contracting Partnership for real publication) and the licence of the published data.
+        "OCDS_OCID_PREFIX": env.get("OCDS_OCID_PREFIX", "ocds-sanzi0"),
+        "OCDS_LICENSE": env.get("OCDS_LICENSE", "https://creativecommons.org/licenses/by/4.0/"),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "SESSION_COOKIE_HTTPONLY": True,

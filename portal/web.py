@@ -14,7 +14,9 @@ from portal.publishing.urls import public_url
 def init_app(app: Flask) -> None:
     from portal.auditlog.views import bp as auditlog
     from portal.imports.views import bp as imports
+    from portal.ocds.views import bp as ocds
     from portal.publishing import caching, compression, headers, ratelimit
+    from portal.reconciliation.views import bp as reconciliation
     from portal.registry import REGISTRY
     from portal.site.views import bp as site
     from portal.stats.views import bp as stats
@@ -26,7 +28,8 @@ def init_app(app: Flask) -> None:
 
     for module in dict.fromkeys(t.views for t in REGISTRY if t.views):
         app.register_blueprint(importlib.import_module(module).bp)
-    for blueprint in (auditlog, site, stats, staff, committee, comments, imports, township, township_public):
+    for blueprint in (auditlog, ocds, reconciliation, site, stats, staff, committee, comments, imports, township,
+                      township_public):
         app.register_blueprint(blueprint)
     caching.init_app(app)
     ratelimit.init_app(app)

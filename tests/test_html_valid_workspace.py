@@ -45,7 +45,8 @@ def test_workspace_pages_pass_the_nu_html_checker(client, demo, tmp_path):
     _login(client, "demo-staff")
     for url in ("/staff/", "/staff/new/receipt", "/staff/new/plan", "/staff/new/consent_vote", "/staff/comments/new",
                 "/staff/replies", "/staff/replies/FA-2026-001/2", "/staff/records/receipt", "/staff/records/plan",
-                "/staff/records/consent_vote", "/staff/plan/FA-2026-001/adopt", "/staff/consent_vote/FA-2023-001/1/correct"):
+                "/staff/records/consent_vote", "/staff/plan/FA-2026-001/adopt", "/staff/consent_vote/FA-2023-001/1/correct",
+                "/staff/reconciliation", "/staff/reconciliation?year=2025"):
         keep(url, client.get(url))
     keep("receipt with errors", client.post("/staff/new/receipt", data={**RECEIPT, "amount": "十元", "action": "submit"}), 400)
     keep("comment with errors", client.post("/staff/comments/new", data={"plan": "FA-2026-001", "body": "打 13812345678"}), 400)
@@ -58,7 +59,7 @@ def test_workspace_pages_pass_the_nu_html_checker(client, demo, tmp_path):
     keep("vote draft edit with tallies", client.get(f"/staff/drafts/{saved}/edit"))
 
     _login(client, "demo-committee")
-    for url in ("/committee/", "/committee/replies", "/committee/replies/FA-2026-001/2",
+    for url in ("/committee/", "/committee/reconciliation", "/committee/replies", "/committee/replies/FA-2026-001/2",
                 f"/committee/drafts/{receipt}", f"/committee/drafts/{vote}"):
         keep(url, client.get(url))
     assert client.post(f"/committee/drafts/{vote}/approve").status_code == 302

@@ -19,6 +19,7 @@ from portal.publishing.listings import Listing
 from portal.publishing.lists import choice_arg, respond, text_arg
 from portal.publishing.memo import HeadMemo
 from portal.signings import reads as signing_reads
+from portal.tenders import links as tender_links
 from portal.translations import current_translations, in_english
 
 bp = Blueprint("contracts", __name__)
@@ -94,7 +95,8 @@ def contract(code: str, number: str) -> str:
     today = backend().today()
     detail = contract_reads.contract_detail(backend(), code, number, today)
     signings = signing_reads.contract_signings(backend(), code, number)
-    return render_template("public/contract.html", d=detail, today=today, signings=signings)
+    tender = tender_links.tender_of_contract(backend(), code, number)
+    return render_template("public/contract.html", d=detail, today=today, signings=signings, tender=tender)
 
 
 @bp.get("/v/<code>/contracts/<number>.pdf")

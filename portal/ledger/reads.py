@@ -19,6 +19,7 @@ from portal.ledger.models import Direction, Fund, LedgerEntry
 from portal.ledger.services import find_entry, find_fund
 from portal.publishing.scans import StoredScan, stored_scan
 from portal.publishing.listings import Column, Listing, village_listing
+from portal.receipts.models import Receipt
 from portal.villages.models import Village
 from portal.villages.services import find_village
 
@@ -185,3 +186,12 @@ def page_path(code: str, data: Mapping[str, Any]) -> str | None:
 
 def fund_page_path(code: str, data: Mapping[str, Any]) -> str | None:
     return f"/v/{code}/ledger/funds/{data['number']}" if data.get("number") else None
+
+
+def booking_of_receipt(backend: Backend, code: str, receipt_number: str) -> str | None:
+    """The number of the active ledger entry that books this receipt as income, if any."""
+    with backend.db.read() as session:
+        village = find_village(session, code)
+        return session.scalar(select(LedgerEntry.number).join(Receipt, Receipt.id == LedgerEntry.receipt_id).where(
+            LedgerEntry.village_id == village.id, LedgerEntry.status == RecordStatus.ACTIVE,
+            Receipt.village_id == village.id, Receipt.number == receipt_number))

@@ -10,6 +10,7 @@ from portal.ledger import reads as ledger_reads
 from portal.meetings.views import PRIVATE
 from portal.publishing.lists import choice_arg, respond
 from portal.publishing.scans import send_scan
+from portal.reconciliation import reads as reconciliation_reads
 
 bp = Blueprint("ledger", __name__)
 
@@ -21,7 +22,10 @@ def ledger(code: str, fmt: str | None) -> Response | str:
     years = ledger_reads.ledger(backend(), code, backend().today(), None).years
     year = choice_arg("year", tuple(str(y) for y in years))
     book = ledger_reads.ledger(backend(), code, backend().today(), int(year) if year else None)
-    return respond(book.listing, fmt, "public/ledger.html", book=book, years=years, year=year,
+    if fmt:
+        return respond(book.listing, fmt, "public/ledger.html")
+    check = reconciliation_reads.reconcile(backend(), code, int(year) if year else None)
+    return respond(book.listing, fmt, "public/ledger.html", book=book, years=years, year=year, check=check,
                    categories=labels.CATEGORY, directions=labels.DIRECTION)
 
 

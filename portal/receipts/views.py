@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template
 
 from portal.app import backend
+from portal.ledger import reads as ledger_reads
 from portal.publishing.lists import choice_arg, respond, text_arg
 from portal.publishing.scans import send_scan
 from portal.receipts import labels as receipt_labels
@@ -29,7 +30,8 @@ def receipt(code: str, number: str) -> str:
     """One receipt: amount, date, payer (masked), its contract, its corrections and withdrawal
     with their reasons, and the check of its latest version against the signed log."""
     detail = receipt_reads.receipt_detail(backend(), code, number)
-    return render_template("public/receipt.html", d=detail, statuses=receipt_labels.RECEIPT_STATUS)
+    booked = ledger_reads.booking_of_receipt(backend(), code, number)
+    return render_template("public/receipt.html", d=detail, statuses=receipt_labels.RECEIPT_STATUS, booked=booked)
 
 
 @bp.get("/v/<code>/receipts/<number>/scan")

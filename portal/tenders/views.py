@@ -6,6 +6,7 @@ from flask import Blueprint, Response, render_template
 from portal.app import backend
 from portal.publishing.lists import respond
 from portal.tenders import labels
+from portal.tenders import links as tender_links
 from portal.tenders import reads as tender_reads
 from portal.tenders.printing import tender_response
 
@@ -23,7 +24,8 @@ def tenders(code: str, fmt: str | None) -> Response | str:
 @bp.get("/v/<code>/tenders/<number>")
 def tender(code: str, number: str) -> str:
     detail = tender_reads.tender_detail(backend(), code, number)
-    return render_template("public/tender.html", d=detail, labels=labels)
+    return render_template("public/tender.html", d=detail, labels=labels,
+                           contracts=tender_links.contracts_of_tender(backend(), code, number))
 
 
 @bp.get("/v/<code>/tenders/<number>.pdf")

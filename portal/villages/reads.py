@@ -12,12 +12,11 @@ from sqlalchemy import func, select
 from portal.auditlog.records import LogState, log_state
 from portal.contracts.models import Contract, ContractStatus, StoredInstalment
 from portal.contracts.reads import village_contracts
-from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
 from portal.plans.reads import unanswered_comments
-from portal.receipts.models import Receipt
 from portal.site.changes import Change, latest_changes
 from portal.villages.models import Village
+from portal.villages.outcomes import Outcomes, outcomes
 from portal.villages.services import find_village, list_villages
 
 
@@ -38,6 +37,7 @@ class VillageOverview:
     unanswered_comments: int
     latest: list[Change]
     log: LogState | None
+    outcomes: Outcomes
 
 
 def village_overview(backend: Backend, code: str, as_of: date) -> VillageOverview:
@@ -52,13 +52,12 @@ def village_overview(backend: Backend, code: str, as_of: date) -> VillageOvervie
             Contract, Contract.id == StoredInstalment.contract_id).where(
             StoredInstalment.village_id == village.id, Contract.status != ContractStatus.WITHDRAWN,
             StoredInstalment.due_date >= year_start, StoredInstalment.due_date <= as_of))
-        received = session.scalar(select(func.sum(Receipt.amount)).where(
-            Receipt.village_id == village.id, Receipt.status == RecordStatus.ACTIVE,
-            Receipt.received_on >= year_start, Receipt.received_on <= as_of))
+        figures = outcomes(session, village.id, contracts, as_of)  # also this year's receipts
         return VillageOverview(
-            village, len(active), area, due or Decimal("0.00"), received or Decimal("0.00"),
+            village, len(active), area, due or Decimal("0.00"), figures.received_this_year,
             sum((c.arrears for c in contracts), Decimal("0.00")), sum(1 for c in contracts if c.arrears),
-            unanswered_comments(session, village.id), latest_changes(session, backend.registry, code), log_state(session, code))
+            unanswered_comments(session, village.id), latest_changes(session, backend.registry, code), log_state(session, code),
+            figures)
 
 
 def village_name(backend: Backend, code: str) -> str:

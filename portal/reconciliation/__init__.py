@@ -1,0 +1,1 @@
+"""对账 — receipts, contract schedules, ledger income and the dividend pool compared per year."""
