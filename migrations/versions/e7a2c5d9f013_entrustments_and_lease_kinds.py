@@ -62,8 +62,7 @@ def upgrade() -> None:
                                       nullable=False, server_default="FIXED"))
         batch_op.add_column(sa.Column("share_percent", sa.BigInteger(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("revenues", sa.JSON(), nullable=False, server_default="[]"))
-        batch_op.add_column(sa.Column("meeting_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f("fk_contract_meeting_id_meeting"), "meeting", ["meeting_id"], ["id"])
+        batch_op.add_column(sa.Column("meeting_number", sa.String(length=40), nullable=True))
     with op.batch_alter_table("contract", schema=None) as batch_op:
         batch_op.alter_column("kind", server_default=None)
         batch_op.alter_column("share_percent", server_default=None)
@@ -76,8 +75,7 @@ def downgrade() -> None:
     with op.batch_alter_table("tender", schema=None) as batch_op:
         batch_op.drop_column("meeting_number")
     with op.batch_alter_table("contract", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_contract_meeting_id_meeting"), type_="foreignkey")
-        batch_op.drop_column("meeting_id")
+        batch_op.drop_column("meeting_number")
         batch_op.drop_column("revenues")
         batch_op.drop_column("share_percent")
         batch_op.drop_column("kind")

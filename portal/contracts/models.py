@@ -14,7 +14,6 @@ from portal.kernel.area import AREA_PLACES, area_text
 from portal.kernel.base import Base, NumberedRecord
 from portal.kernel.privacy import mask_id_number, mask_name
 from portal.kernel.types import ScaledDecimal
-from portal.meetings.models import Meeting
 from portal.parcels.models import Asset
 
 
@@ -83,13 +82,13 @@ class Contract(NumberedRecord, Base):
     status: Mapped[ContractStatus] = mapped_column(
         Enum(ContractStatus, native_enum=False, length=16), default=ContractStatus.ACTIVE
     )
+    # Added after the table was made: placed after version and updated_at, as the migration adds them.
     kind: Mapped[ContractKind] = mapped_column(
-        Enum(ContractKind, native_enum=False, length=16), default=ContractKind.FIXED)
-    share_percent: Mapped[Decimal] = mapped_column(ScaledDecimal(2), default=Decimal(0))  # 分成比例
+        Enum(ContractKind, native_enum=False, length=16), default=ContractKind.FIXED, sort_order=102)
+    share_percent: Mapped[Decimal] = mapped_column(ScaledDecimal(2), default=Decimal(0), sort_order=103)  # 分成比例
     # 申报营业收入 per year, [{"year": 2024, "revenue": "1200000.00"}], in year order
-    revenues: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))  # the decision allowing it
-    meeting: Mapped[Meeting | None] = relationship(lazy="joined")
+    revenues: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, sort_order=104)
+    meeting_number: Mapped[str | None] = mapped_column(String(40), sort_order=105)  # the decision allowing it (HY-…)
 
     items: Mapped[list[ContractAsset]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by=ContractAsset.asset_id
@@ -156,7 +155,7 @@ class Contract(NumberedRecord, Base):
         """The kind's own terms; nothing for a fixed rent, so a fixed lease's state is as before kinds."""
         if self.kind is ContractKind.FIXED:
             return {}
-        state: dict[str, Any] = {"kind": self.kind.value, "meeting": self.meeting.number if self.meeting else None}
+        state: dict[str, Any] = {"kind": self.kind.value, "meeting": self.meeting_number}
         if self.kind is ContractKind.REVENUE_SHARE:
             state["share_percent"] = str(self.share_percent)
             state["revenues"] = [{"year": int(r["year"]), "revenue": str(r["revenue"])} for r in self.revenues or []]

@@ -141,15 +141,15 @@ def _check_kind(check: Checker, v: dict[str, Any], data: ContractInput) -> None:
             check.fail("escalation_percent", say("无偿使用的合同没有租金递增"))
 
 
-def _meeting_of(change: Change, village_id: int, number: str, check: Checker) -> Meeting | None:
-    """The active meeting `number` of the village, or a message next to the field."""
+def _meeting_of(change: Change, village_id: int, number: str, check: Checker) -> str | None:
+    """The number of the active meeting `number` of the village, or a message next to the field."""
     if not number:
         return None
     meeting = change.session.scalar(select(Meeting).where(Meeting.village_id == village_id, Meeting.number == number))
     if meeting is None or meeting.status is RecordStatus.WITHDRAWN:
         check.fail("meeting_number", say("本村没有编号为“%(number)s”的会议纪要", number=number))
         return None
-    return meeting
+    return meeting.number
 
 
 def check_terms(data: ContractInput) -> None:
@@ -265,7 +265,7 @@ def add_contract(change: Change, checked: CheckedContract, *, reason: str | None
     v = dict(v)
     meeting = _meeting_of(change, village_id, v.pop("meeting_number"), check)
     check.done()
-    contract = Contract(village_id=village_id, items=items, meeting=meeting, revenues=[], **v)
+    contract = Contract(village_id=village_id, items=items, meeting_number=meeting, revenues=[], **v)
     record_created(change, contract, "contract.create", reason)
     return contract
 
@@ -288,7 +288,7 @@ def correct_contract(backend: Backend, actor: Actor, village_code: str, number: 
         before = snapshot(contract)
         for key, value in v.items():
             setattr(contract, key, value)
-        contract.meeting = meeting
+        contract.meeting_number = meeting
         if contract.kind is not ContractKind.REVENUE_SHARE:
             contract.revenues = []
         contract.items = _merge_items(contract.items, items)
@@ -348,7 +348,7 @@ def contract_input_from(contract: Contract) -> ContractInput:
         signed_on=contract.signed_on.isoformat() if contract.signed_on else "", note=contract.note,
         kind=contract.kind.value,
         share_percent=str(contract.share_percent) if contract.kind is ContractKind.REVENUE_SHARE else "",
-        meeting_number=contract.meeting.number if contract.meeting else "",
+        meeting_number=contract.meeting_number or "",
     )
 
 

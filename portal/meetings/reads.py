@@ -65,7 +65,7 @@ def followers(session: Session, village: Village, meeting: Meeting) -> list[Foll
                  Tender.village_id == village.id, Tender.meeting_number == meeting.number).order_by(Tender.number))]
     found += [Follower("合同", number, title, f"/v/{village.code}/contracts/{number}")
               for number, title in session.execute(select(Contract.number, Contract.title).where(
-                  Contract.village_id == village.id, Contract.meeting_id == meeting.id).order_by(Contract.number))]
+                  Contract.village_id == village.id, Contract.meeting_number == meeting.number).order_by(Contract.number))]
     return found
 
 
