@@ -13,6 +13,7 @@ from portal.auditlog.records import record_entries, record_proof
 from portal.entrustments.labels import ENTRUSTMENT_STATUS, FIELDS
 from portal.entrustments.models import Entrustment
 from portal.entrustments.services import find_entrustment
+from portal.kernel.area import area_text
 from portal.kernel.history import Version, versions
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
@@ -44,10 +45,10 @@ class EntrustmentDetail:
 
 def _row(e: Entrustment) -> dict[str, Any]:
     return {"number": e.number, "household": e.household_public_name(),
-            "assets": "、".join(item.asset.number for item in e.items), "area": e.total_area,
-            "start_date": e.start_date, "end_date": e.end_date, "rent_rate": e.rent_rate,
-            "annual_rent": e.annual_rent, "paid_years": "、".join(str(y) for y in sorted(e.paid_years())),
-            "status": e.status.value}
+            "assets": "、".join(item.asset.number for item in e.items), "area": area_text(e.total_area),
+            "start_date": e.start_date.isoformat(), "end_date": e.end_date.isoformat(),
+            "rent_rate": str(e.rent_rate), "annual_rent": str(e.annual_rent),
+            "paid_years": "、".join(str(y) for y in sorted(e.paid_years())), "status": e.status.value}
 
 
 def entrustments_listing(backend: Backend, code: str, as_of: date) -> Listing:
@@ -58,8 +59,8 @@ def entrustments_listing(backend: Backend, code: str, as_of: date) -> Listing:
                                        .order_by(Entrustment.number)))
         rows = [_row(e) for e in records]
         active = [e for e in records if e.status is RecordStatus.ACTIVE]
-        totals = {"count": len(active), "area": sum((e.total_area for e in active), Decimal("0.00")),
-                  "annual_rent": sum((e.annual_rent for e in active), Decimal("0.00"))}
+        totals = {"count": len(active), "area": area_text(sum((e.total_area for e in active), Decimal("0.00"))),
+                  "annual_rent": str(sum((e.annual_rent for e in active), Decimal("0.00")))}
         return village_listing(session, village, "entrustments", "流转委托", as_of, ENTRUSTMENT_COLUMNS, rows,
                                [f"/v/{code}/entrustments/{e.number}" for e in records], totals)
 
