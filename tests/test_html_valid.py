@@ -256,8 +256,8 @@ def test_every_public_page_passes_the_nu_html_checker(app, backend, demo, tmp_pa
 # The signed-in workspace pages (GET, and forms shown again after 预览 or with errors), as
 # demo-staff and demo-committee see them: (who, method, URL, form data, expected status).
 CONTRACT_FORM = {"number": "LB-HT-2027-001", "title": "北洋地块租赁", "lessee_kind": "person", "lessee_name": "林小梅",
-                 "lessee_id_number": "11010519491231002X", "parcel_1": "LB-058", "area_1": "3.5",
-                 "start_date": "2027-01-01", "end_date": "2031-12-31", "rent_rate": "500", "rent_unit": "mu_year",
+                 "lessee_id_number": "11010519491231002X", "parcel_1": "LB-031", "area_1": "1.5",
+                 "start_date": "2028-01-01", "end_date": "2032-12-31", "rent_rate": "500", "rent_unit": "mu_year",
                  "escalation_percent": "5", "escalation_every_years": "2", "payment_interval_months": "6"}
 PARCEL_FORM = {"number": "LB-101", "name": "新垦地", "kind": "land", "area": "6.66", "coordinates": "local",
                "polygon": '{"type":"Polygon","coordinates":[[[0,0],[60,0],[60,74],[0,74],[0,0]]]}'}
