@@ -233,7 +233,7 @@ def _building_contracts(backend: Backend, staff: Actor, people: list[Person]) ->
         share_percent="5", assets=[("LB-F03", None)], signed_on=date(2023, 12, 20),
         note="保底租金每平方米每月6元；每年按营业收入的5%分成，分成多于保底的按分成缴纳"))
     declare_revenue(backend, staff, CODE, "LB-FW-2024-002", 2024, "1180000.00", "承租方申报2024年度营业收入，经审计")
-    declare_revenue(backend, staff, CODE, "LB-FW-2024-002", 2025, "1560000.00", "承租方申报2025年度营业收入，经审计")
+    declare_revenue(backend, staff, CODE, "LB-FW-2024-002", 2025, "2100000.00", "承租方申报2025年度营业收入，经审计")
     # 无偿使用: the idle old school lent to a cooperative, as the representatives decided.
     create_meeting(backend, staff, CODE, MeetingInput(
         number="HY-2025-002", held_on=date(2025, 3, 6), kind="representatives",

@@ -35,6 +35,11 @@ PAGES = [
     ("/v/lianban/contracts/LB-HT-2016-017", 200),  # a household with arrears
     ("/v/lianban/contracts/LB-HT-2016-001", 200),  # corrected: a history of versions
     ("/v/lianban/contracts/LB-LZ-2024-004", 200),  # a company, escalating rent
+    ("/v/lianban/contracts/LB-FW-2024-002", 200),  # 保底加分成 with declared revenues
+    ("/v/lianban/contracts/LB-FW-2025-003", 200),  # 无偿使用, naming its meeting
+    ("/v/lianban/entrustments", 200),
+    ("/v/lianban/entrustments/WT-2023-001", 200),
+    ("/v/lianban/meetings/HY-2023-001", 200),  # the tenders and contracts that follow it
     ("/v/lianban/arrears", 200),
     ("/v/lianban/receipts", 200),
     ("/v/lianban/receipts?year=2016", 200),
@@ -269,6 +274,9 @@ WORKSPACE_PAGES = [
     ("demo-staff", "GET", "/staff/new/ledger_entry", None, 200),
     ("demo-staff", "GET", "/staff/new/fund", None, 200),
     ("demo-staff", "GET", "/staff/new/meeting", None, 200),
+    ("demo-staff", "GET", "/staff/new/entrustment", None, 200),
+    ("demo-staff", "GET", "/staff/entrustment/WT-2023-001/pay", None, 200),
+    ("demo-staff", "GET", "/staff/contract/LB-FW-2024-002/declare", None, 200),
     ("demo-staff", "GET", "/staff/new/dividend_plan", None, 200),
     ("demo-staff", "GET", "/staff/dividend_plan/FH-2025/pay", None, 200),
     ("demo-staff", "GET", "/staff/asset/import", None, 200),

@@ -177,9 +177,9 @@ def test_parcel_list_shows_every_parcel_and_building(client, demo):
     response = client.get("/v/lianban/parcels")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "地块登记" in page and "LB-001" in page and "已出租" in page and "共 62 处" in page
+    assert "地块登记" in page and "LB-001" in page and "已出租" in page and "共 63 处" in page
     assert "/v/lianban/map" in page and "第 1 / 4 页" in page
-    assert "LB-F02" in client.get("/v/lianban/parcels?page=4").get_data(as_text=True)
+    assert "LB-F03" in client.get("/v/lianban/parcels?page=4").get_data(as_text=True)
 
 
 def test_parcel_downloads_have_documented_fields_and_public_rows(client, demo):
@@ -313,8 +313,8 @@ def test_map_text_table_lists_all_sixty_parcels_with_status_and_lessee(client, d
     numbers = re.findall(r'href="/v/lianban/parcels/(LB-\d{3})"', table)
     assert sorted(numbers) == [f"LB-{i:03d}" for i in range(1, 61)]
     assert table.count("<tr") == 61  # heading row + 60 (each with its id, #p-LB-001)
-    assert "莲坂绿源农业发展有限公司" in table and "闲置" in table
-    assert "已出租" in page and "36 块" in page and "2 块" in page and "22 块" in page  # the legend counts
+    assert "莲坂绿源农业发展有限公司" in table and "闲置" not in table  # seed 004: no entrusted land lies idle
+    assert "已出租" in page and "58 块" in page and "2 块" in page  # the legend counts
     for label in ("已出租", "租期将满", "招租中", "闲置", "已撤回"):
         assert label in page  # the legend keeps every status, tenders included
 
