@@ -195,7 +195,7 @@ def test_parcel_downloads_have_documented_fields_and_public_rows(client, demo):
         "area": rows["LB-001"]["area"], "area_unit": "mu", "location": "第1村民小组", "status": "leased",
         "lessee": "莲坂绿源农业发展有限公司", "contract": "LB-LZ-2024-001", "contract_end": "2038-12-31"}
     # Seed 004: every entrusted parcel is in one of the five leased lots; nothing sits vacant.
-    assert rows["LB-050"]["status"] == "leased" and rows["LB-050"]["contract"] == "LB-LZ-2024-005"
+    assert rows["LB-050"]["status"] == "leased" and rows["LB-050"]["contract"] == "LB-LZ-2024-004"
     assert rows["LB-F02"]["contract"] == "LB-FW-2025-003"  # the old school, lent rent-free
     assert rows["LB-F01"]["area_unit"] == "m2" and rows["LB-F01"]["contract"] == "LB-FW-2025-001"
     counts = {status: sum(r["status"] == status for r in rows.values()) for status in ("leased", "expiring", "vacant")}
