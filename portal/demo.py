@@ -1,9 +1,13 @@
 """The demo village 莲坂村（演示数据）: fictional people, real services, so its log is real.
 
 About 60 scattered parcels (≈1000 亩), historical household contracts at 300 元/亩/年 with some
-arrears, five consolidated contracts with agricultural companies at 500 元/亩/年 (+5% every 5
-years), two leased buildings, receipts up to `today`, corrections and a withdrawal with reasons,
-and the money (portal/demo_money.py): a ledger year, funds, meetings and a dividend year.
+arrears (the eight small plots whose contracts still run stay out of the consolidation), the
+other 52 parcels (≈960 亩) entrusted by their households (portal/demo_entrustments.py),
+tendered in five lots and leased to five agricultural companies at 500 元/亩/年 (+5% every 5
+years), a leased shop, a cold store leased for a minimum rent plus a share of revenue, the old
+school lent rent-free to a cooperative as a meeting decided, receipts up to `today`,
+corrections and a withdrawal with reasons, and the money (portal/demo_money.py): a ledger year
+with the households' transfer rents, funds, meetings and a dividend year.
 """
 from __future__ import annotations
 
@@ -19,8 +23,10 @@ from portal.contracts.services import (
     contract_input_from,
     correct_contract,
     create_contract,
+    declare_revenue,
 )
 from portal.demo_complaints import build_complaints
+from portal.demo_entrustments import build_entrustments
 from portal.demo_money import build_money
 from portal.demo_notices import build_notices
 from portal.demo_signings import build_signings
@@ -34,6 +40,7 @@ from portal.receipts.services import (
     withdraw_receipt,
 )
 from portal.township.services import create_township
+from portal.meetings.services import MeetingInput, create_meeting
 from portal.villages.services import VillageInput, create_village
 
 CODE = "lianban"
@@ -106,18 +113,25 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     _buildings(backend, staff)
     people = [(rng.choice(SURNAMES) + g, _resident_id(rng), f"139{rng.randrange(0, 10**8):08d}") for g in GIVEN]
     contracts = _household_contracts(backend, staff, rng, parcels[:38], people)
-    companies = _company_contracts(backend, staff, parcels[:55])
+    # The consolidation: every parcel but the eight small plots whose household contracts still
+    # run (LB-031…LB-038), in five lots; the households entrust them, the lots are tendered after
+    # the 村民代表会议 decided it, and each lot is leased as a whole.
+    lot_parcels = parcels[:30] + parcels[38:]
+    lots = [lot_parcels[start:end] for start, end in ((0, 11), (11, 22), (22, 32), (32, 42), (42, 52))]
+    entrusted = build_entrustments(backend, staff, CODE, lot_parcels)
+    _consolidation_meeting(backend, staff)
+    companies = _company_contracts(backend, staff, lots)
     contracts += companies
     contracts += _building_contracts(backend, staff, people)
     _receipts(backend, staff, rng, contracts, today)
     # Before the corrections and notices, so the log's newest entries (the feed) stay theirs; the
     # consolidation plan they follow is created with the notices, so it is named only in their text.
-    build_tenders(backend, staff, CODE, "", [[n for n, _ in parcels[i * 6:(i + 1) * 6]] for i in range(5)],
-                  [c for c, _ in COMPANIES])
+    build_tenders(backend, staff, CODE, "", [[n for n, _ in lot] for lot in lots], [c for c, _ in COMPANIES],
+                  meeting=CONSOLIDATION_MEETING)
     # Before the corrections and notices, so the feed's newest changes still show those.
-    build_money(backend, staff, CODE, today, rng)
+    build_money(backend, staff, CODE, today, rng, entrusted)
     _corrections(backend, staff, contracts)
-    build_notices(backend, staff, today)
+    build_notices(backend, staff, today, sum((a for _, a in lot_parcels), Decimal(0)))
     build_signings(backend, staff, CODE, companies, today)
     build_complaints(backend, "LB-LZ-2024-001")
     from portal.auditlog import store as audit_log
@@ -128,6 +142,7 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
 
 def _parcels(backend: Backend, staff: Actor, rng: random.Random) -> list[tuple[str, Decimal]]:
     raw = [rng.uniform(9.0, 25.0) for _ in range(60)]
+    raw[30:38] = [size / 4 for size in raw[30:38]]  # the small plots still under household contracts
     scale = 1000 / sum(raw)
     parcels = []
     for i, size in enumerate(raw, start=1):
@@ -146,6 +161,8 @@ def _buildings(backend: Backend, staff: Actor) -> None:
                                                   area="85.50", location="莲坂路 12 号"))
     create_asset(backend, staff, CODE, AssetInput(number="LB-F02", name="原村小学旧校舍", kind="building",
                                                   area="620.00", location="莲坂路 30 号"))
+    create_asset(backend, staff, CODE, AssetInput(number="LB-F03", name="村集体冷库", kind="building",
+                                                  area="1200.00", location="莲坂路 58 号"))
 
 
 Person = tuple[str, str, str]  # name, 身份证号, phone
@@ -176,11 +193,25 @@ def _household_end(i: int, running: bool) -> date:
     return date(2027, 3, 31) if i == 18 else date(2027, 12, 31)
 
 
-def _company_contracts(backend: Backend, staff: Actor, parcels: list[tuple[str, Decimal]]) -> list[str]:
-    """土地集中流转: five companies take the first 30 parcels at 500 元/亩/年 from 2024."""
+CONSOLIDATION_MEETING = "HY-2023-001"
+
+
+def _consolidation_meeting(backend: Backend, staff: Actor) -> None:
+    """The 村民代表会议 that adopted the consolidation plan and decided to tender the five lots."""
+    create_meeting(backend, staff, CODE, MeetingInput(
+        number=CONSOLIDATION_MEETING, held_on=date(2023, 9, 28), kind="representatives",
+        title="表决《莲坂村土地集中流转方案》（修改稿）", expected="45", present="45",
+        agenda="一、通报方案征求意见和答复情况\n二、表决土地集中流转方案\n三、确定五个片区公开招租",
+        votes_for="41", votes_against="2", abstained="2",
+        decision="通过土地集中流转方案：农户委托的52块地块分五个片区公开招租，底价每亩每年450元，"
+                 "村集体每年按每亩450元向委托农户支付流转租金"))
+
+
+def _company_contracts(backend: Backend, staff: Actor, lots: list[list[tuple[str, Decimal]]]) -> list[str]:
+    """土地集中流转: five companies each take one whole lot at 500 元/亩/年 from 2024."""
     numbers = []
     for i, (company, stem) in enumerate(COMPANIES):
-        plots = parcels[i * 6:(i + 1) * 6]
+        plots = lots[i]
         number = f"LB-LZ-2024-{i + 1:03d}"
         create_contract(backend, staff, CODE, ContractInput(
             number=number, title=f"莲坂村土地集中流转合同（第{i + 1}片区）", lessee_kind="company",
@@ -199,7 +230,28 @@ def _building_contracts(backend: Backend, staff: Actor, people: list[Person]) ->
         lessee_id_number=id_number, lessee_phone=phone, start_date=date(2025, 3, 1), end_date=date(2028, 2, 29),
         rent_rate="18", rent_unit="m2_month", payment_interval_months=3, assets=[("LB-F01", None)],
         signed_on=date(2025, 2, 20)))
-    return ["LB-FW-2025-001"]
+    # 保底 + 分成: the cold store at 6 元/㎡/月 at least, or 5 % of the tenant's revenue if more.
+    create_contract(backend, staff, CODE, ContractInput(
+        number="LB-FW-2024-002", title="村集体冷库租赁合同（保底加分成）", kind="revenue_share",
+        lessee_kind="company", lessee_name="莲坂鲜果冷链物流有限公司", lessee_id_number=_credit_code("91350213MA2Y0006"),
+        start_date=date(2024, 1, 1), end_date=date(2028, 12, 31), rent_rate="6", rent_unit="m2_month",
+        share_percent="5", assets=[("LB-F03", None)], signed_on=date(2023, 12, 20),
+        note="保底租金每平方米每月6元；每年按营业收入的5%分成，分成多于保底的按分成缴纳"))
+    declare_revenue(backend, staff, CODE, "LB-FW-2024-002", 2024, "1180000.00", "承租方申报2024年度营业收入，经审计")
+    declare_revenue(backend, staff, CODE, "LB-FW-2024-002", 2025, "2100000.00", "承租方申报2025年度营业收入，经审计")
+    # 无偿使用: the idle old school lent to a cooperative, as the representatives decided.
+    create_meeting(backend, staff, CODE, MeetingInput(
+        number="HY-2025-002", held_on=date(2025, 3, 6), kind="representatives",
+        title="原村小学旧校舍无偿交农机专业合作社使用", expected="45", present="43",
+        agenda="一、原村小学旧校舍闲置情况\n二、表决是否无偿交莲坂农机专业合作社存放农机",
+        votes_for="40", votes_against="1", abstained="2",
+        decision="同意原村小学旧校舍无偿交莲坂农机专业合作社使用三年，合作社负责日常维护，不得转租"))
+    create_contract(backend, staff, CODE, ContractInput(
+        number="LB-FW-2025-003", title="原村小学旧校舍无偿使用协议", kind="rent_free", lessee_kind="company",
+        lessee_name="莲坂农机专业合作社（演示）", start_date=date(2025, 4, 1), end_date=date(2028, 3, 31),
+        rent_rate="0", rent_unit="m2_month", meeting_number="HY-2025-002", assets=[("LB-F02", None)],
+        signed_on=date(2025, 3, 20), note="闲置资产无偿使用；合作社负责日常维护，不得转租"))
+    return ["LB-FW-2025-001", "LB-FW-2024-002", "LB-FW-2025-003"]
 
 
 def _receipts(backend: Backend, staff: Actor, rng: random.Random, contracts: list[str], today: date) -> None:

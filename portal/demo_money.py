@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from portal.demo_entrustments import pay_year
 from portal.dividends.services import PlanInput, create_plan, pay
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend
@@ -24,12 +25,13 @@ SURNAMES = "陈林黄张李王吴刘蔡杨郑许谢洪邱曾赖周叶苏庄吕�
 # Other given names than the demo lessees' (portal/demo.py), so no household of the roll is
 # by chance a lessee's namesake: erasing a lessee's personal data must not seem to leave it here.
 GIVEN = "桂兰振华淑芬建军秋菊水木月娥荣华雪梅添丁素珍家兴碧云来福玉兰长青惠珍进财凤英永康"
-TRANSFER_RENT = Decimal("450")  # 元/亩/年 paid to the households who entrusted their land
 DIVIDEND_TOTAL = Decimal("318400.00")
 
 
-def build_money(backend: Backend, staff: Actor, code: str, today: date, rng: random.Random) -> None:
-    """The ledger of last year and this year's dividend of last year's income, through the services."""
+def build_money(backend: Backend, staff: Actor, code: str, today: date, rng: random.Random,
+                entrusted: list[str]) -> None:
+    """The ledger of last year and this year's dividend of last year's income, through the services;
+    `entrusted` the entrustments (流转委托) whose households get last year's transfer rent."""
     year = today.year - 1
     _meetings(backend, staff, code, today, year)
     create_fund(backend, staff, code, FundInput(
@@ -39,8 +41,8 @@ def build_money(backend: Backend, staff: Actor, code: str, today: date, rng: ran
                                                 "联营合作收入的 10%，用于发展集体经济"))
     counter = _rents_in(backend, staff, code, year)
     counter = _other_income(backend, staff, code, year, counter)
-    counter = _transfer_rents_out(backend, staff, code, year, counter, rng)
-    _dividend(backend, staff, code, today, year, rng, counter)
+    pay_year(backend, staff, code, entrusted, year)
+    _dividend(backend, staff, code, today, year, rng)
 
 
 def _meetings(backend: Backend, staff: Actor, code: str, today: date, year: int) -> None:
@@ -93,21 +95,6 @@ def _other_income(backend: Backend, staff: Actor, code: str, year: int, counter:
     return counter + 1
 
 
-def _transfer_rents_out(backend: Backend, staff: Actor, code: str, year: int, counter: int,
-                        rng: random.Random) -> int:
-    """The households who entrusted their land (流转) get their transfer rent per 亩: an expense."""
-    for i in range(24):
-        area = Decimal(rng.randrange(1500, 2900)) / 100
-        name = SURNAMES[(i * 7) % len(SURNAMES)] + GIVEN[(i * 2) % len(GIVEN):(i * 2) % len(GIVEN) + 2]
-        book_entry(backend, staff, code, EntryInput(
-            number=f"ZJ-{year}-{counter:04d}", booked_on=date(year, 1, 20), direction="expense",
-            category="transfer_rent", amount=(area * TRANSFER_RENT).quantize(Decimal("0.01")), counterparty=name,
-            counterparty_is_person=True, funding_source="土地流转租金", approved_by="村委会主任",
-            note=f"{year} 年度土地流转租金：{area} 亩 × {TRANSFER_RENT} 元/亩"))
-        counter += 1
-    return counter
-
-
 def _roll(rng: random.Random) -> str:
     lines = []
     for i in range(1, HOUSEHOLDS + 1):
@@ -117,9 +104,9 @@ def _roll(rng: random.Random) -> str:
     return "\n".join(lines)
 
 
-def _dividend(backend: Backend, staff: Actor, code: str, today: date, year: int, rng: random.Random,
-              counter: int) -> None:
-    """The year's dividend: decided, publicised for 7 days, paid to all but a few households."""
+def _dividend(backend: Backend, staff: Actor, code: str, today: date, year: int, rng: random.Random) -> None:
+    """The year's dividend: decided, publicised for 7 days, paid to all but a few households; the
+    payout books its own expense in the ledger (one entry for the batch)."""
     start = today - timedelta(days=55)
     plan = create_plan(backend, staff, code, PlanInput(
         number=f"FH-{year}", year=year, title=f"{year} 年度集体收益分配方案", total=DIVIDEND_TOTAL,
@@ -130,13 +117,3 @@ def _dividend(backend: Backend, staff: Actor, code: str, today: date, year: int,
     households = " ".join(f"LB-H{i:03d}" for i in range(1, HOUSEHOLDS + 1) if f"LB-H{i:03d}" not in unpaid)
     pay(backend, staff, code, plan.number, {"households": households, "paid_on": paid_on.isoformat()},
         "公示期满无异议，按名单发放到户")
-    with backend.db.read() as session:
-        from portal.dividends.models import DividendLine, Payout
-        paid = sum(session.scalars(select(DividendLine.amount).where(
-            DividendLine.plan_id == plan.id, DividendLine.payout == Payout.PAID)), Decimal("0.00"))
-    book_entry(backend, staff, code, EntryInput(
-        number=f"ZJ-{year + 1}-0001", booked_on=paid_on, direction="expense", category="dividend", amount=paid,
-        counterparty=f"{HOUSEHOLDS - len(unpaid)} 户股东（名单见 {year} 年度分红名单）",
-        meeting_number=f"HY-{year + 1}-001", funding_source=f"{year} 年度可分配收益", approved_by="村委会主任、监委会",
-        note=f"{year} 年度分红发放；{len(unpaid)} 户尚未领取"))
-    del counter

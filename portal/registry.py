@@ -21,6 +21,9 @@ from portal.contracts.models import Contract
 from portal.dividends import labels as dividend_labels
 from portal.dividends import reads as dividend_reads
 from portal.dividends.models import DividendLine, DividendPlan
+from portal.entrustments import labels as entrustment_labels
+from portal.entrustments import reads as entrustment_reads
+from portal.entrustments.models import Entrustment
 from portal.kernel.registry import (
     COMMITTEE,
     STAFF,
@@ -80,7 +83,7 @@ REGISTRY = Registry((
                personal=True, public=False, views="portal.accounts.views", unowned_log=TOWNSHIP_LOG),
     RecordType("asset", Asset, "地块/资产", parcel_labels.FIELDS, RECORD, prefix="DK-",
                page=parcel_reads.page_path, views="portal.parcels.views", editor="portal.parcels.editing"),
-    RecordType("contract", Contract, "合同", contract_labels.FIELDS, RECORD | {"terminate": BY_STAFF} | ERASE,
+    RecordType("contract", Contract, "合同", contract_labels.FIELDS, RECORD | {"terminate": BY_STAFF, "declare": BY_STAFF} | ERASE,
                prefix="HT-", personal=True, page=contract_reads.page_path, views="portal.contracts.views",
                derive=contract_derived.store_instalments, derived_check=contract_derived.verify_derived,
                editor="portal.contracts.editing"),
@@ -108,6 +111,11 @@ REGISTRY = Registry((
     RecordType("tender", Tender, "招租", tender_labels.FIELDS,
                RECORD | {verb: BY_STAFF for verb in TENDER_STEPS}, prefix="ZZ-", personal=True,
                page=tender_reads.page_path, views="portal.tenders.views", editor="portal.tenders.editing"),
+    # Households' land entrusted to the village (流转委托); paying a year's transfer rent books the
+    # ledger's expense in the same transaction.
+    RecordType("entrustment", Entrustment, "流转委托", entrustment_labels.FIELDS, RECORD | {"pay": BY_STAFF},
+               prefix="WT-", personal=True, page=entrustment_reads.page_path, views="portal.entrustments.views",
+               editor="portal.entrustments.editing"),
     RecordType("meeting", Meeting, "会议纪要", meeting_labels.FIELDS, RECORD, prefix="HY-",
                page=meeting_reads.page_path, views="portal.meetings.views", editor="portal.meetings.editing"),
     RecordType("fund", Fund, "专项基金", ledger_labels.FUND_FIELDS, RECORD, prefix="JJ-",

@@ -35,6 +35,11 @@ PAGES = [
     ("/v/lianban/contracts/LB-HT-2016-017", 200),  # a household with arrears
     ("/v/lianban/contracts/LB-HT-2016-001", 200),  # corrected: a history of versions
     ("/v/lianban/contracts/LB-LZ-2024-004", 200),  # a company, escalating rent
+    ("/v/lianban/contracts/LB-FW-2024-002", 200),  # 保底加分成 with declared revenues
+    ("/v/lianban/contracts/LB-FW-2025-003", 200),  # 无偿使用, naming its meeting
+    ("/v/lianban/entrustments", 200),
+    ("/v/lianban/entrustments/WT-2023-001", 200),
+    ("/v/lianban/meetings/HY-2023-001", 200),  # the tenders and contracts that follow it
     ("/v/lianban/arrears", 200),
     ("/v/lianban/receipts", 200),
     ("/v/lianban/receipts?year=2016", 200),
@@ -263,8 +268,8 @@ def test_every_public_page_passes_the_nu_html_checker(app, backend, demo, tmp_pa
 # The signed-in workspace pages (GET, and forms shown again after 预览 or with errors), as
 # demo-staff and demo-committee see them: (who, method, URL, form data, expected status).
 CONTRACT_FORM = {"number": "LB-HT-2027-001", "title": "北洋地块租赁", "lessee_kind": "person", "lessee_name": "林小梅",
-                 "lessee_id_number": "11010519491231002X", "parcel_1": "LB-058", "area_1": "3.5",
-                 "start_date": "2027-01-01", "end_date": "2031-12-31", "rent_rate": "500", "rent_unit": "mu_year",
+                 "lessee_id_number": "11010519491231002X", "parcel_1": "LB-031", "area_1": "1.5",
+                 "start_date": "2028-01-01", "end_date": "2032-12-31", "rent_rate": "500", "rent_unit": "mu_year",
                  "escalation_percent": "5", "escalation_every_years": "2", "payment_interval_months": "6"}
 PARCEL_FORM = {"number": "LB-101", "name": "新垦地", "kind": "land", "area": "6.66", "coordinates": "local",
                "polygon": '{"type":"Polygon","coordinates":[[[0,0],[60,0],[60,74],[0,74],[0,0]]]}'}
@@ -276,6 +281,9 @@ WORKSPACE_PAGES = [
     ("demo-staff", "GET", "/staff/new/ledger_entry", None, 200),
     ("demo-staff", "GET", "/staff/new/fund", None, 200),
     ("demo-staff", "GET", "/staff/new/meeting", None, 200),
+    ("demo-staff", "GET", "/staff/new/entrustment", None, 200),
+    ("demo-staff", "GET", "/staff/entrustment/WT-2023-001/pay", None, 200),
+    ("demo-staff", "GET", "/staff/contract/LB-FW-2024-002/declare", None, 200),
     ("demo-staff", "GET", "/staff/new/dividend_plan", None, 200),
     ("demo-staff", "GET", "/staff/dividend_plan/FH-2025/pay", None, 200),
     ("demo-staff", "GET", "/staff/asset/import", None, 200),

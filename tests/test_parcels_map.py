@@ -177,9 +177,9 @@ def test_parcel_list_shows_every_parcel_and_building(client, demo):
     response = client.get("/v/lianban/parcels")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "地块登记" in page and "LB-001" in page and "已出租" in page and "共 62 处" in page
+    assert "地块登记" in page and "LB-001" in page and "已出租" in page and "共 63 处" in page
     assert "/v/lianban/map" in page and "第 1 / 4 页" in page
-    assert "LB-F02" in client.get("/v/lianban/parcels?page=4").get_data(as_text=True)
+    assert "LB-F03" in client.get("/v/lianban/parcels?page=4").get_data(as_text=True)
 
 
 def test_parcel_downloads_have_documented_fields_and_public_rows(client, demo):
@@ -189,15 +189,17 @@ def test_parcel_downloads_have_documented_fields_and_public_rows(client, demo):
     assert [f["key"] for f in body["fields"]] == keys
     assert body["list"] == "parcels" and body["as_of"] == DEMO_DAY.isoformat() and body["log"]["size"] > 0
     rows = {row["number"]: row for row in body["rows"]}
-    assert len(rows) == 62
+    assert len(rows) == 63
     assert rows["LB-001"] == {
         "number": "LB-001", "name": rows["LB-001"]["name"], "kind": "land", "land_type": rows["LB-001"]["land_type"],
         "area": rows["LB-001"]["area"], "area_unit": "mu", "location": "第1村民小组", "status": "leased",
         "lessee": "莲坂绿源农业发展有限公司", "contract": "LB-LZ-2024-001", "contract_end": "2038-12-31"}
-    assert rows["LB-050"]["status"] == "vacant" and rows["LB-050"]["lessee"] is None
+    # Seed 004: every entrusted parcel is in one of the five leased lots; nothing sits vacant.
+    assert rows["LB-050"]["status"] == "leased" and rows["LB-050"]["contract"] == "LB-LZ-2024-004"
+    assert rows["LB-F02"]["contract"] == "LB-FW-2025-003"  # the old school, lent rent-free
     assert rows["LB-F01"]["area_unit"] == "m2" and rows["LB-F01"]["contract"] == "LB-FW-2025-001"
     counts = {status: sum(r["status"] == status for r in rows.values()) for status in ("leased", "expiring", "vacant")}
-    assert counts == {"leased": 37, "expiring": 2, "vacant": 23}  # LB-037/038: lease ends 2027-03-31
+    assert counts == {"leased": 61, "expiring": 2, "vacant": 0}  # LB-037/038: lease ends 2027-03-31
     csv_text = client.get("/v/lianban/parcels.csv").get_data().decode("utf-8-sig")
     lines = csv_text.splitlines()
     assert lines[0] == "编号,名称,类别,地类,面积,面积单位,位置,状态,承租方,合同编号,合同终止日期"
@@ -209,8 +211,9 @@ def test_parcel_downloads_have_documented_fields_and_public_rows(client, demo):
 
 
 def test_parcel_filters_and_sorts(client, demo):
-    vacant = client.get("/v/lianban/parcels.json?status=vacant").get_json()["rows"]
-    assert len(vacant) == 23 and {r["status"] for r in vacant} == {"vacant"}
+    expiring = client.get("/v/lianban/parcels.json?status=expiring").get_json()["rows"]
+    assert [r["number"] for r in expiring] == ["LB-037", "LB-038"] and {r["status"] for r in expiring} == {"expiring"}
+    assert client.get("/v/lianban/parcels.json?status=vacant").get_json()["rows"] == []
     shops = client.get("/v/lianban/parcels.json?kind=shop").get_json()["rows"]
     assert [r["number"] for r in shops] == ["LB-F01"]
     by_area = client.get("/v/lianban/parcels.json?sort=area").get_json()["rows"]
@@ -218,9 +221,9 @@ def test_parcel_filters_and_sorts(client, demo):
     assert land == sorted(land, reverse=True) and by_area[0]["kind"] == "land"
     by_end = client.get("/v/lianban/parcels.json?sort=end").get_json()["rows"]
     ends = [r["contract_end"] for r in by_end if r["contract_end"]]
-    assert ends == sorted(ends) and by_end[-1]["contract_end"] is None
-    page = client.get("/v/lianban/parcels?status=vacant&kind=land").get_data(as_text=True)
-    assert "共 22 处" in page and 'value="vacant" selected' in page
+    assert ends == sorted(ends) and len(ends) == len(by_end)
+    page = client.get("/v/lianban/parcels?status=expiring&kind=land").get_data(as_text=True)
+    assert "共 2 处" in page and 'value="expiring" selected' in page
 
 
 def test_bad_filter_or_page_gets_a_friendly_400_and_past_the_end_a_404(client, village):
@@ -310,8 +313,8 @@ def test_map_text_table_lists_all_sixty_parcels_with_status_and_lessee(client, d
     numbers = re.findall(r'href="/v/lianban/parcels/(LB-\d{3})"', table)
     assert sorted(numbers) == [f"LB-{i:03d}" for i in range(1, 61)]
     assert table.count("<tr") == 61  # heading row + 60 (each with its id, #p-LB-001)
-    assert "莲坂绿源农业发展有限公司" in table and "闲置" in table
-    assert "已出租" in page and "36 块" in page and "2 块" in page and "22 块" in page  # the legend counts
+    assert "莲坂绿源农业发展有限公司" in table and "闲置" not in table  # seed 004: no entrusted land lies idle
+    assert "已出租" in page and "58 块" in page and "2 块" in page  # the legend counts
     for label in ("已出租", "租期将满", "招租中", "闲置", "已撤回"):
         assert label in page  # the legend keeps every status, tenders included
 

@@ -30,6 +30,7 @@ from portal.ledger.services import EntryInput, FundInput, book_entry, create_fun
 from portal.meetings.services import MeetingInput, create_meeting
 from portal.notices.services import NoticeInput, create_notice
 from portal.signings.services import SigningInput, record_signing
+from portal.entrustments.services import EntrustmentInput, create_entrustment
 from portal.parcels.services import AssetInput, create_asset
 from portal.plans.services import CommentInput, PlanInput, VoteInput, add_comment, create_plan, record_vote
 from portal.receipts.services import ReceiptInput, record_receipt
@@ -166,6 +167,18 @@ def make_ledger_entry(backend: Backend, actor: Actor) -> Made:
     return Made(entry.audit_id(), "登记测试支出")
 
 
+def prepare_entrustment(backend: Backend) -> None:
+    create_asset(backend, DEMO_STAFF, "lianban", AssetInput(number="REG-004", name="登记测试地块丁", kind="land",
+                                                            area="8.5"))
+
+
+def make_entrustment(backend: Backend, actor: Actor) -> Made:
+    made = create_entrustment(backend, actor, "lianban", EntrustmentInput(
+        number="REG-WT-001", household_name="登记测试农户", start_date="2024-01-01", end_date="2030-12-31",
+        rent_rate="450", assets=[("REG-004", None)], note="登记测试委托"))
+    return Made(made.audit_id(), "登记测试委托")
+
+
 def _meeting_for_plan(backend: Backend) -> None:
     make_meeting(backend, DEMO_STAFF)
 
@@ -189,7 +202,7 @@ def make_dividend_line(backend: Backend, actor: Actor) -> Made:
 
 PREPARE: dict[str, Callable[[Backend], None]] = {
     "contract": prepare_contract, "tender": prepare_tender, "plan_comment": _open_plan, "consent_vote": _open_plan,
-    "dividend_plan": _meeting_for_plan, "dividend_line": _meeting_for_plan,
+    "dividend_plan": _meeting_for_plan, "dividend_line": _meeting_for_plan, "entrustment": prepare_entrustment,
 }
 # entity → (how to make one through its service, an actor allowed to)
 RECORD_MAKERS: dict[str, tuple[Callable[[Backend, Actor], Made], Actor]] = {
@@ -206,6 +219,7 @@ RECORD_MAKERS: dict[str, tuple[Callable[[Backend, Actor], Made], Actor]] = {
     "complaint": (make_complaint, VILLAGER),
     "tender": (make_tender, DEMO_STAFF),
     "meeting": (make_meeting, DEMO_STAFF),
+    "entrustment": (make_entrustment, DEMO_STAFF),
     "fund": (make_fund, DEMO_STAFF),
     "ledger_entry": (make_ledger_entry, DEMO_STAFF),
     "dividend_plan": (make_dividend_plan, DEMO_STAFF),
@@ -216,6 +230,7 @@ TYPES = [pytest.param(t, id=t.entity) for t in REGISTRY]
 # registered record type's, or `audit verify` would not check it.
 NOT_RECORD_TABLES = {
     "contract_asset": "a contract's parcels: part of the contract's public state (assets)",
+    "entrusted_asset": "an entrustment's parcels: part of its public state (assets)",
     "audit_entry": "the log itself", "audit_head": "the log's head", "audit_node": "the log's Merkle nodes",
     "audit_checkpoint": "signed checkpoints of the log", "private_record": "salts and personal data of entries",
     "stored_file": "files by SHA-256, named in records' public state",

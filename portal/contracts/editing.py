@@ -25,6 +25,7 @@ from portal.contracts.services import (
     contract_input_from,
     correct_contract,
     create_contract,
+    declare_revenue,
     find_contract,
     terminate_contract,
     withdraw_contract,
@@ -51,6 +52,8 @@ MAX_LEASED = Decimal("1000000")
 
 class ContractForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type information
     number = StringField("合同编号", description="村内唯一，例如 HT-2026-001")
+    kind = SelectField("租赁方式", choices=choices(labels.CONTRACT_KIND), validate_choice=False,
+                       description="固定租金；保底加分成（每年按营业收入结算）；闲置资产无偿交合作社使用（须有会议决定）")
     title = StringField("合同名称", description="例如 东洋片区土地租赁合同")
     lessee_kind = SelectField("承租方类型", choices=choices(labels.LESSEE_KIND), validate_choice=False)
     lessee_name = StringField("承租方名称", description="企业写全称；个人写姓名，公开时只显示为 张*华")
@@ -67,6 +70,9 @@ class ContractForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type in
                                          render_kw={"inputmode": "numeric"})
     payment_interval_months = SelectField("缴款周期", choices=choices(labels.PAYMENT_INTERVAL),
                                           validate_choice=False, description="先交后用：每期开始之日应缴")
+    share_percent = StringField("分成比例（%）", description="仅保底加分成：营业收入的百分比；租金单价即保底租金",
+                                render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    meeting_number = StringField("决策会议编号", description="无偿使用必填：作出决定的会议纪要编号，例如 HY-2026-003")
     signed_on = StringField("签订日期", description="可不填")
     note = TextAreaField("备注", render_kw={"rows": 3})
 
@@ -78,6 +84,16 @@ for _row in range(1, MAX_ROWS + 1):  # parcel_1, area_1, …: a draft's fields s
                                                       render_kw={"inputmode": "decimal", "autocomplete": "off"}))
 
 ROW_FIELDS = frozenset(f"{kind}_{row}" for row in range(1, MAX_ROWS + 1) for kind in ("parcel", "area"))
+
+
+class DeclareForm(FlaskForm):  # type: ignore[misc]
+    year = StringField("年度", description="例如 2025", render_kw={"inputmode": "numeric"})
+    revenue = StringField("营业收入（元）", description="承租方申报的该年度营业收入；当年应缴租金 = 保底租金与分成的较大者",
+                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
+
+
+def declare(backend: Backend, actor: Actor, code: str, number: str, fields: Fields, reason: str) -> Any:
+    return declare_revenue(backend, actor, code, number, fields.get("year", ""), fields.get("revenue", ""), reason)
 
 
 class TerminateForm(FlaskForm):  # type: ignore[misc]
@@ -118,7 +134,9 @@ def to_input(fields: Fields, files: Files) -> ContractInput:
         escalation_percent=fields.get("escalation_percent", "") or "0",
         escalation_every_years=fields.get("escalation_every_years", "") or "0",
         payment_interval_months=fields.get("payment_interval_months", "") or "12",
-        signed_on=fields.get("signed_on") or None, note=fields.get("note", ""))
+        signed_on=fields.get("signed_on") or None, note=fields.get("note", ""),
+        kind=fields.get("kind", "") or "fixed", share_percent=fields.get("share_percent", ""),
+        meeting_number=fields.get("meeting_number", ""))
     if check.errors:
         others: dict[str, str] = {}
         try:
@@ -174,7 +192,7 @@ def _assets_words(items: Any) -> str | None:
 
 
 # Codes of the public state as the diff shows them.
-VALUE_WORDS = {"status": labels.CONTRACT_STATUS, "lessee.kind": labels.LESSEE_KIND, "rent.unit": labels.RENT_UNIT}
+VALUE_WORDS = {"status": labels.CONTRACT_STATUS, "kind": labels.CONTRACT_KIND, "lessee.kind": labels.LESSEE_KIND, "rent.unit": labels.RENT_UNIT}
 
 
 def readable(change: FieldChange) -> FieldChange:
@@ -238,4 +256,7 @@ EDITOR = Editor("contract", ContractForm, to_input, create_contract, current, co
                 context=context,
                 verbs={"terminate": Verb("解除", TerminateForm, terminate,
                                          hint="提前终止履行中的合同：解除日期以后的缴款计划不再计算；"
-                                              "合同仍然公开，标明“已解除”和理由。")})
+                                              "合同仍然公开，标明“已解除”和理由。"),
+                       "declare": Verb("申报营业收入", DeclareForm, declare,
+                                       hint="保底加分成的合同：录入承租方某年度的营业收入，"
+                                            "当年应缴租金按保底租金与分成的较大者重算。", statuses=("active",))})

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.contracts.rent import Instalment, RentTerms, payment_schedule
@@ -25,6 +25,15 @@ class LesseeKind(str, enum.Enum):
 class RentUnit(str, enum.Enum):
     PER_MU_YEAR = "mu_year"    # 元/亩/年
     PER_M2_MONTH = "m2_month"  # 元/㎡/月
+
+
+class ContractKind(str, enum.Enum):
+    """How the rent is set: a fixed rent, a guaranteed minimum plus a share of revenue (保底 + 分成),
+    or rent-free use of an idle asset by a cooperative, as a meeting decided (无偿使用)."""
+
+    FIXED = "fixed"
+    REVENUE_SHARE = "revenue_share"
+    RENT_FREE = "rent_free"
 
 
 class ContractStatus(str, enum.Enum):
@@ -73,6 +82,13 @@ class Contract(NumberedRecord, Base):
     status: Mapped[ContractStatus] = mapped_column(
         Enum(ContractStatus, native_enum=False, length=16), default=ContractStatus.ACTIVE
     )
+    # Added after the table was made: placed after version and updated_at, as the migration adds them.
+    kind: Mapped[ContractKind] = mapped_column(
+        Enum(ContractKind, native_enum=False, length=16), default=ContractKind.FIXED, sort_order=102)
+    share_percent: Mapped[Decimal] = mapped_column(ScaledDecimal(2), default=Decimal(0), sort_order=103)  # 分成比例
+    # 申报营业收入 per year, [{"year": 2024, "revenue": "1200000.00"}], in year order
+    revenues: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, sort_order=104)
+    meeting_number: Mapped[str | None] = mapped_column(String(40), sort_order=105)  # the decision allowing it (HY-…)
 
     items: Mapped[list[ContractAsset]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by=ContractAsset.asset_id
@@ -93,6 +109,10 @@ class Contract(NumberedRecord, Base):
             escalation_percent=self.escalation_percent,
             escalation_every_years=self.escalation_every_years,
             interval_months=self.payment_interval_months,
+            share_percent=self.share_percent if self.kind is ContractKind.REVENUE_SHARE else Decimal(0),
+            revenues={int(r["year"]): Decimal(r["revenue"]) for r in self.revenues or []}
+            if self.kind is ContractKind.REVENUE_SHARE else {},
+            rent_free=self.kind is ContractKind.RENT_FREE,
         )
 
     def schedule(self) -> list[Instalment]:
@@ -129,7 +149,17 @@ class Contract(NumberedRecord, Base):
             "signed_on": self.signed_on.isoformat() if self.signed_on else None,
             "note": self.note,
             "status": self.status.value,
-        }
+        } | self.kind_state()
+
+    def kind_state(self) -> dict[str, Any]:
+        """The kind's own terms; nothing for a fixed rent, so a fixed lease's state is as before kinds."""
+        if self.kind is ContractKind.FIXED:
+            return {}
+        state: dict[str, Any] = {"kind": self.kind.value, "meeting": self.meeting_number}
+        if self.kind is ContractKind.REVENUE_SHARE:
+            state["share_percent"] = str(self.share_percent)
+            state["revenues"] = [{"year": int(r["year"]), "revenue": str(r["revenue"])} for r in self.revenues or []]
+        return state
 
     def personal_data(self) -> dict[str, Any] | None:
         personal: dict[str, Any] = {}

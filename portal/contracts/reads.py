@@ -25,6 +25,7 @@ from portal.contracts.models import (
 from portal.contracts.services import find_contract
 from portal.kernel.area import area_text
 from portal.kernel.history import Version, versions
+from portal.kernel.money import round_fen
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
 from portal.parcels.models import Asset
@@ -43,6 +44,26 @@ class ContractDetail:
     receipts: list[Receipt]
     history: list[Version]
     proof: dict[str, Any] | None
+
+    @property
+    def revenue_years(self) -> list[RevenueYear]:
+        """保底 + 分成: each declared year's revenue, share and the rent due (the larger of minimum and share)."""
+        c = self.contract
+        minimum = {i.period_start.year: i.amount for i in c.schedule()}
+        years = []
+        for r in c.revenues or []:
+            revenue = Decimal(r["revenue"])
+            share = round_fen(revenue * c.share_percent / 100)
+            years.append(RevenueYear(int(r["year"]), revenue, share, minimum.get(int(r["year"]), share)))
+        return years
+
+
+@dataclass(frozen=True)
+class RevenueYear:
+    year: int
+    revenue: Decimal
+    share: Decimal
+    due: Decimal
 
 
 def contract_detail(backend: Backend, code: str, number: str, as_of: date) -> ContractDetail:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,6 +21,9 @@ class RentTerms:
     escalation_percent: Decimal = Decimal(0)
     escalation_every_years: int = 0
     interval_months: int = 12
+    share_percent: Decimal = Decimal(0)          # 保底 + 分成: the share of declared revenue
+    revenues: dict[int, Decimal] = field(default_factory=dict)  # declared revenue by calendar year
+    rent_free: bool = False                      # 无偿使用: no instalments at all
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,22 @@ def annual_rent(terms: RentTerms, year_index: int) -> Decimal:
     return round_fen(rate_in_year(terms, year_index) * terms.area * months_per_rate_period)
 
 
+def revenue_share_due(minimum: Decimal, share_percent: Decimal, revenue: Decimal | None) -> Decimal:
+    """保底 + 分成: the year's rent is the larger of the guaranteed minimum and the share of the
+    declared revenue; until the revenue is declared, the minimum."""
+    if revenue is None:
+        return minimum
+    return max(minimum, round_fen(revenue * share_percent / 100))
+
+
 def payment_schedule(terms: RentTerms) -> list[Instalment]:
-    """Every instalment from start to end; a shorter last period is charged by its days."""
+    """Every instalment from start to end; a shorter last period is charged by its days.
+
+    Rent-free use has none. Under a revenue share (paid yearly) each year's instalment is
+    `revenue_share_due` of the minimum and the revenue declared for the calendar year it starts in."""
     schedule: list[Instalment] = []
+    if terms.rent_free:
+        return schedule
     months, seq = 0, 1
     while True:
         period_start = add_months(terms.start, months)
@@ -83,6 +99,8 @@ def payment_schedule(terms: RentTerms) -> list[Instalment]:
             full_days = (full_end - period_start).days + 1
             part = Decimal((period_end - period_start).days + 1) / full_days
             amount = round_fen(yearly * terms.interval_months / 12 * part)
+        if terms.share_percent:
+            amount = revenue_share_due(amount, terms.share_percent, terms.revenues.get(period_start.year))
         schedule.append(Instalment(seq, period_start, period_end, period_start, amount))
         months += terms.interval_months
         seq += 1

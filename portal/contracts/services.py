@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, lazyload
 from portal.contracts.models import (
     Contract,
     ContractAsset,
+    ContractKind,
     ContractStatus,
     LesseeKind,
     RentUnit,
@@ -31,6 +32,7 @@ from portal.kernel.messages import say
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
+from portal.meetings.models import Meeting
 from portal.parcels.models import Asset, AssetKind
 from portal.parcels.services import AREA_PLACES_OF
 
@@ -64,6 +66,9 @@ class ContractInput:
     payment_interval_months: str | int = "12"
     signed_on: str | date | None = None
     note: str = ""
+    kind: str = "fixed"                       # ContractKind: fixed / revenue_share / rent_free
+    share_percent: str | Decimal = ""         # 分成比例（%）, revenue share only
+    meeting_number: str = ""                  # 决策会议 HY-…, required for rent-free use
 
 
 def _check_terms(data: ContractInput) -> tuple[dict[str, Any], Checker]:
@@ -78,7 +83,9 @@ def _check_terms(data: ContractInput) -> tuple[dict[str, Any], Checker]:
         "lessee_phone": check.text("lessee_phone", data.lessee_phone, "联系电话", max_len=20, required=False),
         "start_date": check.day("start_date", data.start_date, "起始日期"),
         "end_date": check.day("end_date", data.end_date, "终止日期"),
-        "rent_rate": check.money("rent_rate", data.rent_rate, "租金单价"),
+        "kind": check.choice("kind", data.kind or "fixed", "租赁方式", ContractKind),
+        "rent_rate": check.money("rent_rate", data.rent_rate or ("0" if data.kind == "rent_free" else ""),
+                                 "租金单价", allow_zero=data.kind == "rent_free"),
         "rent_unit": check.choice("rent_unit", data.rent_unit, "租金单位", RentUnit),
         "escalation_percent": check.decimal("escalation_percent", data.escalation_percent or "0",
                                             "递增比例（%）", places=2, minimum=Decimal(0), maximum=Decimal(100)),
@@ -101,10 +108,48 @@ def _check_terms(data: ContractInput) -> tuple[dict[str, Any], Checker]:
             check.fail("end_date", say("终止日期必须晚于起始日期"))
         elif end.year - start.year > MAX_TERM_YEARS:
             check.fail("end_date", say("合同期限不能超过 %(most)s 年", most=MAX_TERM_YEARS))
+    _check_kind(check, v, data)
     _check_lessee_ids(check, v)
     if not data.assets:
         check.fail("assets", say("请至少选择一块地块或一处资产"))
     return v, check
+
+
+def _check_kind(check: Checker, v: dict[str, Any], data: ContractInput) -> None:
+    """保底 + 分成 needs a share and yearly payment; 无偿使用 needs no rent, a cooperative and the
+    meeting decision that allowed it; a fixed rent has no share."""
+    kind = v["kind"]
+    share = str(data.share_percent or "").strip()
+    v["share_percent"] = Decimal(0)
+    v["meeting_number"] = check.text("meeting_number", data.meeting_number, "决策会议编号", max_len=40,
+                                     required=False)
+    if kind is ContractKind.REVENUE_SHARE:
+        v["share_percent"] = check.decimal("share_percent", share, "分成比例（%）", places=2, minimum=Decimal(0),
+                                           maximum=Decimal(100), strictly_positive=True)
+        if v["payment_interval_months"] != 12 and "payment_interval_months" not in check.errors:
+            check.fail("payment_interval_months", say("保底加分成的租金按年结算，缴款周期须为每年一次"))
+    elif share and share not in ("0", "0.00"):
+        check.fail("share_percent", say("只有“保底加分成”的合同填写分成比例"))
+    if kind is ContractKind.RENT_FREE:
+        if v["rent_rate"]:
+            check.fail("rent_rate", say("无偿使用的合同租金为 0"))
+        if v["lessee_kind"] is LesseeKind.PERSON:
+            check.fail("lessee_kind", say("闲置资产只能无偿交给合作社等集体经济组织使用，不能交给个人"))
+        if not v["meeting_number"]:
+            check.fail("meeting_number", say("无偿使用须经村民代表会议等决策，请填写作出决定的会议编号（HY-…）"))
+        if v["escalation_percent"]:
+            check.fail("escalation_percent", say("无偿使用的合同没有租金递增"))
+
+
+def _meeting_of(change: Change, village_id: int, number: str, check: Checker) -> str | None:
+    """The number of the active meeting `number` of the village, or a message next to the field."""
+    if not number:
+        return None
+    meeting = change.session.scalar(select(Meeting).where(Meeting.village_id == village_id, Meeting.number == number))
+    if meeting is None or meeting.status is RecordStatus.WITHDRAWN:
+        check.fail("meeting_number", say("本村没有编号为“%(number)s”的会议纪要", number=number))
+        return None
+    return meeting.number
 
 
 def check_terms(data: ContractInput) -> None:
@@ -217,8 +262,10 @@ def add_contract(change: Change, checked: CheckedContract, *, reason: str | None
     if number_taken(change, Contract, village_id, v["number"]):
         check.fail("number", say("合同编号“%(number)s”已存在", number=v["number"]))
     items = _leased_items(change, village_id, checked.assets, v, check, None)
+    v = dict(v)
+    meeting = _meeting_of(change, village_id, v.pop("meeting_number"), check)
     check.done()
-    contract = Contract(village_id=village_id, items=items, **v)
+    contract = Contract(village_id=village_id, items=items, meeting_number=meeting, revenues=[], **v)
     record_created(change, contract, "contract.create", reason)
     return contract
 
@@ -236,10 +283,14 @@ def correct_contract(backend: Backend, actor: Actor, village_code: str, number: 
         if number_taken(change, Contract, contract.village_id, v["number"], current=contract.number):
             check.fail("number", say("合同编号“%(number)s”已存在", number=v["number"]))
         items = _leased_items(change, contract.village_id, data.assets, v, check, contract.id)
+        meeting = _meeting_of(change, contract.village_id, v.pop("meeting_number"), check)
         check.done()
         before = snapshot(contract)
         for key, value in v.items():
             setattr(contract, key, value)
+        contract.meeting_number = meeting
+        if contract.kind is not ContractKind.REVENUE_SHARE:
+            contract.revenues = []
         contract.items = _merge_items(contract.items, items)
         record_changed(change, contract, "contract.correct", reason, before)
     return contract
@@ -295,4 +346,37 @@ def contract_input_from(contract: Contract) -> ContractInput:
         escalation_every_years=str(contract.escalation_every_years),
         payment_interval_months=str(contract.payment_interval_months),
         signed_on=contract.signed_on.isoformat() if contract.signed_on else "", note=contract.note,
+        kind=contract.kind.value,
+        share_percent=str(contract.share_percent) if contract.kind is ContractKind.REVENUE_SHARE else "",
+        meeting_number=contract.meeting_number or "",
     )
+
+
+MAX_REVENUE = Decimal("10000000000")
+
+
+def declare_revenue(backend: Backend, actor: Actor, village_code: str, number: str, year: str | int,
+                    revenue: str | Decimal, reason: str) -> Contract:
+    """申报营业收入: the lessee's revenue of one contract year under 保底 + 分成; that year's
+    instalment becomes max(保底, 分成比例 × 收入). A second declaration of a year replaces the first
+    (a correction, with its reason in the log)."""
+    check = Checker()
+    reason = check.reason(reason)
+    year_value = check.integer("year", year, "年度", minimum=1900, maximum=2200)
+    amount = check.money("revenue", revenue, "营业收入", allow_zero=True)
+    if amount > MAX_REVENUE:
+        check.fail("revenue", say("营业收入过大，请核对"))
+    check.done()
+    with backend.change(village_code, actor, "contract.declare") as change:
+        contract = find_contract(change, change.village().id, number)
+        if contract.kind is not ContractKind.REVENUE_SHARE:
+            raise ValidationError({"year": say("只有“保底加分成”的合同申报营业收入")})
+        if contract.status is ContractStatus.WITHDRAWN:
+            raise ValidationError({"reason": say("已撤回的合同不能再更正")})
+        if not contract.start_date.year <= year_value <= contract.end_date.year:
+            raise ValidationError({"year": say("年度须在合同期内（%(start)s—%(end)s 年）",
+                                               start=contract.start_date.year, end=contract.end_date.year)})
+        revenues = [r for r in contract.revenues or [] if int(r["year"]) != year_value]
+        revenues.append({"year": year_value, "revenue": str(amount)})
+        amend(change, contract, "contract.declare", reason, revenues=sorted(revenues, key=lambda r: r["year"]))
+    return contract

@@ -20,6 +20,7 @@ from portal.kernel.money import MAX_AMOUNT
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
+from portal.ledger.services import EntryInput, add_entry, next_entry_number
 from portal.meetings.models import Meeting
 from portal.notices.services import check_number
 
@@ -232,7 +233,7 @@ def pay(backend: Backend, actor: Actor, village_code: str, number: str, fields: 
     if paid_on > backend.today():
         raise ValidationError({"paid_on": f"发放日期不能晚于今天（{backend.today().isoformat()}）"})
     wanted = {w for w in _SEPARATORS.split(wanted_text) if w}
-    with backend.change(village_code, actor, "dividend_line.pay") as change:
+    with backend.change(village_code, actor, "dividend_line.pay", "ledger_entry.create") as change:
         plan = find_plan(change, change.village_id(), number)
         if plan.status is RecordStatus.WITHDRAWN:
             raise ValidationError({"reason": "已撤回的分红方案不能发放"})
@@ -248,7 +249,21 @@ def pay(backend: Backend, actor: Actor, village_code: str, number: str, fields: 
             raise ValidationError({"households": "这些户都已发放"})
         for line in chosen:
             amend(change, line, "dividend_line.pay", reason, payout=Payout.PAID, paid_on=paid_on)
+        _book_payout(change, backend, plan, chosen, paid_on, reason)
     return plan
+
+
+def _book_payout(change: Change, backend: Backend, plan: DividendPlan, paid: list[DividendLine], paid_on: date,
+                 reason: str) -> None:
+    """One payout batch is one expense of the ledger (分红支出), booked in the payout's own
+    transaction: the ledger can never miss a payout nor book one twice."""
+    total = sum((line.amount for line in paid), Decimal("0.00"))
+    add_entry(change, backend, EntryInput(
+        number=next_entry_number(change, paid_on.year), booked_on=paid_on, direction="expense", category="dividend",
+        amount=total, counterparty=f"{len(paid)} 户股东（名单见 {plan.year} 年度分红名单 {plan.number}）"[:100],
+        meeting_number=plan.meeting.number if plan.meeting else "",
+        funding_source=f"{plan.year} 年度可分配收益", approved_by="",
+        note=f"{plan.number} 分红发放 {len(paid)} 户，合计 {total} 元"), reason)
 
 
 def plan_input_from(session: Session, plan: DividendPlan) -> PlanInput:

@@ -256,21 +256,42 @@ def find_entry(change_or_session: HasSession | Session, village_id: int, number:
 def book_entry(backend: Backend, actor: Actor, village_code: str, data: EntryInput) -> LedgerEntry:
     """Books an income or expense (fund shares applied, voucher stored by SHA-256) and logs it."""
     check = Checker()
-    checked = _entry_values(data, check)
+    _entry_values(data, check)
     check.done()
     with backend.change(village_code, actor, "ledger_entry.create") as change:
-        v = _link(change, checked, check, None)
-        check.done()
-        if number_taken(change, LedgerEntry, change.village_id(), v["number"]):
-            raise ValidationError({"number": f"记账凭证号“{v['number']}”已存在"})
-        if data.voucher:
-            v["voucher_sha256"] = store_file(change.session, backend.files_dir, data.voucher, data.voucher_name,
-                                             change.now(), field="voucher").sha256
-        entry = LedgerEntry(village_id=change.village_id(), version=1, updated_at=change.now(), **v)
-        change.session.add(entry)  # before the fund balance is read, which counts it
-        _book(change, entry, check)
-        record_created(change, entry, "ledger_entry.create")
+        return add_entry(change, backend, data)
+
+
+def add_entry(change: Change, backend: Backend, data: EntryInput, reason: str | None = None) -> LedgerEntry:
+    """`book_entry` inside an open change allowing "ledger_entry.create", so another record's act
+    (a dividend payout, a household's transfer rent) books its money in the same transaction;
+    ValidationError (the whole change rolled back) on bad input."""
+    check = Checker()
+    checked = _entry_values(data, check)
+    check.done()
+    v = _link(change, checked, check, None)
+    check.done()
+    if number_taken(change, LedgerEntry, change.village_id(), v["number"]):
+        raise ValidationError({"number": f"记账凭证号“{v['number']}”已存在"})
+    if data.voucher:
+        v["voucher_sha256"] = store_file(change.session, backend.files_dir, data.voucher, data.voucher_name,
+                                         change.now(), field="voucher").sha256
+    entry = LedgerEntry(village_id=change.village_id(), version=1, updated_at=change.now(), **v)
+    change.session.add(entry)  # before the fund balance is read, which counts it
+    _book(change, entry, check)
+    record_created(change, entry, "ledger_entry.create", reason)
     return entry
+
+
+def next_entry_number(change: Change, year: int) -> str:
+    """The first free voucher number ZJ-<year>-NNNN after those the village has used that year."""
+    prefix = f"ZJ-{year}-"
+    taken = set(change.session.scalars(select(LedgerEntry.number).where(
+        LedgerEntry.village_id == change.village_id(), LedgerEntry.number.like(f"{prefix}%"))))
+    n = len(taken) + 1
+    while f"{prefix}{n:04d}" in taken:
+        n += 1
+    return f"{prefix}{n:04d}"
 
 
 def correct_entry(backend: Backend, actor: Actor, village_code: str, number: str, data: EntryInput,

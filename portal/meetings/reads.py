@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from portal.auditlog.records import record_entries, record_proof
 from portal.kernel.history import Version, versions
@@ -36,11 +37,36 @@ MEETING_COLUMNS = [
 
 
 @dataclass(frozen=True)
+class Follower:
+    """A record that names this meeting as the decision it follows."""
+
+    kind: str      # 招租公告, 合同
+    number: str
+    title: str
+    path: str
+
+
+@dataclass(frozen=True)
 class MeetingDetail:
     village: Village
     meeting: Meeting
     history: list[Version]
     proof: dict[str, Any] | None
+    followers: list[Follower] = field(default_factory=list)
+
+
+def followers(session: Session, village: Village, meeting: Meeting) -> list[Follower]:
+    """The tenders and contracts that name the meeting, so its page links to what it decided."""
+    from portal.contracts.models import Contract
+    from portal.tenders.models import Tender
+
+    found = [Follower("招租公告", number, title, f"/v/{village.code}/tenders/{number}")
+             for number, title in session.execute(select(Tender.number, Tender.title).where(
+                 Tender.village_id == village.id, Tender.meeting_number == meeting.number).order_by(Tender.number))]
+    found += [Follower("合同", number, title, f"/v/{village.code}/contracts/{number}")
+              for number, title in session.execute(select(Contract.number, Contract.title).where(
+                  Contract.village_id == village.id, Contract.meeting_number == meeting.number).order_by(Contract.number))]
+    return found
 
 
 def meetings_listing(backend: Backend, code: str, as_of: date) -> Listing:
@@ -59,7 +85,8 @@ def meeting_detail(backend: Backend, code: str, number: str) -> MeetingDetail:
         village = find_village(session, code)
         meeting = find_meeting(session, village.id, number)
         entries = record_entries(session, code, "meeting", meeting.audit_id())
-        return MeetingDetail(village, meeting, versions(entries, FIELDS), record_proof(session, code, entries))
+        return MeetingDetail(village, meeting, versions(entries, FIELDS), record_proof(session, code, entries),
+                             followers(session, village, meeting))
 
 
 def minutes_scan(backend: Backend, code: str, number: str) -> StoredScan:

@@ -49,6 +49,7 @@ class TenderForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type info
     deposit = StringField("保证金（元）", render_kw={"inputmode": "decimal"})
     eligibility = TextAreaField("竞买人资格", render_kw={"rows": 3})
     plan_number = StringField("依据方案编号", description="村民代表会议通过的方案，例如 FA-2026-001")
+    meeting_number = StringField("依据会议编号", description="决定招租的会议纪要，例如 HY-2026-002")
     publicity_start = StringField("公示开始日期", description="不填为今天；更正时自动从更正之日重新起算")
     publicity_days = StringField("公示期（工作日）", description="至少 5 个工作日", default="5",
                                  render_kw={"inputmode": "numeric"})

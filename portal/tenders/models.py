@@ -51,6 +51,7 @@ class Tender(NumberedRecord, Base):
     deposit: Mapped[Decimal] = mapped_column(ScaledDecimal(2))        # 保证金 元
     eligibility: Mapped[str] = mapped_column(Text)                    # 竞买人资格
     plan_number: Mapped[str | None] = mapped_column(String(40))      # 所依据的方案
+    meeting_number: Mapped[str | None] = mapped_column(String(40), sort_order=102)  # 所依据的会议决定 (HY-…)
     publicity_start: Mapped[date]
     publicity_days: Mapped[int]                                       # 公示期（工作日）
     publicity_end: Mapped[date]
@@ -98,7 +99,7 @@ class Tender(NumberedRecord, Base):
             "winning_price": str(self.winning_price) if self.winning_price is not None else None,
             "awarded_on": day(self.awarded_on), "objection_until": day(self.objection_until),
             "objections": self.objections, "status": self.status.value,
-        }
+        } | ({"meeting": self.meeting_number} if self.meeting_number else {})
 
     def personal_data(self) -> dict[str, Any] | None:
         people = {str(b["no"]): b["name"] for b in self.bidders if b["kind"] == "person"}

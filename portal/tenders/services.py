@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 from portal.kernel.errors import ValidationError
 from portal.kernel.lifecycle import amend, create_numbered_in, snapshot, withdraw
 from portal.kernel.lookup import HasSession, find_numbered, number_taken
+from portal.kernel.messages import say
 from portal.kernel.privacy import carries_personal_number
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
+from portal.meetings.models import Meeting
 from portal.notices.services import check_number, multiline
 from portal.parcels.models import Asset
 from portal.plans.models import Plan
@@ -50,6 +52,7 @@ class TenderInput:
     bid_deadline: str | date
     lots: list[tuple[str, str | Decimal | None]] = field(default_factory=list)
     plan_number: str = ""
+    meeting_number: str = ""
     publicity_start: str | date = ""
     publicity_days: str | int = str(DEFAULT_DAYS)
 
@@ -77,6 +80,8 @@ def _checked(check: Checker, data: TenderInput, today: date) -> dict[str, Any]:
         "eligibility": public_text(check, "eligibility", data.eligibility, "竞买人资格"),
         "plan_number": check.text("plan_number", data.plan_number, "依据方案编号", max_len=40,
                                   required=False) or None,
+        "meeting_number": check.text("meeting_number", data.meeting_number, "依据会议编号", max_len=40,
+                                     required=False) or None,
         "publicity_start": check.day("publicity_start", data.publicity_start, "公示开始日期",
                                      required=False) or today,
         "publicity_days": check.integer("publicity_days", data.publicity_days or DEFAULT_DAYS, "公示期",
@@ -121,9 +126,11 @@ def _lots(change: Change, check: Checker, lots: list[tuple[str, str | Decimal | 
     return result
 
 
-def _plan_exists(change: Change, check: Checker, number: str | None) -> None:
+def _plan_exists(change: Change, check: Checker, number: str | None, meeting: str | None = None) -> None:
     if number and not number_taken(change, Plan, change.village_id(), number):
         check.fail("plan_number", f"本村没有编号为“{number}”的方案")
+    if meeting and not number_taken(change, Meeting, change.village_id(), meeting):
+        check.fail("meeting_number", say("本村没有编号为“%(number)s”的会议纪要", number=meeting))
 
 
 def find_tender(change_or_session: HasSession | Session, village_id: int, number: str) -> Tender:
@@ -137,7 +144,7 @@ def create_tender(backend: Backend, actor: Actor, village_code: str, data: Tende
     check.done()
     with backend.change(village_code, actor, "tender.create") as change:
         values["lots"] = _lots(change, check, data.lots)
-        _plan_exists(change, check, values["plan_number"])
+        _plan_exists(change, check, values["plan_number"], values["meeting_number"])
         check.done()
         return create_numbered_in(change, Tender, values, "招租编号")
 
@@ -161,7 +168,7 @@ def correct_tender(backend: Backend, actor: Actor, village_code: str, number: st
         if tender.status is not TenderStatus.OPEN or tender.bids:
             raise ValidationError({"reason": "已开始竞价或已结束的招租不能再更正"})
         values["lots"] = _lots(change, check, data.lots)
-        _plan_exists(change, check, values["plan_number"])
+        _plan_exists(change, check, values["plan_number"], values["meeting_number"])
         check.done()
         if number_taken(change, Tender, tender.village_id, values["number"], current=tender.number):
             raise ValidationError({"number": f"招租编号“{values['number']}”已存在"})
@@ -314,5 +321,6 @@ def tender_input_from(tender: Tender) -> TenderInput:
         reserve_price=str(tender.reserve_price), increment=str(tender.increment), deposit=str(tender.deposit),
         eligibility=tender.eligibility, bid_deadline=tender.bid_deadline.isoformat(),
         lots=[(lot["asset"], lot["area"]) for lot in tender.lots], plan_number=tender.plan_number or "",
+        meeting_number=tender.meeting_number or "",
         publicity_start=tender.publicity_start.isoformat(), publicity_days=str(tender.publicity_days))
 

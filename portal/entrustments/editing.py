@@ -1,0 +1,162 @@
+"""The staff workspace's form for entrustments (流转委托), with the parcels as rows, and 支付流转租金.
+
+The household's name, ID number and phone are personal: the committee sees them masked, the
+public pages only the masked name.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import HiddenField, StringField, TextAreaField
+
+from portal.drafts.editor import Editor, Fields, Files, Verb
+from portal.entrustments import labels
+from portal.entrustments.services import (
+    EntrustmentInput,
+    PaymentInput,
+    check_entrustment,
+    correct_entrustment,
+    create_entrustment,
+    entrustment_input_from,
+    find_entrustment,
+    pay_transfer_rent,
+    withdraw_entrustment,
+)
+from portal.kernel.area import AREA_PLACES, area_grouped
+from portal.kernel.errors import ValidationError
+from portal.kernel.messages import say
+from portal.kernel.privacy import mask_id_number, mask_name, mask_phone
+from portal.kernel.status import RecordStatus
+from portal.kernel.transaction import Actor, Backend
+from portal.kernel.validate import Checker
+from portal.parcels.models import Asset, AssetKind
+from portal.translations import N_
+from portal.villages.services import find_village
+
+SHOWN_ROWS = 3
+MORE_ROWS = 2
+MAX_ROWS = 12
+MAX_AREA = Decimal("100000")
+
+
+class EntrustmentForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type information
+    number = StringField(N_("委托编号"), description=N_("村内唯一，例如 WT-2026-001"))
+    household_name = StringField(N_("委托农户（户主）"), description=N_("户主姓名；公开时只显示为 张*华"))
+    household_id_number = StringField(N_("身份证号码"), description=N_("不公开"))
+    household_phone = StringField(N_("联系电话"), description=N_("不公开"),
+                                  render_kw={"inputmode": "tel", "autocomplete": "off"})
+    assets = HiddenField(N_("委托地块"))  # the service's messages about the rows go here
+    start_date = StringField(N_("起始日期"), description=N_("例如 2024-01-01"))
+    end_date = StringField(N_("终止日期"), description=N_("最后一天，例如 2038-12-31"))
+    rent_rate = StringField(N_("流转租金（元/亩/年）"), description=N_("村集体每年每亩付给农户的租金，例如 450"),
+                            render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    signed_on = StringField(N_("签订日期"), description=N_("可不填"))
+    note = TextAreaField(N_("备注"), render_kw={"rows": 2})
+
+
+for _row in range(1, MAX_ROWS + 1):
+    setattr(EntrustmentForm, f"parcel_{_row}", StringField(say("第 %(row)s 块 地块编号", row=_row),
+                                                           render_kw={"list": "village-parcels", "autocomplete": "off"}))
+    setattr(EntrustmentForm, f"area_{_row}", StringField(say("第 %(row)s 块 委托面积（亩）", row=_row),
+                                                         render_kw={"inputmode": "decimal", "autocomplete": "off"}))
+
+ROW_FIELDS = frozenset(f"{kind}_{row}" for row in range(1, MAX_ROWS + 1) for kind in ("parcel", "area"))
+
+
+class PayForm(FlaskForm):  # type: ignore[misc]
+    year = StringField(N_("年度"), description=N_("支付哪一年的流转租金，例如 2025"), render_kw={"inputmode": "numeric"})
+    paid_on = StringField(N_("支付日期"), description=N_("例如 2025-01-20"))
+    approved_by = StringField(N_("审批人"), description=N_("例如 村委会主任"))
+    meeting_number = StringField(N_("决策会议"), description=N_("可不填，例如 HY-2026-001"))
+
+
+def rows_of(fields: Mapping[str, str | None]) -> list[tuple[int, str, str]]:
+    rows = [(row, (fields.get(f"parcel_{row}") or "").strip(), (fields.get(f"area_{row}") or "").strip())
+            for row in range(1, MAX_ROWS + 1)]
+    return [(row, number, area) for row, number, area in rows if number or area]
+
+
+def rows_shown(fields: Mapping[str, str | None]) -> int:
+    filled = max((row for row, _, _ in rows_of(fields)), default=0)
+    return min(MAX_ROWS, max(SHOWN_ROWS, filled + MORE_ROWS))
+
+
+def to_input(fields: Fields, files: Files) -> EntrustmentInput:
+    check, assets = Checker(), []
+    for row, number, area in rows_of(fields):
+        if not number:
+            check.fail(f"parcel_{row}", say("填了委托面积，请同时填写地块编号"))
+            continue
+        if area:
+            check.decimal(f"area_{row}", area, "委托面积", places=AREA_PLACES, minimum=Decimal(0),
+                          maximum=MAX_AREA, strictly_positive=True)
+        assets.append((number, area or None))
+    data = EntrustmentInput(
+        number=fields.get("number", ""), household_name=fields.get("household_name", ""),
+        household_id_number=fields.get("household_id_number", ""), household_phone=fields.get("household_phone", ""),
+        start_date=fields.get("start_date", ""), end_date=fields.get("end_date", ""),
+        rent_rate=fields.get("rent_rate", ""), assets=list(assets), signed_on=fields.get("signed_on") or None,
+        note=fields.get("note", ""))
+    if check.errors:
+        others: dict[str, str] = {}
+        try:
+            check_entrustment(EntrustmentInput(**{**vars(data), "assets": data.assets or [("", None)]}))
+        except ValidationError as err:
+            others = err.errors
+        raise ValidationError({**others, **check.errors})
+    return data
+
+
+def current(backend: Backend, code: str, number: str) -> Fields:
+    with backend.db.read() as session:
+        data = entrustment_input_from(find_entrustment(session, find_village(session, code).id, number))
+    fields = {k: "" if v is None else str(v) for k, v in vars(data).items() if k != "assets"}
+    for row, (parcel, area) in enumerate(data.assets[:MAX_ROWS], 1):
+        fields[f"parcel_{row}"], fields[f"area_{row}"] = parcel, "" if area is None else str(area)
+    return fields
+
+
+def shown(fields: Fields, for_committee: bool) -> Fields:
+    """The rows as one line; for the committee the household's name, ID and phone masked."""
+    result = {k: v for k, v in fields.items() if k not in ROW_FIELDS}
+    result["assets"] = "、".join(f"{number}（{area or '整块'}）" for _, number, area in rows_of(fields))
+    if for_committee:
+        result["household_name"] = mask_name(fields.get("household_name", ""))
+        result["household_id_number"] = mask_id_number(fields.get("household_id_number", ""))
+        result["household_phone"] = mask_phone(fields.get("household_phone", "")) if fields.get("household_phone") else ""
+    return result
+
+
+class ParcelChoice:
+    def __init__(self, number: str, label: str) -> None:
+        self.number, self.label = number, label
+
+
+def context(backend: Backend, code: str) -> dict[str, Any]:
+    """The village's land parcels to pick from (one <datalist>), and the rows helper."""
+    with backend.db.read() as session:
+        village_id = find_village(session, code).id
+        assets = session.execute(select(Asset.number, Asset.name, Asset.area)
+                                 .where(Asset.village_id == village_id, Asset.status == RecordStatus.ACTIVE,
+                                        Asset.kind == AssetKind.LAND)
+                                 .order_by(Asset.number)).all()
+    return {"parcels": [ParcelChoice(n, f"{name} · {area_grouped(area)} 亩") for n, name, area in assets],
+            "rows_shown": rows_shown}
+
+
+def pay(backend: Backend, actor: Actor, code: str, number: str, fields: Fields, reason: str) -> Any:
+    return pay_transfer_rent(backend, actor, code, number, PaymentInput(
+        year=fields.get("year", ""), paid_on=fields.get("paid_on", ""), approved_by=fields.get("approved_by", ""),
+        meeting_number=fields.get("meeting_number", "")), reason)
+
+
+EDITOR = Editor("entrustment", EntrustmentForm, to_input, create_entrustment, current, correct=correct_entrustment,
+                withdraw=withdraw_entrustment, template="workspace/entrustment_fields.html", shown=shown,
+                context=context, value_labels={"status": labels.ENTRUSTMENT_STATUS},
+                verbs={"pay": Verb("支付流转租金", PayForm, pay, statuses=("active",),
+                                   hint="按委托面积和流转租金单价计算该年度应付金额，记入资金收支（土地流转租金支出，"
+                                        "收款人姓名公开时脱敏），并在本记录上标明该年度已支付；农户签收的凭证扫描件在该笔资金收支上更正时上传。")})

@@ -1,0 +1,171 @@
+"""Land in, land out: entrustments (流转委托) masked in public with their transfer rent booked as an
+expense of the ledger; the lease kinds (保底加分成 due amount, 无偿使用 refused without a meeting
+decision); a tender naming its meeting; a dividend payout booking its ledger expense."""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from portal.auditlog.models import AuditEntry
+from portal.contracts.rent import revenue_share_due
+from portal.contracts.services import ContractInput, create_contract, declare_revenue
+from portal.dividends.services import pay
+from portal.entrustments.services import (
+    EntrustmentInput,
+    PaymentInput,
+    create_entrustment,
+    pay_transfer_rent,
+)
+from portal.kernel.errors import ValidationError
+from portal.ledger.models import LedgerEntry
+from portal.tenders.services import TenderInput, create_tender
+
+from .conftest import DATABASES, STAFF
+from .money_helpers import meeting, plan
+
+pytestmark = pytest.mark.parametrize("database_url", DATABASES, indirect=True)
+
+HOUSEHOLD = "陈桂兰"
+ID_NUMBER = "350599196501011234"
+
+
+def _id_number() -> str:
+    stem = ID_NUMBER[:17]
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return stem + "10X98765432"[sum(int(d) * w for d, w in zip(stem, weights)) % 11]
+
+
+def entrust(backend, number="WT-001", assets=(("P1", "6")), **changes):
+    values = dict(number=number, household_name=HOUSEHOLD, household_id_number=_id_number(),
+                  household_phone="13912345678", start_date="2024-01-01", end_date="2038-12-31", rent_rate="450",
+                  assets=list(assets) if isinstance(assets[0], tuple) else [assets], note="大托管")
+    values.update(changes)
+    return create_entrustment(backend, STAFF, "testcun", EntrustmentInput(**values))
+
+
+def test_entrustment_is_masked_in_public_and_in_full_only_in_private_data(backend, village, client):
+    entrust(backend)
+    with backend.db.read() as session:
+        entry = json.loads(session.scalar(select(AuditEntry.line).where(AuditEntry.entity == "entrustment")))
+    assert entry["data"]["household"] == {"name": "陈*兰"} and entry["private"]
+    assert entry["data"]["area"] == "6.00" and entry["data"]["annual_rent"] == "2700.00"
+    logged = json.dumps(entry, ensure_ascii=False)
+    assert HOUSEHOLD not in logged and "13912345678" not in logged and _id_number() not in logged
+    for url in ("/v/testcun/entrustments", "/v/testcun/entrustments/WT-001", "/v/testcun/entrustments.csv",
+                "/v/testcun/entrustments.json", "/v/testcun/entrustments.xlsx"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert HOUSEHOLD.encode() not in page.data and b"13912345678" not in page.data
+    assert "陈*兰" in client.get("/v/testcun/entrustments/WT-001").get_data(as_text=True)
+
+
+def test_a_parcel_is_never_entrusted_beyond_its_area(backend, village):
+    entrust(backend)
+    with pytest.raises(ValidationError) as refused:
+        entrust(backend, number="WT-002", assets=("P1", "4.5"))
+    assert "已委托 6" in refused.value.errors["assets"]
+    entrust(backend, number="WT-003", assets=("P1", "4"))  # 6 + 4 = the whole 10 亩
+    with pytest.raises(ValidationError) as refused:
+        entrust(backend, number="WT-004", assets=("S1", None))
+    assert "不是以亩计的土地" in refused.value.errors["assets"]
+
+
+def test_transfer_rent_is_booked_as_an_expense_once_a_year(backend, village, client):
+    entrust(backend)
+    paid = pay_transfer_rent(backend, STAFF, "testcun", "WT-001",
+                             PaymentInput(year=2025, paid_on=date(2025, 1, 20), approved_by="村委会主任"))
+    assert [p["year"] for p in paid.payments] == [2025]
+    with backend.db.read() as session:
+        entry = session.scalar(select(LedgerEntry).where(LedgerEntry.category == "transfer_rent"))
+        assert entry.direction.value == "expense" and entry.amount == Decimal("2700.00")
+        assert entry.counterparty == HOUSEHOLD and entry.public_state()["counterparty"]["name"] == "陈*兰"
+        number = entry.number
+    assert paid.payments[0]["entry"] == number
+    page = client.get(f"/v/testcun/ledger/{number}").get_data(as_text=True)
+    assert "陈*兰" in page and HOUSEHOLD not in page
+    assert number in client.get("/v/testcun/entrustments/WT-001").get_data(as_text=True)
+    with pytest.raises(ValidationError) as refused:
+        pay_transfer_rent(backend, STAFF, "testcun", "WT-001", PaymentInput(year=2025, paid_on=date(2025, 2, 1)))
+    assert "已经支付过" in refused.value.errors["year"]
+    with pytest.raises(ValidationError):
+        pay_transfer_rent(backend, STAFF, "testcun", "WT-001", PaymentInput(year=2040, paid_on=date(2025, 2, 1)))
+    with backend.db.read() as session:  # the refused payments wrote nothing
+        assert len(session.scalars(select(LedgerEntry)).all()) == 1
+
+
+def test_revenue_share_due_is_the_larger_of_minimum_and_share(backend, village, client):
+    assert revenue_share_due(Decimal("5000.00"), Decimal("8"), None) == Decimal("5000.00")
+    assert revenue_share_due(Decimal("5000.00"), Decimal("8"), Decimal("50000")) == Decimal("5000.00")
+    assert revenue_share_due(Decimal("5000.00"), Decimal("8"), Decimal("100000.05")) == Decimal("8000.00")
+    contract = create_contract(backend, STAFF, "testcun", ContractInput(
+        number="HT-FC-001", title="茶园联营", kind="revenue_share", lessee_kind="company", lessee_name="莲花山茶业有限公司",
+        start_date="2024-01-01", end_date="2026-12-31", rent_rate="500", rent_unit="mu_year", share_percent="8",
+        assets=[("P1", None)]))
+    assert [i.amount for i in contract.schedule()] == [Decimal("5000.00")] * 3
+    declare_revenue(backend, STAFF, "testcun", "HT-FC-001", 2024, "100000", "申报 2024 年营业收入")
+    declared = declare_revenue(backend, STAFF, "testcun", "HT-FC-001", 2025, "40000", "申报 2025 年营业收入")
+    assert [i.amount for i in declared.schedule()] == [Decimal("8000.00"), Decimal("5000.00"), Decimal("5000.00")]
+    page = client.get("/v/testcun/contracts/HT-FC-001").get_data(as_text=True)
+    assert "保底加分成" in page and "¥8,000.00" in page
+    with pytest.raises(ValidationError):  # yearly only
+        create_contract(backend, STAFF, "testcun", ContractInput(
+            number="HT-FC-002", title="x", kind="revenue_share", lessee_kind="company", lessee_name="某公司",
+            start_date="2024-01-01", end_date="2026-12-31", rent_rate="500", rent_unit="mu_year", share_percent="8",
+            payment_interval_months="6", assets=[("P2", None)]))
+
+
+def test_rent_free_use_is_refused_without_a_meeting_decision(backend, village, client):
+    data = dict(number="HT-WC-001", title="闲置店面无偿使用", kind="rent_free", lessee_kind="company",
+                lessee_name="莲坂农机专业合作社", start_date="2025-01-01", end_date="2027-12-31", rent_rate="0",
+                rent_unit="m2_month", assets=[("S1", None)])
+    with pytest.raises(ValidationError) as refused:
+        create_contract(backend, STAFF, "testcun", ContractInput(**data))
+    assert "会议" in refused.value.errors["meeting_number"]
+    with pytest.raises(ValidationError) as refused:
+        create_contract(backend, STAFF, "testcun", ContractInput(**data, meeting_number="HY-404"))
+    assert "HY-404" in refused.value.errors["meeting_number"]
+    with pytest.raises(ValidationError) as refused:
+        create_contract(backend, STAFF, "testcun", ContractInput(**{**data, "rent_rate": "5"}, meeting_number="HY-001"))
+    assert "rent_rate" in refused.value.errors
+    meeting(backend)
+    contract = create_contract(backend, STAFF, "testcun", ContractInput(**data, meeting_number="HY-001"))
+    assert contract.schedule() == [] and contract.public_state()["meeting"] == "HY-001"
+    page = client.get("/v/testcun/contracts/HT-WC-001").get_data(as_text=True)
+    assert "无偿使用" in page and "/v/testcun/meetings/HY-001" in page
+    assert "/v/testcun/contracts/HT-WC-001" in client.get("/v/testcun/meetings/HY-001").get_data(as_text=True)
+
+
+def test_tender_and_its_meeting_link_both_ways(backend, village, client):
+    meeting(backend)
+    today = backend.today()
+    values = dict(number="ZZ-001", title="东洋片区招租", mode="auction", use="种植", term_start="2027-01-01",
+                  term_end="2036-12-31", reserve_price="450", increment="10", deposit="5000", eligibility="农业企业",
+                  bid_deadline=(today + timedelta(days=30)).isoformat(), lots=[("P1", None)])
+    with pytest.raises(ValidationError) as refused:
+        create_tender(backend, STAFF, "testcun", TenderInput(**values, meeting_number="HY-404"))
+    assert "HY-404" in refused.value.errors["meeting_number"]
+    create_tender(backend, STAFF, "testcun", TenderInput(**values, meeting_number="HY-001"))
+    assert "/v/testcun/meetings/HY-001" in client.get("/v/testcun/tenders/ZZ-001").get_data(as_text=True)
+    assert "/v/testcun/tenders/ZZ-001" in client.get("/v/testcun/meetings/HY-001").get_data(as_text=True)
+
+
+def test_a_dividend_payout_books_one_ledger_expense_per_batch(backend, village):
+    meeting(backend)
+    plan(backend, number="FH-2025", year="2025", ended=True)
+    pay(backend, STAFF, "testcun", "FH-2025", {"households": "H001", "paid_on": backend.today().isoformat()}, "发放")
+    pay(backend, STAFF, "testcun", "FH-2025", {"households": "全部", "paid_on": backend.today().isoformat()}, "发放")
+    with backend.db.read() as session:
+        entries = session.scalars(select(LedgerEntry).order_by(LedgerEntry.number)).all()
+        assert [(e.category, e.direction.value, e.amount) for e in entries] == [
+            ("dividend", "expense", Decimal("428.57")), ("dividend", "expense", Decimal("571.43"))]
+        assert all(e.meeting.number == "HY-001" for e in entries)
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)).all()
+    assert actions[-2:] == ["dividend_line.pay", "ledger_entry.create"]
+    with pytest.raises(ValidationError):  # nothing left to pay: no ledger entry either
+        pay(backend, STAFF, "testcun", "FH-2025", {"households": "全部", "paid_on": backend.today().isoformat()}, "发放")
+    with backend.db.read() as session:
+        assert len(session.scalars(select(LedgerEntry)).all()) == 2
