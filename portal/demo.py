@@ -92,7 +92,8 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     rng = random.Random(seed)
     staff = Actor("demo-staff", Role.STAFF.value, village=CODE)
     create_village(backend, SYSTEM, VillageInput(code=CODE, name="莲坂村（演示数据）", township="莲花镇（演示）",
-                                                 county="同安区（演示）", is_demo=True))
+                                                 county="同安区（演示）", is_demo=True,
+                                                 supervisor_phone="0592-7100001"))
     for username, display, role, village in ACCOUNTS:
         create_user(backend, SYSTEM, UserInput(username=username, display_name=display, password=PASSWORD,
                                                role=role, village_code=village))

@@ -23,6 +23,8 @@ class Village(Audited, Base):
     township: Mapped[str] = mapped_column(String(100))
     county: Mapped[str] = mapped_column(String(100), default="")
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # 监督电话: the supervisory committee's number, printed on every bulletin-board notice.
+    supervisor_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Staff drafts are published only once a committee member approves them. Not in the public
@@ -40,4 +42,6 @@ class Village(Audited, Base):
             "township": self.township,
             "county": self.county,
             "is_demo": self.is_demo,
+            # left out while empty: villages logged before the number existed keep their state
+            **({"supervisor_phone": self.supervisor_phone} if self.supervisor_phone else {}),
         }
