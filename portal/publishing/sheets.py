@@ -136,7 +136,7 @@ def qr_sheet_pdf(detail: Any, heading: str, title: str, page_url: str, checkpoin
     html = render_template("print/qr_sheet.html", d=detail, demo=detail.village.is_demo, title=title,
                            running_head=css_string(f"{detail.village.name} · {heading}"),
                            signoff=record_sign_off(detail, checkpoint),
-                           witness=witness(page_url, checkpoint), big_qr=qr_svg(page_url, scale=6, title="扫码查看网页版"))
+                           witness=witness(page_url, checkpoint))
     return pdf.render_pdf(html)
 
 
