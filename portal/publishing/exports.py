@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from portal.publishing.listings import Listing
@@ -116,7 +117,7 @@ def to_xlsx(listing: Listing) -> bytes:
             for (cell,) in sheet.iter_rows(min_row=first, max_row=sheet.max_row, min_col=index, max_col=index):
                 cell.number_format = fmt
         if column.kind == "date":
-            sheet.column_dimensions[sheet.cell(row=first - 1, column=index).column_letter].width = 16
+            sheet.column_dimensions[get_column_letter(index)].width = 16
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

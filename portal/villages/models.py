@@ -23,14 +23,15 @@ class Village(Audited, Base):
     township: Mapped[str] = mapped_column(String(100))
     county: Mapped[str] = mapped_column(String(100), default="")
     is_demo: Mapped[bool] = mapped_column(default=False)
-    # 监督电话: the supervisory committee's number, printed on every bulletin-board notice.
-    supervisor_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Staff drafts are published only once a committee member approves them. Not in the public
     # state: every entry names its approver (actor `staff:…+committee:…`), so the log shows
     # which changes were approved whatever this says.
     approval_required: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # 监督电话: the supervisory committee's number, printed on every bulletin-board notice (last:
+    # the migration adds it at the end of the table).
+    supervisor_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     def audit_id(self) -> str:
         return self.code
