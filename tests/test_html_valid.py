@@ -59,6 +59,7 @@ PAGES = [
     ("/v/lianban/search?q=茶业", 200),
     ("/v/lianban/search?q=没有这个", 200),
     ("/v/lianban/stats", 200),
+    ("/v/lianban/powers", 200),  # 小微权力清单
     ("/v/lianban/audit/check", 200),  # 核对公告: the empty form
     ("/v/lianban/audit/check?size=100&root=x", 200),  # with a message next to the field
     ("/v/lianban/audit/check?size=100&root=47DEQpj8HBSa%2B%2FTImW%2B5JCeuQeRkm5NMpJWZG3hSuFU%3D", 200),  # 对不上
