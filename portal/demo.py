@@ -102,7 +102,8 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     rng = random.Random(seed)
     staff = Actor("demo-staff", Role.STAFF.value, village=CODE)
     create_village(backend, SYSTEM, VillageInput(code=CODE, name="莲坂村（演示数据）", township=TOWNSHIP_NAME,
-                                                 county="同安区（演示）", is_demo=True))
+                                                 county="同安区（演示）", is_demo=True,
+                                                 supervisor_phone="0592-7100001"))
     create_township(backend, TOWNSHIP_CODE, TOWNSHIP_NAME)
     for username, display, role, village in ACCOUNTS:
         create_user(backend, SYSTEM, UserInput(username=username, display_name=display, password=PASSWORD,

@@ -8,6 +8,7 @@ from flask import Flask
 
 from audit.note import key_fingerprint
 from portal.publishing.formatting import FILTERS
+from portal.publishing.summaries import record_summary
 from portal.publishing.urls import public_url
 
 
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["audit_key"] = audit_key
+    app.jinja_env.globals["record_summary"] = record_summary
 
 
 def audit_key() -> dict[str, str]:

@@ -67,6 +67,7 @@ PAGES = [
     ("/township/lianhua/ranking", 200),  # 每季一晾晒, public
     (f"/township/lianhua/ranking?q={YEAR}Q1", 200),
     ("/township/lianhua/ranking?q=2026Q9", 400),  # a clear message instead
+    ("/v/lianban/powers", 200),  # 小微权力清单
     ("/v/lianban/audit/check", 200),  # 核对公告: the empty form
     ("/v/lianban/audit/check?size=100&root=x", 200),  # with a message next to the field
     ("/v/lianban/audit/check?size=100&root=47DEQpj8HBSa%2B%2FTImW%2B5JCeuQeRkm5NMpJWZG3hSuFU%3D", 200),  # 对不上

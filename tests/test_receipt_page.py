@@ -22,7 +22,7 @@ def test_a_receipt_page_shows_its_facts_in_plain_words_and_the_check(client, bac
     response = client.get("/v/testcun/receipts/SK-1")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    summary = re.search(r'<p class="summary">(.*?)</p>', page, re.S).group(1)
+    summary = re.search(r'<p class="summary"[^>]*>(.*?)</p>', page, re.S).group(1)
     assert "测试农业有限公司" in summary and "¥5,000.00" in summary and "2024年1月5日" in summary
     assert 'href="/v/testcun/contracts/HT-001"' in page and "2024 年租金" in page
     assert "核验此记录" in page and 'id="browser-verify"' in page and "/v/testcun/audit/bundle/" in page

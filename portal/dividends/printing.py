@@ -1,6 +1,7 @@
 """Payout slips (分红发放单): one per household, with its full line and private check code."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Response, render_template, request
@@ -11,7 +12,7 @@ from portal.kernel.money import amount_in_words
 from portal.publishing import pdf
 from portal.publishing.pdf_cache import pdf_cache
 from portal.publishing.printing import is_demo_village, pdf_response
-from portal.publishing.sheets import css_string, money_with_words, now_checkpoint, witness
+from portal.publishing.sheets import css_string, money_with_words, now_checkpoint, sign_off, witness
 from portal.publishing.urls import public_url
 from portal.villages.models import Village
 
@@ -29,7 +30,7 @@ def slips_pdf(village: Village, plan: dict[str, Any], slips: list[Slip]) -> byte
 
 
 # Raise when the printed list's layout changes, so cached PDFs of the old layout are not served.
-LIST_LAYOUT = 1
+LIST_LAYOUT = 2
 
 
 def list_pdf(detail: PlanDetail, page_url: str, demo: bool) -> bytes:
@@ -43,6 +44,8 @@ def list_pdf(detail: PlanDetail, page_url: str, demo: bool) -> bytes:
         demo=demo, total_words=money_with_words(detail.plan["total"]),
         sum_words=money_with_words(listing.totals["amount"] if listing.totals else "0"),
         running_head=css_string(f"{listing.village_name} · {listing.title}"),
+        signoff=sign_off(listing.village_code, listing.village_name, date.fromisoformat(detail.plan["publicity_from"]),
+                         date.fromisoformat(detail.plan["publicity_until"])),
         witness=witness(page_url, now_checkpoint(listing.log_size, listing.log_root_hex)))
     return pdf.render_pdf(html)
 

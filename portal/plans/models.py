@@ -25,6 +25,9 @@ class CommentStatus(str, enum.Enum):
     WITHDRAWN = "withdrawn"  # 已撤回: stays listed, marked, with the reason in the log
 
 
+DRAFT_MARK = "（征求意见稿）"
+
+
 class Plan(NumberedRecord, Base):
     """方案公示 — a plan (e.g. 土地集中流转方案) villagers may comment on during its comment period."""
 
@@ -39,6 +42,14 @@ class Plan(NumberedRecord, Base):
     status: Mapped[PlanStatus] = mapped_column(
         Enum(PlanStatus, native_enum=False, length=16), default=PlanStatus.OPEN
     )
+
+    @property
+    def shown_title(self) -> str:
+        """The title as downloads and printed sheets show it: an adopted plan is no longer a draft,
+        so its "（征求意见稿）" mark goes (the logged title keeps it; the web page shows that)."""
+        if self.status is PlanStatus.ADOPTED:
+            return self.title.replace(DRAFT_MARK, "").strip() or self.title
+        return self.title
 
     def state(self, as_of: date) -> str:
         """upcoming · open · closed (from the dates), or adopted · withdrawn (as decided)."""

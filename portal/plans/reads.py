@@ -79,7 +79,7 @@ def plans_listing(backend: Backend, code: str, as_of: date, *, state: str | None
             counts[plan_id][0] += 1
             counts[plan_id][1] += 0 if reply else 1
         chosen = [p for p in plans if not state or p.state(as_of) == state]
-        rows: list[dict[str, Any]] = [{"number": p.number, "title": p.title, "comment_from": p.comment_from.isoformat(),
+        rows: list[dict[str, Any]] = [{"number": p.number, "title": p.shown_title, "comment_from": p.comment_from.isoformat(),
                  "comment_until": p.comment_until.isoformat(), "state": p.state(as_of),
                  "comments": counts[p.id][0], "unanswered": counts[p.id][1], "version": p.version}
                 for p in chosen]
@@ -119,7 +119,7 @@ def comments_listing(backend: Backend, code: str, number: str, as_of: date) -> L
         rows = [{key: value for key, value in c.public_state().items() if key != "plan"} for c in comments]
         totals = {"count": len(rows), "unanswered": sum(1 for c in comments
                                                          if c.status is CommentStatus.VISIBLE and not c.answered),
-                  "plan": {"number": plan.number, "title": plan.title}}
+                  "plan": {"number": plan.number, "title": plan.shown_title}}
         # The plan's title stays out of the list title: a spreadsheet tab name may not hold "/" or "?".
         return village_listing(session, village, f"plan-{plan.number}-comments", f"意见及答复（{plan.number}）", as_of,
                         COMMENT_COLUMNS, rows, [f"/v/{code}/plans/{plan.number}#comment-{c.number}" for c in comments],

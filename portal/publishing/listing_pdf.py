@@ -13,6 +13,7 @@ from portal.publishing.sheets import (
     css_string,
     money_with_words,
     now_checkpoint,
+    sign_off,
     witness,
 )
 
@@ -100,5 +101,6 @@ def listing_pdf(listing: Listing, page_url: str, *, demo: bool = False,
     html = render_template("print/listing.html", listing=listing, rows=rows, demo=demo,
                            widths=widths, running_head=css_string(f"{listing.village_name} · {listing.title}"),
                            totals=_totals_lines(listing), witness=witness(page_url, checkpoint),
+                           signoff=sign_off(listing.village_code, listing.village_name, listing.as_of),
                            wide=wanted > PORTRAIT_EM)
     return pdf.render_pdf(html)

@@ -29,14 +29,14 @@ from portal.kernel.base import NumberedRecord, VillageRecord
 from portal.publishing.listing_pdf import listing_pdf
 from portal.publishing.listings import Listing
 from portal.publishing.pdf_cache import pdf_cache
-from portal.publishing.query import known_query
-from portal.publishing.sheets import Checkpoint, now_checkpoint
+from portal.publishing.query import arg, known_query
+from portal.publishing.sheets import Checkpoint, now_checkpoint, qr_sheet_pdf
 from portal.publishing.urls import public_url
 from portal.villages import reads as village_reads
 from portal.villages.models import Village
 
 # Bump when the print templates change, so cached copies of the old layout are not served.
-LAYOUT = 2
+LAYOUT = 3
 
 
 class RecordDetail(Protocol):
@@ -93,8 +93,16 @@ def record_response(kind: str, endpoint: str, detail: RecordDetail, record: Numb
     key = (kind, LAYOUT, village.code, village.version, record.id, record.version, shown_with,
            as_of.isoformat(), page_url)
     proof = detail.proof or {}
-    body = pdf_cache().get_or_render(
-        key, lambda: render(page_url, now_checkpoint(proof.get("size", 0), proof.get("root", ""))))
+
+    def checkpoint() -> Checkpoint:
+        return now_checkpoint(proof.get("size", 0), proof.get("root", ""))
+
+    if arg("sheet") == "qr":  # only the QR box, for a notice the village printed itself
+        title = str(getattr(record, "title", "") or record.number)
+        body = pdf_cache().get_or_render(("qr", *key), lambda: qr_sheet_pdf(
+            detail, record.number, title, page_url, checkpoint()))
+        return pdf_response(body, f"{village.code}-{record.number}-v{record.version}-qr.pdf")
+    body = pdf_cache().get_or_render(key, lambda: render(page_url, checkpoint()))
     return pdf_response(body, f"{village.code}-{record.number}-v{record.version}.pdf")
 
 

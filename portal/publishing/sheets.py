@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,11 +12,13 @@ import re
 from urllib.parse import urlencode, urlsplit
 
 from flask import render_template, url_for
+from sqlalchemy import select
 from markupsafe import Markup
 
 from portal.kernel.history import Version
 from portal.kernel.money import amount_in_words, format_money
 from portal.publishing import pdf
+from portal.kernel.clock import local_date
 from portal.publishing.formatting import cn_datetime
 from portal.publishing.qr import qr_svg
 from portal.publishing.urls import public_url
@@ -80,14 +82,61 @@ def css_string(text: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
+# A sheet without a period of its own (a contract, a list) stays on the board at least this long.
+PUBLICITY_DAYS = 7
+_NOTE = re.compile(r"（[^（）]*）$")
+
+
+def sign_off(code: str, name: str, start: date, end: date | None = None) -> dict[str, Any]:
+    """What closes every sheet for the board: the 公示期 (`start` to `end`, else PUBLICITY_DAYS
+    days), the 落款 (the village committee, dated `start`) with room for the 公章 beside it, and
+    the 监督电话 of the supervisory committee ("" when the village has not given one)."""
+    from portal.app import backend
+    from portal.villages.models import Village
+
+    with backend().db.read() as session:
+        phone = session.scalar(select(Village.supervisor_phone).where(Village.code == code)) or ""
+    return {"issuer": f"{_NOTE.sub('', name) or name}村民委员会", "dated": start, "start": start,
+            "end": end or start + timedelta(days=PUBLICITY_DAYS - 1), "phone": phone}
+
+
+def _record_period(detail: Any, printed_on: date) -> tuple[date, date | None]:
+    """A record's own 公示期: a tender's publicity, a plan's comment period, a notice from its
+    date; any other record from the day it is printed."""
+    if tender := getattr(detail, "tender", None):
+        return tender.publicity_start, tender.publicity_end
+    plan = getattr(detail, "plan", None)
+    if plan is not None and hasattr(plan, "comment_from"):
+        return plan.comment_from, plan.comment_until
+    if notice := getattr(detail, "notice", None):
+        return notice.published_on, None
+    return printed_on, None
+
+
+def record_sign_off(detail: Any, checkpoint: Checkpoint) -> dict[str, Any]:
+    start, end = _record_period(detail, local_date(checkpoint.printed_at))
+    return sign_off(detail.village.code, detail.village.name, start, end)
+
+
 def record_pdf(template: str, detail: Any, heading: str, page_url: str, checkpoint: Checkpoint,
                 **context: Any) -> bytes:
     """One record (`detail` has .village and .history) as an A4 notice: running head
-    "<village> · <heading>", the 演示数据 mark, the versions, the witness block."""
+    "<village> · <heading>", the 演示数据 mark, the versions, the 公示期 and 落款, the witness block."""
     html = render_template(template, d=detail, demo=detail.village.is_demo,
                            running_head=css_string(f"{detail.village.name} · {heading}"),
                            latest=detail.history[-1] if detail.history else None,
+                           signoff=record_sign_off(detail, checkpoint),
                            witness=witness(page_url, checkpoint), **context)
+    return pdf.render_pdf(html)
+
+
+def qr_sheet_pdf(detail: Any, heading: str, title: str, page_url: str, checkpoint: Checkpoint) -> bytes:
+    """A page holding only the QR box of a record (`?sheet=qr`): for a notice the village printed
+    itself, posted beside it so a villager can open the page and check the log."""
+    html = render_template("print/qr_sheet.html", d=detail, demo=detail.village.is_demo, title=title,
+                           running_head=css_string(f"{detail.village.name} · {heading}"),
+                           signoff=record_sign_off(detail, checkpoint),
+                           witness=witness(page_url, checkpoint))
     return pdf.render_pdf(html)
 
 

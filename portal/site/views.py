@@ -65,3 +65,11 @@ def feed(code: str) -> Response:
     body = render_template("public/feed.xml", code=code, changes=items,
                            base=public_url())
     return Response(body, mimetype="application/atom+xml; charset=utf-8")
+
+
+@bp.get("/v/<code>/powers")
+def powers(code: str) -> str:
+    """小微权力清单: each power's procedure as steps, with the records each step produced."""
+    from portal.site.powers import powers_page
+
+    return render_template("public/powers.html", d=powers_page(backend(), code))

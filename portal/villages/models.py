@@ -29,6 +29,9 @@ class Village(Audited, Base):
     # state: every entry names its approver (actor `staff:…+committee:…`), so the log shows
     # which changes were approved whatever this says.
     approval_required: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # 监督电话: the supervisory committee's number, printed on every bulletin-board notice (last:
+    # the migration adds it at the end of the table).
+    supervisor_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     def audit_id(self) -> str:
         return self.code
@@ -40,4 +43,6 @@ class Village(Audited, Base):
             "township": self.township,
             "county": self.county,
             "is_demo": self.is_demo,
+            # left out while empty: villages logged before the number existed keep their state
+            **({"supervisor_phone": self.supervisor_phone} if self.supervisor_phone else {}),
         }

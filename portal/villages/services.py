@@ -14,6 +14,7 @@ from portal.kernel.validate import Checker
 from portal.villages.models import Village
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
+PHONE_PATTERN = re.compile(r"^[0-9][0-9 -]{2,38}[0-9]$")
 
 
 @dataclass
@@ -26,6 +27,7 @@ class VillageInput:
     township: str
     county: str = ""
     is_demo: bool = False  # 演示数据: the demo village, marked as such on every page
+    supervisor_phone: str = ""  # 监督电话: the supervisory committee's number, on every printed notice
 
 
 def create_village(backend: Backend, actor: Actor, data: VillageInput) -> Village:
@@ -37,12 +39,15 @@ def create_village(backend: Backend, actor: Actor, data: VillageInput) -> Villag
     name = check.text("name", data.name, "村名", max_len=100)
     township = check.text("township", data.township, "所属乡镇", max_len=100)
     county = check.text("county", data.county, "所属县（区）", max_len=100, required=False)
+    phone = check.text("supervisor_phone", data.supervisor_phone, "监督电话", max_len=40, required=False)
+    if phone and not PHONE_PATTERN.match(phone):
+        check.fail("supervisor_phone", say("监督电话只能写数字、空格和连字符（例如 0592-7100001）"))
     check.done()
     with backend.change(code, actor, "village.create") as change:
         if change.session.scalar(select(Village.id).where(Village.code == code)):
             raise ValidationError({"code": say("村编码“%(code)s”已被使用", code=code)})
         village = Village(code=code, name=name, township=township, county=county,
-                          is_demo=data.is_demo, created_at=change.now())
+                          is_demo=data.is_demo, supervisor_phone=phone, created_at=change.now())
         change.session.add(village)
         change.record("village.create", village)
     return village

@@ -35,6 +35,7 @@ PAGES = {
     "plans": "/v/lianban/plans",
     "plan-adopted": "/v/lianban/plans/FA-2023-001",
     "plan-open": "/v/lianban/plans/FA-2026-001",
+    "powers": "/v/lianban/powers",
 }
 MODES = {"normal": None, "large": "/prefs/large-text?on=1&next=/", "en": "/prefs/lang/en?next=/"}
 
@@ -184,3 +185,56 @@ def test_reader_choices_outlive_the_browser_session(browser, live_server):
     browser.get(live_server + "/v/lianban/")
     assert browser.find_element("tag name", "html").get_attribute("lang") == "en"
     assert "large-text" in browser.find_element("tag name", "html").get_attribute("class")
+
+
+def _reading_order(browser) -> list[tuple[str, str, int | None]]:
+    """What a screen reader meets, in order: (role, name, backend DOM node id) of every node of
+    Chromium's accessibility tree that is not ignored, depth first from the root."""
+    nodes = {n["nodeId"]: n for n in browser.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]}
+    children = {c for n in nodes.values() for c in n.get("childIds", [])}
+    order, stack = [], [n for n in nodes if n not in children][::-1]
+    while stack:
+        node = nodes.get(stack.pop())
+        if node is None:
+            continue
+        if not node.get("ignored"):
+            order.append((node.get("role", {}).get("value", ""), str(node.get("name", {}).get("value", "")),
+                          node.get("backendDOMNodeId")))
+        stack.extend(reversed(node.get("childIds", [])))
+    return order
+
+
+def _dom_id(browser, selector: str) -> int:
+    root = browser.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    found = browser.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    return browser.execute_cdp_cmd("DOM.describeNode", {"nodeId": found})["node"]["backendNodeId"]
+
+
+READ_ALOUD = {"contract": "/v/lianban/contracts/LB-HT-2016-003", "receipt": "/v/lianban/receipts/SK-2016-0017"}
+
+
+def test_a_screen_reader_reads_summary_then_amounts_then_history(browser, live_server):
+    """In the accessibility tree: the summary, the 朗读 button (made by script), the facts with
+    the amounts, then the history; no decorative arrows or icons read out. Without JavaScript
+    there is no 朗读 button."""
+    _read_in(browser, live_server, "normal")
+    for name, path in READ_ALOUD.items():
+        browser.get(live_server + path)
+        order = _reading_order(browser)
+        summary = _dom_id(browser, "#summary")
+        at = {"summary": next(i for i, (_r, _n, dom) in enumerate(order) if dom == summary),
+              "button": next(i for i, (role, label, _d) in enumerate(order) if role == "button" and label == "朗读"),
+              "facts": next(i for i, (role, label, _d) in enumerate(order) if role == "region" and label == "要点和金额"),
+              "history": next(i for i, (role, label, _d) in enumerate(order) if role == "heading" and label == "修改历史")}
+        assert at["summary"] < at["button"] < at["facts"] < at["history"], (name, at)
+        facts = [label for role, label, _d in order[at["facts"]:at["history"]] if role == "StaticText"]
+        assert any("¥" in text for text in facts), (name, facts)
+        read = "".join(label for role, label, _d in order if role == "StaticText")
+        assert not set("›▸▾🔊") & set(read), name
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        browser.get(live_server + READ_ALOUD["contract"])
+        assert browser.find_elements("id", "summary")
+        assert not browser.find_elements("css selector", "button.read-aloud")
+    finally:
+        browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
