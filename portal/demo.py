@@ -21,6 +21,7 @@ from portal.contracts.services import (
     create_contract,
 )
 from portal.demo_complaints import build_complaints
+from portal.demo_cosign import cosign_demo, register_demo_key
 from portal.demo_money import build_money
 from portal.demo_notices import build_notices
 from portal.demo_signings import build_signings
@@ -96,6 +97,7 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     for username, display, role, village in ACCOUNTS:
         create_user(backend, SYSTEM, UserInput(username=username, display_name=display, password=PASSWORD,
                                                role=role, village_code=village))
+    cosigner = register_demo_key(backend)
 
     parcels = _parcels(backend, staff, rng)
     _buildings(backend, staff)
@@ -115,6 +117,7 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     build_notices(backend, staff, today)
     build_signings(backend, staff, CODE, companies, today)
     build_complaints(backend, "LB-LZ-2024-001")
+    cosign_demo(backend, cosigner)
     from portal.auditlog import store as audit_log
     with backend.db.read() as session:
         size = audit_log.head(session, CODE).size  # type: ignore[union-attr]
