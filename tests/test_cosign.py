@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import struct
 from pathlib import Path
 
@@ -278,3 +279,15 @@ def test_the_page_registers_revokes_and_takes_a_pasted_cosignature(backend, clie
     revoked = client.post("/committee/cosign/keys/2/revoke", data={"reason": "换手机"})
     assert revoked.status_code == 302
     assert "已吊销" in client.get("/committee/cosign/").get_data(as_text=True)
+
+
+def test_the_complaint_desks_assignee_select_reads_english_in_english(backend, client, auth, demo):
+    from portal.complaints.services import ComplaintInput, file_complaint
+
+    filed = file_complaint(backend, Actor("villager", "villager"), "lianban",
+                           ComplaintInput(kind="complaint", body="村道路灯坏了三盏，晚上看不见路。"))
+    auth.login("demo-committee")
+    client.get("/prefs/lang/en?next=/committee/")
+    page = client.get(f"/committee/complaints/{filed.complaint.number}").get_data(as_text=True)
+    select_html = re.search(r"<select[^>]*assignee.*?</select>", page, re.S)
+    assert select_html and "(choose)" in select_html.group(0) and "（请选择）" not in page, page[-3000:]
