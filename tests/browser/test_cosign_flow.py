@@ -103,3 +103,23 @@ def test_demo_committee_makes_a_key_and_cosigns_in_the_browser(browser, server):
     finally:
         liar.lies.clear()
     assert cosignature.cosignatures(_get(base + CHECKPOINT), [vkey])[0].timestamp == cosigned.timestamp
+
+
+def test_the_pure_javascript_fallback_signs_as_rfc_8032_says(browser, server):
+    """RFC 8032 §7.1 test 2: the key and signature the fallback makes where WebCrypto has no Ed25519."""
+    base, _, _ = server
+    browser.get(base + "/")
+    result = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const unhex = h => new Uint8Array(h.match(/../g).map(b => parseInt(b, 16)));
+        const hex = b => Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
+        const s = document.createElement('script');
+        s.src = '/static/ed25519.js';
+        s.onload = async () => {
+          const seed = unhex('4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb');
+          done([hex(await SanziEd25519.publicKey(seed)), hex(await SanziEd25519.sign(seed, unhex('72')))]);
+        };
+        document.head.appendChild(s);""")
+    assert result == ["3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+                      "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
+                      "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"]
