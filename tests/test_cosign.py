@@ -291,3 +291,20 @@ def test_the_complaint_desks_assignee_select_reads_english_in_english(backend, c
     page = client.get(f"/committee/complaints/{filed.complaint.number}").get_data(as_text=True)
     select_html = re.search(r"<select[^>]*assignee.*?</select>", page, re.S)
     assert select_html and "(choose)" in select_html.group(0) and "（请选择）" not in page, page[-3000:]
+
+
+@pytest.mark.parametrize("database_url", DATABASES, indirect=True)
+def test_audit_verify_names_a_forged_cosignature_in_the_database(backend, runner, demo):
+    from portal.auditlog.models import AuditCheckpoint
+
+    from .test_integrity import verify
+
+    assert verify(runner).exit_code == 0
+    with backend.db.write("lianban") as session:
+        kept = session.scalar(select(AuditCheckpoint).where(AuditCheckpoint.log == "lianban"))
+        line = next(s.line for s in split_note(kept.note)[1] if "/committee/" in s.name)
+        raw = bytearray(base64.b64decode(line.rsplit(" ", 1)[1]))
+        raw[40] ^= 1
+        kept.note = kept.note.replace(line, line.rsplit(" ", 1)[0] + " " + base64.b64encode(bytes(raw)).decode())
+    result = verify(runner)
+    assert result.exit_code == 1 and "监委会联署无效" in result.output, result.output
