@@ -7,7 +7,6 @@ device, checks the consistency proof from the last checkpoint it co-signed and s
 from __future__ import annotations
 
 import base64
-import time
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import login_required
@@ -69,7 +68,7 @@ def _page(key_form: KeyForm | None = None, revoke_form: RevokeForm | None = None
     return render_template(
         "workspace/cosign.html", village=village, code=code, keys=keys, mine=mine, note=note,
         size=head.size if head else 0, root=base64.b64encode(head.root).decode() if head else "",
-        on_public=on_public, last=last, statuses=KEY_STATUS, now=int(time.time()),
+        on_public=on_public, last=last, statuses=KEY_STATUS,
         new_key_name=services.key_name(backend(), code, number), key_form=key_form or KeyForm(),
         revoke_form=revoke_form or RevokeForm(), cosign_form=cosign_form, problem=problem,
         portal_key=backend().signer.verifier_key), status
