@@ -1,7 +1,8 @@
 """The village audit log, format v1 (DESIGN.md, "The audit log — format v1").
 
 Canonical entries and their hash chain (`canonical`, `entry`), the RFC 9162 Merkle tree and its
-proofs (`merkle`), C2SP signed notes and checkpoints (`note`, `checkpoint`) and the offline
+proofs (`merkle`), C2SP signed notes and checkpoints (`note`, `checkpoint`), the committee's
+witness cosignatures (`cosignature`, C2SP tlog-cosignature) and the offline
 verifier `python -m audit.verify DIR` (`verify`). Standard library only; `cryptography` is needed
 for Ed25519 signatures alone. The errors the modules raise are defined here.
 """

@@ -2,13 +2,19 @@
 
     python -m audit.verify DIR
 
+    python -m audit.verify DIR --require K [--witness-keys FILE]
+
 DIR holds `entries.jsonl` (one canonical line per entry, in seq order; an entry's hash is the
 SHA-256 of its line, so lines are never re-encoded), `checkpoint` (a C2SP signed note) and `keys`
-(signed-note verifier keys, the portal's first, then the supervisory committee's). Checks every
-line and its link to the one before, the Merkle root (RFC 9162) and size against the checkpoint,
-and the signatures. Prints `OK <log> size=<n> root=<base64>` and exits 0, or prints one line
-naming the first bad seq and exits 1. Needs only the standard library; without `cryptography`
-the signatures are skipped with a warning.
+(verifier keys, one a line: the portal's first, then the supervisory committee members' witness
+keys, C2SP tlog-cosignature vkeys of type 0x04). Checks every line and its link to the one
+before, the Merkle root (RFC 9162) and size against the checkpoint, the portal's signature and
+every committee cosignature. `--require K` fails unless at least K committee keys co-signed the
+checkpoint; `--witness-keys FILE` takes the committee keys from FILE instead of `keys` (keys
+the reader got elsewhere, e.g. from the committee itself). Prints `OK <log> size=<n>
+root=<base64>` and exits 0, or prints one line naming the first bad seq and exits 1. Needs only
+the standard library; without `cryptography` the signatures are skipped with a warning (and
+`--require` fails).
 """
 import argparse
 import base64
@@ -16,11 +22,13 @@ import hashlib
 import json
 import sys
 import warnings
+from datetime import datetime, timezone
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn
 
 from audit import LogError, NoteError
+from audit import cosignature
 from audit.checkpoint import Checkpoint, log_of_origin, parse_checkpoint
 from audit.entry import ZERO_HASH, entry_defect, entry_hash
 from audit.merkle import leaf_hash, root_from_leaf_hashes
@@ -30,13 +38,17 @@ Signatures = list[tuple[str, bool]]  # (key name, signed?) per key, the portal's
 
 
 class Result(NamedTuple):
-    """A verified log: its name, size and root, and for each key in the keys file (the portal's
-    first) whether it signed the checkpoint; `signatures` is None when they were not checked."""
+    """A verified log: its name, size and root, and for each signed-note key in the keys file (the
+    portal's first) whether it signed the checkpoint; `signatures` is None when they were not
+    checked. `cosigned` holds the committee cosignatures that verified (None: not checked) and
+    `witnesses` the committee keys they were checked against."""
 
     log: str
     size: int
     root: bytes
     signatures: Signatures | None
+    cosigned: list[cosignature.Cosignature] | None = None
+    witnesses: tuple[str, ...] = ()
 
 
 def _refuse_float(text: str) -> NoReturn:
@@ -139,17 +151,31 @@ def _read_text(path: Path) -> str:
         raise NoteError(f"{path.name}: not UTF-8 text") from None
 
 
-def _read_keys(path: Path) -> list[str]:
-    """Return the verifier keys in the keys file. Raises NoteError naming a bad line."""
-    keys = [line.strip() for line in _read_text(path).splitlines() if line.strip()]
-    if not keys:
-        raise NoteError(f"{path.name}: no verifier keys")
-    for number, key in enumerate(keys, start=1):
+def _read_keys(path: Path, *, witnesses_only: bool = False) -> tuple[list[str], list[str]]:
+    """Return the signed-note verifier keys and the committee cosigner keys in a keys file
+    (blank lines and lines starting with "#" skipped). Raises NoteError naming a bad line, or if
+    the file holds no key (no cosigner key, with `witnesses_only`)."""
+    keys: list[str] = []
+    witnesses: list[str] = []
+    for number, raw in enumerate(_read_text(path).splitlines(), start=1):
+        key = raw.strip()
+        if not key or key.startswith("#"):
+            continue
         try:
-            parse_verifier(key)
+            if cosignature.is_cosigner_key(key):
+                witnesses.append(cosignature.parse_cosigner(key).vkey)
+            elif witnesses_only:
+                raise NoteError("not a committee (cosigner) key of type 0x04")
+            else:
+                parse_verifier(key)
+                keys.append(key)
         except NoteError as error:
             raise NoteError(f"{path.name} line {number}: {error}") from None
-    return keys
+    if witnesses_only and not witnesses:
+        raise NoteError(f"{path.name}: no committee keys")
+    if not witnesses_only and not keys:
+        raise NoteError(f"{path.name}: no verifier keys")
+    return keys, witnesses
 
 
 def _signatures(note: str, keys: list[str]) -> tuple[str, Signatures | None]:
@@ -202,21 +228,55 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def verify_dir(path: str | Path) -> Result:
+def _cosigned(path: Path, witnesses: list[str]) -> list[cosignature.Cosignature] | None:
+    """The committee cosignatures on the checkpoint at `path` that verify; None without
+    cryptography. Raises NoteError naming the file for a forged cosignature by a known key."""
+    if not witnesses:
+        return []
+    try:
+        return cosignature.cosignatures(_read_text(path), witnesses)
+    except ImportError:
+        return None
+    except NoteError as error:
+        raise NoteError(f"{path.name}: {error}") from None
+
+
+def verify_dir(path: str | Path, witness_keys: str | Path | None = None, require: int = 0) -> Result:
     """Verify the exported log in directory `path` (entries.jsonl, checkpoint, keys).
 
+    Committee cosignatures are checked against the cosigner keys of `witness_keys` (a file)
+    or, without it, those in `keys`; fewer than `require` of them raise NoteError.
     Raises LogError (its seq names the first bad entry when there is one), NoteError for a bad
-    keys file, checkpoint or signature, OSError for a missing or unreadable file. Warns
-    (RuntimeWarning) and skips the signatures when cryptography is not installed.
+    keys file, checkpoint, signature or cosignature, OSError for a missing or unreadable file.
+    Warns (RuntimeWarning) and skips the signatures when cryptography is not installed.
     """
     directory = Path(path)
-    keys = _read_keys(directory / "keys")
+    keys, witnesses = _read_keys(directory / "keys")
+    if witness_keys is not None:
+        witnesses = _read_keys(Path(witness_keys), witnesses_only=True)[1]
     checkpoint, signatures = _open_checkpoint(directory / "checkpoint", keys)
+    cosigned = _cosigned(directory / "checkpoint", witnesses)
     log = log_of_origin(checkpoint.origin)
     with open(directory / "entries.jsonl", "rb") as entries:
         entries_log, size, root = verify_lines(entries)
     _match(checkpoint, log, entries_log, size, root)
-    return Result(log, size, root, signatures)
+    if require > 0:
+        _enough(cosigned, witnesses, require)
+    return Result(log, size, root, signatures, cosigned, tuple(witnesses))
+
+
+def _enough(cosigned: list[cosignature.Cosignature] | None, witnesses: list[str], require: int) -> None:
+    """Raise NoteError unless at least `require` of the committee keys co-signed."""
+    if cosigned is None:
+        raise NoteError(f"{require} committee cosignatures required, but cryptography is not "
+                        "installed: cosignatures cannot be checked")
+    if require > len(witnesses):
+        raise NoteError(f"{require} committee cosignatures required, but only {len(witnesses)} "
+                        "committee keys are known")
+    if len(cosigned) < require:
+        names = ", ".join(c.name for c in cosigned) or "none"
+        raise NoteError(f"the checkpoint is co-signed by {len(cosigned)} of the {len(witnesses)} "
+                        f"committee keys ({names}), {require} required")
 
 
 def _report(result: Result) -> list[str]:
@@ -227,6 +287,16 @@ def _report(result: Result) -> list[str]:
     lines.append(f"signed by the portal key {portal}")
     lines += [f"{'co-signed' if signed else 'not co-signed'} by committee key {name}"
               for name, signed in committee]
+    if result.cosigned is None:
+        return [*lines, "committee cosignatures not checked"]
+    done = {c.name: c for c in result.cosigned}
+    for key in result.witnesses:
+        name = key.split("+", 1)[0]
+        if name in done:
+            when = datetime.fromtimestamp(done[name].timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+            lines.append(f"co-signed by committee key {name} at {when}")
+        else:
+            lines.append(f"not co-signed by committee key {name}")
     return lines
 
 
@@ -235,11 +305,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m audit.verify",
                                      description="Verify an exported village audit log.")
     parser.add_argument("dir", help="directory holding entries.jsonl, checkpoint and keys")
+    parser.add_argument("--witness-keys", metavar="FILE", default=None,
+                        help="committee keys (tlog-cosignature vkeys, one a line) to check the "
+                             "cosignatures against, instead of those in DIR/keys")
+    parser.add_argument("--require", metavar="K", type=int, default=0,
+                        help="fail unless at least K committee keys co-signed the checkpoint")
     args = parser.parse_args(argv)
+    if args.require < 0:
+        parser.error("--require must be 0 or more")
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = verify_dir(args.dir)
+            result = verify_dir(args.dir, args.witness_keys, args.require)
     except LogError as error:
         print(f"FAIL seq={error.seq}: {error}" if error.seq is not None else f"FAIL: {error}")
         return 1

@@ -145,6 +145,9 @@ def register_cli(app: Flask) -> None:
     audit = AppGroup("audit", help="The per-village audit log: export, verify, checkpoint.")
     app.cli.add_command(audit)
     from portal.complaints.cli import complaints
+    from portal.witnessing.cli import committee
+
+    app.cli.add_command(committee)
 
     app.cli.add_command(complaints)
 
@@ -157,8 +160,11 @@ def register_cli(app: Flask) -> None:
 
         _village_codes(code)
         backend = _backend()
+        from portal.witnessing.reads import committee_vkeys
+
         with backend.db.read() as session:
-            size = audit_log.export(session, code, directory, [backend.signer.verifier_key])
+            keys = [backend.signer.verifier_key, *committee_vkeys(session, code)]
+            size = audit_log.export(session, code, directory, keys)
         click.echo(f"已导出 {code} 的审计日志 {size} 条到 {directory}")
 
     @audit.command("verify")

@@ -27,6 +27,7 @@ from portal.contracts.services import (
 )
 from portal.demo_complaints import build_complaints
 from portal.demo_entrustments import build_entrustments
+from portal.demo_cosign import cosign_demo, register_demo_key
 from portal.demo_money import build_money
 from portal.demo_notices import build_notices
 from portal.demo_signings import build_signings
@@ -109,6 +110,7 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
         create_user(backend, SYSTEM, UserInput(username=username, display_name=display, password=PASSWORD,
                                                role=role, village_code=village,
                                                township_code=TOWNSHIP_CODE if role is Role.TOWNSHIP else None))
+    cosigner = register_demo_key(backend)
 
     parcels = _parcels(backend, staff, rng)
     _buildings(backend, staff)
@@ -135,6 +137,7 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     build_notices(backend, staff, today, sum((a for _, a in lot_parcels), Decimal(0)))
     build_signings(backend, staff, CODE, companies, today)
     build_complaints(backend, "LB-LZ-2024-001")
+    cosign_demo(backend, cosigner)
     from portal.auditlog import store as audit_log
     with backend.db.read() as session:
         size = audit_log.head(session, CODE).size  # type: ignore[union-attr]

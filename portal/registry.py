@@ -62,6 +62,8 @@ from portal.stats import models as stats_models  # noqa: F401  (page visits: not
 from portal.villages import labels as village_labels
 from portal.villages import reads as village_reads
 from portal.villages.models import Village
+from portal.witnessing import labels as witnessing_labels
+from portal.witnessing.models import CommitteeKey
 
 BY_STAFF = frozenset({STAFF})
 # Villages and accounts are created (accounts also reset, disabled and re-enabled) by the
@@ -125,6 +127,11 @@ REGISTRY = Registry((
     RecordType("dividend_plan", DividendPlan, "分红方案", dividend_labels.PLAN_FIELDS, RECORD | {"pay": BY_STAFF},
                prefix="FH-", page=dividend_reads.page_path, views="portal.dividends.views",
                editor="portal.dividends.editing"),
+    # A committee member's witness key, registered and revoked by the member (联署, C2SP
+    # tlog-cosignature); only the public key is stored, the cosignatures ride on kept checkpoints.
+    RecordType("committee_key", CommitteeKey, "监委会联署公钥", witnessing_labels.FIELDS,
+               {"create": frozenset({COMMITTEE}), "revoke": frozenset({COMMITTEE})},
+               public=False, views="portal.witnessing.views"),
     RecordType("dividend_line", DividendLine, "分红名单", dividend_labels.LINE_FIELDS,
                {"create": BY_STAFF, "correct": BY_STAFF, "pay": BY_STAFF}, personal=True,
                page=dividend_reads.page_path, title=dividend_reads.line_title),

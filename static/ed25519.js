@@ -1,7 +1,8 @@
-// Ed25519 signature verification (RFC 8032 §5.1.7) in plain JavaScript, for browsers whose
-// WebCrypto lacks Ed25519. Loaded by verify.js only then. Written for this project (same licence
-// as the portal); SHA-512 comes from WebCrypto, which every such browser has. Verification uses
-// public data only, so constant time does not matter here.
+// Ed25519 (RFC 8032) in plain JavaScript, for browsers whose WebCrypto lacks Ed25519. Loaded by
+// verify.js and cosign.js only then. Written for this project (same licence as the portal);
+// SHA-512 comes from WebCrypto, which every such browser has. Verification uses public data only;
+// signing (a committee member co-signing on their own device) is not constant time, which is
+// why cosign.js prefers WebCrypto's Ed25519 whenever the browser has it.
 (function () {
   "use strict";
   var P = (1n << 255n) - 19n;
@@ -61,5 +62,26 @@
     var right = add(decode(r), mul(a, h));
     return same(encode(mul(BASE, s)), encode(right));
   }
-  window.SanziEd25519 = { verify: verify };
+  function bytes32(n) { var out = new Uint8Array(32); for (var i = 0; i < 32; i++) { out[i] = Number((n >> BigInt(8 * i)) & 255n); } return out; }
+  async function sha512() {
+    var n = 0, i, o = 0; for (i = 0; i < arguments.length; i++) { n += arguments[i].length; }
+    var all = new Uint8Array(n); for (i = 0; i < arguments.length; i++) { all.set(arguments[i], o); o += arguments[i].length; }
+    return new Uint8Array(await crypto.subtle.digest("SHA-512", all));
+  }
+  async function expand(seed) {  // RFC 8032 §5.1.5: the secret scalar and the nonce prefix
+    var h = await sha512(seed), a = h.slice(0, 32);
+    a[0] &= 248; a[31] &= 127; a[31] |= 64;
+    return { a: le(a), prefix: h.slice(32) };
+  }
+  // The 32-byte public key of a 32-byte seed.
+  async function publicKey(seed) { return encode(mul(BASE, (await expand(seed)).a)); }
+  // The 64-byte signature of `message` by the key of `seed` (RFC 8032 §5.1.6).
+  async function sign(seed, message) {
+    var e = await expand(seed), pub = encode(mul(BASE, e.a));
+    var r = le(await sha512(e.prefix, message)) % L, big = encode(mul(BASE, r));
+    var k = le(await sha512(big, pub, message)) % L;
+    var out = new Uint8Array(64); out.set(big); out.set(bytes32((r + k * e.a) % L), 32);
+    return out;
+  }
+  window.SanziEd25519 = { verify: verify, sign: sign, publicKey: publicKey };
 }());

@@ -82,6 +82,34 @@
     return parsed;
   }
 
+  // The committee cosignatures on the checkpoint (C2SP tlog-cosignature v1: key id type 0x04,
+  // 8-byte timestamp, Ed25519 over "cosignature/v1\ntime <t>\n" + the checkpoint), each checked
+  // against the village's registered committee keys; lines by unknown keys are only counted.
+  async function committeeCosigned(cp, keys) {
+    var out = { passed: [], problems: [], unknown: 0 }, known = [];
+    for (var i = 0; i < keys.length; i++) {
+      var m = /^([^+\s]+)\+([0-9a-fA-F]{8})\+([A-Za-z0-9+\/]+=*)$/.exec(keys[i].key || ""), raw = m ? unb64(m[3]) : [];
+      if (raw.length !== 33 || raw[0] !== 4) { continue; }
+      var id = (await sha256(join(utf8(m[1] + "\n"), raw))).slice(0, 4);
+      if (hex(id) !== m[2].toLowerCase()) { continue; }
+      known.push({ name: m[1], id: id, pub: raw.slice(1), info: keys[i] });
+    }
+    for (var j = 0; j < (cp.cosigners || []).length; j++) {
+      var s = cp.cosigners[j];
+      var k = known.filter(function (x) { return x.name === s.name && same(x.id, s.id); })[0];
+      if (!k) { out.unknown += 1; continue; }
+      var t = 0; for (var b = 0; b < 8 && s.sig.length === 72; b++) { t = t * 256 + s.sig[b]; }
+      var msg = utf8("cosignature/v1\ntime " + t + "\n" + cp.text);
+      if (s.sig.length === 72 && await ed25519(k.pub, s.sig.slice(8), msg)) {
+        var when = new Date(t * 1000), day = when.getFullYear() + "年" + (when.getMonth() + 1) + "月" + when.getDate() + "日";
+        out.passed.push("监委会联署：" + (k.info.role || "监委会成员") + "（公钥 " + k.info.number + "，指纹 " + k.info.fingerprint + "）于 " + day + " 联署，签名核验通过");
+      } else {
+        out.problems.push("监委会联署签名不对（公钥 " + k.info.number + "）：联署是伪造的，或检查点被改动过");
+      }
+    }
+    return out;
+  }
+
   async function pageKey() {
     var key = await parseKey(witnessBox.dataset.key);
     // What the page prints is what the reader compares with paper, so the key must match it.
@@ -240,8 +268,10 @@
     var fields = compareFields(entry.data || {});
     problems = problems.concat(fields.problems);
     if (fields.checked.length) { passed.push("本页显示的 " + fields.checked.length + " 项与日志记录一致：" + fields.checked.join("、")); }
-    var cosigned = (cp.cosigners || []).map(function (s) { return "监委会联署：" + s.name + "（公钥编号 " + hex(s.id) + "）"; });
-    passed = passed.concat(cosigned.length ? cosigned : ["此检查点尚无监委会联署"]);
+    var cosigned = await committeeCosigned(cp, bundle.committee_keys || []);
+    problems = problems.concat(cosigned.problems);
+    passed = passed.concat(cosigned.passed.length ? cosigned.passed : ["此检查点尚无监委会联署"]);
+    if (cosigned.unknown) { passed.push("另有 " + cosigned.unknown + " 个未登记钥匙的签名，未核验，不算联署"); }
     if (!problems.length && !(await witness(cp, bundle.checkpoint))) { problems.push("此检查点与这部手机以前核验过的日志矛盾（见页首警告）"); }
     return { problems: problems, passed: passed };
   }

@@ -60,8 +60,9 @@ def test_workspace_pages_pass_the_nu_html_checker(client, demo, tmp_path):
 
     _login(client, "demo-committee")
     for url in ("/committee/", "/committee/reconciliation", "/committee/replies", "/committee/replies/FA-2026-001/2",
-                f"/committee/drafts/{receipt}", f"/committee/drafts/{vote}"):
+                f"/committee/drafts/{receipt}", f"/committee/drafts/{vote}", "/committee/cosign/"):
         keep(url, client.get(url))
+    keep("cosign page with a refused key", client.post("/committee/cosign/keys", data={"verifier_key": "<b>x</b>"}), 400)
     assert client.post(f"/committee/drafts/{vote}/approve").status_code == 302
     keep("plan page with the forms link", client.get("/v/lianban/plans/FA-2023-001"))
     assert "/votes/2/forms" in pages[max(pages)][1]

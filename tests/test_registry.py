@@ -37,10 +37,12 @@ from portal.receipts.services import ReceiptInput, record_receipt
 from portal.registry import REGISTRY
 from portal.tenders.services import TenderInput, create_tender
 from portal.villages.services import VillageInput, create_village
+from portal.witnessing.models import CommitteeKey
 
 from .conftest import DATABASES, DEMO_STAFF
 
 VILLAGER = Actor("villager", "villager")
+DEMO_COMMITTEE = Actor("demo-committee", "committee", village="lianban")
 OTHER_VILLAGE_STAFF = Actor("other-staff", "staff", village="other")
 OTHER_VILLAGE_COMMITTEE = Actor("other-committee", "committee", village="other")
 
@@ -192,6 +194,20 @@ def make_dividend_plan(backend: Backend, actor: Actor) -> Made:
     return Made(made.audit_id(), "登记测试分红方案")
 
 
+def make_committee_key(backend: Backend, actor: Actor) -> Made:
+    from audit import cosignature
+    from portal.witnessing.services import key_name, register_key
+
+    from portal.accounts.models import User
+
+    with backend.db.read() as session:
+        number = (session.scalar(select(func.max(CommitteeKey.number))) or 0) + 1
+        actor = replace(actor, user_id=session.scalar(select(User.id).where(User.username == actor.username)))
+    signer = cosignature.generate_signer(key_name(backend, "lianban", number))
+    key = register_key(backend, actor, "lianban", cosignature.verifier_from_signer(signer))
+    return Made(key.audit_id(), None)
+
+
 def make_dividend_line(backend: Backend, actor: Actor) -> Made:
     make_dividend_plan(backend, actor)
     with backend.db.read() as session:
@@ -224,6 +240,7 @@ RECORD_MAKERS: dict[str, tuple[Callable[[Backend, Actor], Made], Actor]] = {
     "ledger_entry": (make_ledger_entry, DEMO_STAFF),
     "dividend_plan": (make_dividend_plan, DEMO_STAFF),
     "dividend_line": (make_dividend_line, DEMO_STAFF),
+    "committee_key": (make_committee_key, DEMO_COMMITTEE),
 }
 TYPES = [pytest.param(t, id=t.entity) for t in REGISTRY]
 # Tables that hold no audited state of their own, and why; every other table must be a

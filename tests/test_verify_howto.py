@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from audit.cosignature import parse_cosigner
 from audit.note import key_fingerprint, parse_verifier
 
 
@@ -48,6 +49,16 @@ def test_the_howto_on_the_village_page_runs_as_written(served, client, tmp_path)
     assert "signed by the portal key sanzi-portal" in done.stdout
     # The verifier that ran is the one the portal served, unzipped next to the files.
     assert (tmp_path / "lianban-log" / "audit" / "verify.py").is_file()
+    # The demo's checkpoint is co-signed by its one committee member: k of n as the page says.
+    assert "co-signed by committee key" in done.stdout
+    page = client.get("/v/lianban/").get_data(as_text=True)
+    require = html.unescape(re.search(r'<code class="require">(.*?)</code>', page).group(1))
+    assert require == "python3 -m audit.verify . --require 2"
+    for k, status, said in ((2, 1, "2 committee cosignatures required, but only 1 committee keys are known"),
+                            (1, 0, "co-signed by committee key")):
+        run = subprocess.run(["bash", "-euc", require.replace("2", str(k))], cwd=tmp_path / "lianban-log", env=env,
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode == status and said in run.stdout, run.stdout + run.stderr
 
 
 def test_the_howto_downloads_only_what_the_checkpoint_covers(served, client, backend):
@@ -61,7 +72,9 @@ def test_keys_serves_the_verifier_key_whose_fingerprint_the_pages_print(client, 
     response = client.get("/v/lianban/audit/keys")
     assert response.status_code == 200 and response.mimetype == "text/plain"
     keys = response.get_data(as_text=True).splitlines()
-    assert keys == [backend.signer.verifier_key]
+    # The portal's key first, then the committee's (the demo member's witness key).
+    assert keys[0] == backend.signer.verifier_key and len(keys) == 2
+    assert parse_cosigner(keys[1]).name.endswith("/v/lianban/committee/1")
     parse_verifier(keys[0])
     fingerprint = key_fingerprint(keys[0])
     assert fingerprint in client.get("/v/lianban/").get_data(as_text=True)

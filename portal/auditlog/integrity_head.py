@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit import NoteError, note
+from audit import NoteError, cosignature, note
 from audit.checkpoint import Checkpoint, log_of_origin, parse_checkpoint
 
 from portal.auditlog.models import AuditCheckpoint, AuditHead
@@ -65,14 +65,35 @@ def check_head(session: Session, report: Report, log: str, scan: LogScan, signer
 
 def check_kept(session: Session, report: Report, log: str, scan: LogScan, signer: LogSigner) -> None:
     query = select(_KEPT).where(_KEPT.c.log == log).order_by(_KEPT.c.size)
+    committee = _committee_keys(session, log)
     for kept in session.execute(query):
         what = f"保存的检查点（audit_checkpoint id={kept.id}）"
         try:
             checkpoint = _check_note(report, what, kept.note, log, scan, signer)
             if checkpoint is not None and (checkpoint.size, checkpoint.root) != (kept.size, bytes(kept.root)):
                 report.add(f"{what}的 size 或 root 列与其签名内容（size={checkpoint.size}）不一致（被直接修改？）")
+            _check_cosignatures(report, what, kept.note, committee)
         except Exception as err:  # a value no portal writes: name the row, keep going
             report.add(f"{what}: 核对时出错（{type(err).__name__}: {err}）")
+
+
+def _committee_keys(session: Session, log: str) -> list[str]:
+    """Every witness key the village ever registered (a revoked key's earlier cosignatures stay valid)."""
+    from portal.villages.models import Village
+    from portal.witnessing.models import CommitteeKey
+
+    return list(session.scalars(select(CommitteeKey.verifier_key).join(Village, Village.id == CommitteeKey.village_id)
+                                .where(Village.code == log).order_by(CommitteeKey.number)))
+
+
+def _check_cosignatures(report: Report, what: str, signed: str, committee: list[str]) -> None:
+    """A cosignature line by a registered committee key must verify (a forged one is named)."""
+    if not committee:
+        return
+    try:
+        cosignature.cosignatures(signed, committee)
+    except NoteError as err:
+        report.add(f"{what}上的监委会联署无效（{err}，被直接修改？）")
 
 
 def _check_note(report: Report, what: str, signed: str, log: str, scan: LogScan,

@@ -79,11 +79,13 @@ def proof_bundle(backend: Backend, code: str, seq: int) -> dict[str, Any]:
             "inclusion": audit_log.inclusion(session, code, seq, size),
             "checkpoint": audit_log.latest_checkpoint(session, code),
             "verifier_keys": [backend.signer.verifier_key],
+            "committee_keys": committee_keys(backend, code),
             "how_to_check": [
                 "entry_hash = SHA-256(entry_line 的 UTF-8 字节)",
                 "leaf_hash = SHA-256(0x00 ‖ entry_hash 的 32 字节)",
                 "按 RFC 9162 §2.1.3.2 用 inclusion.path 从 leaf_hash 算到根，应等于 inclusion.root",
                 "inclusion.root 的 base64 应等于 checkpoint 第三行；checkpoint 的签名用 verifier_keys 核验",
+                "监委会联署（C2SP tlog-cosignature v1）用 committee_keys 核验",
             ],
         }
 
@@ -91,8 +93,21 @@ def proof_bundle(backend: Backend, code: str, seq: int) -> dict[str, Any]:
 def verifier_keys(backend: Backend, code: str) -> list[str]:
     """The verifier keys of the village's checkpoints, the portal's first (as `audit export`
     writes the keys file); NotFound for an unknown village."""
+    from portal.witnessing.reads import committee_vkeys
+
     log_size(backend, code)
-    return [backend.signer.verifier_key]
+    with backend.db.read() as session:
+        return [backend.signer.verifier_key, *committee_vkeys(session, code)]
+
+
+def committee_keys(backend: Backend, code: str) -> list[dict[str, Any]]:
+    """The village's active committee keys with what a page says of them (role, number,
+    fingerprint), for the in-browser check of the cosignatures."""
+    from portal.witnessing.reads import keys_of
+
+    with backend.db.read() as session:
+        return [{"key": k.verifier_key, "number": k.number, "role": "监委会成员", "fingerprint": k.fingerprint}
+                for k in keys_of(session, code, active_only=True)]
 
 
 def portal_key_fingerprint(backend: Backend) -> str:

@@ -16,6 +16,7 @@ from portal.complaints.services import assign, reply
 from portal.kernel.errors import ValidationError
 from portal.kernel.history import ROLES
 from portal.kernel.transaction import Actor
+from portal.translations import translate
 from portal.workspace.access import village_actor
 from portal.workspace.forms import show_errors
 
@@ -63,7 +64,7 @@ def handle(number: str) -> Response | tuple[str, int] | str:
         else:
             problems = [CSRF_MESSAGE]
     detail, board = reads.desk_detail(backend(), code, number, backend().today())
-    assigning.assignee.choices = [("", FORM["choose"])] + board.members
+    assigning.assignee.choices = [("", translate(FORM["choose"]))] + board.members
     page = render_template("workspace/complaint.html", d=detail, assigning=assigning, answering=answering,
                            problems=problems, statuses=COMPLAINT_STATUS, kinds=KIND, roles=ROLES, code=code,
                            mine=detail.view.complaint.assignee_id == actor.user_id)

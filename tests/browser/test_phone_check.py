@@ -134,7 +134,7 @@ def test_the_genuine_bundle_passes_and_names_what_it_checked(browser, fresh):
     assert text.startswith("核验通过"), text
     fingerprint = note.key_fingerprint(json.loads(fresh.get(_bundle_path(fresh)[0]))["verifier_keys"][0])
     assert fingerprint in text and "租金单价" in text and "合同编号" in text
-    assert "尚无监委会联署" in text
+    assert "监委会联署：监委会成员（公钥 1" in text  # the demo committee member co-signed the demo log
     assert console_errors(browser) == []
     save_screenshot(browser, "phone-check-passed")
 
@@ -189,12 +189,27 @@ def test_an_entry_differing_from_the_page_in_one_field_is_named(browser, fresh):
     assert "签名不对" not in text and "包含证明不成立" not in text
 
 
-def test_committee_cosignatures_on_the_checkpoint_are_shown(browser, fresh):
+def test_committee_cosignatures_on_the_checkpoint_are_verified_and_shown(browser, fresh):
+    # The demo's committee member co-signed the demo's checkpoint with the village's key 1.
+    text = _check(browser, fresh)
+    assert text.startswith("核验通过") and "监委会联署：监委会成员（公钥 1，指纹 " in text, text
+    assert "签名核验通过" in text
     path, genuine = _bundle_path(fresh)
+    # A signature line by a key the village never registered is not counted as a cosignature.
     member = note.generate_signer("lianban-jianwei-1")
     _lie(fresh, path, json.dumps(dict(genuine, checkpoint=note.add_signature(genuine["checkpoint"], member))).encode())
     text = _check(browser, fresh)
-    assert text.startswith("核验通过") and "监委会联署：lianban-jianwei-1" in text, text
+    assert text.startswith("核验通过") and "另有 1 个未登记钥匙的签名" in text, text
+    # A forged cosignature by the registered key fails the check, naming the key.
+    committee = genuine["committee_keys"][0]["key"].split("+", 1)[0]
+    lines = genuine["checkpoint"].split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("\u2014 " + committee + " "))
+    raw = bytearray(base64.b64decode(lines[at].rsplit(" ", 1)[1]))
+    raw[30] ^= 1
+    lines[at] = lines[at].rsplit(" ", 1)[0] + " " + base64.b64encode(bytes(raw)).decode()
+    _lie(fresh, path, json.dumps(dict(genuine, checkpoint="\n".join(lines))).encode())
+    text = _check(browser, fresh)
+    assert text.startswith("核验失败") and "监委会联署签名不对（公钥 1）" in text, text
 
 
 def test_the_pure_javascript_fallback_verifies_ed25519(browser, fresh):
