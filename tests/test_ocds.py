@@ -122,3 +122,27 @@ def test_a_withdrawn_receipt_and_a_corrected_tender_are_releases_of_their_own():
     assert transaction["payer"] == {"id": "person-HT-1", "name": "张*华"}
     assert release(pub, {**receipt, "data": {**receipt["data"], "contract": None}}) is None
     assert release(pub, {**receipt, "entity": "notice"}) is None
+
+
+def test_a_tender_names_its_plan_and_meeting_and_masks_a_person_bidding():
+    pub = Publication("c", "测试村", "https://x.example", "ocds-t", "https://l.example", {}, {"FA-1": "土地集中流转方案"})
+    data = {"number": "ZZ-1", "title": "招租", "mode": "auction", "lots": [{"asset": "P1", "name": "东洋", "area": "10.00"}],
+            "use": "种植", "term_start": "2027-01-01", "term_end": "2031-12-31", "reserve_price": "400.00",
+            "increment": "10.00", "deposit": "1000.00", "eligibility": "", "plan": "FA-1", "meeting": "HY-1",
+            "publicity_start": "2026-12-01", "publicity_days": 5, "publicity_end": "2026-12-07",
+            "bid_deadline": "2026-12-10", "qa": [], "bidders": [{"no": 1, "kind": "person", "name": "张*华"}],
+            "bids": [], "failed_reveals": [], "winner": None, "winning_price": None, "awarded_on": None,
+            "objection_until": None, "objections": [], "status": "open"}
+    made = release(pub, {"seq": 3, "ts": "2026-12-01T01:00:00.000000Z", "entity": "tender", "action": "tender.create",
+                         "data": data})
+    assert made is not None and made["tag"] == ["planning", "tender"]
+    assert [d["url"] for d in made["planning"]["documents"]] == ["https://x.example/v/c/plans/FA-1",
+                                                                  "https://x.example/v/c/meetings/HY-1"]
+    assert made["tender"]["tenderers"] == [{"id": "person-ZZ-1-1", "name": "张*华"}]
+    assert made["tender"]["value"] == {"amount": 4000, "currency": "CNY"}
+    corrected = release(pub, {"seq": 4, "ts": "2026-12-02T01:00:00.000000Z", "entity": "tender",
+                              "action": "tender.correct", "reason": "面积更正", "data": data})
+    assert corrected is not None and corrected["tag"] == ["tenderAmendment"]
+    assert corrected["tender"]["amendments"] == [{"id": "c-4", "date": "2026-12-02T01:00:00.000000Z",
+                                                  "rationale": "面积更正"}]
+    assert _errors(_validator("release-package-schema.json"), {"version": "1.1", "releases": [made, corrected]}) == []
