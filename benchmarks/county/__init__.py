@@ -105,10 +105,13 @@ def _run(args: argparse.Namespace, url: str, sizes: Any, workdir: Path, report: 
                       "WTF_CSRF_ENABLED": False})
     backend = app.extensions["portal"]
     backend.db.create_schema()
+    cpu_before = _cpu_seconds()
     seconds, generated = timed(generate, backend, sizes, report.line)
+    cpu = _cpu_seconds() - cpu_before
     entries = sizes.entries * sizes.villages
     report.line(f"generated {generated.rows:,} rows ({count(entries)} log entries) in {seconds:.1f} s = "
-                f"{count(entries / seconds)} entries/s")
+                f"{count(entries / seconds)} entries/s; Python CPU {cpu:.0f} s (all generator processes: "
+                f"{count(entries / cpu)} entries per CPU-second; PostgreSQL's COPY work not included)")
     projected = full["entries"] / (entries / seconds)
     report.figure("generation", f"{seconds:.0f} s for {count(entries)} entries")
     report.figure("generation projected for 2,000,000 entries", f"{projected / 60:.1f} min")
@@ -123,6 +126,14 @@ def _run(args: argparse.Namespace, url: str, sizes: Any, workdir: Path, report: 
         report.line("pages and PDF under gunicorn: skipped (--county-skip-serve)")
         return
     _served(args, url, instance, code, generated.contract_numbers[code][0], workdir, report)
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and its finished children (the generator's pool)."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _check_one_village(backend: Any, code: str, report: Report) -> None:
