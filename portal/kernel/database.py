@@ -33,7 +33,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000
 # A PostgreSQL connection taken from the pool is checked with a `SELECT 1` first only when it
 # has been idle this long. SQLAlchemy's `pool_pre_ping` pings on every checkout: one round trip
-# more per transaction (an audited write needed 9 without it), for a connection that served a
+# more per transaction (an audited write takes 5 in all), for a connection that served a
 # request a moment ago. An idle one (a server restart, a firewall's idle timeout) is still
 # checked and replaced before use; a connection that breaks while busy fails its statement, and
 # SQLAlchemy then discards the pool's older connections.
@@ -123,10 +123,12 @@ class Database:
         False: a rehearsal, rolled back whatever happens), else rolls back.
 
         `read_after_lock`: SQL with one `%s` (the log), run on PostgreSQL right after the lock is
-        granted, in the same round trip as BEGIN and the lock; its first row (or None) is left in
-        `session.info[READ_AFTER_LOCK]` as (log, row). Each statement of a READ COMMITTED
-        transaction sees what was committed when it starts, so the read sees everything committed
-        before the lock was granted. On SQLite nothing is read (a local call costs no round trip).
+        granted, in the same round trip as the lock (psycopg sends BEGIN before, on its own); its
+        first row (or None) is left in `session.info[READ_AFTER_LOCK]` as (log, row). Each
+        statement of a READ COMMITTED transaction sees what was committed when it starts, so the
+        read sees everything committed before the lock was granted. (No savepoint may be rolled
+        back past an append, which updates the row kept; none is used.) On SQLite nothing is
+        read (a local call costs no round trip).
         """
         session = self.sessions()
         try:
