@@ -137,7 +137,8 @@ def generate(backend: Any, sizes: Sizes, progress: Callable[[str], None]) -> Gen
 
         _advance_sequences(connection)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for name in ("village", *_PER_VILLAGE, "contract_asset", "instalment", "private_record", "audit_node", "audit_head"):
+        for name in ("village", *_PER_VILLAGE, "contract_asset", "instalment", "private_record", "audit_node",
+                     "audit_head"):
             connection.exec_driver_sql(f'ANALYZE "{name}"')
     return generated
 
@@ -233,7 +234,8 @@ def _village(connection: Connection, backend: Any, code: str, village_id: int, s
         contract = Contract(id=next(counters["contract"]), village_id=village_id, number=f"HT-{i + 1:05d}",
                             title=f"{assets[i % len(assets)].name}租赁合同", lessee_kind=LesseeKind.COMPANY,
                             lessee_name=f"基准农业合作社{i % 37 + 1:02d}", lessee_id_number=f"91350000MA{i:08d}",
-                            lessee_phone="", start_date=begin, end_date=begin.replace(year=begin.year + 5) - timedelta(days=1),
+                            lessee_phone="", start_date=begin,
+                            end_date=begin.replace(year=begin.year + 5) - timedelta(days=1),
                             rent_rate=Decimal(f"{400 + i % 5 * 25}.00"), rent_unit=RentUnit.PER_MU_YEAR,
                             escalation_percent=Decimal("0.00"), escalation_every_years=0, payment_interval_months=12,
                             signed_on=begin - timedelta(days=10), note="")
@@ -259,7 +261,8 @@ def _village(connection: Connection, backend: Any, code: str, village_id: int, s
     surnames = "王李张刘陈杨黄赵吴周"
     for i in range(lines):
         line = DividendLine(id=next(counters["dividend_line"]), village_id=village_id, plan_id=plan.id,
-                            position=i + 1, household=f"{i + 1:05d}", head_name=f"{surnames[i % 10]}{'建国秀兰志强'[i % 6]}{i % 7}",
+                            position=i + 1, household=f"{i + 1:05d}",
+                            head_name=f"{surnames[i % 10]}{'建国秀兰志强'[i % 6]}{i % 7}",
                             shares=Decimal("1.00"), amount=amount, paid_on=None,
                             check_code=f"{n:03d}{i:07d}"[-16:])
         line.plan = plan
@@ -268,7 +271,8 @@ def _village(connection: Connection, backend: Any, code: str, village_id: int, s
     for i in range(sizes.receipts):
         contract = contracts[i % len(contracts)]
         receipt = Receipt(id=next(counters["receipt"]), village_id=village_id, number=f"SK-{i + 1:06d}",
-                          contract_id=contract.id, amount=Decimal("50.00"), received_on=date(2025, 1 + i % 12, 1 + i % 28),
+                          contract_id=contract.id, amount=Decimal("50.00"),
+                          received_on=date(2025, 1 + i % 12, 1 + i % 28),
                           payer_name=contract.lessee_name, payer_is_person=False, scan_sha256=None, note="")
         receipt.contract = contract
         receipt.status = RecordStatus.ACTIVE
