@@ -26,6 +26,7 @@ from types import ModuleType
 from benchmarks import Report
 from benchmarks import audit as audit_bench
 from benchmarks import cachebust as cachebust_bench
+from benchmarks import county as county_bench
 from benchmarks import dividends as dividends_bench
 from benchmarks import pages as pages_bench
 from benchmarks import shards as shards_bench
@@ -33,7 +34,8 @@ from benchmarks import writes as writes_bench
 
 BENCHMARKS: dict[str, ModuleType] = {audit_bench.NAME: audit_bench, pages_bench.NAME: pages_bench,
                                      writes_bench.NAME: writes_bench, dividends_bench.NAME: dividends_bench,
-                                     cachebust_bench.NAME: cachebust_bench, shards_bench.NAME: shards_bench}
+                                     cachebust_bench.NAME: cachebust_bench, shards_bench.NAME: shards_bench,
+                                     county_bench.NAME: county_bench}
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -28,6 +28,7 @@ from portal.auditlog.models import (
     PrivateRecord,
 )
 from portal.auditlog.signing import LogSigner
+from portal.kernel.database import READ_AFTER_LOCK
 from portal.kernel.errors import ValidationError
 
 HASH_SIZE = 32
@@ -65,6 +66,27 @@ _READ_SIZE = select(_HEAD.c.size).where(_HEAD.c.log == bindparam("log"))
 _READ_HEAD = select(_HEAD.c.size, _HEAD.c.root, _HEAD.c.checkpoint).where(_HEAD.c.log == bindparam("log"))
 _INSERT_HEAD = insert(_HEAD)
 _UPDATE_HEAD = update(_HEAD).where(_HEAD.c.log == bindparam("log_key"))
+# The tip an append needs, read by `Database.write` in the round trip of the lock (TIP_AFTER_LOCK).
+TIP_AFTER_LOCK = "SELECT size, last_hash, peaks FROM audit_head WHERE log = %s"
+# On PostgreSQL an append to an existing log is this one statement (one round trip instead of
+# four): the entry, its private record if any, the Merkle nodes it completes and the new head.
+# Data-modifying WITH clauses always run to completion, in the one statement's transaction.
+_APPEND_PG = text("""
+WITH entry AS (
+    INSERT INTO audit_entry (log, seq, ts, actor, action, entity, entity_id, version, reason, prev, hash, line)
+    VALUES (:log, :seq, :ts, :actor, :action, :entity, :entity_id, :version, :reason, :prev, :hash, :line)
+    RETURNING id),
+private AS (
+    INSERT INTO private_record (entry_id, salt, personal)
+    SELECT entry.id, CAST(:salt AS bytea), :personal FROM entry WHERE CAST(:salt AS bytea) IS NOT NULL),
+nodes AS (
+    INSERT INTO audit_node (log, level, idx, hash)
+    SELECT :log, node.level, node.idx, node.hash
+    FROM unnest(CAST(:levels AS integer[]), CAST(:indexes AS bigint[]), CAST(:hashes AS bytea[]))
+         AS node(level, idx, hash))
+UPDATE audit_head SET size = :size, last_hash = :hash, root = :root, peaks = :peaks, updated_at = :ts
+WHERE log = :log
+""").bindparams(bindparam("ts", type_=_ENTRY.c.ts.type))
 
 
 def append(
@@ -83,38 +105,53 @@ def append(
     personal: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """Appends one entry to `log` in the session's transaction (which must hold the log's
-    write lock) and returns the entry with its `hash`."""
+    write lock) and returns the entry with its `hash`.
+
+    The tip (size, last hash, peaks) comes from the read made with the lock when there is one
+    (`Database.write(read_after_lock=TIP_AFTER_LOCK)`), else from a SELECT; after the append the
+    new tip replaces it, so the next append in the same transaction reads nothing either.
+    """
     connection = session.connection()
-    tip = connection.execute(_READ_TIP, {"log": log}).first()
-    size, prev = (tip.size, tip.last_hash) if tip else (0, ZERO_HASH)
+    known = session.info.get(READ_AFTER_LOCK)
+    if known is not None and known[0] == log:
+        tip = known[1]
+    else:
+        tip = connection.execute(_READ_TIP, {"log": log}).first()
+    size, prev = (tip[0], tip[1]) if tip else (0, ZERO_HASH)
     salt = new_salt() if personal is not None else None
     private = private_commitment(salt, personal) if personal is not None and salt else None
     entry, line = build_entry(
         log=log, seq=size, ts=ts, actor=actor, action=action, entity=entity,
         entity_id=entity_id, version=version, reason=reason, data=data, private=private, prev=prev,
     )
-    inserted = connection.execute(_INSERT_ENTRY, dict(
-        log=log, seq=size, ts=ts, actor=actor, action=action, entity=entity, entity_id=entity_id,
-        version=version, reason=reason, prev=prev, hash=entry["hash"], line=line.decode("utf-8")))
-    if personal is not None and salt is not None:
-        entry_key = inserted.inserted_primary_key
-        assert entry_key is not None, "a single-row INSERT returns its primary key"
-        connection.execute(_INSERT_PRIVATE, dict(
-            entry_id=entry_key[0], salt=salt,
-            personal=canonical_bytes(personal).decode("utf-8")))
-
-    tree = merkle.CompactRange.from_peaks(size, _peaks_list(tip.peaks) if tip else [])
+    personal_line = canonical_bytes(personal).decode("utf-8") if personal is not None and salt else None
+    tree = merkle.CompactRange.from_peaks(size, _peaks_list(bytes(tip[2])) if tip else [])
     new_nodes = tree.append(merkle.leaf_hash(bytes.fromhex(entry["hash"])))
-    connection.execute(_INSERT_NODES, [
-        dict(log=log, level=level, idx=index, hash=node) for level, index, node in new_nodes])
     root = tree.root()
-    new_head = dict(size=tree.size, last_hash=entry["hash"], root=root,
-                    peaks=_peaks_blob(tree.peak_hashes()), updated_at=ts)
-    if tip is None:  # a new log: its head starts with a signed checkpoint (the column is NOT NULL)
-        connection.execute(_INSERT_HEAD, dict(log=log, checkpoint=signer.checkpoint(log, tree.size, root),
-                                              **new_head))
-    else:  # the stored checkpoint is left as it is: `head` signs the current one when it is read
-        connection.execute(_UPDATE_HEAD, dict(log_key=log, **new_head))
+    peaks = _peaks_blob(tree.peak_hashes())
+    row = dict(log=log, seq=size, ts=ts, actor=actor, action=action, entity=entity, entity_id=entity_id,
+               version=version, reason=reason, prev=prev, hash=entry["hash"], line=line.decode("utf-8"))
+    if tip is not None and connection.dialect.name == "postgresql":
+        # the stored checkpoint is left as it is: `head` signs the current one when it is read
+        connection.execute(_APPEND_PG, dict(
+            row, salt=salt, personal=personal_line, size=tree.size, root=root, peaks=peaks,
+            levels=[level for level, _, _ in new_nodes], indexes=[index for _, index, _ in new_nodes],
+            hashes=[node for _, _, node in new_nodes]))
+    else:
+        inserted = connection.execute(_INSERT_ENTRY, row)
+        if personal_line is not None:
+            entry_key = inserted.inserted_primary_key
+            assert entry_key is not None, "a single-row INSERT returns its primary key"
+            connection.execute(_INSERT_PRIVATE, dict(entry_id=entry_key[0], salt=salt, personal=personal_line))
+        connection.execute(_INSERT_NODES, [
+            dict(log=log, level=level, idx=index, hash=node) for level, index, node in new_nodes])
+        new_head = dict(size=tree.size, last_hash=entry["hash"], root=root, peaks=peaks, updated_at=ts)
+        if tip is None:  # a new log: its head starts with a signed checkpoint (the column is NOT NULL)
+            connection.execute(_INSERT_HEAD, dict(log=log, checkpoint=signer.checkpoint(log, tree.size, root),
+                                                  **new_head))
+        else:  # the stored checkpoint is left as it is: `head` signs the current one when it is read
+            connection.execute(_UPDATE_HEAD, dict(log_key=log, **new_head))
+    session.info[READ_AFTER_LOCK] = (log, (tree.size, entry["hash"], peaks))
     return entry
 
 
@@ -186,9 +223,33 @@ def _node_lookup(session: Session, log: str, keys: set[tuple[int, int]]) -> dict
 
 def _size_checked(session: Session, log: str, size: int, what: str) -> int:
     current_size = session.connection().execute(_READ_SIZE, {"log": log}).scalar() or 0
+    return _within(current_size, size, what)
+
+
+def _within(current_size: int, size: int, what: str) -> int:
     if size < 0 or size > current_size:
         raise ValidationError({what: f"{what} 必须在 0 到 {current_size} 之间（日志当前共 {current_size} 条）"})
     return current_size
+
+
+def _size_and_nodes(session: Session, log: str,
+                    keys: set[tuple[int, int]]) -> tuple[int, dict[tuple[int, int], bytes]]:
+    """The log's size and the stored subtree hashes for `keys`, in one round trip (as
+    `_node_lookup`, with the head's size as one more row of level -1)."""
+    ordered = sorted(keys)
+    where = " OR ".join(f"(log = :log AND level = :l{n} AND idx = :i{n})" for n in range(len(ordered)))
+    params: dict[str, object] = {"log": log}
+    for n, (level, index) in enumerate(ordered):
+        params[f"l{n}"], params[f"i{n}"] = level, index
+    nodes = f"SELECT level, idx, hash FROM audit_node WHERE {where} UNION ALL " if ordered else ""
+    size, found = 0, {}
+    for level, index, node in session.execute(text(
+            f"{nodes}SELECT -1 AS level, size AS idx, NULL AS hash FROM audit_head WHERE log = :log"), params):
+        if level == -1:
+            size = int(index)
+        else:
+            found[(level, index)] = bytes(node)
+    return size, found
 
 
 def root_at(session: Session, log: str, size: int) -> bytes:
@@ -199,12 +260,16 @@ def root_at(session: Session, log: str, size: int) -> bytes:
 
 
 def inclusion(session: Session, log: str, index: int, size: int) -> dict[str, Any]:
-    """RFC 9162 inclusion proof of entry `index` in the tree of `size` entries."""
-    _size_checked(session, log, size, "size")
+    """RFC 9162 inclusion proof of entry `index` in the tree of `size` entries.
+
+    One query (the hot path of every phone check): the nodes a proof needs are read with the
+    log's size, which is checked after; a size beyond any log asks for no nodes."""
+    plausible = 0 <= index < size < 2**62
+    keys = merkle.inclusion_nodes(index, size) | set(merkle.peaks(size)) | {(0, index)} if plausible else set()
+    current_size, nodes = _size_and_nodes(session, log, keys)
+    _within(current_size, size, "size")
     if not 0 <= index < size:
         raise ValidationError({"index": f"index 必须满足 0 ≤ index < size（size={size}）"})
-    keys = merkle.inclusion_nodes(index, size) | set(merkle.peaks(size)) | {(0, index)}
-    nodes = _node_lookup(session, log, keys)
     lookup = lambda level, idx: nodes[(level, idx)]  # noqa: E731
     return {
         "index": index,

@@ -3,17 +3,24 @@
 Writes to one village log are serialised: SQLite takes the write lock up front with
 `BEGIN IMMEDIATE` (WAL mode, busy timeout); PostgreSQL takes a transaction-scoped advisory lock
 per log. UNIQUE(log, seq) and UNIQUE(log, prev) stay as the backstop.
+
+Round trips to PostgreSQL are what an audited write mostly waits on (`scripts/bench writes`), so
+a write transaction sends BEGIN, the lock and the read that follows it (the log's tip) in one
+pipeline, and a pooled connection is pinged only when it has been idle (`PING_AFTER_IDLE_SECONDS`).
 """
 from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import create_engine, event, func, inspect, select
+from sqlalchemy import create_engine, event, exc, inspect, make_url
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from portal.kernel.base import Base
 
@@ -24,6 +31,15 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # write pay a checkpoint: 15–30% of write time in `scripts/bench audit`. 10,000 pages caps the
 # WAL at ~40 MB.
 SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000
+# A PostgreSQL connection taken from the pool is checked with a `SELECT 1` first only when it
+# has been idle this long. SQLAlchemy's `pool_pre_ping` pings on every checkout: one round trip
+# more per transaction (an audited write takes 5 in all), for a connection that served a
+# request a moment ago. An idle one (a server restart, a firewall's idle timeout) is still
+# checked and replaced before use; a connection that breaks while busy fails its statement, and
+# SQLAlchemy then discards the pool's older connections.
+PING_AFTER_IDLE_SECONDS = 5.0
+# Session.info key under which `write(log, read_after_lock=…)` leaves (log, row read).
+READ_AFTER_LOCK = "database.read_after_lock"
 
 
 def advisory_key(log: str) -> int:
@@ -49,15 +65,46 @@ def _prepare_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _ping_idle_connections(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return  # new (just connected) or used a moment ago
+        try:
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True  # the ping opens no transaction
+            try:
+                dbapi_connection.execute("SELECT 1")
+            finally:
+                dbapi_connection.autocommit = autocommit
+        except Exception as error:  # noqa: BLE001 — any failure: the pool reconnects and retries
+            raise exc.DisconnectionError(f"idle connection is gone: {error}") from error
+
+
 class Database:
     """One engine and its session factory; `write(log)` is the only way to change data."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
-        self.engine = create_engine(url, echo=echo, future=True, pool_pre_ping=not url.startswith("sqlite"))
+        driver = make_url(url)
+        own_ping = driver.get_backend_name() == "postgresql" and driver.get_driver_name() == "psycopg"
+        # SQLite needs no ping; psycopg gets the idle-only ping below; another driver SQLAlchemy's.
+        self.engine = create_engine(url, echo=echo, future=True,
+                                    pool_pre_ping=not own_ping and driver.get_backend_name() != "sqlite")
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.pipelines = False  # PostgreSQL through psycopg 3: lock and read in one round trip
         if self.is_sqlite:
             _prepare_sqlite(self.engine)
+        elif own_ping:
+            import psycopg
+
+            self.pipelines = psycopg.Pipeline.is_supported()
+            _ping_idle_connections(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -71,15 +118,24 @@ class Database:
             session.close()
 
     @contextmanager
-    def write(self, log: str, *, commit: bool = True) -> Iterator[Session]:
+    def write(self, log: str, *, commit: bool = True, read_after_lock: str | None = None) -> Iterator[Session]:
         """A transaction holding the write lock of `log`; commits on success (unless `commit` is
-        False: a rehearsal, rolled back whatever happens), else rolls back."""
+        False: a rehearsal, rolled back whatever happens), else rolls back.
+
+        `read_after_lock`: SQL with one `%s` (the log), run on PostgreSQL right after the lock is
+        granted, in the same round trip as the lock (psycopg sends BEGIN before, on its own); its
+        first row (or None) is left in `session.info[READ_AFTER_LOCK]` as (log, row). Each
+        statement of a READ COMMITTED transaction sees what was committed when it starts, so the
+        read sees everything committed before the lock was granted. (No savepoint may be rolled
+        back past an append, which updates the row kept; none is used.) On SQLite nothing is
+        read (a local call costs no round trip).
+        """
         session = self.sessions()
         try:
             if self.is_sqlite:
                 session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             else:
-                session.execute(select(func.pg_advisory_xact_lock(advisory_key(log))))
+                self._lock(session, log, read_after_lock)
             yield session
             if commit:
                 session.commit()
@@ -90,6 +146,21 @@ class Database:
             raise
         finally:
             session.close()
+
+    def _lock(self, session: Session, log: str, read_after_lock: str | None) -> None:
+        key = advisory_key(log)
+        connection = session.connection()
+        if not self.pipelines:
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (key,))
+            if read_after_lock is not None:
+                session.info[READ_AFTER_LOCK] = (log, connection.exec_driver_sql(read_after_lock, (log,)).first())
+            return
+        driver: Any = connection.connection.driver_connection
+        with driver.pipeline(), driver.cursor() as lock, driver.cursor() as read:
+            lock.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+            if read_after_lock is not None:
+                read.execute(read_after_lock, (log,))
+                session.info[READ_AFTER_LOCK] = (log, read.fetchone())
 
     def has_schema(self) -> bool:
         return inspect(self.engine).has_table("audit_entry")

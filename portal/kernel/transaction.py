@@ -150,7 +150,7 @@ class Backend:
         """
         authorize(self.registry, actor, log, actions)
         rehearsal = _REHEARSAL.get()
-        with self.db.write(log, commit=rehearsal is None) as session:
+        with self.db.write(log, commit=rehearsal is None, read_after_lock=audit_log.TIP_AFTER_LOCK) as session:
             change = Change(self, session, log, actor, frozenset(actions), self._village_ids.get(log))
             yield change
             for hook in _ALONGSIDE.get():
