@@ -26,6 +26,8 @@ from .conftest import STAFF
 
 KILLS = 50
 MAX_DELAY = 0.25  # seconds a writer lives: a few writes (fewer on a busy machine), killed anywhere
+ACKNOWLEDGED = 10  # acknowledged receipts the run needs to prove that none is lost
+EXTRA_KILLS = 20
 
 
 def _write_until_killed(backend, village: str, kill: int, known: list[str], pipe: int) -> None:
@@ -62,6 +64,17 @@ def _write_until_killed(backend, village: str, kill: int, known: list[str], pipe
         os.write(pipe, f"done {what}\n".encode())
 
 
+def _first_line(fd: int) -> bytes:
+    """Blocks until the writer has reported its first line (or closed the pipe)."""
+    data = b""
+    while b"\n" not in data:
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 @dataclass
 class Outcome:
     receipts: dict[str, int] = field(default_factory=dict)  # acknowledged: number → least version
@@ -72,7 +85,11 @@ class Outcome:
 def _kill_writers(backend, village: str) -> Outcome:
     outcome = Outcome()
     rng = random.Random(20261129)
-    for kill in range(KILLS):
+    kill = 0
+    # KILLS kills at random points; on a machine so busy that fewer than ACKNOWLEDGED writes got
+    # through, a few more writers live longer, so the test still proves acknowledged writes survive
+    while kill < KILLS or (len(outcome.receipts) < ACKNOWLEDGED and kill < KILLS + EXTRA_KILLS):
+        delay = rng.uniform(0.005, MAX_DELAY) if kill < KILLS else rng.uniform(MAX_DELAY, 4 * MAX_DELAY)
         read_end, write_end = os.pipe()
         # no open connection to inherit: a child closing an inherited SQLite file descriptor
         # would drop its own locks on the file (SQLite's "do not carry a connection across fork")
@@ -88,12 +105,14 @@ def _kill_writers(backend, village: str) -> Outcome:
             finally:
                 os._exit(code)
         os.close(write_end)
-        time.sleep(rng.uniform(0.005, MAX_DELAY))
+        first = _first_line(read_end)  # the random delay starts once the writer has begun writing
+        time.sleep(delay)
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         assert os.WIFSIGNALED(status), f"writer {kill} died on its own (status {status}) instead of being killed"
-        with os.fdopen(read_end, "r", encoding="utf-8") as reported:
-            lines = reported.read().splitlines()
+        with os.fdopen(read_end, "rb") as reported:
+            lines = (first + reported.read()).decode("utf-8").splitlines()
+        kill += 1
         if lines and lines[-1].startswith("begin "):
             outcome.interrupted += 1
         for line in lines:
@@ -125,7 +144,7 @@ def test_writers_killed_mid_write_leave_a_log_that_matches_the_records(runner, b
         assert receipts.get(number, 0) >= version, number
     assert outcome.notices <= notices
     # a write killed before its commit may be there or not, but only whole (verify above)
-    assert len(receipts) >= len(outcome.receipts) >= 10
+    assert len(receipts) >= len(outcome.receipts) >= ACKNOWLEDGED
     print(f"\n{backend.db.engine.dialect.name}: {KILLS} kills ({outcome.interrupted} inside a write), "
           f"{len(outcome.receipts)} receipts and {len(outcome.notices)} notices acknowledged, {elapsed:.1f} s")
 
