@@ -179,7 +179,7 @@ def _village(connection: Connection, backend: Any, code: str, village_id: int, s
     from audit.entry import build_entry, new_salt, private_commitment
     from portal.auditlog.store import _peaks_blob, _peaks_list
     from portal.contracts.derived import instalment_rows
-    from portal.contracts.models import Contract, ContractAsset, ContractStatus, LesseeKind, RentUnit
+    from portal.contracts.models import Contract, ContractAsset, ContractKind, ContractStatus, LesseeKind, RentUnit
     from portal.dividends.models import DividendLine, DividendPlan, Payout
     from portal.kernel.status import RecordStatus
     from portal.kernel.base import Base
@@ -238,7 +238,8 @@ def _village(connection: Connection, backend: Any, code: str, village_id: int, s
                             end_date=begin.replace(year=begin.year + 5) - timedelta(days=1),
                             rent_rate=Decimal(f"{400 + i % 5 * 25}.00"), rent_unit=RentUnit.PER_MU_YEAR,
                             escalation_percent=Decimal("0.00"), escalation_every_years=0, payment_interval_months=12,
-                            signed_on=begin - timedelta(days=10), note="")
+                            signed_on=begin - timedelta(days=10), note="", kind=ContractKind.FIXED,
+                            share_percent=Decimal(0), revenues=[], meeting_number=None)
         item = ContractAsset(contract_id=contract.id, asset_id=assets[i % len(assets)].id, area=Decimal("2.00"))
         item.asset = assets[i % len(assets)]
         contract.items = [item]
