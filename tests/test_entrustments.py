@@ -169,3 +169,37 @@ def test_a_dividend_payout_books_one_ledger_expense_per_batch(backend, village):
         pay(backend, STAFF, "testcun", "FH-2025", {"households": "全部", "paid_on": backend.today().isoformat()}, "发放")
     with backend.db.read() as session:
         assert len(session.scalars(select(LedgerEntry)).all()) == 2
+
+
+@pytest.mark.slow
+def test_xss_corpus_in_an_entrustment_is_shown_as_text(backend, village, client):
+    """Payloads of the corpus as the household's name and the note: shown as text, or refused."""
+    from portal.kernel.privacy import carries_personal_number
+
+    from .test_notices_plans import _packed, _payloads, _tags, assert_inert
+
+    entrust(backend, number="WT-0", assets=("P2", "0.1"), household_name="无害农户", note="无害备注")
+    harmless = _tags(client.get("/v/testcun/entrustments/WT-0").get_data(as_text=True))
+    payloads = [p for p in _payloads() if not carries_personal_number(p)]
+    for i, short in enumerate(_packed(payloads, 100, " ")[:40], start=1):
+        try:
+            entrust(backend, number=f"WT-{i}", assets=("P2", "0.1"), household_name=short, note=short)
+        except ValidationError as refused:  # a control character (NUL…): refused, never stored
+            assert all("控制字符" in m for m in refused.errors.values()), refused.errors
+            continue
+        html = client.get(f"/v/testcun/entrustments/WT-{i}").get_data(as_text=True)
+        assert_inert(html, [short], harmless)
+    listing = client.get("/v/testcun/entrustments").get_data(as_text=True).lower()
+    assert "<img" not in listing and "<svg" not in listing
+
+
+def test_nul_byte_and_oversize_are_refused_with_a_message(backend, village):
+    with pytest.raises(ValidationError) as refused:
+        entrust(backend, household_name="陈\x00兰")
+    assert "household_name" in refused.value.errors
+    with pytest.raises(ValidationError) as refused:
+        entrust(backend, note="长" * 501)
+    assert "note" in refused.value.errors
+    with pytest.raises(ValidationError) as refused:
+        entrust(backend, rent_rate="1e400")
+    assert "rent_rate" in refused.value.errors

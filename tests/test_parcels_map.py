@@ -203,7 +203,7 @@ def test_parcel_downloads_have_documented_fields_and_public_rows(client, demo):
     csv_text = client.get("/v/lianban/parcels.csv").get_data().decode("utf-8-sig")
     lines = csv_text.splitlines()
     assert lines[0] == "编号,名称,类别,地类,面积,面积单位,位置,状态,承租方,合同编号,合同终止日期"
-    assert len(lines) == 63 and lines[1].startswith("LB-001,") and "已出租" in lines[1]
+    assert len(lines) == 64 and lines[1].startswith("LB-001,") and "已出租" in lines[1]
     response = client.get("/v/lianban/parcels.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.get_data())).active

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import User
 from portal.auditlog.models import AuditEntry
 from portal.contracts.models import Contract
+from portal.entrustments.models import Entrustment
 from portal.kernel.privacy import mask_name
 from portal.plans.models import PlanComment
 from portal.receipts.models import Receipt
@@ -41,6 +42,7 @@ def _people(backend) -> dict[str, str]:
         names |= set(session.scalars(select(Receipt.payer_name).where(Receipt.payer_is_person)))
         names |= set(session.scalars(select(PlanComment.commenter_name)))
         names |= set(session.scalars(select(User.display_name)))
+        names |= set(session.scalars(select(Entrustment.household_name)))  # the households entrusting land
     return {name: mask_name(name) for name in names if len(name) >= 2}
 
 
@@ -110,7 +112,7 @@ def test_the_whole_public_site_shows_no_personal_data(client, backend, demo):
     pages = _crawl(client, start)
 
     kinds = {re.sub(r"\d+", "N", url.split("?")[0]) for url in pages}
-    for expected in ("/contracts", "/receipts", "/notices", "/plans", "/parcels", ".csv", ".xlsx", ".json",
+    for expected in ("/contracts", "/receipts", "/notices", "/plans", "/parcels", "/entrustments", ".csv", ".xlsx", ".json",
                      ".pdf", "feed.atom", "entries.jsonl"):
         assert any(expected in kind for kind in kinds), (expected, sorted(kinds))
     leaks = []

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, StringField, TextAreaField
 
+from portal.contracts.editing import ParcelChoice, rows_of  # the same parcel rows as a contract's
 from portal.drafts.editor import Editor, Fields, Files, Verb
 from portal.entrustments import labels
 from portal.entrustments.services import (
@@ -74,12 +75,6 @@ class PayForm(FlaskForm):  # type: ignore[misc]
     meeting_number = StringField(N_("决策会议"), description=N_("可不填，例如 HY-2026-001"))
 
 
-def rows_of(fields: Mapping[str, str | None]) -> list[tuple[int, str, str]]:
-    rows = [(row, (fields.get(f"parcel_{row}") or "").strip(), (fields.get(f"area_{row}") or "").strip())
-            for row in range(1, MAX_ROWS + 1)]
-    return [(row, number, area) for row, number, area in rows if number or area]
-
-
 def rows_shown(fields: Mapping[str, str | None]) -> int:
     filled = max((row for row, _, _ in rows_of(fields)), default=0)
     return min(MAX_ROWS, max(SHOWN_ROWS, filled + MORE_ROWS))
@@ -129,11 +124,6 @@ def shown(fields: Fields, for_committee: bool) -> Fields:
         result["household_id_number"] = mask_id_number(fields.get("household_id_number", ""))
         result["household_phone"] = mask_phone(fields.get("household_phone", "")) if fields.get("household_phone") else ""
     return result
-
-
-class ParcelChoice:
-    def __init__(self, number: str, label: str) -> None:
-        self.number, self.label = number, label
 
 
 def context(backend: Backend, code: str) -> dict[str, Any]:
