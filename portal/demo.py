@@ -208,7 +208,7 @@ def _consolidation_meeting(backend: Backend, staff: Actor) -> None:
         agenda="一、通报方案征求意见和答复情况\n二、表决土地集中流转方案\n三、确定五个片区公开招租",
         votes_for="41", votes_against="2", abstained="2",
         decision="通过土地集中流转方案：农户委托的52块地块分五个片区公开招租，底价每亩每年450元，"
-                 "村集体每年按每亩450元向委托农户支付流转租金"))
+                 "村集体每年按每亩390元（原租金300元的1.3倍）向委托农户支付流转租金"))
 
 
 def _company_contracts(backend: Backend, staff: Actor, lots: list[list[tuple[str, Decimal]]]) -> list[str]:

@@ -30,7 +30,7 @@ DIVIDEND_TOTAL = Decimal("318400.00")
 
 def build_money(backend: Backend, staff: Actor, code: str, today: date, rng: random.Random,
                 entrusted: list[str]) -> None:
-    """The ledger of last year and this year's dividend of last year's income, through the services;
+    """The ledger of last year (and this year's rents so far) and this year's dividend of last year's income, through the services;
     `entrusted` the entrustments (流转委托) whose households get last year's transfer rent."""
     year = today.year - 1
     _meetings(backend, staff, code, today, year)
@@ -42,6 +42,7 @@ def build_money(backend: Backend, staff: Actor, code: str, today: date, rng: ran
     counter = _rents_in(backend, staff, code, year)
     counter = _other_income(backend, staff, code, year, counter)
     pay_year(backend, staff, code, entrusted, year)
+    _rents_in(backend, staff, code, today.year)  # this year's rents so far, so the books match the receipts
     _dividend(backend, staff, code, today, year, rng)
 
 
