@@ -10,6 +10,7 @@ import importlib
 
 from portal.accounts import labels as account_labels
 from portal.accounts.models import TOWNSHIP_LOG, User
+from portal.auditdesk import models as auditdesk_models  # noqa: F401  (the desk's reading marks and checks)
 from portal.auditlog import models as auditlog_models  # noqa: F401  (the log's own tables)
 from portal.complaints import labels as complaint_labels
 from portal.complaints import reads as complaint_reads

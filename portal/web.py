@@ -12,6 +12,7 @@ from portal.publishing.urls import public_url
 
 
 def init_app(app: Flask) -> None:
+    from portal.auditdesk.views import bp as auditdesk
     from portal.auditlog.views import bp as auditlog
     from portal.imports.views import bp as imports
     from portal.publishing import caching, compression, headers, ratelimit
@@ -25,7 +26,7 @@ def init_app(app: Flask) -> None:
 
     for module in dict.fromkeys(t.views for t in REGISTRY if t.views):
         app.register_blueprint(importlib.import_module(module).bp)
-    for blueprint in (auditlog, site, stats, staff, committee, comments, imports, township):
+    for blueprint in (auditlog, site, stats, staff, committee, auditdesk, comments, imports, township):
         app.register_blueprint(blueprint)
     caching.init_app(app)
     ratelimit.init_app(app)

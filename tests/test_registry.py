@@ -227,6 +227,8 @@ NOT_RECORD_TABLES = {
     "complaint_attempt": "complaints filed, counted by their throttle",
     "complaint_setting": "a village's answer deadline for complaints; each complaint's due date is logged",
     "request_count": "expensive requests counted per client address by the rate limits",
+    "desk_seen": "how far each committee member has read the log on the desk",
+    "verification_run": "results of integrity checks of the log (the log is what they check)",
 }
 
 

@@ -18,6 +18,7 @@ QUERY_PARAMETERS = frozenset({
     "lang", "next", "on",                            # language, 长辈版, where to go back to
     "about", "tracking",                             # a complaint about a record; a tracking code typed
     "area", "find",                                  # the parcel map: an enlarged area, "find my land"
+    "actor", "action", "unseen",                     # the committee's log: who, which act, only new
 })
 
 
