@@ -21,6 +21,7 @@ from portal.contracts.services import (
     create_contract,
 )
 from portal.demo_complaints import build_complaints
+from portal.demo_findings import build_findings
 from portal.demo_money import build_money
 from portal.demo_notices import build_notices
 from portal.demo_signings import build_signings
@@ -111,6 +112,7 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
                   [c for c, _ in COMPANIES])
     # Before the corrections and notices, so the feed's newest changes still show those.
     build_money(backend, staff, CODE, today, rng)
+    build_findings(backend, "LB-HT-2016-017", "SK-2016-0017")
     _corrections(backend, staff, contracts)
     build_notices(backend, staff, today)
     build_signings(backend, staff, CODE, companies, today)

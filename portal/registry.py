@@ -22,6 +22,9 @@ from portal.contracts.models import Contract
 from portal.dividends import labels as dividend_labels
 from portal.dividends import reads as dividend_reads
 from portal.dividends.models import DividendLine, DividendPlan
+from portal.findings import labels as finding_labels
+from portal.findings import reads as finding_reads
+from portal.findings.models import Finding
 from portal.kernel.registry import (
     COMMITTEE,
     STAFF,
@@ -69,6 +72,7 @@ BY_TOWNSHIP = frozenset({TOWNSHIP, SYSTEM})
 ACCOUNTS = {"create": BY_TOWNSHIP, "reset_password": BY_TOWNSHIP, "disable": BY_TOWNSHIP,
             "enable": BY_TOWNSHIP, "change_password": frozenset({STAFF, COMMITTEE, TOWNSHIP})}
 RECORD = {"create": BY_STAFF, "correct": BY_STAFF, "withdraw": BY_STAFF}
+BY_COMMITTEE = frozenset({COMMITTEE})
 ERASE = {"erase": BY_TOWNSHIP}  # personal data masked, on request (flask privacy erase)
 # A tender's steps after its notice: Q&A, registration, deposits, the bidding itself (entered live
 # by staff at the public auction or opening), the award and objections.
@@ -109,6 +113,10 @@ REGISTRY = Registry((
     RecordType("tender", Tender, "招租", tender_labels.FIELDS,
                RECORD | {verb: BY_STAFF for verb in TENDER_STEPS}, prefix="ZZ-", personal=True,
                page=tender_reads.page_path, views="portal.tenders.views", editor="portal.tenders.editing"),
+    # The committee's own findings (问题清单): recorded, corrected and tracked to closure by it.
+    RecordType("finding", Finding, "问题清单", finding_labels.FIELDS,
+               {"create": BY_COMMITTEE, "correct": BY_COMMITTEE, "rectify": BY_COMMITTEE, "signoff": BY_COMMITTEE},
+               prefix="WT-", personal=True, page=finding_reads.page_path, views="portal.findings.views"),
     RecordType("meeting", Meeting, "会议纪要", meeting_labels.FIELDS, RECORD, prefix="HY-",
                page=meeting_reads.page_path, views="portal.meetings.views", editor="portal.meetings.editing"),
     RecordType("fund", Fund, "专项基金", ledger_labels.FUND_FIELDS, RECORD, prefix="JJ-",
