@@ -162,7 +162,7 @@ def timeline(backend: Backend, code: str, filters: LogFilters, page: int, seen: 
                                .order_by(AuditEntry.seq.desc())
                                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
         entries = [json.loads(line) for _, line in rows]
-        previous = _previous_states(session, code, [seq for seq, _ in rows])
+        previous = previous_states(session, code, [seq for seq, _ in rows])
         people = _names(session, {name for e in entries for _, name in _actors(e["actor"])})
         head = audit_log.head(session, code)
     size = head.size if head else 0
@@ -171,7 +171,7 @@ def timeline(backend: Backend, code: str, filters: LogFilters, page: int, seen: 
     return Timeline(shown, total, page, pages, size, seen, max(0, size - 1 - seen.since_seq), kinds)
 
 
-def _previous_states(session: Session, code: str, seqs: list[int]) -> dict[int, dict[str, Any]]:
+def previous_states(session: Session, code: str, seqs: list[int]) -> dict[int, dict[str, Any]]:
     """For each entry `seq`, the previous entry of the same record (by index (log, entity,
     entity_id, seq)), in one statement."""
     if not seqs:

@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from portal.accounts.models import Role
 from portal.app import backend
+from portal.auditdesk import alerts as alert_reads
 from portal.auditdesk import timeline as log_reads
 from portal.auditdesk import verification
 from portal.kernel.history import ACTIONS
@@ -79,11 +80,19 @@ def log() -> str:
 
 def desk_summary(actor: Actor, code: str) -> dict[str, object]:
     """What the committee's home shows of the audit desk: entries new since the member last
-    looked at the log, and the latest integrity check."""
+    looked at the log, the latest integrity check, and how many alerts of each kind."""
     assert actor.user_id is not None
     new, seen_at = log_reads.unseen_count(backend(), actor.user_id, code)
+    found = alert_reads.village_alerts(backend(), code)
     return {"new": new, "seen_at": seen_at, "verdict": verification.latest_verdict(backend(), code),
-            "verify": ActionForm()}
+            "verify": ActionForm(), "alerts": [(g.title, g.total) for g in found.groups if g.total]}
+
+
+@bp.get("/alerts")
+def alerts() -> str:
+    """告警: what needs the committee's attention, each linked to its record."""
+    _actor, code = _member()
+    return render_template("workspace/desk_alerts.html", a=alert_reads.village_alerts(backend(), code))
 
 
 @bp.get("/integrity")
