@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.findings.models import Finding, FindingStatus
+from portal.kernel.base import NumberedRecord
 from portal.kernel.errors import ValidationError
 from portal.kernel.lifecycle import amend, record_created
 from portal.kernel.lookup import HasSession, find_numbered
@@ -69,8 +70,7 @@ def _checked(backend: Backend, data: FindingInput, check: Checker, found_on: dat
 
 def _numbered_types(registry: Registry) -> list[Any]:
     """The record types a finding may name: those numbered within the village."""
-    return [t for t in registry if t.village_column == "village_id" and hasattr(t.model, "number")
-            and t.entity != "finding"]
+    return [t for t in registry if issubclass(t.model, NumberedRecord) and t.entity != "finding"]
 
 
 def resolve_records(session: Session, registry: Registry, village_id: int, text: str) -> list[str]:
