@@ -135,3 +135,10 @@ def test_a_page_of_the_log_costs_the_same_statements_however_many_entries(app, c
     with counting(engine) as after:
         page(client, "/committee/log?page=2")
     assert len(after) == len(before) <= 16, after
+
+
+def test_coded_values_are_shown_in_words(client, demo):
+    login(client, "demo-committee")
+    html = page(client, "/committee/log?kind=finding&action=rectify")
+    assert "<del>待整改</del>" in html and "<ins>整改中</ins>" in html  # the demo's finding, being fixed
+    assert "符合条件的 1 条" in html
