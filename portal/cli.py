@@ -202,6 +202,32 @@ def register_cli(app: Flask) -> None:
                     click.echo(f"  ……另有 {report.omitted} 个问题未列出", err=True)
         sys.exit(1 if failed else 0)
 
+    @audit.command("verify-all")
+    def verify_all() -> None:
+        """Run `audit verify` on every log and record each result (for cron, once a day): a
+        village whose check fails shows an integrity warning on its home page until a later
+        check passes. Exits 1 when any log failed."""
+        from portal.auditdesk.verification import DAILY, check_village
+        from portal.auditlog.integrity import logs_to_verify
+
+        backend = _backend()
+        try:
+            with backend.db.read() as session:
+                logs = logs_to_verify(session, backend.registry)
+        except Exception as err:  # e.g. a table dropped: say so instead of a traceback
+            raise click.ClickException(f"无法读取数据库中的日志列表（{type(err).__name__}: {err}）") from None
+        failed = False
+        for each in logs:
+            verdict = check_village(backend, each, DAILY, "system:daily")
+            if verdict.run.ok:
+                click.echo(f"OK {each} size={verdict.run.size} root={verdict.run.root}")
+            else:
+                failed = True
+                click.echo(f"FAIL {each}：{verdict.headline}", err=True)
+                for problem in verdict.problems:
+                    click.echo(f"  {problem}", err=True)
+        sys.exit(1 if failed else 0)
+
     @audit.command("checkpoint")
     @click.option("--village", "code", default=None, help="only this village (default: all)")
     def checkpoint(code: str | None) -> None:

@@ -26,8 +26,9 @@ from portal.contracts.services import (
     declare_revenue,
 )
 from portal.demo_complaints import build_complaints
-from portal.demo_entrustments import build_entrustments
 from portal.demo_cosign import cosign_demo, register_demo_key
+from portal.demo_entrustments import build_entrustments
+from portal.demo_findings import build_findings
 from portal.demo_money import build_money
 from portal.demo_notices import build_notices
 from portal.demo_signings import build_signings
@@ -133,6 +134,7 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
                   meeting=CONSOLIDATION_MEETING)
     # Before the corrections and notices, so the feed's newest changes still show those.
     build_money(backend, staff, CODE, today, rng, entrusted)
+    build_findings(backend, "LB-HT-2016-017", "SK-2016-0017")
     _corrections(backend, staff, contracts)
     build_notices(backend, staff, today, sum((a for _, a in lot_parcels), Decimal(0)))
     build_signings(backend, staff, CODE, companies, today)

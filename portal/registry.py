@@ -10,6 +10,7 @@ import importlib
 
 from portal.accounts import labels as account_labels
 from portal.accounts.models import TOWNSHIP_LOG, User
+from portal.auditdesk import models as auditdesk_models  # noqa: F401  (the desk's reading marks and checks)
 from portal.auditlog import models as auditlog_models  # noqa: F401  (the log's own tables)
 from portal.complaints import labels as complaint_labels
 from portal.complaints import reads as complaint_reads
@@ -24,6 +25,9 @@ from portal.dividends.models import DividendLine, DividendPlan
 from portal.entrustments import labels as entrustment_labels
 from portal.entrustments import reads as entrustment_reads
 from portal.entrustments.models import Entrustment
+from portal.findings import labels as finding_labels
+from portal.findings import reads as finding_reads
+from portal.findings.models import Finding
 from portal.kernel.registry import (
     COMMITTEE,
     STAFF,
@@ -73,6 +77,7 @@ BY_TOWNSHIP = frozenset({TOWNSHIP, SYSTEM})
 ACCOUNTS = {"create": BY_TOWNSHIP, "reset_password": BY_TOWNSHIP, "disable": BY_TOWNSHIP,
             "enable": BY_TOWNSHIP, "change_password": frozenset({STAFF, COMMITTEE, TOWNSHIP})}
 RECORD = {"create": BY_STAFF, "correct": BY_STAFF, "withdraw": BY_STAFF}
+BY_COMMITTEE = frozenset({COMMITTEE})
 ERASE = {"erase": BY_TOWNSHIP}  # personal data masked, on request (flask privacy erase)
 # A tender's steps after its notice: Q&A, registration, deposits, the bidding itself (entered live
 # by staff at the public auction or opening), the award and objections.
@@ -118,6 +123,10 @@ REGISTRY = Registry((
     RecordType("entrustment", Entrustment, "流转委托", entrustment_labels.FIELDS, RECORD | {"pay": BY_STAFF},
                prefix="WT-", personal=True, page=entrustment_reads.page_path, views="portal.entrustments.views",
                editor="portal.entrustments.editing"),
+    # The committee's own findings (问题清单): recorded, corrected and tracked to closure by it.
+    RecordType("finding", Finding, "问题清单", finding_labels.FIELDS,
+               {"create": BY_COMMITTEE, "correct": BY_COMMITTEE, "rectify": BY_COMMITTEE, "signoff": BY_COMMITTEE},
+               prefix="ZG-", personal=True, page=finding_reads.page_path, views="portal.findings.views"),
     RecordType("meeting", Meeting, "会议纪要", meeting_labels.FIELDS, RECORD, prefix="HY-",
                page=meeting_reads.page_path, views="portal.meetings.views", editor="portal.meetings.editing"),
     RecordType("fund", Fund, "专项基金", ledger_labels.FUND_FIELDS, RECORD, prefix="JJ-",

@@ -13,6 +13,7 @@ from portal.publishing.urls import public_url
 
 
 def init_app(app: Flask) -> None:
+    from portal.auditdesk.views import bp as auditdesk
     from portal.auditlog.views import bp as auditlog
     from portal.imports.views import bp as imports
     from portal.ocds.views import bp as ocds
@@ -29,8 +30,8 @@ def init_app(app: Flask) -> None:
 
     for module in dict.fromkeys(t.views for t in REGISTRY if t.views):
         app.register_blueprint(importlib.import_module(module).bp)
-    for blueprint in (auditlog, ocds, reconciliation, site, stats, staff, committee, comments, imports, township,
-                      township_public):
+    for blueprint in (auditlog, ocds, reconciliation, site, stats, staff, committee, auditdesk, comments, imports,
+                      township, township_public):
         app.register_blueprint(blueprint)
     caching.init_app(app)
     ratelimit.init_app(app)

@@ -84,6 +84,10 @@ PAGES = [
     ("/v/lianban/ledger/ZJ-2025-0001", 200),  # a rent booked from its receipt
     ("/v/lianban/ledger/funds/JJ-001", 200),
     ("/v/lianban/meetings", 200),
+    ("/v/lianban/findings", 200),
+    ("/v/lianban/findings?status=rectifying", 200),
+    (f"/v/lianban/findings/ZG-{YEAR}-001", 200),  # being rectified: a history of two versions
+    ("/v/lianban/findings/ZG-0000-000", 404),
     ("/v/lianban/meetings/HY-2026-001", 200),
     ("/v/lianban/dividends", 200),
     ("/v/lianban/dividends/2025", 200),
@@ -135,6 +139,15 @@ SIGNED_IN_PAGES = {
         ("/committee/complaints/", 200),
         (f"/committee/complaints/TS-{YEAR}-0002", 200),  # assigned to demo-committee: the answer form
         ("/committee/drafts/2", 200),
+        ("/committee/log", 200),
+        ("/committee/log?kind=contract&action=correct", 200),
+        ("/committee/log?page=3", 200),
+        ("/committee/log?start=2026-02-30", 400),
+        ("/committee/integrity", 200),
+        ("/committee/alerts", 200),
+        ("/committee/findings/", 200),
+        (f"/committee/findings/ZG-{YEAR}-001", 200),
+        (f"/committee/findings/ZG-{YEAR}-002", 200),
         ("/township/", 403),
     ],
     "demo-township": [

@@ -22,6 +22,7 @@ from portal.contracts.services import ContractInput, create_contract
 from portal.dividends.models import DividendLine
 from portal.dividends.services import PlanInput as DividendPlanInput
 from portal.dividends.services import create_plan as create_dividend_plan
+from portal.findings.services import FindingInput, create_finding
 from portal.kernel.base import Base
 from portal.kernel.errors import PermissionDenied
 from portal.kernel.registry import ROLES, RecordType
@@ -157,6 +158,13 @@ def make_meeting(backend: Backend, actor: Actor) -> Made:
     return Made(found.audit_id(), "登记测试决议")
 
 
+def make_finding(backend: Backend, actor: Actor) -> Made:
+    found = create_finding(backend, actor, "lianban", FindingInput(
+        title="登记测试问题", description="登记测试问题说明", records="LB-HT-2016-017", responsible="村委会",
+        due_on=(backend.today() + timedelta(days=30)).isoformat(), responsible_person="登记测试人"))
+    return Made(found.audit_id(), "登记测试问题说明")
+
+
 def make_fund(backend: Backend, actor: Actor) -> Made:
     fund = create_fund(backend, actor, "lianban", FundInput("REG-JJ-001", "登记测试基金", "all", "1", "10"))
     return Made(fund.audit_id(), "登记测试基金")
@@ -236,6 +244,7 @@ RECORD_MAKERS: dict[str, tuple[Callable[[Backend, Actor], Made], Actor]] = {
     "tender": (make_tender, DEMO_STAFF),
     "meeting": (make_meeting, DEMO_STAFF),
     "entrustment": (make_entrustment, DEMO_STAFF),
+    "finding": (make_finding, Actor("demo-committee", "committee", village="lianban")),
     "fund": (make_fund, DEMO_STAFF),
     "ledger_entry": (make_ledger_entry, DEMO_STAFF),
     "dividend_plan": (make_dividend_plan, DEMO_STAFF),
@@ -259,6 +268,8 @@ NOT_RECORD_TABLES = {
     "complaint_attempt": "complaints filed, counted by their throttle",
     "complaint_setting": "a village's answer deadline for complaints; each complaint's due date is logged",
     "request_count": "expensive requests counted per client address by the rate limits",
+    "desk_seen": "how far each committee member has read the log on the desk",
+    "verification_run": "results of integrity checks of the log (the log is what they check)",
 }
 
 

@@ -24,7 +24,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from portal.auditlog import store as audit_log
+from portal.auditdesk.verification import head_with_alarm
 from portal.publishing import prefs
 from portal.publishing.query import known_query
 from portal.publishing.ratelimit import client_key
@@ -51,23 +51,31 @@ class HeadCache:
     """Log heads remembered for a moment, so a page served from cache needs no database read.
 
     Every commit through this process clears it at once; a write by another worker process
-    shows within `TTL_SECONDS`, as if the reader had asked a moment earlier.
+    shows within `TTL_SECONDS`, as if the reader had asked a moment earlier. Read with the head:
+    the latest integrity check of the log when it failed (the warning on its pages).
     """
 
     TTL_SECONDS = 0.5
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._heads: dict[str, tuple[float, tuple[int, bytes] | None]] = {}
+        self._heads: dict[str, tuple[float, tuple[int, bytes] | None, int]] = {}
 
-    def get(self, log: str) -> tuple[int, bytes] | None:
+    def _read(self, log: str) -> tuple[float, tuple[int, bytes] | None, int]:
         now = time.monotonic()
         found = self._heads.get(log)
         if found is not None and now - found[0] < self.TTL_SECONDS:
-            return found[1]
-        head = audit_log.head_state(self.engine, log)
-        self._heads[log] = (now, head)
-        return head
+            return found
+        head, alarm = head_with_alarm(self.engine, log)
+        self._heads[log] = (now, head, alarm)
+        return self._heads[log]
+
+    def get(self, log: str) -> tuple[int, bytes] | None:
+        return self._read(log)[1]
+
+    def alarm(self, log: str) -> int:
+        """The id of the latest integrity check of the log when it failed, else 0."""
+        return self._read(log)[2]
 
     def clear(self, *_args: object) -> None:
         self._heads = {}
@@ -81,7 +89,8 @@ def _etag_for(code: str) -> tuple[str, object] | None:
         return None
     viewer = current_user.get_id() if current_user.is_authenticated else "-"
     parts = [current_app.config["RELEASE_TOKEN"], code, str(head[0]), head[1].hex(), backend().today().isoformat(),
-             prefs.language(), "large" if prefs.large_text() else "", viewer]
+             prefs.language(), "large" if prefs.large_text() else "", viewer,
+             str(current_app.extensions["log_heads"].alarm(code))]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32], head
 
 

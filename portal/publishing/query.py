@@ -19,6 +19,7 @@ QUERY_PARAMETERS = frozenset({
     "about", "tracking",                             # a complaint about a record; a tracking code typed
     "area", "find",                                  # the parcel map: an enlarged area, "find my land"
     "sheet",                                         # a record's PDF: ?sheet=qr prints only its QR box
+    "actor", "action", "unseen",                     # the committee's log: who, which act, only new
 })
 
 

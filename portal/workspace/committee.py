@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.app import backend
+from portal.auditdesk.views import desk_summary
 from portal.complaints import reads as complaint_reads
 from portal.drafts import services as drafts
 from portal.drafts.models import DraftState
@@ -44,7 +45,7 @@ def home() -> str:
     unanswered = len(plan_reads.awaiting_reply(backend(), code))
     complaints = complaint_reads.desk(backend(), code, backend().today())
     return render_template("workspace/committee_home.html", waiting=waiting, decided=decided, names=names,
-                           unanswered=unanswered, complaints=complaints, actor=actor,
+                           unanswered=unanswered, complaints=complaints, actor=actor, audit_desk=desk_summary(actor, code),
                            kinds={d.entity: drafts.kind_name(backend(), d.entity) for d in waiting + decided},
                            verbs=drafts.verb_names(backend()), states=DRAFT_STATES)
 

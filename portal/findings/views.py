@@ -1,0 +1,102 @@
+"""Findings pages: the public 问题清单 (no login), and the committee's desk that records them."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from portal.accounts.models import Role
+from portal.app import backend
+from portal.findings import reads as finding_reads
+from portal.findings.forms import FindingForm, StepForm
+from portal.findings.labels import FINDING_STATUS
+from portal.findings.services import FindingInput, advance_finding, create_finding
+from portal.kernel.errors import ValidationError
+from portal.kernel.history import line_diff
+from portal.kernel.messages import say
+from portal.kernel.transaction import Actor
+from portal.publishing.lists import choice_arg, respond
+from portal.translations import translate
+from portal.workspace.access import village_actor
+from portal.workspace.forms import show_errors
+
+bp = Blueprint("findings", __name__)
+desk = Blueprint("desk", __name__, url_prefix="/committee/findings")
+CSRF_MESSAGE = "页面已过期或来源不明，未保存。请刷新页面后重新提交。"
+STEP_WORDS = {"rectify": "开始整改", "signoff": "销号"}
+
+
+@bp.get("/v/<code>/findings", defaults={"fmt": None})
+@bp.get("/v/<code>/findings.<fmt>")
+def findings(code: str, fmt: str | None) -> Response | str:
+    """问题清单: the committee's findings, open ones first."""
+    status = choice_arg("status", tuple(FINDING_STATUS))
+    listing = finding_reads.findings_listing(backend(), code, backend().today(), status)
+    return respond(listing, fmt, "public/findings.html", statuses=FINDING_STATUS, status=status)
+
+
+@bp.get("/v/<code>/findings/<number>")
+def finding(code: str, number: str) -> str:
+    detail = finding_reads.finding_detail(backend(), code, number, backend().today())
+    return render_template("public/finding.html", d=detail, line_diff=line_diff, statuses=FINDING_STATUS)
+
+
+@desk.before_request
+@login_required  # type: ignore[untyped-decorator]  # flask_login has no type information
+def signed_in() -> None:
+    """Every page here needs a signed-in account."""
+
+
+def _member() -> tuple[Actor, str]:
+    return village_actor(Role.COMMITTEE)
+
+
+@desk.route("/", methods=["GET", "POST"])
+def board() -> Response | tuple[str, int] | str:
+    """The committee's findings, and the form that records a new one."""
+    actor, code = _member()
+    form, problems = FindingForm(), []
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                made = create_finding(backend(), actor, code, FindingInput(
+                    title=form.title.data or "", description=form.description.data or "",
+                    records=form.records.data or "", responsible=form.responsible.data or "",
+                    due_on=form.due_on.data or "", responsible_person=form.responsible_person.data or ""))
+            except ValidationError as err:
+                problems = show_errors(err, form)
+            else:
+                flash(translate(say("已记入问题清单：%(number)s，已公开", number=made.number)))
+                return redirect(url_for("findings.desk.handle", number=made.number))
+        else:
+            problems = [CSRF_MESSAGE]
+    listing = finding_reads.findings_listing(backend(), code, backend().today())
+    page = render_template("workspace/findings.html", listing=listing, form=form, problems=problems,
+                           statuses=FINDING_STATUS, code=code)
+    return (page, 400) if request.method == "POST" else page
+
+
+@desk.route("/<number>", methods=["GET", "POST"])
+def handle(number: str) -> Response | tuple[str, int] | str:
+    """One finding: its next step (开始整改, 销号) with what was done."""
+    actor, code = _member()
+    form, problems = StepForm(), []
+    if request.method == "POST":
+        step = request.form.get("step", "")
+        if form.validate_on_submit():
+            try:
+                advance_finding(backend(), actor, code, number, step, form.reason.data or "")
+            except ValidationError as err:
+                problems = show_errors(err, form)
+            else:
+                flash(translate(say("%(number)s：已%(step)s，已公开", number=number, step=STEP_WORDS.get(step, step))))
+                return redirect(url_for("findings.desk.handle", number=number))
+        else:
+            problems = [CSRF_MESSAGE]
+    detail = finding_reads.finding_detail(backend(), code, number, backend().today())
+    page = render_template("workspace/finding.html", d=detail, form=form, problems=problems, line_diff=line_diff,
+                           statuses=FINDING_STATUS, code=code)
+    return (page, 400) if request.method == "POST" else page
+
+
+bp.register_blueprint(desk)

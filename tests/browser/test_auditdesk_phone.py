@@ -1,0 +1,52 @@
+"""The committee's desk and the findings pages on a phone (375×812): demo-committee opens the log,
+the alerts, verifies now, records a finding and starts its fix; nothing overflows sideways."""
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.support.ui import WebDriverWait
+
+from .conftest import assert_no_horizontal_overflow, console_errors, save_screenshot
+from .test_contract_editing import login
+from .test_pages import save_full_page
+
+pytestmark = pytest.mark.browser
+MAIN = "return document.querySelector('main') ? document.querySelector('main').textContent : ''"
+
+DESK_PAGES = {"desk-home": "/committee/", "desk-log": "/committee/log", "desk-alerts": "/committee/alerts",
+              "desk-findings": "/committee/findings/"}
+
+
+def test_the_desk_and_findings_fit_a_phone(browser, live_server):
+    login(browser, live_server, "demo-committee")
+    for name, path in DESK_PAGES.items():
+        browser.get(live_server + path)
+        assert browser.find_element("tag name", "h1").text
+        assert_no_horizontal_overflow(browser)
+        save_screenshot(browser, name)
+        save_full_page(browser, name)
+    browser.get(live_server + "/committee/integrity")
+    browser.find_element("css selector", "main form button[type=submit]").click()
+    WebDriverWait(browser, 60).until(lambda d: "核验通过" in d.execute_script(MAIN))
+    assert_no_horizontal_overflow(browser)
+    save_full_page(browser, "desk-integrity")
+
+    browser.get(live_server + "/committee/findings/")
+    for name, value in {"title": "公开栏收款凭证缺页", "description": "2025 年第三季度的收款凭证没有张贴。",
+                        "records": "SK-2016-0017", "responsible": "报账员", "due_on": "2030-12-31"}.items():
+        browser.find_element("name", name).send_keys(value)
+    browser.find_element("css selector", "main form.stack button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda d: "/committee/findings/ZG-" in d.current_url)
+    number = browser.current_url.rsplit("/", 1)[1]
+    browser.find_element("name", "reason").send_keys("报账员已补贴凭证，监委会下周查看")
+    browser.find_element("css selector", "main form.stack button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda d: "整改中" in d.execute_script(MAIN))
+    assert_no_horizontal_overflow(browser)
+    save_full_page(browser, "desk-finding")
+
+    browser.delete_all_cookies()
+    for name, path in {"findings": "/v/lianban/findings", "finding": f"/v/lianban/findings/{number}"}.items():
+        browser.get(live_server + path)
+        assert "整改" in browser.find_element("tag name", "main").text
+        assert_no_horizontal_overflow(browser)
+        assert console_errors(browser) == []
+        save_full_page(browser, name)

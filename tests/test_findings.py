@@ -1,0 +1,159 @@
+"""Findings (问题清单): recorded on the committee's desk, each step open → rectifying → closed
+logged with its reason, listed and shown in public with names masked; bad input refused with a
+message; other roles and villages refused."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.accounts.models import Role
+from portal.accounts.services import UserInput, create_user
+from portal.auditlog.models import AuditEntry
+from portal.findings.models import Finding
+from portal.findings.services import FindingInput, create_finding
+from portal.kernel.errors import ValidationError
+from portal.kernel.privacy import carries_personal_number
+from portal.kernel.transaction import SYSTEM, Actor
+from portal.villages.services import VillageInput, create_village
+
+from .conftest import REPO_ROOT
+from .test_auditdesk_log import PASSWORD, login, page
+
+
+def form(backend, **changes) -> dict[str, str]:
+    values = {"title": "合同欠租未催缴", "description": "2024 年度租金未缴，没有催缴记录。",
+              "records": "LB-HT-2016-017, SK-2016-0017", "responsible": "村委会", "responsible_person": "张三华",
+              "due_on": (backend.today() + timedelta(days=20)).isoformat()}
+    return values | changes
+
+
+def entries(backend, action: str) -> list[dict]:
+    with backend.db.read() as session:
+        return [json.loads(line) for line in session.scalars(
+            select(AuditEntry.line).where(AuditEntry.action == action).order_by(AuditEntry.seq))]
+
+
+def count(backend) -> int:
+    with backend.db.read() as session:
+        return session.scalar(select(func.count()).select_from(Finding)) or 0
+
+
+def test_a_finding_is_recorded_rectified_and_closed_in_public(client, backend, demo):
+    login(client, "demo-committee")
+    made = client.post("/committee/findings/", data=form(backend))
+    assert made.status_code == 302, made.get_data(as_text=True)[:2000]
+    number = made.headers["Location"].rsplit("/", 1)[1]
+    assert number.startswith(f"ZG-{backend.today().year}-")
+    desk = page(client, f"/committee/findings/{number}")
+    assert "待整改" in desk and "开始整改" in desk
+
+    refused = client.post(f"/committee/findings/{number}", data={"step": "signoff", "reason": "已经改好"})
+    assert refused.status_code == 400 and "现在不能这样处理" in refused.get_data(as_text=True)
+    assert client.post(f"/committee/findings/{number}", data={"step": "rectify", "reason": ""}).status_code == 400
+    assert client.post(f"/committee/findings/{number}",
+                       data={"step": "rectify", "reason": "村委会已送达催缴通知"}).status_code == 302
+    assert client.post(f"/committee/findings/{number}",
+                       data={"step": "signoff", "reason": "租金已补缴，监委会核对了收据"}).status_code == 302
+    steps = [(e["action"], e["reason"], e["data"]["status"]) for e in entries(backend, "finding.rectify")
+             + entries(backend, "finding.signoff") if e["data"]["number"] == number]
+    assert steps == [("finding.rectify", "村委会已送达催缴通知", "rectifying"),
+                     ("finding.signoff", "租金已补缴，监委会核对了收据", "closed")]
+    created = [e for e in entries(backend, "finding.create") if e["data"]["number"] == number][0]
+    assert created["actor"] == "committee:demo-committee" and created["private"]
+    assert created["data"]["records"] == ["contract:LB-HT-2016-017", "receipt:SK-2016-0017"]
+    assert "张三华" not in json.dumps(created["data"], ensure_ascii=False)
+
+    client.post("/logout")
+    public = page(client, f"/v/{demo}/findings/{number}")
+    assert "已销号" in public and "张*华" in public and "张三华" not in public
+    assert "/v/lianban/contracts/LB-HT-2016-017" in public and "/v/lianban/receipts/SK-2016-0017" in public
+    assert "租金已补缴，监委会核对了收据" in public and "修改历史" in public
+    listed = page(client, f"/v/{demo}/findings")
+    assert number in listed and "张三华" not in listed
+    assert number not in page(client, f"/v/{demo}/findings?status=open")
+    assert "张三华" not in page(client, f"/v/{demo}/findings.csv") and number in page(client, f"/v/{demo}/findings.csv")
+    assert "问题清单" in page(client, f"/v/{demo}/")
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"title": ""}, "title", "请填写问题"),
+    ({"records": "LB-HT-9999-999"}, "records", "找不到编号为“LB-HT-9999-999”的记录"),
+    ({"due_on": "2001-01-01"}, "due_on", "整改期限不能早于发现日期"),
+    ({"due_on": "明天"}, "due_on", "不是有效日期"),
+    ({"description": "请打 13812345678 联系"}, "description", "不要写手机号"),
+    ({"title": "x" * 201}, "title", "不能超过 200 个字"),
+])
+def test_bad_input_is_refused_next_to_the_field_and_nothing_is_written(client, backend, demo, changes, field,
+                                                                       message):
+    login(client, "demo-committee")
+    before = count(backend)
+    response = client.post("/committee/findings/", data=form(backend, **changes))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert count(backend) == before
+
+
+def test_a_nul_byte_is_refused(client, backend, demo):
+    login(client, "demo-committee")
+    before = count(backend)
+    assert client.post("/committee/findings/", data=form(backend, title="问\x00题")).status_code == 400
+    assert count(backend) == before
+
+
+def test_xss_corpus_is_shown_as_text(client, backend, demo):
+    lines = (REPO_ROOT / "tests/data/xss/payloads.txt").read_text(encoding="utf-8").splitlines()
+    payloads = [p for p in lines if p.strip() and len(p) <= 200 and not carries_personal_number(p)][::40][:25]
+    member = Actor("demo-committee", "committee", village=demo)
+    login(client, "demo-committee")
+    for payload in payloads:
+        try:
+            made = create_finding(backend, member, demo, FindingInput(
+                title=payload, description=payload, records="", responsible=payload[:100],
+                due_on=backend.today().isoformat()))
+        except ValidationError as refused:  # a control character: refused, never stored
+            assert all("控制字符" in m for m in refused.errors.values()), refused.errors
+            continue
+        for url in (f"/committee/findings/{made.number}", f"/v/{demo}/findings/{made.number}", f"/v/{demo}/findings"):
+            html = page(client, url).lower()
+            assert "<img" not in html and "<svg" not in html and "<iframe" not in html, (payload, url)
+            assert html.count("<script") == html.count('<script src="/static/'), (payload, url)
+
+
+def test_csrf_is_required(app, client, backend, demo):
+    login(client, "demo-committee")
+    app.config["WTF_CSRF_ENABLED"] = True
+    before = count(backend)
+    response = client.post("/committee/findings/", data=form(backend))
+    assert response.status_code == 400
+    assert count(backend) == before
+
+
+@pytest.mark.parametrize("username", ["demo-staff", "demo-township"])
+def test_other_roles_cannot_record_findings(client, backend, demo, username):
+    login(client, username)
+    before = count(backend)
+    assert client.post("/committee/findings/", data=form(backend)).status_code == 403
+    assert client.get("/committee/findings/").status_code == 403
+    assert count(backend) == before
+
+
+def test_a_member_of_another_village_cannot_touch_this_villages_findings(client, backend, demo):
+    create_village(backend, SYSTEM, VillageInput(code="othercun", name="邻村", township="测试镇"))
+    create_user(backend, SYSTEM, UserInput(username="other-committee", display_name="邻村监委", password=PASSWORD,
+                                           role=Role.COMMITTEE, village_code="othercun"))
+    with backend.db.read() as session:
+        number = session.scalar(select(Finding.number).order_by(Finding.id).limit(1))
+    login(client, "other-committee")
+    assert client.get(f"/committee/findings/{number}").status_code == 404
+    assert client.post(f"/committee/findings/{number}", data={"step": "rectify", "reason": "x"}).status_code == 404
+    # and a record of another village cannot be named
+    response = client.post("/committee/findings/", data=form(backend, records="LB-HT-2016-017"))
+    assert response.status_code == 400 and "找不到编号" in response.get_data(as_text=True)
+
+
+def test_unknown_finding_and_bad_status_filter(client, demo):
+    assert client.get(f"/v/{demo}/findings/ZG-0000-000").status_code == 404
+    assert client.get(f"/v/{demo}/findings?status=nothing").status_code == 400
