@@ -35,13 +35,15 @@ def record_pages(backend) -> dict[str, tuple[str, tuple[str, ...]]]:
         "parcel": ("/v/lianban/parcels/LB-001", ("是村集体的地块", "亩")),
         "notice": ("/v/lianban/notices/GG-2023-005", ("莲坂村于", "2023年10月9日", "招租公告")),
         "plan": ("/v/lianban/plans/FA-2023-001", ("已于", "2023年9月28日", "通过")),
-        "tender": ("/v/lianban/tenders/ZZ-2023-001", ("公开招租", "底价每亩每年 ¥400.00", "成交")),
+        "tender": ("/v/lianban/tenders/ZZ-2023-001", ("公开招租", "底价每亩每年 ¥450.00", "成交")),
         "signing": ("/v/lianban/signings/QY-2023-001", ("2023年12月28日", "当面签订合同")),
         "ledger_entry": (f"/v/lianban/ledger/{maintenance}", ("村集体支出 ¥9,800.00", "维修工程", "依据会议")),
         "meeting": ("/v/lianban/meetings/HY-2025-001", ("召开", "应到", "赞成")),
         "dividend": ("/v/lianban/dividends/2025", ("2025年度分红", "可分配 ¥", "户")),
         "complaint": (f"/v/lianban/complaints/{complaint}", ("收到的", "现在")),
         "receipt": ("/v/lianban/receipts/SK-2016-0017", ("村集体收到", "¥")),
+        "entrustment": ("/v/lianban/entrustments/WT-2023-001", ("承包地委托莲坂村统一流转", "流转租金 ¥", "已付到 2025 年度")),
+        "finding": (f"/v/lianban/findings/ZG-{backend.today().year}-001", ("监委会发现的问题", "前整改", "现在")),
     }
 
 

@@ -205,10 +205,34 @@ def _receipt(d: Any, today: date) -> Markup:
     return text
 
 
+def _entrustment(d: Any, today: date) -> Markup:
+    e = d.entrustment
+    if e.status.value == "withdrawn":
+        return _("此委托记录已撤回（录入有误），仅保留备查。")
+    text = _("%(who)s把 %(area)s承包地委托%(village)s统一流转，%(start)s至%(end)s，村集体每年付给他家流转租金 %(rent)s。",
+             who=_name(e.household_public_name()), area=_area(e.total_area), village=_village(d.village),
+             start=_day(e.start_date), end=_day(e.end_date), rent=_money(e.annual_rent))
+    if e.paid_years():
+        text += _("已付到 %(y)s 年度。", y=max(e.paid_years()))
+    return text
+
+
+def _finding(d: Any, today: date) -> Markup:
+    from portal.findings.labels import FINDING_STATUS
+
+    f = d.finding
+    text = _("%(d)s监委会发现的问题，由%(who)s在 %(due)s 前整改，现在%(status)s。",
+             d=_day(f.found_on), who=_name(f.responsible), due=_day(f.due_on),
+             status=_word(FINDING_STATUS[f.status.value], lower=True))
+    if d.overdue:
+        text += _("已超过整改期限。")
+    return text
+
+
 SUMMARIES: dict[str, Callable[[Any, date], Markup]] = {
     "contract": _contract, "parcel": _parcel, "notice": _notice, "plan": _plan, "tender": _tender,
     "signing": _signing, "ledger_entry": _ledger_entry, "meeting": _meeting, "dividend": _dividend,
-    "complaint": _complaint, "receipt": _receipt,
+    "complaint": _complaint, "receipt": _receipt, "entrustment": _entrustment, "finding": _finding,
 }
 
 
