@@ -96,7 +96,7 @@ REGISTRY = Registry((
                editor="portal.contracts.editing"),
     RecordType("receipt", Receipt, "收据", receipt_labels.FIELDS, RECORD | ERASE, prefix="SK-", personal=True,
                page=receipt_reads.page_path, views="portal.receipts.views", editor="portal.receipts.editing"),
-    RecordType("signing", Signing, "签约记录", signing_labels.FIELDS, RECORD, prefix="QY-", personal=True,
+    RecordType("signing", Signing, "签约记录", signing_labels.FIELDS, RECORD | ERASE, prefix="QY-", personal=True,
                page=signing_reads.page_path, views="portal.signings.views", editor="portal.signings.editing"),
     RecordType("notice", Notice, "公告", notice_labels.FIELDS, RECORD, prefix="GG-",
                page=notice_reads.page_path, views="portal.notices.views", editor="portal.notices.editing"),
@@ -113,10 +113,10 @@ REGISTRY = Registry((
     # code); the committee assigns each to a member, who answers it.
     RecordType("complaint", Complaint, "投诉/意见", complaint_labels.FIELDS,
                {"create": frozenset({VILLAGER}), "assign": frozenset({COMMITTEE}), "reply": frozenset({COMMITTEE}),
-                "resolve": frozenset({VILLAGER}), "reopen": frozenset({VILLAGER})},
+                "resolve": frozenset({VILLAGER}), "reopen": frozenset({VILLAGER})} | ERASE,
                prefix="TS-", personal=True, page=complaint_reads.page_path, views="portal.complaints.views"),
     RecordType("tender", Tender, "招租", tender_labels.FIELDS,
-               RECORD | {verb: BY_STAFF for verb in TENDER_STEPS}, prefix="ZZ-", personal=True,
+               RECORD | {verb: BY_STAFF for verb in TENDER_STEPS} | ERASE, prefix="ZZ-", personal=True,
                page=tender_reads.page_path, views="portal.tenders.views", editor="portal.tenders.editing"),
     # Households' land entrusted to the village (流转委托); paying a year's transfer rent books the
     # ledger's expense in the same transaction.
@@ -131,7 +131,7 @@ REGISTRY = Registry((
                page=meeting_reads.page_path, views="portal.meetings.views", editor="portal.meetings.editing"),
     RecordType("fund", Fund, "专项基金", ledger_labels.FUND_FIELDS, RECORD, prefix="JJ-",
                page=ledger_reads.fund_page_path, editor="portal.ledger.fund_editing"),
-    RecordType("ledger_entry", LedgerEntry, "资金收支", ledger_labels.FIELDS, RECORD, prefix="ZJ-", personal=True,
+    RecordType("ledger_entry", LedgerEntry, "资金收支", ledger_labels.FIELDS, RECORD | ERASE, prefix="ZJ-", personal=True,
                page=ledger_reads.page_path, views="portal.ledger.views", editor="portal.ledger.editing"),
     RecordType("dividend_plan", DividendPlan, "分红方案", dividend_labels.PLAN_FIELDS, RECORD | {"pay": BY_STAFF},
                prefix="FH-", page=dividend_reads.page_path, views="portal.dividends.views",
@@ -142,7 +142,7 @@ REGISTRY = Registry((
                {"create": frozenset({COMMITTEE}), "revoke": frozenset({COMMITTEE})},
                public=False, views="portal.witnessing.views"),
     RecordType("dividend_line", DividendLine, "分红名单", dividend_labels.LINE_FIELDS,
-               {"create": BY_STAFF, "correct": BY_STAFF, "pay": BY_STAFF}, personal=True,
+               {"create": BY_STAFF, "correct": BY_STAFF, "pay": BY_STAFF} | ERASE, personal=True,
                page=dividend_reads.page_path, title=dividend_reads.line_title),
 ))
 

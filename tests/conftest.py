@@ -5,9 +5,11 @@ message, or fail when REQUIRE_POSTGRES=1 (CI), so nothing is skipped silently th
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -36,10 +38,63 @@ def postgres_url() -> str:
     return url
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Names this run for the databases its processes share: the id of the process that started
+    it, inherited by pytest-xdist's workers (they are started later, with this environment)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ["PORTAL_TEST_RUN"] = str(os.getpid())
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The process that started the run drops the demo template its workers shared."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or not os.environ.get("TEST_DATABASE_URL"):
+        return
+    _drop_databases(os.environ["TEST_DATABASE_URL"], [DemoTemplates.postgres_template(
+        os.environ["TEST_DATABASE_URL"])])
+
+
+def _run_id() -> str:
+    return os.environ.get("PORTAL_TEST_RUN") or str(os.getpid())
+
+
+def _drop_databases(base_url: str, names: list[str]) -> None:
+    base = make_url(base_url)
+    server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    except Exception:  # noqa: BLE001  (no server: nothing was built there)
+        pass
+    finally:
+        server.dispose()
+
+
+@pytest.fixture(scope="session")
+def shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every process of this run sees (pytest-xdist gives each worker its own
+    temporary folder, inside a common one)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextmanager
+def _only_one_at_a_time(lock: Path) -> Iterator[None]:
+    """Holds an exclusive lock on the file `lock` (other processes of the run wait for it)."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
-    """A database of this test run's own (TEST_DATABASE_URL's name + the process id), so runs
-    side by side never touch each other's tables; dropped at the end."""
+    """A database of this test process's own (TEST_DATABASE_URL's name + the process id), so
+    runs and pytest-xdist workers side by side never touch each other's tables; dropped at the
+    end."""
     base = make_url(postgres_url())
     name = f"{base.database}_{os.getpid()}"
     server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -47,9 +102,8 @@ def postgres_database() -> Iterator[str]:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     yield base.set(database=name).render_as_string(hide_password=False)
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     server.dispose()
+    _drop_databases(base.render_as_string(hide_password=False), [name, f"{name}_demo_run"])
 
 
 def _fresh_postgres(url: str) -> str:
@@ -78,33 +132,52 @@ def _build_demo(url: str, instance: Path) -> None:
 
 class DemoTemplates:
     """The demo village built once per run and kind of database, then copied into each test
-    that asks for it (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL)."""
+    that asks for it (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL).
+
+    The templates are shared by all pytest-xdist workers of the run: the first worker to need
+    one builds it while holding a file lock, the others wait and then copy it."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.built: dict[str, str] = {}
+
+    @staticmethod
+    def postgres_template(base_url: str) -> str:
+        """The name of this run's demo template next to TEST_DATABASE_URL's database."""
+        return f"{make_url(base_url).database}_{_run_id()}_demo"
+
+    def _ready(self, kind: str, build) -> None:
+        """Builds the template of `kind` unless a process of this run already did."""
+        done = self.root / f"{kind}.built"
+        if done.exists():
+            return
+        with _only_one_at_a_time(self.root / f"{kind}.lock"):
+            if not done.exists():
+                build()
+                done.touch()
 
     def sqlite(self, tmp_path: Path) -> str:
         folder = self.root / "sqlite"
-        if "sqlite" not in self.built:
-            _build_demo(f"sqlite:///{folder / 'portal.db'}", folder / "instance")
-            self.built["sqlite"] = "done"
+        self._ready("sqlite", lambda: _build_demo(f"sqlite:///{folder / 'portal.db'}", folder / "instance"))
         shutil.copy(folder / "portal.db", tmp_path / "portal.db")
         self._copy_key(folder, tmp_path)
         return f"sqlite:///{tmp_path / 'portal.db'}"
 
     def postgres(self, base_url: str, tmp_path: Path) -> str:
+        """A fresh copy of the demo in `base_url`'s database + "_demo_run" (the process's own)."""
         base = make_url(base_url)
-        template, clone = f"{base.database}_demo", f"{base.database}_demo_run"
+        template = self.postgres_template(postgres_url())
+        clone = f"{base.database}_demo_run"
+
+        def build() -> None:
+            with server.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{template}"'))
+            _build_demo(base.set(database=template).render_as_string(hide_password=False),
+                        self.root / "postgres" / "instance")
+
         server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
         try:
-            if "postgres" not in self.built:
-                with server.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
-                    conn.execute(text(f'CREATE DATABASE "{template}"'))
-                _build_demo(base.set(database=template).render_as_string(hide_password=False),
-                            self.root / "postgres" / "instance")
-                self.built["postgres"] = template
+            self._ready("postgres", build)
             with server.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{clone}" WITH (FORCE)'))
                 conn.execute(text(f'CREATE DATABASE "{clone}" TEMPLATE "{template}"'))
@@ -112,14 +185,6 @@ class DemoTemplates:
             server.dispose()
         self._copy_key(self.root / "postgres", tmp_path)
         return base.set(database=clone).render_as_string(hide_password=False)
-
-    def drop(self, base_url: str) -> None:
-        base = make_url(base_url)
-        server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with server.connect() as conn:
-            for name in (f"{base.database}_demo", f"{base.database}_demo_run"):
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
 
     @staticmethod
     def _copy_key(folder: Path, tmp_path: Path) -> None:
@@ -130,11 +195,9 @@ class DemoTemplates:
 
 
 @pytest.fixture(scope="session")
-def demo_templates(tmp_path_factory) -> Iterator[DemoTemplates]:
-    templates = DemoTemplates(tmp_path_factory.mktemp("demo-templates"))
-    yield templates
-    if "postgres" in templates.built:
-        templates.drop(postgres_url())
+def demo_templates(shared_tmp: Path) -> DemoTemplates:
+    """The run's demo templates (the PostgreSQL one is dropped when the run ends)."""
+    return DemoTemplates(shared_tmp / "demo-templates")
 
 
 @pytest.fixture(params=DATABASES)

@@ -148,6 +148,9 @@ def test_status_colours_keep_labels_readable_and_differ_by_pattern():
     css = (REPO_ROOT / "static" / "portal.css").read_text(encoding="utf-8")
     for status, style in styles.items():  # the HTML badges use the same fills
         assert f"span.st-{status} {{ background: {style.fill}; }}" in css
+    # the map's outlines and labels are drawn by the stylesheet in the same colours
+    assert f".pm polygon {{ stroke: {mapping.OUTLINE_COLOUR};" in css
+    assert f".pm text {{ fill: {mapping.LABEL_COLOUR}; stroke: {mapping.LABEL_HALO};" in css
 
 
 def test_short_labels_drop_the_shared_prefix_and_zeros():

@@ -91,6 +91,8 @@ def test_a_render_in_another_thread_is_answered_at_the_budget_too():
     worker.start()
     worker.join()
     assert failed and time.monotonic() - started < 2
+    # the render itself was stopped, not left running in the background
+    assert not [thread for thread in threading.enumerate() if thread.name == "pdf-render"]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -64,6 +64,22 @@ def test_no_public_page_has_inline_script(client, demo):
         assert "javascript:" not in html, f"{url}: javascript: URL"
 
 
+def test_the_policy_allows_nothing_inline():
+    assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY and "unsafe" not in CONTENT_SECURITY_POLICY
+    directives = dict(part.split(" ", 1) for part in CONTENT_SECURITY_POLICY.split("; "))
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_no_public_page_has_inline_style(client, demo):
+    """The CSP allows styles only from static/portal.css: an inline <style> or style attribute
+    (the map's, the vote bars') would be dropped by the browser."""
+    for url, _status in [*PAGES, ("/v/lianban/plans/FA-2023-001?lang=en", 200)]:
+        html = client.get(url).get_data(as_text=True)
+        assert not re.search(r"<style[\s>]", html), f"{url}: inline <style>"
+        assert not re.search(r"\sstyle\s*=", html), f"{url}: style attribute"
+
+
 def test_hsts_only_when_the_public_address_is_https(tmp_path):
     for base, expected in (("https://sanzi.example.cn", True), ("http://127.0.0.1:5000", False)):
         app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}", "SECRET_KEY": "test",

@@ -1,7 +1,8 @@
 """`audit verify`, the files a log names by SHA-256 (receipt scans): row and bytes on disk.
 
 Each must have its `stored_file` row, and the file under its hash must hash to it; the row's
-size and media type (served with the file) must be those of the bytes.
+size and media type (served with the file) must be those of the bytes. A file erased at its
+person's request (`erased_at`, portal/privacy) keeps its row; its bytes are gone.
 """
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ def _check_file(report: Report, where: str, sha256: str, row: StoredFile | None,
                 files_dir: Path | None) -> None:
     if row is None:
         report.add(f"{where}在 stored_file 中没有记录（被直接删除或改动？）")
-    if files_dir is None:
-        return
+    if files_dir is None or (row is not None and row.erased_at is not None):
+        return  # an erased file (个人信息删除) is gone from the disk on purpose
     path = path_for(files_dir, sha256)
     if not path.is_file():
         report.add(f"{where}在磁盘上不存在（被删除？）")

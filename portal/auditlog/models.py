@@ -112,3 +112,5 @@ class StoredFile(Base):
     media_type: Mapped[str] = mapped_column(String(64))
     original_name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # set when the file was erased at its person's request (portal/privacy): the bytes are gone
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -4,7 +4,8 @@ Polygons are [[x, y], …] in whole metres on the village's local plane (x east,
 SVG's viewBox is fitted to their bounding box and y is flipped, so north is up. Each status has
 a fill colour and a pattern (stripes, dots, lines, cross-hatch), so no reader depends on colour
 alone; labels are near-black with a white halo, ≥ 4.5:1 on every fill. Coordinates stay whole
-numbers and every style lives in one <style> block: a 60-parcel map is about 14 KB (3.4 KB gzip).
+numbers, fills are attributes and every other style is in static/portal.css (`.pm …`; no inline
+<style>, which the Content-Security-Policy refuses): a 60-parcel map is about 15 KB (3.5 KB gzip).
 """
 from __future__ import annotations
 
@@ -193,19 +194,20 @@ def _pattern(status: str, style: StatusStyle, size: int) -> str:
             f'<rect width="{s}" height="{s}" fill="{style.fill}"/>{marks}</pattern>')
 
 
-def styles_and_patterns(tile: int) -> str:
-    """The <style> and <defs> every map SVG on a page shares: fills by `st-<status>` class."""
-    rules = "".join(
-        f".st-{status}{{fill:{style.fill if style.pattern == 'solid' else f'url(#pt-{status})'}}}"
-        for status, style in STATUS_STYLES.items())
-    css = (f"<style>{rules}"
-           f".pm polygon{{stroke:{OUTLINE_COLOUR};stroke-width:1px;vector-effect:non-scaling-stroke}}"
-           f".pm a:focus polygon,.pm a:hover polygon{{stroke:#000;stroke-width:3px}}"
-           f".pm text{{fill:{LABEL_COLOUR};stroke:{LABEL_HALO};paint-order:stroke;stroke-linejoin:round;"
-           f"font-weight:700;text-anchor:middle;dominant-baseline:central}}</style>")
+def patterns(tile: int) -> str:
+    """The <defs> every map SVG on a page shares: a <pattern> per patterned status. The rest of
+    the map's look is in static/portal.css (`.pm …`): the Content-Security-Policy allows no
+    inline <style>."""
     defs = "".join(_pattern(status, style, tile) for status, style in STATUS_STYLES.items()
                    if style.pattern != "solid")
-    return f"{css}<defs>{defs}</defs>"
+    return f"<defs>{defs}</defs>"
+
+
+def status_fill(status: str) -> str:
+    """The `fill` attribute of a shape of `status`: its colour, or its pattern in this document
+    (an attribute, not CSS, so the url(#…) always names the page's own <pattern>)."""
+    style = STATUS_STYLES[status]
+    return style.fill if style.pattern == "solid" else f"url(#pt-{status})"
 
 
 def _points(outline: Sequence[Point]) -> str:
@@ -230,11 +232,12 @@ def map_svg(parcels: Sequence[MapParcel], title: str, *, enlarged: bool = False)
         label = f'<text x="{spot[0]}" y="{spot[1]}">{escape(labels[parcel.number])}</text>' if spot else ""
         hit = hit_box(frame, parcel.polygon) if enlarged else ""
         shapes.append(f'<a href="{escape(parcel.href)}"><title>{escape(parcel.title)}</title>{hit}'
-                      f'<polygon class="st-{parcel.status}" points="{_points(outline)}"/>{label}</a>')
+                      f'<polygon class="st-{parcel.status}" fill="{status_fill(parcel.status)}" points="{_points(outline)}"/>'
+                      f'{label}</a>')
     halo = max(1, round(size / 5))
     return Markup(
         f'<svg class="pm{" enlarged" if enlarged else ""}" viewBox="{frame.view_box}" role="group" aria-labelledby="pm-title">'
-        f'<title id="pm-title">{escape(title)}</title>{styles_and_patterns(tile_size(frame))}'
+        f'<title id="pm-title">{escape(title)}</title>{patterns(tile_size(frame))}'
         f'<g font-size="{size}" stroke-width="{halo}">{"".join(shapes)}</g></svg>')
 
 
@@ -261,7 +264,8 @@ def tile_size(frame: Frame) -> int:
 def legend_swatch(status: str, tile: int) -> Markup:
     """A small rectangle in the status's fill and pattern, for the legend beside the map."""
     return Markup(f'<svg class="swatch" viewBox="0 0 {tile * 9} {tile * 6}" aria-hidden="true">'
-                  f'<rect class="st-{status}" width="{tile * 9}" height="{tile * 6}" stroke="{OUTLINE_COLOUR}"/></svg>')
+                  f'<rect class="st-{status}" fill="{status_fill(status)}" width="{tile * 9}" height="{tile * 6}" '
+                  f'stroke="{OUTLINE_COLOUR}"/></svg>')
 
 
 def map_tile(parcels: Sequence[MapParcel]) -> int:
@@ -275,8 +279,8 @@ def outline_svg(polygon: Sequence[Sequence[int]], status: str, title: str) -> Ma
     frame = Frame.around([polygon], pad=max(1, max(extent([polygon])) // 20))
     return Markup(
         f'<svg class="pm outline" viewBox="{frame.view_box}" role="img" aria-labelledby="po-title">'
-        f'<title id="po-title">{escape(title)}</title>{styles_and_patterns(max(2, round(frame.width / 24)))}'
-        f'<polygon class="st-{status}" points="{_points([frame.point(x, y) for x, y in polygon])}"/></svg>')
+        f'<title id="po-title">{escape(title)}</title>{patterns(max(2, round(frame.width / 24)))}'
+        f'<polygon class="st-{status}" fill="{status_fill(status)}" points="{_points([frame.point(x, y) for x, y in polygon])}"/></svg>')
 
 
 def extent(polygons: Sequence[Sequence[Sequence[int]]]) -> tuple[int, int]:

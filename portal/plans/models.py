@@ -166,10 +166,14 @@ class ConsentVote(OnPlan, Base):
 
     def share(self, count: int) -> str:
         """`count` as a percentage of the eligible, one decimal, computed without floats."""
-        if self.eligible <= 0:
-            return "0.0"
-        tenths = (count * 1000 + self.eligible // 2) // self.eligible
+        tenths = self.share_tenths(count)
         return f"{tenths // 10}.{tenths % 10}"
+
+    def share_tenths(self, count: int) -> int:
+        """`count` in tenths of a percent of the eligible (0 to 1000), rounded half up."""
+        if self.eligible <= 0:
+            return 0
+        return (count * 1000 + self.eligible // 2) // self.eligible
 
     def public_state(self) -> dict[str, Any]:
         state: dict[str, Any] = {

@@ -26,5 +26,5 @@ def register_privacy_cli(app: Flask) -> None:
             raise click.ClickException("；".join(err.errors.values())) from None
         for erased in done:
             click.echo(f"{erased.village}：已删除 {len(erased.records)} 条记录中的个人信息"
-                       f"（{'、'.join(erased.records)}），清除了 {erased.private_records} 份私密记录及其盐；"
-                       "删除本身已记入日志。")
+                       f"（{'、'.join(erased.records)}），清除了 {erased.private_records} 份私密记录及其盐"
+                       f"{f'，删除了 {len(erased.files)} 份扫描件' if erased.files else ''}；删除本身已记入日志。")

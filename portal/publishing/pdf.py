@@ -11,12 +11,13 @@ files under ``base_url``; anything else is skipped (WeasyPrint logs a warning an
 Each render has a time budget (``PDF_RENDER_SECONDS``): a document that takes longer raises
 `RenderTimeout` (the reader gets a 503 page) instead of holding a worker until gunicorn kills it.
 In the main thread (gunicorn's sync workers, the test client) a SIGALRM timer interrupts the
-layout itself; in another thread (the development server) the render runs in a helper thread
-that is abandoned when over budget, so the reader is answered but the CPU is spent all the same.
+layout itself; in another thread (the development server) the render runs in a helper thread,
+which is stopped when over budget (an exception raised into it, caught there) and waited for.
 """
 
 from __future__ import annotations
 
+import ctypes
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -111,10 +112,11 @@ def _alarm(seconds: float) -> Iterator[None]:
     again until it lands; on leaving the block, if it was ever swallowed)."""
     expired = []
 
-    def on_alarm(_signum: int, _frame: FrameType | None) -> None:
+    def on_alarm(_signum: int, frame: FrameType | None) -> None:
         expired.append(True)
         signal.setitimer(signal.ITIMER_REAL, REARM_SECONDS)
-        raise RenderTimeout(seconds)
+        if not _in_finalizer(frame):  # raised there, it would only be printed and ignored
+            raise RenderTimeout(seconds)
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -127,6 +129,15 @@ def _alarm(seconds: float) -> Iterator[None]:
         raise RenderTimeout(seconds)
 
 
+def _in_finalizer(frame: FrameType | None) -> bool:
+    """Whether `frame` runs inside a __del__ method (whose exceptions Python ignores)."""
+    while frame is not None:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _within(seconds: float | None, work: Callable[[], bytes]) -> bytes:
     """`work()`, or RenderTimeout when it takes more than `seconds` (None or 0: no limit)."""
     if not seconds or seconds <= 0:
@@ -136,10 +147,18 @@ def _within(seconds: float | None, work: Callable[[], bytes]) -> bytes:
             return work()
     done: list[bytes] = []
     failed: list[BaseException] = []
+    finished: list[bool] = []
+    guard = threading.Lock()
 
     def run() -> None:
         try:
-            done.append(work())
+            try:
+                done.append(work())
+            finally:
+                with guard:  # from here on nothing is sent into this thread
+                    finished.append(True)
+        except _Abandoned:  # over budget: the waiting thread has answered already
+            pass
         except BaseException as err:  # handed to the waiting thread
             failed.append(err)
 
@@ -149,8 +168,27 @@ def _within(seconds: float | None, work: Callable[[], bytes]) -> bytes:
     if failed:
         raise failed[0]
     if not done:
+        _stop(helper, guard, finished)
         raise RenderTimeout(seconds)
     return done[0]
+
+
+class _Abandoned(BaseException):
+    """Sent into a render thread that is over its budget, so that it stops laying out (a
+    BaseException: WeasyPrint's broad `except Exception` clauses let it through)."""
+
+
+def _stop(helper: threading.Thread, guard: threading.Lock, finished: list[bool]) -> None:
+    """Ends the render in `helper` (raises _Abandoned there, again while it is swallowed) and
+    waits for the thread to end, so no render goes on using the CPU after its answer."""
+    while helper.is_alive() and helper.ident is not None:
+        with guard:
+            if finished:
+                break
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(helper.ident),
+                                                       ctypes.py_object(_Abandoned))
+        helper.join(REARM_SECONDS)
+    helper.join()
 
 
 def _budget() -> float | None:

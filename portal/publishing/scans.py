@@ -28,6 +28,7 @@ class StoredScan:
     sha256: str
     public: bool
     village_id: int
+    erased: bool = False
 
 
 def stored_scan(backend: Backend, village_id: int, sha256: str | None, public: bool, what: str) -> StoredScan:
@@ -37,7 +38,8 @@ def stored_scan(backend: Backend, village_id: int, sha256: str | None, public: b
     with backend.db.read() as session:
         stored = session.get(StoredFile, sha256)
         media_type = stored.media_type if stored else "application/octet-stream"
-    return StoredScan(path_for(backend.files_dir, sha256), media_type, sha256, public, village_id)
+        erased = stored is not None and stored.erased_at is not None
+    return StoredScan(path_for(backend.files_dir, sha256), media_type, sha256, public, village_id, erased)
 
 
 def send_scan(scan: StoredScan, name: str, refused: str) -> Response:
@@ -46,6 +48,8 @@ def send_scan(scan: StoredScan, name: str, refused: str) -> Response:
     if not scan.public and not (current_user.is_authenticated and current_user.role is Role.STAFF
                                 and current_user.village_id == scan.village_id):
         abort(403, refused)
+    if scan.erased:
+        abort(410, "这份扫描件已按本人申请删除个人信息时一并删除")
     if not scan.path.exists():
         abort(404, "扫描件文件缺失，请联系村务工作人员")
     response = send_file(scan.path, mimetype=scan.media_type, etag=scan.sha256, conditional=scan.public,

@@ -20,7 +20,6 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
@@ -30,6 +29,7 @@ import pytest
 if TYPE_CHECKING:  # selenium is imported lazily, so collection works without it
     from flask import Flask
     from portal.kernel.transaction import Backend
+    from tests.conftest import DemoTemplates
     from selenium.webdriver.remote.webdriver import WebDriver
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -168,21 +168,28 @@ def browser_helpers() -> SimpleNamespace:
 
 
 @contextmanager
-def serving(folder: Path, fill: Callable[[Backend], None],
-            wrap: Callable[[Flask], None] | None = None) -> Iterator[str]:
-    """A portal on a new SQLite database in `folder`, filled by `fill(backend)`, served over HTTP
-    on a free loopback port; yields its base URL. `wrap(app)`, if given, may then put a
-    middleware around `app.wsgi_app` (a test's lying server)."""
+def serving(folder: Path, fill: Callable[[Backend], None] | None,
+            wrap: Callable[[Flask], None] | None = None,
+            demo: DemoTemplates | None = None) -> Iterator[str]:
+    """A portal on a new SQLite database in `folder` (a copy of the demo village when `demo`,
+    the run's demo templates, is given), filled by `fill(backend)`, served over HTTP on a free
+    loopback port; yields its base URL. `wrap(app)`, if given, may then put a middleware around
+    `app.wsgi_app` (a test's lying server)."""
     import threading
 
     from werkzeug.serving import make_server
 
     from portal import create_app
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'portal.db'}", "INSTANCE_PATH": str(folder),
+    instance = folder
+    if demo is not None:
+        demo.sqlite(folder)
+        instance = folder / "instance"
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'portal.db'}", "INSTANCE_PATH": str(instance),
                       "SECRET_KEY": "browser-test"})
     app.extensions["portal"].db.create_schema()
-    fill(app.extensions["portal"])
+    if fill is not None:
+        fill(app.extensions["portal"])
     if wrap is not None:
         wrap(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -191,16 +198,12 @@ def serving(folder: Path, fill: Callable[[Backend], None],
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
-
-
-def demo_village(backend: Backend) -> None:
-    from portal.demo import build_demo
-
-    build_demo(backend, date(2026, 11, 23))
+        server.server_close()
+        app.extensions["portal"].db.dispose()
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """The demo village served over HTTP on a free loopback port, for the browser."""
-    with serving(tmp_path_factory.mktemp("live"), demo_village) as url:
+def live_server(tmp_path_factory, demo_templates: DemoTemplates) -> Iterator[str]:
+    """The demo village (as of 2026-11-23) served over HTTP on a free loopback port, for the browser."""
+    with serving(tmp_path_factory.mktemp("live"), None, demo=demo_templates) as url:
         yield url

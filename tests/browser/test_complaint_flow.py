@@ -8,16 +8,16 @@ from collections.abc import Iterator
 import pytest
 from selenium.webdriver.common.by import By
 
-from .conftest import demo_village, serving
+from .conftest import serving
 from .test_workspace_flow import check_page, click_and_wait, fill, log_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
+def server(tmp_path_factory, demo_templates) -> Iterator[str]:
     """A demo village of its own, since this test files and answers a complaint."""
-    with serving(tmp_path_factory.mktemp("complaints"), demo_village) as url:
+    with serving(tmp_path_factory.mktemp("complaints"), None, demo=demo_templates) as url:
         yield url
 
 

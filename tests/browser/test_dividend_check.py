@@ -5,23 +5,22 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from .conftest import assert_no_horizontal_overflow, save_screenshot, serving, demo_village
+from .conftest import assert_no_horizontal_overflow, save_screenshot, serving
 
 pytestmark = pytest.mark.browser
 
 
-def test_household_types_its_code_and_sees_its_own_line(browser, tmp_path):
+def test_household_types_its_code_and_sees_its_own_line(browser, tmp_path, demo_templates):
     codes: list[str] = []
 
     def fill(backend):
         from portal.dividends.models import DividendLine
 
-        demo_village(backend)
         with backend.db.read() as session:
             line = session.scalar(select(DividendLine).where(DividendLine.household == "LB-H002"))
             codes.extend([line.check_code, line.head_name])
 
-    with serving(tmp_path, fill) as url:
+    with serving(tmp_path, fill, demo=demo_templates) as url:
         # a plain form POST: the page has no script of its own
         browser.get(url + "/v/lianban/dividends/check")
         field = browser.find_element("id", "check_code")

@@ -21,7 +21,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from audit import note
 from audit.checkpoint import format_checkpoint, parse_checkpoint
 
-from .conftest import console_errors, demo_village, save_screenshot, serving
+from .conftest import console_errors, save_screenshot, serving
 
 pytestmark = pytest.mark.browser
 CONTRACT = "/v/lianban/contracts/LB-LZ-2024-001"
@@ -61,7 +61,7 @@ class Portal:
 
 
 @pytest.fixture(scope="module")
-def portal(tmp_path_factory) -> Iterator[Portal]:
+def portal(tmp_path_factory, demo_templates) -> Iterator[Portal]:
     folder = tmp_path_factory.mktemp("lying")
     holder: dict[str, Any] = {}
 
@@ -69,8 +69,8 @@ def portal(tmp_path_factory) -> Iterator[Portal]:
         holder["liar"] = app.wsgi_app = LyingServer(app.wsgi_app)
         holder["backend"] = app.extensions["portal"]
 
-    with serving(folder, demo_village, wrap) as url:
-        served = Portal(url, folder)
+    with serving(folder, None, wrap, demo=demo_templates) as url:
+        served = Portal(url, folder / "instance")
         served.liar, served.backend = holder["liar"], holder["backend"]
         yield served
 

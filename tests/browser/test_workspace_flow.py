@@ -10,16 +10,16 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import assert_no_horizontal_overflow, console_errors, demo_village, save_screenshot, serving
+from .conftest import assert_no_horizontal_overflow, console_errors, save_screenshot, serving
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026"
 
 
 @pytest.fixture(scope="module")
-def writable_server(tmp_path_factory) -> Iterator[str]:
+def writable_server(tmp_path_factory, demo_templates) -> Iterator[str]:
     """A demo village of its own, since these tests change it."""
-    with serving(tmp_path_factory.mktemp("workspace"), demo_village) as url:
+    with serving(tmp_path_factory.mktemp("workspace"), None, demo=demo_templates) as url:
         yield url
 
 
