@@ -63,6 +63,7 @@ from portal.tenders import labels as tender_labels
 from portal.tenders import reads as tender_reads
 from portal.tenders.models import Tender
 from portal.stats import models as stats_models  # noqa: F401  (page visits: not audited)
+from portal.township import models as township_models  # noqa: F401  (township codes: not audited)
 from portal.villages import labels as village_labels
 from portal.villages import reads as village_reads
 from portal.villages.models import Village

@@ -270,6 +270,9 @@ NOT_RECORD_TABLES = {
     "request_count": "expensive requests counted per client address by the rate limits",
     "desk_seen": "how far each committee member has read the log on the desk",
     "verification_run": "results of integrity checks of the log (the log is what they check)",
+    "township": "a township's code and name: which villages an officer oversees, set on the server by the CLI",
+    "visit_salt": "the visit counter's random salt of the day: statistics, forgotten the next day",
+    "visit_seen": "salted fingerprints of the day's visitors: statistics, forgotten the next day",
 }
 
 

@@ -16,6 +16,9 @@ from datetime import date
 from sqlalchemy import select
 
 from portal.accounts.models import Role
+from portal.auditdesk.verification import check_village
+from portal.auditlog.models import AuditCheckpoint
+from portal.findings.models import Finding, FindingStatus
 from portal.complaints.models import OWED, Complaint
 from portal.contracts.arrears import arrears_list, contract_balance
 from portal.contracts.models import Contract, ContractStatus, StoredInstalment
@@ -74,16 +77,25 @@ def test_the_overview_figures_agree_with_the_villages_own_records(app, officer, 
                         if r.status is RecordStatus.ACTIVE and r.contract_id and r.received_on.year == today.year
                         and r.received_on <= today), Decimal(0))
         complaints = session.scalars(select(Complaint).where(Complaint.village_id == village.id)).all()
+        open_findings = sum(f.status is not FindingStatus.CLOSED for f in
+                            session.scalars(select(Finding).where(Finding.village_id == village.id)))
+        cosigned = max(c.size for c in session.scalars(select(AuditCheckpoint).where(AuditCheckpoint.log == "lianban"))
+                       if "/committee/" in c.note)
     row = reads.township_figures(backend, "lianhua", "code").rows[0]
     assert (row.code, row.area, row.expiring) == ("lianban", area.quantize(Decimal("0.01")), len(expiring))
     assert (row.due, row.received, row.arrears) == (due, received, arrears)
     assert row.arrears > 0 and row.received > 0 and row.area > 0
     assert row.unanswered == sum(c.status in OWED for c in complaints)
     assert row.overdue == sum(c.overdue(today) for c in complaints)
-    assert (row.open_findings, row.verification, row.cosigned) == (None, None, None)  # not recorded here yet
+    assert open_findings > 0 and row.open_findings == open_findings
+    assert row.cosigned is not None and row.cosigned.size == cosigned  # the demo committee co-signed it
+    assert row.verification is None  # no integrity check has run yet
     html = text(officer.get("/township/"))
     for shown in (f"¥{row.arrears:,.2f}", f"¥{row.received:,.2f}", "/township/v/lianban", "—"):
         assert shown in html, shown
+    check_village(backend, "lianban", "daily")  # what the nightly verify-all does
+    checked = reads.township_figures(backend, "lianhua", "code").rows[0].verification
+    assert checked is not None and checked.ok
     detail = text(officer.get("/township/v/lianban"))
     assert f"¥{row.arrears:,.2f}" in detail and "/v/lianban/arrears" in detail
 
@@ -142,7 +154,7 @@ def test_the_csv_has_plain_numbers_and_a_totals_row(app, officer, demo):
     for column in (2, 3, 4, 5):
         Decimal(body[0][column])  # a plain number, no ¥ or thousands separators
         assert totals[column] == body[0][column]
-    assert body[0][header.index("未整改问题")] == "—"  # findings not recorded here yet
+    assert int(body[0][header.index("未整改问题")]) > 0  # the demo's findings, being rectified
 
 
 def test_the_xlsx_has_typed_numbers_and_a_totals_row(app, officer, demo):
@@ -259,13 +271,19 @@ def test_the_ranking_figures_agree_with_each_contracts_own_balance(app, demo, ba
                     collected += item.paid
         complaints = [c for c in session.scalars(select(Complaint).where(Complaint.village_id == village.id))
                       if quarter.start <= c.due_on <= as_of]
+        # the demo's findings are open or being rectified: each counts in a quarter it was open in
+        findings = [f for f in session.scalars(select(Finding).where(Finding.village_id == village.id))
+                    if f.found_on <= as_of]
+        assert all(f.status is not FindingStatus.CLOSED for f in findings)
     on_time = sum(c.replied_at is not None and local_date(c.replied_at) <= c.due_on for c in complaints)
     page = reads.township_ranking(backend, "lianhua", str(quarter))
     row = page.rows[0]
     assert (row.due, row.collected, row.arrears) == (due, collected, arrears)
     assert row.collection_rate == ((collected * 100 / due).quantize(Decimal("0.1")) if due else None)
     assert (row.complaints_due, row.on_time) == (len(complaints), on_time)
-    rates = [r for r in (row.collection_rate, row.on_time_rate) if r is not None]
+    assert (row.findings_closed, row.findings_total) == (0, len(findings))
+    assert row.findings_rate == (Decimal("0.0") if findings else None)
+    rates = [r for r in (row.collection_rate, row.on_time_rate, row.findings_rate) if r is not None]
     assert row.score == ((sum(rates) / len(rates)).quantize(Decimal("0.1")) if rates else None)
 
 

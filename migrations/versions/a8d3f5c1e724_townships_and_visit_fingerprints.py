@@ -32,8 +32,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("user_account") as batch:
         batch.add_column(sa.Column("township_code", sa.String(32), nullable=True))
-        batch.create_foreign_key(op.f("fk_user_account_township_code_township"), "township",
-                                 ["township_code"], ["code"])
     op.create_table(
         "visit_salt",
         sa.Column("day", sa.Date(), nullable=False),
@@ -52,6 +50,5 @@ def downgrade() -> None:
     op.drop_table("visit_seen")
     op.drop_table("visit_salt")
     with op.batch_alter_table("user_account") as batch:
-        batch.drop_constraint(op.f("fk_user_account_township_code_township"), type_="foreignkey")
         batch.drop_column("township_code")
     op.drop_table("township")

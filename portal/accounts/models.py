@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.kernel.base import Audited, Base
 from portal.kernel.types import UTCDateTime
-from portal.township.models import Township  # noqa: F401  (the table township_code refers to)
 from portal.villages.models import Village
 
 
@@ -43,8 +42,10 @@ class User(Audited, Base):
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The township a township account oversees (None: every village, as accounts made before
-    # townships had codes); last, where the migration that added it put it.
-    township_code: Mapped[str | None] = mapped_column(ForeignKey("township.code"))
+    # townships had codes); last, where the migration that added it put it. No foreign key: the
+    # account table predates the migrations (its baseline is made from this model), and
+    # townships are never deleted; create_user checks the code.
+    township_code: Mapped[str | None] = mapped_column(String(32))
 
     village: Mapped[Village | None] = relationship()
 

@@ -18,7 +18,7 @@ from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
 from portal.kernel.history import ROLES as ROLE_NAMES
 from portal.kernel.messages import say
 from portal.publishing.exports import MEDIA_TYPES
-from portal.township import reads
+from portal.township import display, reads
 from portal.township.exports import COLUMNS, cells, figures_csv, figures_xlsx
 from portal.township.figures import SORT_KEYS, BadSort
 from portal.translations import translate
@@ -66,7 +66,8 @@ def home() -> Page:
     sort = request.args.get("sort", DEFAULT_SORT)
     page, problem = _figures(sort)
     html = render_template("township/overview.html", p=page, sort=sort if problem is None else DEFAULT_SORT,
-                           columns=COLUMNS, problem=problem, cells=cells)
+                           columns=COLUMNS, problem=problem, openers=display.cell_openers(),
+                           row_cells=display.row_cells, total_cells=display.total_cells)
     return (html, 400) if problem else (html, 200)
 
 
