@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a7d3e9c1f5b2"
-down_revision: str | Sequence[str] | None = "c3f9a1d7e2b4"
+down_revision: str | Sequence[str] | None = "3cde38247df2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
