@@ -21,7 +21,8 @@ def test_every_list_renders_and_downloads_in_every_format(client, demo, name):
     table = list(csv.reader(io.StringIO(client.get(f"/v/lianban/{name}.csv").data.decode("utf-8-sig"))))
     assert table[0] == [f["label"] for f in data["fields"]] and len(table) == len(data["rows"]) + 1
     sheet = load_workbook(io.BytesIO(client.get(f"/v/lianban/{name}.xlsx").data)).active
-    assert sheet.max_row == len(data["rows"]) + 3  # title, log state, headings
+    assert sheet.max_row == len(data["rows"]) + 4  # title, log state, headings, then the 合计 row
+    assert str(sheet.cell(sheet.max_row, 1).value).startswith("合计")
 
 
 def test_arrears_are_derived_and_largest_first(client, demo):

@@ -16,7 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from audit import cosignature, note
 from audit.checkpoint import format_checkpoint, parse_checkpoint
 
-from .conftest import demo_village, serving
+from .conftest import serving
 from .test_workspace_flow import check_page, click_and_wait, log_in
 
 pytestmark = pytest.mark.browser
@@ -39,15 +39,15 @@ class Liar:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[tuple[str, Liar, Any]]:
+def server(tmp_path_factory, demo_templates) -> Iterator[tuple[str, Liar, Any]]:
     folder = tmp_path_factory.mktemp("cosign")
     holder: dict[str, Liar] = {}
 
     def wrap(app: Any) -> None:
         holder["liar"] = app.wsgi_app = Liar(app.wsgi_app)
 
-    with serving(folder, demo_village, wrap) as url:
-        yield url, holder["liar"], folder
+    with serving(folder, None, wrap, demo=demo_templates) as url:
+        yield url, holder["liar"], folder / "instance"  # where the served copy keeps its signing key
 
 
 def _get(url: str) -> str:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from .conftest import assert_no_horizontal_overflow, console_errors, demo_village, save_screenshot, serving
+from .conftest import assert_no_horizontal_overflow, console_errors, save_screenshot, serving
 
 pytestmark = pytest.mark.browser
 
@@ -28,18 +30,17 @@ def _main(driver) -> str:
     return driver.find_element(By.TAG_NAME, "main").text
 
 
-def test_one_lease_from_tender_notice_to_dividend_line(browser, tmp_path):
+def test_one_lease_from_tender_notice_to_dividend_line(browser, tmp_path, demo_templates):
     slip: list[str] = []
 
     def fill(backend):
         from portal.dividends.models import DividendLine
 
-        demo_village(backend)
         with backend.db.read() as session:
             line = session.scalar(select(DividendLine).where(DividendLine.household == "LB-H002"))
             slip.extend([line.check_code, line.head_name])
 
-    with serving(tmp_path, fill) as url:
+    with serving(tmp_path, fill, demo=demo_templates) as url:
         browser.get(url + "/v/lianban/")
         _follow(browser, "nav.sections a", "招租")
         _follow(browser, "main a[href$='/tenders/ZZ-2023-001']")
@@ -78,7 +79,9 @@ def test_one_lease_from_tender_notice_to_dividend_line(browser, tmp_path):
         assert "分红" in _main(browser) and "LB-H002" in _main(browser)
         _follow(browser, "main a[href$='/dividends/check']")
         browser.find_element(By.ID, "check_code").send_keys(slip[0])
+        before = browser.find_element(By.TAG_NAME, "main")
         browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+        WebDriverWait(browser, 10).until(expected_conditions.staleness_of(before))  # the answer's page
         line = _main(browser)
         assert slip[1] in line and "LB-H002" in line
         assert_no_horizontal_overflow(browser)
