@@ -151,7 +151,8 @@ def test_init_db_and_ensure_demo_build_the_schema_through_the_migrations(db, fla
 COLUMNS_ADDED_BY_REVISIONS = [("village", "approval_required"), ("consent_vote", "forms_sha256"),
                               ("plan_comment", "on_behalf"), ("contract", "kind"), ("contract", "share_percent"),
                               ("contract", "revenues"), ("contract", "meeting_number"),
-                              ("village", "supervisor_phone"), ("user_account", "township_code")]
+                              ("village", "supervisor_phone"), ("user_account", "township_code"),
+                              ("stored_file", "erased_at")]
 
 
 def test_a_database_made_by_create_all_before_migrations_is_stamped_at_the_baseline(
