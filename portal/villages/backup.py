@@ -64,8 +64,10 @@ def _decode(column: Column[Any], value: Any) -> Any:
 
 
 def _village_rows(conn: Connection, table: Table, code: str, village_id: int,
-                  entry_ids: list[int], contract_ids: list[int]) -> list[dict[str, Any]]:
-    """The rows of `table` that belong to the village, or [] for a table of no village."""
+                  exported: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """The rows of `table` that belong to the village, or [] for a table of no village; a table of
+    parts (a contract's parcels, an entrustment's, an entry's private record) follows its parent,
+    whose ids `exported` holds (tables come parents first)."""
     c = table.c
     if table.name == "village":
         query = select(table).where(c.id == village_id)
@@ -73,12 +75,13 @@ def _village_rows(conn: Connection, table: Table, code: str, village_id: int,
         query = select(table).where(c.log == code)
     elif "village_id" in c:
         query = select(table).where(c.village_id == village_id)
-    elif table.name == "private_record":
-        query = select(table).where(c.entry_id.in_(entry_ids))
-    elif "contract_id" in c:
-        query = select(table).where(c.contract_id.in_(contract_ids))
     else:
-        return []
+        parents = [(fk.parent, fk.column.table.name) for fk in table.foreign_keys
+                   if fk.column.table.name in exported and fk.column.table.name != "village"]
+        if not parents:
+            return []
+        column, parent = parents[0]
+        query = select(table).where(column.in_(exported[parent]))
     order = list(table.primary_key.columns)
     return [dict(row) for row in conn.execute(query.order_by(*order)).mappings()]
 
@@ -93,13 +96,13 @@ def export_village(backend: Backend, code: str, out: IO[str]) -> dict[str, int]:
         village_id = conn.execute(text("SELECT id FROM village WHERE code = :code"), {"code": code}).scalar()
         if village_id is None:
             raise ValidationError({"village": f"没有编码为“{code}”的村"})
-        entry_ids = list(conn.execute(text("SELECT id FROM audit_entry WHERE log = :code"), {"code": code}).scalars())
-        contract_ids = list(conn.execute(text("SELECT id FROM contract WHERE village_id = :v"),
-                                         {"v": village_id}).scalars())
+        exported: dict[str, list[Any]] = {}  # ids of each table's rows, for the tables of parts
         for table in Base.metadata.sorted_tables:
             if table.name in SKIPPED or table.name == "stored_file":
                 continue
-            tables[table.name] = _village_rows(conn, table, code, village_id, entry_ids, contract_ids)
+            tables[table.name] = _village_rows(conn, table, code, village_id, exported)
+            if "id" in table.c:
+                exported[table.name] = [row["id"] for row in tables[table.name]]
         named = {value for rows in tables.values() for row in rows for key, value in row.items()
                  if key.endswith("sha256") and isinstance(value, str)}
         stored = Base.metadata.tables["stored_file"]
