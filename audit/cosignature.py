@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from audit import NoteError, ProofError
 from audit.checkpoint import Checkpoint
 from audit.merkle import verify_consistency
-from audit.note import split_note
+from audit.note import _b64, _unb64, _valid_name, split_note  # one spelling of names and base64 for both
 
 COSIGNATURE_V1 = b"\x04"  # the signature type byte in the key id and the vkey
 _HEX_ID = re.compile(r"[0-9a-fA-F]{8}")
@@ -51,21 +51,6 @@ class Cosignature(NamedTuple):
     key_id: bytes
     timestamp: int
     line: str
-
-
-def _valid_name(name: str) -> bool:
-    return bool(name) and "+" not in name and not any(c.isspace() for c in name)
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _unb64(text: str, what: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
-    except binascii.Error:
-        raise NoteError(f"malformed {what}: bad base64") from None
 
 
 def key_id(name: str, public_key: bytes) -> bytes:
