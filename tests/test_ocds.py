@@ -99,9 +99,8 @@ def test_no_personal_data_in_the_packages(client, backend, demo):
     assert '"person-' in text  # persons appear, masked, with no identifier of theirs
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # configuration only: one database is enough
 def test_prefix_and_addresses_come_from_configuration(database_url, tmp_path, demo_templates):
-    if not database_url.startswith("sqlite"):
-        pytest.skip("configuration only")
     app = make_app(demo_templates.sqlite(tmp_path), tmp_path, OCDS_OCID_PREFIX="ocds-test01",
                    PUBLIC_BASE_URL="https://sanzi.example.cn")
     package = app.test_client().get("/v/lianban/ocds/releases.json").get_json()
