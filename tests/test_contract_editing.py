@@ -152,6 +152,7 @@ def test_correction_with_diff_and_reason_then_termination_and_withdrawal(client,
     login(client, "cun-staff")
     listed = client.get("/staff/records/contract").get_data(as_text=True)
     assert "/staff/contract/HT-1/correct" in listed and "/staff/contract/HT-1/terminate" in listed
+    assert listed.count("固定租金 · ") == 2  # each contract's lease kind
     form = client.get("/staff/contract/HT-1/correct").get_data(as_text=True)
     assert 'value="P2"' in form and 'value="测试农业有限公司"' in form and form.count('name="parcel_') == 6
 
@@ -244,3 +245,11 @@ def test_a_contract_draft_prints_its_schedule(client, backend, people):
     pdf = client.get(f"/staff/drafts/{only_draft(backend).id}.pdf")
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True, check=True).stdout.decode()
     assert "缴款计划" in text and "¥26,012.50" in text and "经办人签字" in text
+
+
+def test_the_records_list_names_every_lease_kind():
+    from portal.contracts.editing import EDITOR
+
+    assert EDITOR.label is not None
+    assert [EDITOR.label(state) for state in ({}, {"kind": "revenue_share"}, {"kind": "rent_free"})] == [
+        "固定租金", "保底加分成", "无偿使用"]

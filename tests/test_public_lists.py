@@ -25,6 +25,30 @@ def test_every_list_renders_and_downloads_in_every_format(client, demo, name):
     assert str(sheet.cell(sheet.max_row, 1).value).startswith("合计")
 
 
+KINDS = {"LB-FW-2024-002": ("revenue_share", "保底加分成", "Minimum rent plus revenue share"),
+         "LB-FW-2025-003": ("rent_free", "无偿使用", "Rent-free use"), "LB-LZ-2024-001": ("fixed", "固定租金", "Fixed rent")}
+
+
+def _row_of(client, lessee: str, number: str) -> str:
+    """The <li> of contract `number` on the list filtered by its lessee (the list is paged)."""
+    page = client.get(f"/v/lianban/contracts?lessee={lessee}").get_data(as_text=True)
+    start = page.index(f'href="/v/lianban/contracts/{number}"')
+    return page[start:page.index("</li>", start)]
+
+
+def test_contract_list_names_each_lease_kind_on_the_page_and_in_the_downloads(client, demo):
+    rows = {r["number"]: r for r in client.get("/v/lianban/contracts.json").get_json()["rows"]}
+    for number, (kind, words, _) in KINDS.items():
+        assert rows[number]["kind"] == kind
+        assert f'<span class="nw">{words}</span>' in _row_of(client, rows[number]["lessee"], number), number
+    table = list(csv.reader(io.StringIO(client.get("/v/lianban/contracts.csv").data.decode("utf-8-sig"))))
+    assert "租赁方式" in table[0]
+    client.get("/prefs/lang/en?next=/v/lianban/contracts")
+    for number, (_, words, english) in KINDS.items():
+        row = _row_of(client, rows[number]["lessee"], number)
+        assert f'<span class="nw">{english}</span>' in row and f'<span class="nw">{words}</span>' not in row
+
+
 def test_arrears_are_derived_and_largest_first(client, demo):
     rows = client.get("/v/lianban/arrears.json").get_json()["rows"]
     amounts = [Decimal(r["arrears"]) for r in rows]

@@ -248,12 +248,18 @@ def terminate(backend: Backend, actor: Actor, code: str, number: str, fields: Fi
     return terminate_contract(backend, actor, code, number, fields.get("end_date", ""), reason)
 
 
+def lease_kind(state: Mapping[str, Any]) -> str:
+    """The lease kind in words; a fixed rent's logged state has no `kind` (it predates kinds)."""
+    kind = str(state.get("kind") or "fixed")
+    return labels.CONTRACT_KIND.get(kind, kind)
+
+
 EDITOR = Editor("contract", ContractForm, to_input, create_contract, current, correct=correct_contract,
                 withdraw=withdraw_contract, template="workspace/contract_fields.html", preview=preview,
                 preview_template="workspace/contract_preview.html", preview_label="预览缴费计划",
                 print_template="print/contract_schedule.html",
                 readable=readable, shown=shown,
-                context=context,
+                context=context, label=lease_kind,
                 verbs={"terminate": Verb("解除", TerminateForm, terminate,
                                          hint="提前终止履行中的合同：解除日期以后的缴款计划不再计算；"
                                               "合同仍然公开，标明“已解除”和理由。"),

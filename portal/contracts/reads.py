@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session, raiseload
 
 from portal.auditlog.records import log_state, record_entries, record_proof
 from portal.contracts.arrears import STANDINGS, ZERO, arrears_list, contract_balance
-from portal.contracts.labels import CONTRACT_STATUS, FIELDS, LESSEE_KIND, RENT_UNIT
+from portal.contracts.labels import CONTRACT_KIND, CONTRACT_STATUS, FIELDS, LESSEE_KIND, RENT_UNIT
 from portal.contracts.ledger import ContractBalance
 from portal.contracts.models import (
     Contract,
     ContractAsset,
+    ContractKind,
     ContractStatus,
     LesseeKind,
     RentUnit,
@@ -92,6 +93,7 @@ CONTRACT_COLUMNS = [
     Column("title", "合同名称"),
     Column("lessee", "承租方", doc="企业全称；个人只显示姓氏和末字（张*华）"),
     Column("lessee_kind", "承租方类型", "choice", choices=LESSEE_KIND),
+    Column("kind", "租赁方式", "choice", choices=CONTRACT_KIND, doc="fixed 固定租金；revenue_share 保底加分成；rent_free 无偿使用"),
     Column("assets", "地块/资产", doc="地块或资产编号，以顿号分隔"),
     Column("area", "面积", "area", doc="出租面积：土地为亩，房屋为平方米"),
     Column("start_date", "起始日期", "date"),
@@ -136,7 +138,7 @@ def contracts_listing(backend: Backend, code: str, as_of: date, *, status: str |
     chosen.sort(key=CONTRACT_SORTS[sort], reverse=sort in ("start", "area", "rate"))
     rows = [{
         "number": c.number, "title": c.title, "lessee": c.lessee,
-        "lessee_kind": c.lessee_kind.value, "assets": "、".join(c.assets),
+        "lessee_kind": c.lessee_kind.value, "kind": c.kind.value, "assets": "、".join(c.assets),
         "area": area_text(c.total_area), "start_date": c.start_date.isoformat(), "end_date": c.end_date.isoformat(),
         "rent_rate": str(c.rent_rate), "rent_unit": c.rent_unit.value,
         "arrears": str(c.arrears), "status": contract_state(c, as_of),
@@ -158,6 +160,7 @@ class ContractLine:
     title: str
     lessee_kind: LesseeKind
     lessee: str                      # public name: a person's masked
+    kind: ContractKind               # 固定租金, 保底加分成 or 无偿使用
     start_date: date
     end_date: date
     rent_rate: Decimal
@@ -173,7 +176,7 @@ _ITEMS = (select(ContractAsset.contract_id, Asset.number, ContractAsset.area)
           .where(Contract.village_id == bindparam("village_id"))
           .order_by(ContractAsset.contract_id, ContractAsset.asset_id))
 _LINES = (select(Contract.id, Contract.number, Contract.title, Contract.lessee_kind, Contract.lessee_name,
-                 Contract.start_date, Contract.end_date, Contract.rent_rate, Contract.rent_unit, Contract.status,
+                 Contract.kind, Contract.start_date, Contract.end_date, Contract.rent_rate, Contract.rent_unit, Contract.status,
                  STANDINGS.c.due, STANDINGS.c.paid)
           .outerjoin(STANDINGS, STANDINGS.c.contract_id == Contract.id)
           .where(Contract.village_id == bindparam("village_id")))
@@ -191,11 +194,12 @@ def village_contracts(session: Session, village_id: int, as_of: date) -> list[Co
     for contract_id, number, area in connection.execute(_ITEMS, {"village_id": village_id}):
         items.setdefault(contract_id, []).append((number, area))
     lines = []
-    for (contract_id, number, title, kind, name, start, end, rate, unit, status, due, paid) in connection.execute(
+    for (contract_id, number, title, kind, name, lease, start, end, rate, unit, status, due, paid) in connection.execute(
             _LINES, {"village_id": village_id, "as_of": as_of}):
         leased = items.get(contract_id, [])
         arrears = due - paid if due is not None and due > paid and status is not ContractStatus.WITHDRAWN else ZERO
-        lines.append(ContractLine(contract_id, number, title, kind, public_lessee_name(kind, name), start, end, rate,
+        lines.append(ContractLine(contract_id, number, title, kind, public_lessee_name(kind, name), lease, start, end,
+                                  rate,
                                   unit, status, tuple(n for n, _ in leased), sum((a for _, a in leased), ZERO),
                                   arrears))
     return lines

@@ -41,6 +41,7 @@ class _Cells(NamedTuple):
     number: str
     title: str
     lessee: str
+    kind: str                        # 固定租金 / 保底加分成 / 无偿使用, in the reader's language
     area: str
     rent_rate: str
     rent_unit: str
@@ -61,7 +62,8 @@ def _contract_cells(rows: Sequence[dict[str, Any]], links: Sequence[str | None])
         unit = "m2" if row["rent_unit"] == "m2_month" else "mu"
         size = (f"{area_number(row['area'])} {EN_AREA_UNITS[unit]}" if english else area(row["area"], unit))
         cells.append(_Cells(
-            link, row["number"], row["title"], row["lessee"], size, f"{Decimal(row['rent_rate']):,.2f}",
+            link, row["number"], row["title"], row["lessee"],
+            word(contract_labels.CONTRACT_KIND.get(row["kind"], row["kind"])), size, f"{Decimal(row['rent_rate']):,.2f}",
             word(contract_labels.RENT_UNIT.get(row["rent_unit"], row["rent_unit"])),
             day(row["start_date"]), day(row["end_date"]),
             word(contract_labels.CONTRACT_STATUS.get(row["status"], row["status"])),

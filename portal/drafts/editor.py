@@ -109,6 +109,9 @@ class Editor:
     # A page of the record's own for acts logged as they happen, not held as drafts (a tender's
     # live bidding): its endpoint (taking `number`) and its link's words on the records list.
     desk: tuple[str, str] | None = None
+    # A word the records list shows beside a published record, from its logged public state
+    # (a contract's lease kind: 固定租金, 保底加分成, 无偿使用); translated on the page.
+    label: Callable[[Mapping[str, Any]], str] | None = None
 
     def title(self, fields: Mapping[str, str]) -> str:
         """How lists name a draft: its number and title or name, as far as they are filled in."""

@@ -20,13 +20,15 @@ class PublishedRow:
     version: int
     status: str
     page: str | None
+    label: str = ""                  # the editor's word for it (a contract's lease kind), if any
 
 
 def published(backend: Backend, code: str, entity: str) -> list[PublishedRow]:
     """Newest number first; the status as its value (active, withdrawn, …)."""
     record_type = backend.registry.get(entity)
     assert record_type is not None
-    named = drafts.editor_of(backend, entity).target_of  # records numbered within another
+    editor = drafts.editor_of(backend, entity)
+    named = editor.target_of  # records numbered within another
     model: Any = record_type.model
     with backend.db.read() as session:
         village = find_village(session, code)
@@ -38,5 +40,5 @@ def published(backend: Backend, code: str, entity: str) -> list[PublishedRow]:
             name = data.get("title") or data.get("name") or ""
             number = named(data) if named is not None else record.number
             result.append(PublishedRow(str(number), str(name), record.version, str(data.get("status", "")),
-                                       record_type.page(code, data)))
+                                       record_type.page(code, data), editor.label(data) if editor.label else ""))
         return result
