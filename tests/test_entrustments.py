@@ -3,13 +3,17 @@ expense of the ledger; the lease kinds (保底加分成 due amount, 无偿使用
 decision); a tender naming its meeting; a dividend payout booking its ledger expense."""
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from portal.auditlog.files import MAX_FILE_BYTES
 from portal.auditlog.models import AuditEntry
 from portal.contracts.rent import revenue_share_due
 from portal.contracts.services import ContractInput, create_contract, declare_revenue
@@ -26,6 +30,8 @@ from portal.tenders.services import TenderInput, create_tender
 
 from .conftest import DATABASES, STAFF
 from .money_helpers import meeting, plan
+from .test_receipt_editing import PDF, approve, field_error, png
+from .test_workspace import PASSWORD, login, only_draft, people  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.parametrize("database_url", DATABASES, indirect=True)
 
@@ -203,3 +209,118 @@ def test_nul_byte_and_oversize_are_refused_with_a_message(backend, village):
     with pytest.raises(ValidationError) as refused:
         entrust(backend, rent_rate="1e400")
     assert "rent_rate" in refused.value.errors
+
+
+# ---------------------------------------------------------------- 支付流转租金 in the staff workspace
+
+PAY_URL = "/staff/entrustment/WT-001/pay"
+
+
+def _pay_form(backend, voucher=None, **changes):
+    data = {"year": "2025", "paid_on": backend.today().isoformat(), "approved_by": "村委会主任",
+            "meeting_number": "", "reason": "2025 年度流转租金", "action": "submit", **changes}
+    if voucher is not None:
+        data["voucher"] = (io.BytesIO(voucher[1]), voucher[0])
+    return data
+
+
+def _nothing_booked(backend) -> bool:
+    from portal.drafts.models import Draft
+
+    with backend.db.read() as session:
+        return not session.scalars(select(LedgerEntry)).all() and not session.scalars(select(Draft)).all()
+
+
+def test_the_pay_form_books_the_voucher_scan_by_its_sha256(client, backend, people):
+    entrust(backend)
+    login(client, "cun-staff")
+    form = client.get(PAY_URL).get_data(as_text=True)
+    assert 'type="file"' in form and 'name="voucher"' in form and 'accept="application/pdf,image/jpeg,image/png"' in form
+    sent = client.post(PAY_URL, data=_pay_form(backend, ("签收单.pdf", PDF)), content_type="multipart/form-data")
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    draft = only_draft(backend)
+    assert draft.fields["voucher"] == hashlib.sha256(PDF).hexdigest()
+    assert f'href="/staff/drafts/{draft.id}/files/voucher"' in client.get(f"/staff/drafts/{draft.id}").get_data(as_text=True)
+    approve(client, backend, draft.id)
+    with backend.db.read() as session:
+        entry = session.scalar(select(LedgerEntry).where(LedgerEntry.category == "transfer_rent"))
+        number, sha = entry.number, entry.voucher_sha256
+        logged = [json.loads(e.line) for e in session.scalars(select(AuditEntry).where(
+            AuditEntry.log == "testcun", AuditEntry.action == "ledger_entry.create"))]
+    assert sha == hashlib.sha256(PDF).hexdigest() and entry.amount == Decimal("2700.00")
+    assert [e["data"]["voucher_sha256"] for e in logged] == [sha]  # the hash is in the log entry
+    login(client, "cun-staff")  # a household's voucher: for the village's staff only
+    served = client.get(f"/v/testcun/ledger/{number}/voucher")
+    assert served.status_code == 200 and hashlib.sha256(served.data).hexdigest() == sha
+    client.post("/logout")
+    assert client.get(f"/v/testcun/ledger/{number}/voucher").status_code in (302, 403)
+
+
+def test_an_image_voucher_is_stored_as_the_ledger_stores_its_own(client, backend, people):
+    entrust(backend)
+    login(client, "cun-staff")
+    sent = client.post(PAY_URL, data=_pay_form(backend, ("签收单.png", png())), content_type="multipart/form-data")
+    assert sent.status_code == 302
+    approve(client, backend, only_draft(backend).id)
+    login(client, "cun-staff")
+    with backend.db.read() as session:
+        entry = session.scalar(select(LedgerEntry).where(LedgerEntry.category == "transfer_rent"))
+    served = client.get(f"/v/testcun/ledger/{entry.number}/voucher")
+    assert served.mimetype == "image/png" and hashlib.sha256(served.data).hexdigest() == entry.voucher_sha256
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("签收单.pdf", "这不是 PDF，只是改了名字的文本文件".encode(), "只能上传 PDF、JPG 或 PNG 文件"),
+    ("签收单.pdf", b"%PDF-" + b"0" * MAX_FILE_BYTES, "文件不能超过 10 MB"),
+])
+def test_a_voucher_of_the_wrong_type_or_too_big_is_refused_next_to_its_field(client, backend, people, name,
+                                                                            content, message):
+    entrust(backend)
+    login(client, "cun-staff")
+    for action in ("save", "submit"):
+        response = client.post(PAY_URL, data=_pay_form(backend, (name, content), action=action),
+                               content_type="multipart/form-data")
+        assert response.status_code == 400 and message in field_error(response.get_data(as_text=True), "voucher")
+    assert _nothing_booked(backend)
+
+
+def test_a_nul_byte_in_the_pay_form_is_refused_with_a_message_naming_its_field(client, backend, people):
+    entrust(backend)
+    login(client, "cun-staff")
+    for field, value in (("approved_by", "村委会\x00主任"), ("year", "20\x0025")):
+        response = client.post(PAY_URL, data=_pay_form(backend, ("签收单.pdf", PDF), **{field: value}),
+                               content_type="multipart/form-data")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and f"“{field}”中含有空字符" in page, page
+    assert _nothing_booked(backend)
+
+
+def test_the_pay_form_is_for_the_villages_staff_only(client, backend, people):
+    entrust(backend)
+    data = _pay_form(backend, ("签收单.pdf", PDF))
+    assert client.get(PAY_URL).status_code == 302  # to the login page
+    login(client, "cun-committee")
+    assert client.get(PAY_URL).status_code == 403
+    assert client.post(PAY_URL, data=data, content_type="multipart/form-data").status_code == 403
+    login(client, "other-staff")  # another village's staff: no such entrustment there
+    assert client.post(PAY_URL, data=_pay_form(backend, ("签收单.pdf", PDF)),
+                       content_type="multipart/form-data").status_code == 404
+    assert _nothing_booked(backend)
+
+
+def test_the_pay_form_needs_a_csrf_token(database_url, tmp_path, backend, people):
+    from portal import create_app
+
+    entrust(backend)
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "s", "INSTANCE_PATH": str(tmp_path / "i2")})
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True))[1]
+    client.post("/login", data={"username": "cun-staff", "password": PASSWORD, "csrf_token": token})
+    refused = client.post(PAY_URL, data=_pay_form(backend, ("签收单.pdf", PDF)), content_type="multipart/form-data")
+    assert refused.status_code == 400
+    assert _nothing_booked(backend)
+    form = client.get(PAY_URL).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)[1]
+    sent = client.post(PAY_URL, data={**_pay_form(backend, ("签收单.pdf", PDF)), "csrf_token": token},
+                       content_type="multipart/form-data")
+    assert sent.status_code == 302

@@ -84,7 +84,7 @@ class Editor:
     correct: Callable[[Backend, Actor, str, str, Any, str], Any] | None = None
     withdraw: Callable[[Backend, Actor, str, str, str], Any] | None = None
     template: str = "workspace/_fields.html"         # how the form's fields are laid out
-    file_fields: tuple[str, ...] = ()                # fields holding an upload
+    file_fields: tuple[str, ...] = ()                # fields holding an upload (the record's form's or a verb's)
     number_field: str = "number"
     verbs: Mapping[str, Verb] = field(default_factory=dict)  # acts beyond correct and withdraw
     preview: Callable[[States], Mapping[str, Any]] | None = None

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from wtforms import HiddenField, StringField, TextAreaField
 
 from portal.contracts.editing import ParcelChoice, rows_of  # the same parcel rows as a contract's
+from portal.drafts import uploads
 from portal.drafts.editor import Editor, Fields, Files, Verb
 from portal.entrustments import labels
 from portal.entrustments.services import (
@@ -34,6 +35,7 @@ from portal.kernel.privacy import mask_id_number, mask_name, mask_phone
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import Checker
+from portal.ledger.editing import voucher_field
 from portal.parcels.models import Asset, AssetKind
 from portal.translations import N_
 from portal.villages.services import find_village
@@ -73,6 +75,7 @@ class PayForm(FlaskForm):  # type: ignore[misc]
     paid_on = StringField(N_("支付日期"), description=N_("例如 2025-01-20"))
     approved_by = StringField(N_("审批人"), description=N_("例如 村委会主任"))
     meeting_number = StringField(N_("决策会议"), description=N_("可不填，例如 HY-2026-001"))
+    voucher = voucher_field()  # the household's signed receipt, on the ledger entry the payment books
 
 
 def rows_shown(fields: Mapping[str, str | None]) -> int:
@@ -139,14 +142,18 @@ def context(backend: Backend, code: str) -> dict[str, Any]:
 
 
 def pay(backend: Backend, actor: Actor, code: str, number: str, fields: Fields, reason: str) -> Any:
+    """支付流转租金 as the draft has it: the voucher scan the draft keeps (by its SHA-256) goes to
+    the ledger entry, which checks and stores it as an entry's own voucher."""
+    voucher = uploads.read(backend.files_dir, fields["voucher"]) if fields.get("voucher") else None
     return pay_transfer_rent(backend, actor, code, number, PaymentInput(
         year=fields.get("year", ""), paid_on=fields.get("paid_on", ""), approved_by=fields.get("approved_by", ""),
-        meeting_number=fields.get("meeting_number", "")), reason)
+        meeting_number=fields.get("meeting_number", ""), voucher=voucher), reason)
 
 
 EDITOR = Editor("entrustment", EntrustmentForm, to_input, create_entrustment, current, correct=correct_entrustment,
                 withdraw=withdraw_entrustment, template="workspace/entrustment_fields.html", shown=shown,
-                context=context, value_labels={"status": labels.ENTRUSTMENT_STATUS},
+                context=context, value_labels={"status": labels.ENTRUSTMENT_STATUS}, file_fields=("voucher",),
                 verbs={"pay": Verb("支付流转租金", PayForm, pay, statuses=("active",),
-                                   hint="按委托面积和流转租金单价计算该年度应付金额，记入资金收支（土地流转租金支出，"
-                                        "收款人姓名公开时脱敏），并在本记录上标明该年度已支付；农户签收的凭证扫描件在该笔资金收支上更正时上传。")})
+                                   hint=N_("按委托面积和流转租金单价计算该年度应付金额，记入资金收支（土地流转租金支出，"
+                                           "收款人姓名公开时脱敏），并在本记录上标明该年度已支付；农户签收的凭证扫描件"
+                                           "可在这里一并上传，和该笔资金收支一起按 SHA-256 记入日志。"))})

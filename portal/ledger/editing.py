@@ -23,6 +23,13 @@ from portal.translations import N_
 from portal.villages.services import find_village
 
 
+def voucher_field() -> FileField:
+    """The upload of an entry's voucher scan (stored by SHA-256 when the entry is booked), for
+    every form that books one: an entry's own, and the acts that book theirs (支付流转租金)."""
+    return FileField(N_("凭证扫描件"), description=N_("发票、收据或付款凭证，PDF、JPG 或 PNG，不超过 10 MB"),
+                     render_kw={"accept": "application/pdf,image/jpeg,image/png"})
+
+
 class EntryForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type information
     number = StringField(N_("记账凭证号"), description=N_("例如 ZJ-2026-001"))
     direction = SelectField(N_("收支"), choices=choices(labels.DIRECTION), validate_choice=False)
@@ -40,8 +47,7 @@ class EntryForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type infor
     meeting_number = StringField(N_("决策会议"), description=N_("依据哪次会议的决定，填会议编号，例如 HY-2026-001"))
     approved_by = StringField(N_("审批人"), description=N_("例如 村委会主任、村务监督委员会"))
     note = TextAreaField(N_("摘要"), render_kw={"rows": 2})
-    voucher = FileField(N_("凭证扫描件"), description=N_("发票、收据或付款凭证，PDF、JPG 或 PNG，不超过 10 MB"),
-                        render_kw={"accept": "application/pdf,image/jpeg,image/png"})
+    voucher = voucher_field()
 
 
 def current(backend: Backend, code: str, number: str) -> dict[str, str]:

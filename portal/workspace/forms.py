@@ -41,9 +41,12 @@ def form_fields(form: Any) -> Fields:
 
 
 def uploads_of(form: Any, names: tuple[str, ...]) -> dict[str, bytes]:
-    """The files chosen in the form's upload fields (an empty field keeps the draft's file)."""
+    """The files chosen in the form's upload fields among `names` (an empty field keeps the
+    draft's file; a name the form lacks is another of the editor's forms' field)."""
     files = {}
     for name in names:
+        if name not in form:
+            continue
         storage = form[name].data
         if storage is not None and getattr(storage, "filename", None):
             files[name] = storage.read()
