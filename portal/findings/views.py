@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
@@ -19,7 +18,7 @@ from portal.kernel.messages import say
 from portal.kernel.transaction import Actor
 from portal.publishing.lists import choice_arg, respond
 from portal.translations import translate
-from portal.workspace.access import village_actor
+from portal.workspace.access import require_sign_in, village_actor
 from portal.workspace.forms import show_errors
 
 bp = Blueprint("findings", __name__)
@@ -43,10 +42,7 @@ def finding(code: str, number: str) -> str:
     return render_template("public/finding.html", d=detail, line_diff=line_diff, statuses=FINDING_STATUS)
 
 
-@desk.before_request
-@login_required  # type: ignore[untyped-decorator]  # flask_login has no type information
-def signed_in() -> None:
-    """Every page here needs a signed-in account."""
+require_sign_in(desk)
 
 
 def _member() -> tuple[Actor, str]:
