@@ -34,7 +34,7 @@ from portal.kernel.errors import NotFound
 from portal.kernel.history import FieldChange
 from portal.kernel.messages import say
 from portal.kernel.money import format_money
-from portal.kernel.privacy import mask_id_number, mask_name, mask_phone
+from portal.kernel.privacy import masked_person
 from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import Checker
 from portal.parcels.labels import AREA_UNIT
@@ -181,10 +181,7 @@ def shown(fields: Fields, for_committee: bool) -> Fields:
     public pages mask them too; staff who entered them see them in full)."""
     result = ROWS.folded(fields)
     if for_committee:
-        if fields.get("lessee_kind") == "person":
-            result["lessee_name"] = mask_name(fields.get("lessee_name", ""))
-        result["lessee_id_number"] = mask_id_number(fields.get("lessee_id_number", ""))
-        result["lessee_phone"] = mask_phone(fields.get("lessee_phone", "")) if fields.get("lessee_phone") else ""
+        result |= masked_person(fields, "lessee", name=fields.get("lessee_kind") == "person")
     return result
 
 

@@ -271,7 +271,8 @@ def correct_contract(backend: Backend, actor: Actor, village_code: str, number: 
     with backend.change(village_code, actor, "contract.correct") as change:
         contract = find_contract(change, change.village().id, number)
         check_correctable(change, contract, v["number"], check, withdrawn=ContractStatus.WITHDRAWN,
-                          refused=say("已撤回的合同不能再更正"), taken=say("合同编号“%(number)s”已存在", number=v["number"]))
+                          refused=say("已撤回的合同不能再更正"),
+                          taken=say("合同编号“%(number)s”已存在", number=v["number"]))
         items = _leased_items(change, contract.village_id, data.assets, v, check, contract.id)
         meeting = _meeting_of(change, contract.village_id, v.pop("meeting_number"), check)
         check.done()

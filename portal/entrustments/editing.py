@@ -26,7 +26,7 @@ from portal.entrustments.services import (
     withdraw_entrustment,
 )
 from portal.kernel.messages import say
-from portal.kernel.privacy import mask_id_number, mask_name, mask_phone
+from portal.kernel.privacy import masked_person
 from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import Checker
 from portal.parcels.models import AssetKind
@@ -88,9 +88,7 @@ def shown(fields: Fields, for_committee: bool) -> Fields:
     """The rows as one line; for the committee the household's name, ID and phone masked."""
     result = ROWS.folded(fields)
     if for_committee:
-        result["household_name"] = mask_name(fields.get("household_name", ""))
-        result["household_id_number"] = mask_id_number(fields.get("household_id_number", ""))
-        result["household_phone"] = mask_phone(fields.get("household_phone", "")) if fields.get("household_phone") else ""
+        result |= masked_person(fields, "household")
     return result
 
 

@@ -152,7 +152,8 @@ def correct_entrustment(backend: Backend, actor: Actor, village_code: str, numbe
     with backend.change(village_code, actor, "entrustment.correct") as change:
         entrustment = find_entrustment(change, change.village_id(), number)
         check_correctable(change, entrustment, v["number"], check, withdrawn=RecordStatus.WITHDRAWN,
-                          refused=say("已撤回的记录不能再更正"), taken=say("编号“%(number)s”已存在", number=v["number"]))
+                          refused=say("已撤回的记录不能再更正"),
+                          taken=say("编号“%(number)s”已存在", number=v["number"]))
         items = _entrusted_items(change, data.assets, v, check, entrustment.id)
         check.done()
         before = snapshot(entrustment)

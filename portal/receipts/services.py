@@ -145,7 +145,8 @@ def correct_receipt(backend: Backend, actor: Actor, village_code: str, number: s
     with backend.change(village_code, actor, "receipt.correct") as change:
         receipt = find_receipt(change, change.village().id, number)
         check_correctable(change, receipt, v["number"], check, withdrawn=RecordStatus.WITHDRAWN,
-                          refused=say("已撤回的收据不能再更正"), taken=say("收据号“%(number)s”已登记", number=v["number"]))
+                          refused=say("已撤回的收据不能再更正"),
+                          taken=say("收据号“%(number)s”已登记", number=v["number"]))
         contract = _link_contract(change, receipt.village_id, contract_number, check)
         check.done()
         scan = receipt.scan_sha256

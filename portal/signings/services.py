@@ -153,7 +153,8 @@ def correct_signing(backend: Backend, actor: Actor, village_code: str, number: s
     with backend.change(village_code, actor, "signing.correct") as change:
         signing = find_signing(change, change.village_id(), number)
         check_correctable(change, signing, v["number"], check, withdrawn=RecordStatus.WITHDRAWN,
-                          refused=say("已撤回的签约记录不能再更正"), taken=say("签约记录编号“%(number)s”已存在", number=v["number"]))
+                          refused=say("已撤回的签约记录不能再更正"),
+                          taken=say("签约记录编号“%(number)s”已存在", number=v["number"]))
         contract = _contract(change, signing.village_id, contract_number, check)
         other = _signed_already(change, contract, current=signing.number) if contract else None
         if other:
