@@ -117,8 +117,7 @@ def current(backend: Backend, code: str, number: str) -> Fields:
         data = contract_input_from(find_contract(session, find_village(session, code).id, number))
     if len(data.assets) > MAX_ROWS:  # the form would drop the rest
         raise NotFound(f"合同 {number} 有 {len(data.assets)} 块地，超过表单的 {MAX_ROWS} 行，不能在此更正")
-    fields = {k: "" if v is None else str(v) for k, v in vars(data).items() if k != "assets"}
-    return fields | ROWS.fields_of(data.assets)
+    return ROWS.prefilled(data)
 
 
 @dataclass(frozen=True)

@@ -80,8 +80,7 @@ def to_input(fields: Fields, files: Files) -> EntrustmentInput:
 def current(backend: Backend, code: str, number: str) -> Fields:
     with backend.db.read() as session:
         data = entrustment_input_from(find_entrustment(session, find_village(session, code).id, number))
-    fields = {k: "" if v is None else str(v) for k, v in vars(data).items() if k != "assets"}
-    return fields | ROWS.fields_of(data.assets[:MAX_ROWS])
+    return ROWS.prefilled(data)
 
 
 def shown(fields: Fields, for_committee: bool) -> Fields:

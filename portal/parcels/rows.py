@@ -7,7 +7,7 @@ record with many parcels is entered by saving and editing again, without JavaScr
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -86,11 +86,11 @@ class ParcelRows:
         result["assets"] = "、".join(f"{number}（{area or '整块'}）" for _, number, area in self.rows_of(fields))
         return result
 
-    @staticmethod
-    def fields_of(assets: Sequence[tuple[str, Any]]) -> dict[str, str]:
-        """A record's parcels as the rows' fields, to prefill a correction."""
-        fields = {}
-        for row, (parcel, area) in enumerate(assets, 1):
+    def prefilled(self, data: Any) -> dict[str, str]:
+        """A record's service input (a dataclass with `assets`) as its form's fields, the parcels
+        as rows (at most `most`), to prefill a correction."""
+        fields = {k: "" if v is None else str(v) for k, v in vars(data).items() if k != "assets"}
+        for row, (parcel, area) in enumerate(data.assets[:self.most], 1):
             fields[f"parcel_{row}"], fields[f"area_{row}"] = parcel, "" if area is None else str(area)
         return fields
 
