@@ -17,6 +17,7 @@ from portal.findings.services import FindingInput, correct_finding, create_findi
 from portal.kernel.errors import PermissionDenied, ValidationError
 from portal.kernel.privacy import carries_personal_number
 from portal.kernel.transaction import SYSTEM, Actor
+from portal.township.supervision import open_findings
 from portal.villages.services import VillageInput, create_village
 
 from .conftest import REPO_ROOT
@@ -170,6 +171,13 @@ def stored(backend, number: str) -> Finding:
         return session.scalars(select(Finding).where(Finding.number == number)).one()
 
 
+def open_count(backend, number: str) -> int:
+    """The findings the township's table counts as open in the village of finding `number`."""
+    village_id = stored(backend, number).village_id
+    with backend.db.read() as session:
+        return open_findings(session, [village_id]).get(village_id, 0)
+
+
 def test_a_finding_is_corrected_with_a_reason_and_its_history_shows_both_versions(client, backend, demo):
     number = recorded(backend, demo)
     login(client, "demo-committee")
@@ -199,6 +207,7 @@ def test_a_finding_is_corrected_with_a_reason_and_its_history_shows_both_version
 
 def test_a_finding_recorded_by_mistake_is_withdrawn_with_a_reason_and_stays_listed(client, backend, demo):
     number = recorded(backend, demo)
+    still_open = open_count(backend, number)
     login(client, "demo-committee")
     missing = client.post(f"/committee/findings/{number}/withdraw", data={"withdraw-reason": ""})
     assert missing.status_code == 400 and "请填写更正/撤回原因" in missing.get_data(as_text=True)
@@ -210,6 +219,7 @@ def test_a_finding_recorded_by_mistake_is_withdrawn_with_a_reason_and_stays_list
     assert entry["reason"] == "重复记录，见上一条" and entry["data"]["status"] == "withdrawn"
     desk = page(client, f"/committee/findings/{number}")
     assert "已撤回" in desk and "不能再更正" in desk and "开始整改" not in desk
+    assert open_count(backend, number) == still_open - 1  # the township's table counts it no more
 
     again = client.post(f"/committee/findings/{number}/withdraw", data={"withdraw-reason": "再撤一次"})
     assert again.status_code == 400 and "已经撤回" in again.get_data(as_text=True)
