@@ -38,6 +38,17 @@ def _village_codes(code: str | None) -> list[str]:
     return [code]
 
 
+def _logs_to_verify(backend: Backend) -> list[str]:
+    """Every log `audit verify` checks; a ClickException saying why when the database cannot tell."""
+    from portal.auditlog.integrity import logs_to_verify
+
+    try:
+        with backend.db.read() as session:
+            return logs_to_verify(session, backend.registry)
+    except Exception as err:  # e.g. a table dropped: say so instead of a traceback
+        raise click.ClickException(f"无法读取数据库中的日志列表（{type(err).__name__}: {err}）") from None
+
+
 def _ensure_schema() -> migrate.SchemaUpgrade:
     """Creates or upgrades the schema through the migrations (see portal/migrate.py)."""
     return migrate.upgrade(_backend().db)
@@ -175,14 +186,10 @@ def register_cli(app: Flask) -> None:
         record, and the files the log names."""
         import base64
 
-        from portal.auditlog.integrity import logs_to_verify, verify_log
+        from portal.auditlog.integrity import verify_log
 
         backend = _backend()
-        try:
-            with backend.db.read() as session:
-                logs = logs_to_verify(session, backend.registry)
-        except Exception as err:  # e.g. a table dropped: say so instead of a traceback
-            raise click.ClickException(f"无法读取数据库中的日志列表（{type(err).__name__}: {err}）") from None
+        logs = _logs_to_verify(backend)
         if code is not None:
             if code not in logs:
                 raise click.ClickException(f"没有编码为“{code}”的村或日志（现有：{'、'.join(logs) or '无'}）")
@@ -208,14 +215,9 @@ def register_cli(app: Flask) -> None:
         village whose check fails shows an integrity warning on its home page until a later
         check passes. Exits 1 when any log failed."""
         from portal.auditdesk.verification import DAILY, check_village
-        from portal.auditlog.integrity import logs_to_verify
 
         backend = _backend()
-        try:
-            with backend.db.read() as session:
-                logs = logs_to_verify(session, backend.registry)
-        except Exception as err:  # e.g. a table dropped: say so instead of a traceback
-            raise click.ClickException(f"无法读取数据库中的日志列表（{type(err).__name__}: {err}）") from None
+        logs = _logs_to_verify(backend)
         failed = False
         for each in logs:
             verdict = check_village(backend, each, DAILY, "system:daily")

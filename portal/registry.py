@@ -126,7 +126,8 @@ REGISTRY = Registry((
                editor="portal.entrustments.editing"),
     # The committee's own findings (问题清单): recorded, corrected and tracked to closure by it.
     RecordType("finding", Finding, "问题清单", finding_labels.FIELDS,
-               {"create": BY_COMMITTEE, "correct": BY_COMMITTEE, "rectify": BY_COMMITTEE, "signoff": BY_COMMITTEE},
+               {"create": BY_COMMITTEE, "correct": BY_COMMITTEE, "withdraw": BY_COMMITTEE, "rectify": BY_COMMITTEE,
+                "signoff": BY_COMMITTEE},
                prefix="ZG-", personal=True, page=finding_reads.page_path, views="portal.findings.views"),
     RecordType("meeting", Meeting, "会议纪要", meeting_labels.FIELDS, RECORD, prefix="HY-",
                page=meeting_reads.page_path, views="portal.meetings.views", editor="portal.meetings.editing"),

@@ -9,43 +9,20 @@
   "use strict";
   var app = document.getElementById("cosign-app");
   if (!app || !window.crypto || !crypto.subtle || !window.fetch || !window.TextEncoder) { return; }
-  var DASH = "\u2014 ", KEYS = "sanzi-cosigner/", LAST = "sanzi-cosigned/";
+  var L = window.SanziLog;
+  if (!L) { return; }
+  var hex = L.hex, unhex = L.unhex, b64 = L.b64, unb64 = L.unb64, join = L.join, same = L.same, utf8 = L.utf8;
+  var KEYS = "sanzi-cosigner/", LAST = "sanzi-cosigned/";
   var PKCS8 = [48, 46, 2, 1, 0, 48, 5, 6, 3, 43, 101, 112, 4, 34, 4, 32];  // Ed25519 PKCS#8 prefix
   var status = document.getElementById("cosign-status");
 
-  function hex(b) { return Array.from(b, function (x) { return x.toString(16).padStart(2, "0"); }).join(""); }
-  function unhex(t) { var a = new Uint8Array(t.length / 2); for (var i = 0; i < a.length; i++) { a[i] = parseInt(t.substr(i * 2, 2), 16); } return a; }
-  function b64(b) { return btoa(String.fromCharCode.apply(null, b)); }
-  function unb64(t) { var s = atob(t), a = new Uint8Array(s.length); for (var i = 0; i < s.length; i++) { a[i] = s.charCodeAt(i); } return a; }
-  function utf8(t) { return new TextEncoder().encode(t); }
-  function join() { var n = 0, i; for (i = 0; i < arguments.length; i++) { n += arguments[i].length; } var r = new Uint8Array(n), o = 0; for (i = 0; i < arguments.length; i++) { r.set(arguments[i], o); o += arguments[i].length; } return r; }
-  function same(a, b) { return a.length === b.length && a.every(function (x, i) { return x === b[i]; }); }
-  async function sha256(b) { return new Uint8Array(await crypto.subtle.digest("SHA-256", b)); }
-  function node(l, r) { return sha256(join([1], l, r)); }
   function say(ok, text) { status.className = ok === null ? "" : ok ? "ok" : "bad"; status.textContent = text; }
-
-  var fallback = null;
-  function pureJs() {
-    fallback = fallback || new Promise(function (resolve, reject) {
-      var s = document.createElement("script");
-      s.src = app.dataset.ed25519;
-      s.onload = function () { resolve(window.SanziEd25519); };
-      s.onerror = function () { reject(new Error("无法加载签名程序")); };
-      document.head.appendChild(s);
-    });
-    return fallback;
-  }
-  async function verify(pub, sig, msg) {
-    try {
-      var key = await crypto.subtle.importKey("raw", pub, { name: "Ed25519" }, false, ["verify"]);
-      return await crypto.subtle.verify({ name: "Ed25519" }, key, sig, msg);
-    } catch (e) { return (await pureJs()).verify(pub, sig, msg); }
-  }
+  function verify(pub, sig, msg) { return L.verify(app.dataset.ed25519, pub, sig, msg); }
   async function sign(seed, msg) {
     try {
       var key = await crypto.subtle.importKey("pkcs8", join(PKCS8, seed), { name: "Ed25519" }, false, ["sign"]);
       return new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, key, msg));
-    } catch (e) { return (await pureJs()).sign(seed, msg); }
+    } catch (e) { return (await L.fallback(app.dataset.ed25519)).sign(seed, msg); }
   }
   async function newKey() {  // [seed, public key]: WebCrypto's Ed25519 where the browser has it
     try {
@@ -54,19 +31,12 @@
       return [pk8.slice(pk8.length - 32), new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey))];
     } catch (e) {
       var seed = crypto.getRandomValues(new Uint8Array(32));
-      return [seed, await (await pureJs()).publicKey(seed)];
+      return [seed, await (await L.fallback(app.dataset.ed25519)).publicKey(seed)];
     }
   }
 
   // -- keys: "<name>+<id>+<base64(type ‖ key)>", signer keys "PRIVATE+KEY+" the same ------------
-  async function keyId(name, type, key) { return (await sha256(join(utf8(name + "\n"), [type], key))).slice(0, 4); }
-  async function parseKey(text, type) {
-    var m = /^([^+\s]+)\+([0-9a-fA-F]{8})\+([A-Za-z0-9+\/]+=*)$/.exec((text || "").trim());
-    var raw = m ? unb64(m[3]) : new Uint8Array(0);
-    if (raw.length !== 33 || raw[0] !== type) { throw new Error("钥匙格式不对"); }
-    if (hex(await keyId(m[1], type, raw.slice(1))) !== m[2].toLowerCase()) { throw new Error("钥匙的编号与钥匙不符"); }
-    return { name: m[1], id: unhex(m[2].toLowerCase()), key: raw.slice(1) };
-  }
+  function parseKey(text, type) { return L.parseKey(text, type, "钥匙"); }
   async function parseSigner(text) {
     var t = (text || "").trim();
     var m = /^PRIVATE\+KEY\+([^+\s]+)\+([0-9a-fA-F]{8})\+([A-Za-z0-9+\/]+=*)$/.exec(t);
@@ -75,27 +45,11 @@
     return { name: m[1], id: unhex(m[2].toLowerCase()), seed: raw.slice(1) };
   }
 
-  // -- notes and checkpoints ---------------------------------------------------------------------
-  function splitNote(note) {
-    var at = note.lastIndexOf("\n\n");
-    if (at < 0 || note.slice(-1) !== "\n") { throw new Error("检查点格式不对"); }
-    var sigs = note.slice(at + 2, -1).split("\n").map(function (line) {
-      if (line.indexOf(DASH) !== 0) { throw new Error("检查点的签名行格式不对"); }
-      var rest = line.slice(DASH.length), sp = rest.indexOf(" "), raw = unb64(rest.slice(sp + 1));
-      return { name: rest.slice(0, sp), id: raw.slice(0, 4), raw: raw.slice(4), line: line };
-    });
-    var lines = note.slice(0, at).split("\n");
-    if (lines.length < 3 || !/^(0|[1-9][0-9]*)$/.test(lines[1]) || unb64(lines[2]).length !== 32) { throw new Error("检查点格式不对"); }
-    return { text: note.slice(0, at + 1), origin: lines[0], size: Number(lines[1]), root: unb64(lines[2]), sigs: sigs };
-  }
-  function message(text, time) { return utf8("cosignature/v1\ntime " + time + "\n" + text); }
-  function timeOf(raw) { var t = 0; for (var i = 0; i < 8; i++) { t = t * 256 + raw[i]; } return t; }
-  function timeBytes(t) { var out = new Uint8Array(8); for (var i = 7; i >= 0; i--) { out[i] = t % 256; t = Math.floor(t / 256); } return out; }
-
+  // -- checkpoints -------------------------------------------------------------------------------
   async function portalSigned(note) {
-    var key = await parseKey(app.dataset.portalKey, 1), cp = splitNote(note);
-    var mine = cp.sigs.filter(function (s) { return s.name === key.name && same(s.id, key.id); })[0];
-    if (!mine || mine.raw.length !== 64 || !(await verify(key.key, mine.raw, utf8(cp.text)))) {
+    var key = await parseKey(app.dataset.portalKey, 1), cp = L.splitNote(note);
+    var mine = L.signedBy(cp, key)[0];
+    if (!mine || mine.sig.length !== 64 || !(await verify(key.key, mine.sig, utf8(cp.text)))) {
       throw new Error("检查点没有本村门户公钥的有效签名");
     }
     if (!cp.origin.endsWith("/v/" + app.dataset.log)) { throw new Error("这个检查点不是本村的日志"); }
@@ -104,32 +58,9 @@
   // The checkpoint in `note` if it carries a valid cosignature by `signer`, else null.
   async function ownCosigned(note, signer, pub) {
     try {
-      var cp = splitNote(note);
-      var line = cp.sigs.filter(function (s) { return s.name === signer.name && same(s.id, signer.id); })[0];
-      if (!line || line.raw.length !== 72) { return null; }
-      return (await verify(pub, line.raw.slice(8), message(cp.text, timeOf(line.raw)))) ? cp : null;
+      var cp = L.splitNote(note), line = L.signedBy(cp, signer)[0];
+      return line && (await L.cosignatureHolds(app.dataset.ed25519, cp, line, pub)) ? cp : null;
     } catch (e) { return null; }
-  }
-
-  async function consistent(size1, size2, root1, root2, proof) {  // RFC 9162 §2.1.4.2
-    if (size1 > size2) { return false; }
-    if (size1 === size2) { return same(root1, root2) && proof.length === 0; }
-    if (size1 === 0) { return proof.length === 0; }
-    var k = size1; while (k % 2 === 0) { k /= 2; }
-    var path = k === 1 ? [root1].concat(proof) : proof;
-    if (!path.length) { return false; }
-    var fn = size1 - 1, sn = size2 - 1;
-    while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
-    var fr = path[0], sr = path[0];
-    for (var i = 1; i < path.length; i++) {
-      if (sn === 0) { return false; }
-      if (fn % 2 === 1 || fn === sn) {
-        fr = await node(path[i], fr); sr = await node(path[i], sr);
-        while (fn % 2 === 0 && fn !== 0) { fn /= 2; sn = Math.floor(sn / 2); }
-      } else { sr = await node(sr, path[i]); }
-      fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
-    }
-    return sn === 0 && same(fr, root1) && same(sr, root2);
   }
 
   // -- making a key ------------------------------------------------------------------------------
@@ -139,7 +70,7 @@
     make.addEventListener("click", async function () {
       try {
         var name = app.dataset.newKeyName, pair = await newKey();
-        var id = await keyId(name, 4, pair[1]);
+        var id = await L.keyId(name, 4, pair[1]);
         var vkey = name + "+" + hex(id) + "+" + b64(join([4], pair[1]));
         var signer = "PRIVATE+KEY+" + name + "+" + hex(id) + "+" + b64(join([4], pair[0]));
         localStorage.setItem(KEYS + vkey, signer);
@@ -179,16 +110,14 @@
     if (last) {
       if (last.origin !== cp.origin) { throw new Error("拒绝联署：检查点不是同一个日志的"); }
       if (cp.size < last.size) { throw new Error("拒绝联署：日志变短了（上次联署时 " + last.size + " 条，现在 " + cp.size + " 条），日志被改写过"); }
-      var proof = await (await fetch(app.dataset.consistency + "?old=" + last.size + "&new=" + cp.size, { cache: "no-store" })).json();
-      var ok = Array.isArray(proof.path) && await consistent(last.size, cp.size, last.root, cp.root, proof.path.map(unhex));
-      if (!ok) {
+      if (!(await L.extends(app.dataset.consistency, last, cp))) {
         throw new Error("拒绝联署：今天的日志（" + cp.size + " 条）不是您上次联署的日志（" + last.size +
           " 条）的延续，日志被改写过。请不要联署，并向镇纪委报告。");
       }
     }
-    var time = Math.floor(Date.now() / 1000), sig = await sign(signer.seed, message(cp.text, time));
-    if (!(await verify(mine.key, sig, message(cp.text, time)))) { throw new Error("签名自检失败"); }
-    var line = DASH + signer.name + " " + b64(join(signer.id, timeBytes(time), sig));
+    var time = Math.floor(Date.now() / 1000), signed = L.cosignedMessage(cp.text, time), sig = await sign(signer.seed, signed);
+    if (!(await verify(mine.key, sig, signed))) { throw new Error("签名自检失败"); }
+    var line = L.DASH + signer.name + " " + b64(join(signer.id, L.timeBytes(time), sig));
     localStorage.setItem(LAST + app.dataset.myKey, cp.text + "\n" + line + "\n");
     var form = document.getElementById("cosign-form");
     form.querySelector("[name=checkpoint]").value = note;

@@ -12,69 +12,26 @@
   var box = document.getElementById("browser-verify");
   var witnessBox = box || document.getElementById("log-witness");
   if (!witnessBox) { return; }
+  var L = window.SanziLog;
+  if (!L) { return; }
+  var hex = L.hex, unhex = L.unhex, b64 = L.b64, utf8 = L.utf8, join = L.join, sha256 = L.sha256;
   var STORE = "sanzi-witness/";
-  var DASH = "\u2014 ";
-
-  // -- bytes ---------------------------------------------------------------------------------
-  function hex(bytes) { return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join(""); }
-  function unhex(text) { var a = new Uint8Array(text.length / 2); for (var i = 0; i < a.length; i++) { a[i] = parseInt(text.substr(i * 2, 2), 16); } return a; }
-  function b64(bytes) { return btoa(String.fromCharCode.apply(null, bytes)); }
-  function unb64(text) { var s = atob(text), a = new Uint8Array(s.length); for (var i = 0; i < s.length; i++) { a[i] = s.charCodeAt(i); } return a; }
-  function utf8(text) { return new TextEncoder().encode(text); }
-  function join() { var n = 0, i; for (i = 0; i < arguments.length; i++) { n += arguments[i].length; } var r = new Uint8Array(n), o = 0; for (i = 0; i < arguments.length; i++) { r.set(arguments[i], o); o += arguments[i].length; } return r; }
-  function same(a, b) { return a.length === b.length && a.every(function (x, i) { return x === b[i]; }); }
-  function sha256(bytes) { return crypto.subtle.digest("SHA-256", bytes).then(function (d) { return new Uint8Array(d); }); }
-  function node(l, r) { return sha256(join([1], l, r)); }
 
   // -- keys and signed notes (C2SP signed-note) ----------------------------------------------
-  // "<name>+<hex key id>+<base64(0x01 ‖ public key)>"; the fingerprint is what paper prints.
+  // The portal's key, with the fingerprint paper prints (first 8 bytes of SHA-256 of type ‖ key).
   async function parseKey(text) {
-    var m = /^([^+\s]+)\+([0-9a-fA-F]{8})\+([A-Za-z0-9+\/]+=*)$/.exec(text.trim());  // base64 may hold "+"
-    var parts = m ? m.slice(1) : [], raw = m ? unb64(parts[2]) : new Uint8Array(0);
-    if (raw.length !== 33 || raw[0] !== 1) { throw new Error("公钥格式不对"); }
-    var id = (await sha256(join(utf8(parts[0] + "\n"), raw))).slice(0, 4);
-    if (hex(id) !== parts[1].toLowerCase()) { throw new Error("公钥的编号与公钥不符"); }
-    var fp = hex((await sha256(raw)).slice(0, 8)).toUpperCase().match(/.{4}/g).join(" ");
-    return { name: parts[0], id: id, pub: raw.slice(1), fingerprint: fp };
+    var key = await L.parseKey(text, 1, "公钥");
+    key.fingerprint = hex((await sha256(join([1], key.key))).slice(0, 8)).toUpperCase().match(/.{4}/g).join(" ");
+    return key;
   }
-
-  function splitNote(note) {
-    var at = note.lastIndexOf("\n\n");
-    if (at < 0 || note.slice(-1) !== "\n") { throw new Error("检查点格式不对"); }
-    var sigs = note.slice(at + 2, -1).split("\n").map(function (line) {
-      if (line.indexOf(DASH) !== 0) { throw new Error("检查点的签名行格式不对"); }
-      var rest = line.slice(DASH.length), sp = rest.indexOf(" "), raw = unb64(rest.slice(sp + 1));
-      return { name: rest.slice(0, sp), id: raw.slice(0, 4), sig: raw.slice(4) };
-    });
-    var lines = note.slice(0, at).split("\n");
-    if (lines.length < 3 || !/^(0|[1-9][0-9]*)$/.test(lines[1]) || unb64(lines[2]).length !== 32) { throw new Error("检查点格式不对"); }
-    return { text: note.slice(0, at + 1), origin: lines[0], size: Number(lines[1]), root: lines[2], sigs: sigs };
-  }
-
-  var fallback = null;
-  function loadFallback() {
-    fallback = fallback || new Promise(function (resolve, reject) {
-      var s = document.createElement("script");
-      s.src = witnessBox.dataset.ed25519;
-      s.onload = function () { resolve(window.SanziEd25519); };
-      s.onerror = function () { reject(new Error("无法加载签名核验程序")); };
-      document.head.appendChild(s);
-    });
-    return fallback;
-  }
-  async function ed25519(pub, sig, message) {
-    var key;
-    try { key = await crypto.subtle.importKey("raw", pub, { name: "Ed25519" }, false, ["verify"]); } catch (e) { key = null; }
-    if (!key) { return (await loadFallback()).verify(pub, sig, message); }
-    return crypto.subtle.verify({ name: "Ed25519" }, key, sig, message);
-  }
+  function ed25519(pub, sig, message) { return L.verify(witnessBox.dataset.ed25519, pub, sig, message); }
 
   // The checkpoint in `note` as signed by `key`; throws, in plain words, unless that key signed it.
   async function openNote(note, key) {
-    var parsed = splitNote(note);
-    var mine = parsed.sigs.filter(function (s) { return s.name === key.name && same(s.id, key.id); });
+    var parsed = L.splitNote(note);
+    var mine = L.signedBy(parsed, key);
     if (!mine.length) { throw new Error("检查点上没有本村门户公钥（指纹 " + key.fingerprint + "）的签名，它是用别的钥匙签的或没有签名"); }
-    if (mine[0].sig.length !== 64 || !(await ed25519(key.pub, mine[0].sig, utf8(parsed.text)))) {
+    if (mine[0].sig.length !== 64 || !(await ed25519(key.key, mine[0].sig, utf8(parsed.text)))) {
       throw new Error("检查点的签名不对：检查点被改动过，或者签名是伪造的");
     }
     if (!parsed.origin.endsWith("/v/" + witnessBox.dataset.log)) { throw new Error("这个检查点不是本村的日志"); }
@@ -82,26 +39,18 @@
     return parsed;
   }
 
-  // The committee cosignatures on the checkpoint (C2SP tlog-cosignature v1: key id type 0x04,
-  // 8-byte timestamp, Ed25519 over "cosignature/v1\ntime <t>\n" + the checkpoint), each checked
+  // The committee cosignatures on the checkpoint (C2SP tlog-cosignature v1), each checked
   // against the village's registered committee keys; lines by unknown keys are only counted.
   async function committeeCosigned(cp, keys) {
     var out = { passed: [], problems: [], unknown: 0 }, known = [];
     for (var i = 0; i < keys.length; i++) {
-      var m = /^([^+\s]+)\+([0-9a-fA-F]{8})\+([A-Za-z0-9+\/]+=*)$/.exec(keys[i].key || ""), raw = m ? unb64(m[3]) : [];
-      if (raw.length !== 33 || raw[0] !== 4) { continue; }
-      var id = (await sha256(join(utf8(m[1] + "\n"), raw))).slice(0, 4);
-      if (hex(id) !== m[2].toLowerCase()) { continue; }
-      known.push({ name: m[1], id: id, pub: raw.slice(1), info: keys[i] });
+      try { known.push(Object.assign(await L.parseKey(keys[i].key || "", 4, "公钥"), { info: keys[i] })); } catch (e) { /* not a witness key */ }
     }
     for (var j = 0; j < (cp.cosigners || []).length; j++) {
-      var s = cp.cosigners[j];
-      var k = known.filter(function (x) { return x.name === s.name && same(x.id, s.id); })[0];
+      var s = cp.cosigners[j], k = L.signedBy({ sigs: known }, s)[0];
       if (!k) { out.unknown += 1; continue; }
-      var t = 0; for (var b = 0; b < 8 && s.sig.length === 72; b++) { t = t * 256 + s.sig[b]; }
-      var msg = utf8("cosignature/v1\ntime " + t + "\n" + cp.text);
-      if (s.sig.length === 72 && await ed25519(k.pub, s.sig.slice(8), msg)) {
-        var when = new Date(t * 1000), day = when.getFullYear() + "年" + (when.getMonth() + 1) + "月" + when.getDate() + "日";
+      if (await L.cosignatureHolds(witnessBox.dataset.ed25519, cp, s, k.key)) {
+        var when = new Date(L.timeOf(s.sig) * 1000), day = when.getFullYear() + "年" + (when.getMonth() + 1) + "月" + when.getDate() + "日";
         out.passed.push("监委会联署：" + (k.info.role || "监委会成员") + "（公钥 " + k.info.number + "，指纹 " + k.info.fingerprint + "）于 " + day + " 联署，签名核验通过");
       } else {
         out.problems.push("监委会联署签名不对（公钥 " + k.info.number + "）：联署是伪造的，或检查点被改动过");
@@ -115,44 +64,6 @@
     // What the page prints is what the reader compares with paper, so the key must match it.
     if (key.fingerprint !== witnessBox.dataset.fingerprint) { throw new Error("本页公钥的指纹与页面上印的不符"); }
     return key;
-  }
-
-  // -- Merkle proofs (RFC 9162) --------------------------------------------------------------
-  async function rootFromInclusion(index, size, leaf, path) {
-    if (!(index >= 0 && index < size)) { throw new Error("包含证明的序号超出日志范围"); }
-    var fn = index, sn = size - 1, r = leaf;
-    for (var i = 0; i < path.length; i++) {
-      if (sn === 0) { throw new Error("包含证明太长"); }
-      if (fn % 2 === 1 || fn === sn) {
-        r = await node(path[i], r);
-        while (fn % 2 === 0 && fn !== 0) { fn /= 2; sn = Math.floor(sn / 2); }
-      } else { r = await node(r, path[i]); }
-      fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
-    }
-    if (sn !== 0) { throw new Error("包含证明太短"); }
-    return r;
-  }
-
-  // Whether `proof` shows the tree (size1, root1) is a prefix of the tree (size2, root2).
-  async function consistent(size1, size2, root1, root2, proof) {
-    if (size1 > size2) { return false; }
-    if (size1 === size2) { return same(root1, root2) && proof.length === 0; }
-    if (size1 === 0) { return proof.length === 0; }
-    var k = size1; while (k % 2 === 0) { k /= 2; }
-    var path = k === 1 ? [root1].concat(proof) : proof;  // size1 a power of two: root1 is a node
-    if (!path.length) { return false; }
-    var fn = size1 - 1, sn = size2 - 1;
-    while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
-    var fr = path[0], sr = path[0];
-    for (var i = 1; i < path.length; i++) {
-      if (sn === 0) { return false; }
-      if (fn % 2 === 1 || fn === sn) {
-        fr = await node(path[i], fr); sr = await node(path[i], sr);
-        while (fn % 2 === 0 && fn !== 0) { fn /= 2; sn = Math.floor(sn / 2); }
-      } else { sr = await node(sr, path[i]); }
-      fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
-    }
-    return sn === 0 && same(fr, root1) && same(sr, root2);
   }
 
   // -- the page's values against the logged entry --------------------------------------------
@@ -221,10 +132,7 @@
     if (old) {
       var why = null;
       if (cp.size < old.size) { why = "比那时还少"; } else if (cp.size === old.size) { why = "条数相同，内容却不同"; } else {
-        var url = witnessBox.dataset.consistency + "?old=" + old.size + "&new=" + cp.size;
-        var proof = await (await fetch(url, { cache: "no-store" })).json();
-        var ok = Array.isArray(proof.path) && await consistent(old.size, cp.size, unb64(old.root), unb64(cp.root), proof.path.map(unhex));
-        if (!ok) { why = "不包含那时的日志（一致性证明不成立）"; }
+        if (!(await L.extends(witnessBox.dataset.consistency, old, cp))) { why = "不包含那时的日志（一致性证明不成立）"; }
       }
       if (why) { alarm(old, cp, note, why); return false; }
     }
@@ -254,11 +162,11 @@
     try {
       cp = await openNote(bundle.checkpoint, key);
       passed.push("检查点由本村门户公钥签名（指纹 " + key.fingerprint + "，请与公告栏上印的对照）");
-    } catch (err) { problems.push(err.message); cp = splitNote(bundle.checkpoint); }
+    } catch (err) { problems.push(err.message); cp = L.splitNote(bundle.checkpoint); }
     var entryHash = await sha256(utf8(bundle.entry_line));
     var proof = bundle.inclusion || {};
     try {
-      var root = await rootFromInclusion(proof.index, cp.size, await sha256(join([0], entryHash)), (proof.path || []).map(unhex));
+      var root = await L.rootFromInclusion(proof.index, cp.size, await sha256(join([0], entryHash)), (proof.path || []).map(unhex));
       if (b64(root) !== cp.root) { throw new Error("按包含证明算出的根哈希 " + b64(root).slice(0, 8) + " 与检查点的 " + cp.root.slice(0, 8) + " 不符"); }
       passed.push("此记录是日志第 " + proof.index + " 条，包含在共 " + cp.size + " 条、根哈希为 " + cp.root + " 的日志中");
     } catch (err) { problems.push("包含证明不成立：" + err.message); }

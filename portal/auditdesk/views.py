@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import login_required
 
 from portal.accounts.models import Role
 from portal.app import backend
@@ -16,17 +15,14 @@ from portal.kernel.transaction import Actor
 from portal.publishing.lists import choice_arg, text_arg
 from portal.publishing.query import arg
 from portal.translations import translate
-from portal.workspace.access import village_actor
+from portal.workspace.access import require_sign_in, village_actor
 from portal.workspace.forms import ActionForm
 from werkzeug.wrappers import Response
 
 bp = Blueprint("auditdesk", __name__, url_prefix="/committee")
 
 
-@bp.before_request
-@login_required  # type: ignore[untyped-decorator]  # flask_login has no type information
-def signed_in() -> None:
-    """Every page here needs a signed-in account."""
+require_sign_in(bp)
 
 
 def _member() -> tuple[Actor, str]:

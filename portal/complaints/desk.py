@@ -4,7 +4,6 @@ committee answering is itself the check; nobody approves it)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
@@ -17,17 +16,14 @@ from portal.kernel.errors import ValidationError
 from portal.kernel.history import ROLES
 from portal.kernel.transaction import Actor
 from portal.translations import translate
-from portal.workspace.access import village_actor
+from portal.workspace.access import require_sign_in, village_actor
 from portal.workspace.forms import show_errors
 
 bp = Blueprint("desk", __name__, url_prefix="/committee/complaints")
 CSRF_MESSAGE = "页面已过期或来源不明，未保存。请刷新页面后重新提交。"
 
 
-@bp.before_request
-@login_required  # type: ignore[untyped-decorator]  # flask_login has no type information
-def signed_in() -> None:
-    """Every page here needs a signed-in account."""
+require_sign_in(bp)
 
 
 def _member() -> tuple[Actor, str]:

@@ -1,21 +1,19 @@
 """The staff workspace's form for lease contracts (合同), its payment-schedule preview, and 解除.
 
-The leased parcels are rows of the form (parcel number, leased area): `SHOWN_ROWS` empty rows on a
-new contract, and always a few more than are filled, up to `MAX_ROWS`, so a contract with many
-parcels is entered by saving and editing again, without JavaScript. The schedule shown before
+The leased parcels are rows of the form (parcel number, leased area; portal/parcels/rows.py): six
+empty rows on a new contract, and always a few more than are filled, up to `MAX_ROWS`, so a
+contract with many parcels is entered by saving and editing again, without JavaScript. The schedule shown before
 submitting is the one publishing would log: it comes from rehearsing the service
 (drafts.services.rehearse), i.e. from portal/contracts/rent.py like every contract page.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from portal.contracts import labels
@@ -31,23 +29,20 @@ from portal.contracts.services import (
     withdraw_contract,
 )
 from portal.drafts.editor import Editor, Fields, Files, States, Verb, choices
-from portal.kernel.area import AREA_PLACES, area_grouped
-from portal.kernel.errors import NotFound, ValidationError
+from portal.kernel.area import area_grouped
+from portal.kernel.errors import NotFound
 from portal.kernel.history import FieldChange
 from portal.kernel.messages import say
 from portal.kernel.money import format_money
-from portal.kernel.privacy import mask_id_number, mask_name, mask_phone
-from portal.kernel.status import RecordStatus
+from portal.kernel.privacy import masked_person
 from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import Checker
 from portal.parcels.labels import AREA_UNIT
-from portal.parcels.models import Asset
+from portal.parcels.rows import ParcelRows, parcel_choices, refuse_rows
 from portal.villages.services import find_village
 
-SHOWN_ROWS = 6   # empty parcel rows on a new contract
-MORE_ROWS = 2    # empty rows below the filled ones when editing
 MAX_ROWS = 60
-MAX_LEASED = Decimal("1000000")
+ROWS = ParcelRows(most=MAX_ROWS, shown=6, max_area=Decimal("1000000"))
 
 
 class ContractForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type information
@@ -77,13 +72,9 @@ class ContractForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type in
     note = TextAreaField("备注", render_kw={"rows": 3})
 
 
-for _row in range(1, MAX_ROWS + 1):  # parcel_1, area_1, …: a draft's fields stay flat text
-    setattr(ContractForm, f"parcel_{_row}", StringField(say("第 %(row)s 块 地块编号", row=_row),
-                                                        render_kw={"list": "village-parcels", "autocomplete": "off"}))
-    setattr(ContractForm, f"area_{_row}", StringField(say("第 %(row)s 块 出租面积", row=_row),
-                                                      render_kw={"inputmode": "decimal", "autocomplete": "off"}))
-
-ROW_FIELDS = frozenset(f"{kind}_{row}" for row in range(1, MAX_ROWS + 1) for kind in ("parcel", "area"))
+ROWS.add_to(ContractForm, lambda row: say("第 %(row)s 块 地块编号", row=row),
+            lambda row: say("第 %(row)s 块 出租面积", row=row))
+rows_of, rows_shown = ROWS.rows_of, ROWS.rows_shown
 
 
 class DeclareForm(FlaskForm):  # type: ignore[misc]
@@ -100,31 +91,11 @@ class TerminateForm(FlaskForm):  # type: ignore[misc]
     end_date = StringField("解除日期", description="合同在这一天结束，例如 2027-05-15；此后的缴款计划不再计算")
 
 
-def rows_of(fields: Mapping[str, str | None]) -> list[tuple[int, str, str]]:
-    """(row, parcel number, area) of every row with something in it."""
-    rows = [(row, (fields.get(f"parcel_{row}") or "").strip(), (fields.get(f"area_{row}") or "").strip())
-            for row in range(1, MAX_ROWS + 1)]
-    return [(row, number, area) for row, number, area in rows if number or area]
-
-
-def rows_shown(fields: Mapping[str, str | None]) -> int:
-    """How many parcel rows the form shows: a few more than are filled."""
-    filled = max((row for row, _, _ in rows_of(fields)), default=0)
-    return min(MAX_ROWS, max(SHOWN_ROWS, filled + MORE_ROWS))
-
-
 def to_input(fields: Fields, files: Files) -> ContractInput:
     """The service input of a draft; a row whose area is not a number, or that has an area but no
     parcel, is reported next to it, together with whatever else is wrong (ValidationError)."""
-    check, assets = Checker(), []
-    for row, number, area in rows_of(fields):
-        if not number:
-            check.fail(f"parcel_{row}", say("填了出租面积，请同时填写地块编号"))
-            continue
-        if area:
-            check.decimal(f"area_{row}", area, "出租面积", places=AREA_PLACES, minimum=Decimal(0),
-                          maximum=MAX_LEASED, strictly_positive=True)
-        assets.append((number, area or None))
+    check = Checker()
+    assets = ROWS.read(fields, check, "出租面积", say("填了出租面积，请同时填写地块编号"))
     data = ContractInput(
         number=fields.get("number", ""), title=fields.get("title", ""), lessee_kind=fields.get("lessee_kind", ""),
         lessee_name=fields.get("lessee_name", ""), lessee_id_number=fields.get("lessee_id_number", ""),
@@ -137,13 +108,7 @@ def to_input(fields: Fields, files: Files) -> ContractInput:
         signed_on=fields.get("signed_on") or None, note=fields.get("note", ""),
         kind=fields.get("kind", "") or "fixed", share_percent=fields.get("share_percent", ""),
         meeting_number=fields.get("meeting_number", ""))
-    if check.errors:
-        others: dict[str, str] = {}
-        try:
-            check_terms(replace(data, assets=data.assets or [("", None)]))
-        except ValidationError as err:
-            others = err.errors
-        raise ValidationError({**others, **check.errors})
+    refuse_rows(check, lambda: check_terms(replace(data, assets=data.assets or [("", None)])))
     return data
 
 
@@ -152,10 +117,7 @@ def current(backend: Backend, code: str, number: str) -> Fields:
         data = contract_input_from(find_contract(session, find_village(session, code).id, number))
     if len(data.assets) > MAX_ROWS:  # the form would drop the rest
         raise NotFound(f"合同 {number} 有 {len(data.assets)} 块地，超过表单的 {MAX_ROWS} 行，不能在此更正")
-    fields = {k: "" if v is None else str(v) for k, v in vars(data).items() if k != "assets"}
-    for row, (parcel, area) in enumerate(data.assets, 1):
-        fields[f"parcel_{row}"], fields[f"area_{row}"] = parcel, "" if area is None else str(area)
-    return fields
+    return ROWS.prefilled(data)
 
 
 @dataclass(frozen=True)
@@ -216,32 +178,16 @@ def readable(change: FieldChange) -> FieldChange:
 def shown(fields: Fields, for_committee: bool) -> Fields:
     """The rows as one line; for the committee, a person's name, ID number and phone masked (the
     public pages mask them too; staff who entered them see them in full)."""
-    result = {k: v for k, v in fields.items() if k not in ROW_FIELDS}
-    result["assets"] = "、".join(f"{number}（{area or '整块'}）" for _, number, area in rows_of(fields))
+    result = ROWS.folded(fields)
     if for_committee:
-        if fields.get("lessee_kind") == "person":
-            result["lessee_name"] = mask_name(fields.get("lessee_name", ""))
-        result["lessee_id_number"] = mask_id_number(fields.get("lessee_id_number", ""))
-        result["lessee_phone"] = mask_phone(fields.get("lessee_phone", "")) if fields.get("lessee_phone") else ""
+        result |= masked_person(fields, "lessee", name=fields.get("lessee_kind") == "person")
     return result
-
-
-@dataclass(frozen=True)
-class ParcelChoice:
-    number: str
-    label: str
 
 
 def context(backend: Backend, code: str) -> dict[str, Any]:
     """The village's parcels and buildings to pick from (one <datalist>), and the rows helper."""
     with backend.db.read() as session:
-        village_id = find_village(session, code).id
-        assets = session.execute(select(Asset.number, Asset.name, Asset.area, Asset.kind)
-                                 .where(Asset.village_id == village_id, Asset.status == RecordStatus.ACTIVE)
-                                 .order_by(Asset.number)).all()
-    parcels = [ParcelChoice(number, f"{name} · {area_grouped(area)} {AREA_UNIT[kind.area_unit]}")
-               for number, name, area, kind in assets]
-    return {"parcels": parcels, "rows_shown": rows_shown}
+        return {"parcels": parcel_choices(session, find_village(session, code).id), "rows_shown": rows_shown}
 
 
 def terminate(backend: Backend, actor: Actor, code: str, number: str, fields: Fields, reason: str) -> Any:

@@ -22,6 +22,7 @@ from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.identity import is_credit_code, is_phone, is_resident_id
 from portal.kernel.lifecycle import (
     amend,
+    check_correctable,
     record_changed,
     record_created,
     snapshot,
@@ -34,7 +35,7 @@ from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 from portal.meetings.models import Meeting
 from portal.parcels.models import Asset, AssetKind
-from portal.parcels.services import AREA_PLACES_OF
+from portal.parcels.services import chosen_assets, merge_parts
 
 MAX_TERM_YEARS = 50
 INTERVALS = (1, 3, 6, 12)
@@ -173,17 +174,8 @@ def _leased_items(change: Change, village_id: int, assets: Sequence[tuple[str, s
                   v: dict[str, Any], check: Checker, contract_id: int | None) -> list[ContractAsset]:
     """Resolves the leased assets, checking units, areas and overlaps with other contracts."""
     items: list[ContractAsset] = []
-    seen: set[str] = set()
-    for number, area in assets:
-        number = str(number).strip()
-        asset = change.session.scalar(select(Asset).where(Asset.village_id == village_id, Asset.number == number))
-        if asset is None or asset.status is RecordStatus.WITHDRAWN:
-            check.fail("assets", say("没有编号为“%(number)s”的地块或资产", number=number))
-            continue
-        if number in seen:
-            check.fail("assets", say("“%(number)s”重复选择", number=number))
-            continue
-        seen.add(number)
+    for asset, area in chosen_assets(change, village_id, assets, check):
+        number = asset.number
         want_unit = RentUnit.PER_MU_YEAR if asset.kind is AssetKind.LAND else RentUnit.PER_M2_MONTH
         if v["rent_unit"] and v["rent_unit"] is not want_unit:
             check.fail("rent_unit", (say("“%(number)s”是土地，租金按 元/亩/年", number=number) if asset.kind is AssetKind.LAND
@@ -278,10 +270,9 @@ def correct_contract(backend: Backend, actor: Actor, village_code: str, number: 
     check.done()
     with backend.change(village_code, actor, "contract.correct") as change:
         contract = find_contract(change, change.village().id, number)
-        if contract.status is ContractStatus.WITHDRAWN:
-            raise ValidationError({"reason": say("已撤回的合同不能再更正")})
-        if number_taken(change, Contract, contract.village_id, v["number"], current=contract.number):
-            check.fail("number", say("合同编号“%(number)s”已存在", number=v["number"]))
+        check_correctable(change, contract, v["number"], check, withdrawn=ContractStatus.WITHDRAWN,
+                          refused=say("已撤回的合同不能再更正"),
+                          taken=say("合同编号“%(number)s”已存在", number=v["number"]))
         items = _leased_items(change, contract.village_id, data.assets, v, check, contract.id)
         meeting = _meeting_of(change, contract.village_id, v.pop("meeting_number"), check)
         check.done()
@@ -291,23 +282,9 @@ def correct_contract(backend: Backend, actor: Actor, village_code: str, number: 
         contract.meeting_number = meeting
         if contract.kind is not ContractKind.REVENUE_SHARE:
             contract.revenues = []
-        contract.items = _merge_items(contract.items, items)
+        contract.items = merge_parts(contract.items, items)
         record_changed(change, contract, "contract.correct", reason, before)
     return contract
-
-
-def _merge_items(current: list[ContractAsset], wanted: list[ContractAsset]) -> list[ContractAsset]:
-    """Keeps existing rows for assets still leased (same primary key), so the ORM updates in place."""
-    by_asset = {item.asset_id: item for item in current}
-    merged = []
-    for item in wanted:
-        kept = by_asset.get(item.asset_id)
-        if kept is not None:
-            kept.area = item.area
-            merged.append(kept)
-        else:
-            merged.append(item)
-    return merged
 
 
 def terminate_contract(backend: Backend, actor: Actor, village_code: str, number: str,

@@ -5,15 +5,13 @@ public pages only the masked name.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import HiddenField, StringField, TextAreaField
 
-from portal.contracts.editing import ParcelChoice, rows_of  # the same parcel rows as a contract's
 from portal.drafts import uploads
 from portal.drafts.editor import Editor, Fields, Files, Verb
 from portal.entrustments import labels
@@ -28,22 +26,18 @@ from portal.entrustments.services import (
     pay_transfer_rent,
     withdraw_entrustment,
 )
-from portal.kernel.area import AREA_PLACES, area_grouped
-from portal.kernel.errors import ValidationError
 from portal.kernel.messages import say
-from portal.kernel.privacy import mask_id_number, mask_name, mask_phone
-from portal.kernel.status import RecordStatus
+from portal.kernel.privacy import masked_person
 from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import Checker
 from portal.ledger.editing import voucher_field
-from portal.parcels.models import Asset, AssetKind
+from portal.parcels.models import AssetKind
+from portal.parcels.rows import ParcelRows, parcel_choices, refuse_rows
 from portal.translations import N_
 from portal.villages.services import find_village
 
-SHOWN_ROWS = 3
-MORE_ROWS = 2
 MAX_ROWS = 12
-MAX_AREA = Decimal("100000")
+ROWS = ParcelRows(most=MAX_ROWS, shown=3, max_area=Decimal("100000"))  # the same rows as a contract's
 
 
 class EntrustmentForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type information
@@ -61,13 +55,8 @@ class EntrustmentForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type
     note = TextAreaField(N_("备注"), render_kw={"rows": 2})
 
 
-for _row in range(1, MAX_ROWS + 1):
-    setattr(EntrustmentForm, f"parcel_{_row}", StringField(say("第 %(row)s 块 地块编号", row=_row),
-                                                           render_kw={"list": "village-parcels", "autocomplete": "off"}))
-    setattr(EntrustmentForm, f"area_{_row}", StringField(say("第 %(row)s 块 委托面积（亩）", row=_row),
-                                                         render_kw={"inputmode": "decimal", "autocomplete": "off"}))
-
-ROW_FIELDS = frozenset(f"{kind}_{row}" for row in range(1, MAX_ROWS + 1) for kind in ("parcel", "area"))
+ROWS.add_to(EntrustmentForm, lambda row: say("第 %(row)s 块 地块编号", row=row),
+            lambda row: say("第 %(row)s 块 委托面积（亩）", row=row))
 
 
 class PayForm(FlaskForm):  # type: ignore[misc]
@@ -78,67 +67,38 @@ class PayForm(FlaskForm):  # type: ignore[misc]
     voucher = voucher_field()  # the household's signed receipt, on the ledger entry the payment books
 
 
-def rows_shown(fields: Mapping[str, str | None]) -> int:
-    filled = max((row for row, _, _ in rows_of(fields)), default=0)
-    return min(MAX_ROWS, max(SHOWN_ROWS, filled + MORE_ROWS))
-
-
 def to_input(fields: Fields, files: Files) -> EntrustmentInput:
-    check, assets = Checker(), []
-    for row, number, area in rows_of(fields):
-        if not number:
-            check.fail(f"parcel_{row}", say("填了委托面积，请同时填写地块编号"))
-            continue
-        if area:
-            check.decimal(f"area_{row}", area, "委托面积", places=AREA_PLACES, minimum=Decimal(0),
-                          maximum=MAX_AREA, strictly_positive=True)
-        assets.append((number, area or None))
+    check = Checker()
+    assets = ROWS.read(fields, check, "委托面积", say("填了委托面积，请同时填写地块编号"))
     data = EntrustmentInput(
         number=fields.get("number", ""), household_name=fields.get("household_name", ""),
         household_id_number=fields.get("household_id_number", ""), household_phone=fields.get("household_phone", ""),
         start_date=fields.get("start_date", ""), end_date=fields.get("end_date", ""),
         rent_rate=fields.get("rent_rate", ""), assets=list(assets), signed_on=fields.get("signed_on") or None,
         note=fields.get("note", ""))
-    if check.errors:
-        others: dict[str, str] = {}
-        try:
-            check_entrustment(EntrustmentInput(**{**vars(data), "assets": data.assets or [("", None)]}))
-        except ValidationError as err:
-            others = err.errors
-        raise ValidationError({**others, **check.errors})
+    refuse_rows(check, lambda: check_entrustment(replace(data, assets=data.assets or [("", None)])))
     return data
 
 
 def current(backend: Backend, code: str, number: str) -> Fields:
     with backend.db.read() as session:
         data = entrustment_input_from(find_entrustment(session, find_village(session, code).id, number))
-    fields = {k: "" if v is None else str(v) for k, v in vars(data).items() if k != "assets"}
-    for row, (parcel, area) in enumerate(data.assets[:MAX_ROWS], 1):
-        fields[f"parcel_{row}"], fields[f"area_{row}"] = parcel, "" if area is None else str(area)
-    return fields
+    return ROWS.prefilled(data)
 
 
 def shown(fields: Fields, for_committee: bool) -> Fields:
     """The rows as one line; for the committee the household's name, ID and phone masked."""
-    result = {k: v for k, v in fields.items() if k not in ROW_FIELDS}
-    result["assets"] = "、".join(f"{number}（{area or '整块'}）" for _, number, area in rows_of(fields))
+    result = ROWS.folded(fields)
     if for_committee:
-        result["household_name"] = mask_name(fields.get("household_name", ""))
-        result["household_id_number"] = mask_id_number(fields.get("household_id_number", ""))
-        result["household_phone"] = mask_phone(fields.get("household_phone", "")) if fields.get("household_phone") else ""
+        result |= masked_person(fields, "household")
     return result
 
 
 def context(backend: Backend, code: str) -> dict[str, Any]:
     """The village's land parcels to pick from (one <datalist>), and the rows helper."""
     with backend.db.read() as session:
-        village_id = find_village(session, code).id
-        assets = session.execute(select(Asset.number, Asset.name, Asset.area)
-                                 .where(Asset.village_id == village_id, Asset.status == RecordStatus.ACTIVE,
-                                        Asset.kind == AssetKind.LAND)
-                                 .order_by(Asset.number)).all()
-    return {"parcels": [ParcelChoice(n, f"{name} · {area_grouped(area)} 亩") for n, name, area in assets],
-            "rows_shown": rows_shown}
+        return {"parcels": parcel_choices(session, find_village(session, code).id, AssetKind.LAND),
+                "rows_shown": ROWS.rows_shown}
 
 
 def pay(backend: Backend, actor: Actor, code: str, number: str, fields: Fields, reason: str) -> Any:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from portal.entrustments.models import EntrustedAsset, Entrustment
 from portal.kernel.errors import ValidationError
 from portal.kernel.identity import is_phone, is_resident_id
-from portal.kernel.lifecycle import amend, record_changed, record_created, snapshot, withdraw
+from portal.kernel.lifecycle import amend, check_correctable, record_changed, record_created, snapshot, withdraw
 from portal.kernel.lookup import HasSession, find_numbered, number_taken
 from portal.kernel.messages import say
 from portal.kernel.money import round_fen
@@ -29,7 +29,7 @@ from portal.kernel.transaction import Actor, Backend, Change
 from portal.kernel.validate import Checker
 from portal.ledger.services import EntryInput, add_entry, next_entry_number
 from portal.notices.services import check_number
-from portal.parcels.models import Asset, AssetKind
+from portal.parcels.services import chosen_assets, merge_parts
 
 MAX_TERM_YEARS = 30
 MAX_RATE = Decimal("100000")
@@ -101,21 +101,8 @@ def _entrusted_items(change: Change, assets: Sequence[tuple[str, str | Decimal |
                      check: Checker, current_id: int | None) -> list[EntrustedAsset]:
     """The parcels, each land in 亩, and never more of a parcel entrusted at one time than it has."""
     items: list[EntrustedAsset] = []
-    seen: set[str] = set()
-    village_id = change.village_id()
-    for number, area in assets:
-        number = str(number).strip()
-        asset = change.session.scalar(select(Asset).where(Asset.village_id == village_id, Asset.number == number))
-        if asset is None or asset.status is RecordStatus.WITHDRAWN:
-            check.fail("assets", say("没有编号为“%(number)s”的地块或资产", number=number))
-            continue
-        if asset.kind is not AssetKind.LAND:
-            check.fail("assets", say("“%(number)s”不是以亩计的土地，不能委托流转", number=number))
-            continue
-        if number in seen:
-            check.fail("assets", say("“%(number)s”重复选择", number=number))
-            continue
-        seen.add(number)
+    for asset, area in chosen_assets(change, change.village_id(), assets, check, land_only=True):
+        number = asset.number
         entrusted = asset.area if area in (None, "") else check.area(
             "assets", area, say("“%(number)s”委托面积", number=number), unit="mu", maximum=asset.area)
         if v["start_date"] and v["end_date"]:
@@ -164,25 +151,15 @@ def correct_entrustment(backend: Backend, actor: Actor, village_code: str, numbe
     check.done()
     with backend.change(village_code, actor, "entrustment.correct") as change:
         entrustment = find_entrustment(change, change.village_id(), number)
-        if entrustment.status is RecordStatus.WITHDRAWN:
-            raise ValidationError({"reason": say("已撤回的记录不能再更正")})
-        if number_taken(change, Entrustment, entrustment.village_id, v["number"], current=entrustment.number):
-            check.fail("number", say("编号“%(number)s”已存在", number=v["number"]))
+        check_correctable(change, entrustment, v["number"], check, withdrawn=RecordStatus.WITHDRAWN,
+                          refused=say("已撤回的记录不能再更正"),
+                          taken=say("编号“%(number)s”已存在", number=v["number"]))
         items = _entrusted_items(change, data.assets, v, check, entrustment.id)
         check.done()
         before = snapshot(entrustment)
         for key, value in v.items():
             setattr(entrustment, key, value)
-        by_asset = {item.asset_id: item for item in entrustment.items}
-        merged = []
-        for item in items:
-            kept = by_asset.get(item.asset_id)
-            if kept is not None:
-                kept.area = item.area
-                merged.append(kept)
-            else:
-                merged.append(item)
-        entrustment.items = merged
+        entrustment.items = merge_parts(entrustment.items, items)
         record_changed(change, entrustment, "entrustment.correct", reason, before)
     return entrustment
 

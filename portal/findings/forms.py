@@ -20,3 +20,15 @@ class FindingForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type inf
 class StepForm(FlaskForm):  # type: ignore[misc]
     reason = TextAreaField(N_("情况说明"), description=N_("整改做了什么、监委会如何核实；会公开记入日志"),
                            render_kw={"rows": 3})
+
+
+class CorrectionForm(FindingForm):
+    """更正: the finding's fields as they should read, and why."""
+
+    reason = TextAreaField(N_("理由"), description=N_("为什么更正或撤回，会公开记入日志"), render_kw={"rows": 3})
+
+
+class WithdrawForm(FlaskForm):  # type: ignore[misc]
+    """撤回 a finding recorded by mistake: only the reason."""
+
+    reason = TextAreaField(N_("理由"), description=N_("为什么更正或撤回，会公开记入日志"), render_kw={"rows": 3})

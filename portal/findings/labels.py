@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from portal.kernel.history import COMMON_LABELS
 
-FINDING_STATUS = {"open": "待整改", "rectifying": "整改中", "closed": "已销号"}
+FINDING_STATUS = {"open": "待整改", "rectifying": "整改中", "closed": "已销号", "withdrawn": "已撤回"}
 
 FIELDS = COMMON_LABELS | {
     "title": "问题", "description": "问题说明", "records": "涉及的记录", "responsible": "整改责任单位",

@@ -16,6 +16,7 @@ class FindingStatus(str, enum.Enum):
     OPEN = "open"              # 待整改: recorded, nobody has started on it
     RECTIFYING = "rectifying"  # 整改中: the responsible party is fixing it
     CLOSED = "closed"          # 已销号: the committee checked the fix and closed it
+    WITHDRAWN = "withdrawn"    # 已撤回: recorded by mistake; stays listed with its reason
 
 
 class Finding(NumberedRecord, Base):
@@ -41,7 +42,12 @@ class Finding(NumberedRecord, Base):
         return [line for line in self.records.splitlines() if line]
 
     def overdue(self, today: date) -> bool:
-        return self.status is not FindingStatus.CLOSED and self.due_on < today
+        return self.pending and self.due_on < today
+
+    @property
+    def pending(self) -> bool:
+        """Still to be fixed: neither closed (销号) nor withdrawn (撤回)."""
+        return self.status not in (FindingStatus.CLOSED, FindingStatus.WITHDRAWN)
 
     def public_state(self) -> dict[str, Any]:
         return {"number": self.number, "title": self.title, "description": self.description,

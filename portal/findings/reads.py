@@ -72,9 +72,9 @@ def findings_listing(backend: Backend, code: str, as_of: date, status: str | Non
         query = select(Finding).where(Finding.village_id == village.id)
         if status:
             query = query.where(Finding.status == FindingStatus(status))
-        found = sorted(session.scalars(query), key=lambda f: (f.status is FindingStatus.CLOSED, f.due_on))
+        found = sorted(session.scalars(query), key=lambda f: (not f.pending, f.due_on))
         rows = [f.public_state() | {"records": "、".join(f.record_refs), "overdue": f.overdue(as_of)} for f in found]
-        totals = {"count": len(rows), "open": sum(1 for f in found if f.status is not FindingStatus.CLOSED),
+        totals = {"count": len(rows), "open": sum(1 for f in found if f.pending),
                   "overdue": sum(1 for f in found if f.overdue(as_of))}
         return village_listing(session, village, "findings", "问题清单", as_of, FINDING_COLUMNS, rows,
                                [f"/v/{code}/findings/{f.number}" for f in found], totals)

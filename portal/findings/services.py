@@ -1,5 +1,5 @@
 """Findings (问题清单): recorded by the committee, each numbered ZG-<year>-<nnn>; every step
-(open → rectifying → closed) and every correction is a logged change with its reason."""
+(open → rectifying → closed), every correction and a withdrawal is a logged change with its reason."""
 from __future__ import annotations
 
 import re
@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.findings.labels import FINDING_STATUS
 from portal.findings.models import Finding, FindingStatus
 from portal.kernel.base import NumberedRecord
 from portal.kernel.errors import ValidationError
-from portal.kernel.lifecycle import amend, record_created
+from portal.kernel.lifecycle import amend, record_created, withdraw
 from portal.kernel.lookup import HasSession, find_numbered
 from portal.kernel.messages import say
 from portal.kernel.privacy import carries_personal_number
@@ -44,6 +45,10 @@ class FindingInput:
     responsible_person: str = ""
 
 
+def _public_text() -> str:
+    return say("问题清单会全文公开，请不要写手机号或身份证号")
+
+
 def find_finding(change_or_session: HasSession | Session, village_id: int, number: str) -> Finding:
     return find_numbered(change_or_session, Finding, village_id, number, "问题")
 
@@ -61,7 +66,7 @@ def _checked(backend: Backend, data: FindingInput, check: Checker, found_on: dat
         check.fail("due_on", say("整改期限不能早于发现日期（%(day)s）", day=found_on.isoformat()))
     for field in ("title", "description", "responsible", "responsible_person"):
         if carries_personal_number(values[field] or ""):
-            check.fail(field, say("问题清单会全文公开，请不要写手机号或身份证号"))
+            check.fail(field, _public_text())
     raw = "" if data.records is None else str(data.records)
     if len(raw) > 2000:
         check.fail("records", say("涉及的记录太多（最多 %(n)s 条）", n=MAX_RECORDS))
@@ -132,20 +137,41 @@ def create_finding(backend: Backend, actor: Actor, village_code: str, data: Find
 
 def correct_finding(backend: Backend, actor: Actor, village_code: str, number: str, data: FindingInput,
                     reason: str) -> Finding:
-    """更正 a finding (its text, records, who or by when) with a reason."""
+    """更正 a finding (its text, records, who or by when) with a reason; ValidationError (nothing
+    written) on bad input, an unchanged finding or a withdrawn one."""
     check = Checker()
     with backend.db.read() as session:
         from portal.villages.services import find_village
 
         found_on = find_finding(session, find_village(session, village_code).id, number).found_on
     values = _checked(backend, data, check, found_on)
-    reason = check.reason(reason)
+    reason = _public_reason(check, reason)
     check.done()
     with backend.change(village_code, actor, "finding.correct") as change:
         finding = find_finding(change, change.village_id(), number)
+        if finding.status is FindingStatus.WITHDRAWN:
+            raise ValidationError({"reason": say("该问题已撤回，不能再更正")})
         refs = resolve_records(change.session, backend.registry, finding.village_id, str(data.records or ""))
         amend(change, finding, "finding.correct", reason, records="\n".join(refs), **values)
     return finding
+
+
+def withdraw_finding(backend: Backend, actor: Actor, village_code: str, number: str, reason: str) -> Finding:
+    """撤回 a finding recorded by mistake: it stays listed as 已撤回, the reason logged; ValidationError
+    when the reason is missing or carries a phone or ID number, or it is withdrawn already."""
+    check = Checker()
+    _public_reason(check, reason)
+    check.done()
+    return withdraw(backend, actor, village_code, number, reason, entity="finding", find=find_finding,
+                    withdrawn=FindingStatus.WITHDRAWN)
+
+
+def _public_reason(check: Checker, reason: str) -> str:
+    """A correction's or withdrawal's reason: required, and published in full, so no personal number."""
+    reason = check.reason(reason)
+    if carries_personal_number(reason or ""):
+        check.fail("reason", _public_text())
+    return reason
 
 
 def advance_finding(backend: Backend, actor: Actor, village_code: str, number: str, step: str,
@@ -156,15 +182,14 @@ def advance_finding(backend: Backend, actor: Actor, village_code: str, number: s
     if step not in STEPS:
         check.fail("step", say("未知的操作"))
     if carries_personal_number(reason):
-        check.fail("reason", say("问题清单会全文公开，请不要写手机号或身份证号"))
+        check.fail("reason", _public_text())
     check.done()
     before, after = STEPS[step]
     with backend.change(village_code, actor, f"finding.{step}") as change:
         finding = find_finding(change, change.village_id(), number)
         if finding.status is not before:
             raise ValidationError({"reason": say("该问题现在不能这样处理（当前状态：%(status)s）",
-                                                 status={"open": "待整改", "rectifying": "整改中",
-                                                         "closed": "已销号"}[finding.status.value])})
+                                                 status=FINDING_STATUS[finding.status.value])})
         amend(change, finding, f"finding.{step}", reason, status=after)
     return finding
 

@@ -2,22 +2,23 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.app import backend
 from portal.findings import reads as finding_reads
-from portal.findings.forms import FindingForm, StepForm
+from portal.findings.forms import CorrectionForm, FindingForm, StepForm, WithdrawForm
 from portal.findings.labels import FINDING_STATUS
-from portal.findings.services import FindingInput, advance_finding, create_finding
+from portal.findings.models import FindingStatus
+from portal.findings.services import (FindingInput, advance_finding, correct_finding, create_finding,
+                                      finding_input_from, withdraw_finding)
 from portal.kernel.errors import ValidationError
 from portal.kernel.history import line_diff
 from portal.kernel.messages import say
 from portal.kernel.transaction import Actor
 from portal.publishing.lists import choice_arg, respond
 from portal.translations import translate
-from portal.workspace.access import village_actor
+from portal.workspace.access import require_sign_in, village_actor
 from portal.workspace.forms import show_errors
 
 bp = Blueprint("findings", __name__)
@@ -41,14 +42,18 @@ def finding(code: str, number: str) -> str:
     return render_template("public/finding.html", d=detail, line_diff=line_diff, statuses=FINDING_STATUS)
 
 
-@desk.before_request
-@login_required  # type: ignore[untyped-decorator]  # flask_login has no type information
-def signed_in() -> None:
-    """Every page here needs a signed-in account."""
+require_sign_in(desk)
 
 
 def _member() -> tuple[Actor, str]:
     return village_actor(Role.COMMITTEE)
+
+
+def _typed(form: FindingForm) -> FindingInput:
+    """The finding as the form's fields hold it."""
+    return FindingInput(title=form.title.data or "", description=form.description.data or "",
+                        records=form.records.data or "", responsible=form.responsible.data or "",
+                        due_on=form.due_on.data or "", responsible_person=form.responsible_person.data or "")
 
 
 @desk.route("/", methods=["GET", "POST"])
@@ -59,10 +64,7 @@ def board() -> Response | tuple[str, int] | str:
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                made = create_finding(backend(), actor, code, FindingInput(
-                    title=form.title.data or "", description=form.description.data or "",
-                    records=form.records.data or "", responsible=form.responsible.data or "",
-                    due_on=form.due_on.data or "", responsible_person=form.responsible_person.data or ""))
+                made = create_finding(backend(), actor, code, _typed(form))
             except ValidationError as err:
                 problems = show_errors(err, form)
             else:
@@ -93,8 +95,55 @@ def handle(number: str) -> Response | tuple[str, int] | str:
                 return redirect(url_for("findings.desk.handle", number=number))
         else:
             problems = [CSRF_MESSAGE]
+    return _finding_page(code, number, problems, form=form)
+
+
+@desk.post("/<number>/withdraw")
+def withdraw(number: str) -> Response | tuple[str, int] | str:
+    """撤回 a finding recorded by mistake, with the reason; it stays listed as 已撤回."""
+    actor, code = _member()
+    form = WithdrawForm(prefix="withdraw")
+    if not form.validate_on_submit():
+        return _finding_page(code, number, [CSRF_MESSAGE], withdraw_form=form)
+    try:
+        withdraw_finding(backend(), actor, code, number, form.reason.data or "")
+    except ValidationError as err:
+        return _finding_page(code, number, show_errors(err, form), withdraw_form=form)
+    flash(translate(say("%(number)s：已撤回，已公开", number=number)))
+    return redirect(url_for("findings.desk.handle", number=number))
+
+
+def _finding_page(code: str, number: str, problems: list[str], *, form: StepForm | None = None,
+                  withdraw_form: WithdrawForm | None = None) -> tuple[str, int] | str:
+    """The desk's page of one finding (400 after a refused POST)."""
     detail = finding_reads.finding_detail(backend(), code, number, backend().today())
-    page = render_template("workspace/finding.html", d=detail, form=form, problems=problems, line_diff=line_diff,
+    withdraw_form = withdraw_form or WithdrawForm(prefix="withdraw")
+    if detail.finding.status is FindingStatus.WITHDRAWN:  # no withdrawal form left to show its errors
+        problems = [*problems, *withdraw_form.reason.errors]
+    page = render_template("workspace/finding.html", d=detail, form=form or StepForm(),
+                           withdraw_form=withdraw_form, problems=problems,
+                           line_diff=line_diff, statuses=FINDING_STATUS, code=code)
+    return (page, 400) if request.method == "POST" else page
+
+
+@desk.route("/<number>/correct", methods=["GET", "POST"])
+def correct(number: str) -> Response | tuple[str, int] | str:
+    """更正 a finding: its fields prefilled as published, changed with a reason."""
+    actor, code = _member()
+    detail = finding_reads.finding_detail(backend(), code, number, backend().today())
+    form, problems = CorrectionForm(data=vars(finding_input_from(detail.finding))), []
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                correct_finding(backend(), actor, code, number, _typed(form), form.reason.data or "")
+            except ValidationError as err:
+                problems = show_errors(err, form)
+            else:
+                flash(translate(say("%(number)s：已更正，已公开", number=number)))
+                return redirect(url_for("findings.desk.handle", number=number))
+        else:
+            problems = [CSRF_MESSAGE]
+    page = render_template("workspace/finding_correct.html", d=detail, form=form, problems=problems,
                            statuses=FINDING_STATUS, code=code)
     return (page, 400) if request.method == "POST" else page
 

@@ -52,6 +52,16 @@ def snapshot(record: Audited) -> dict[str, Any]:
     return {"data": record.public_state(), "personal": record.personal_data()}
 
 
+def check_correctable(change: Change, record: NumberedRecord, number: str, check: Checker, *,
+                      withdrawn: enum.Enum, refused: str, taken: str) -> None:
+    """Before correcting `record`: ValidationError (`refused`, at the reason) when it is withdrawn;
+    `taken` failed in `check` at "number" when its corrected `number` is another record's."""
+    if cast(_HasStatus, record).status is withdrawn:
+        raise ValidationError({"reason": refused})
+    if number_taken(change, type(record), record.village_id, number, current=record.number):
+        check.fail("number", taken)
+
+
 def withdraw(backend: Backend, actor: Actor, village_code: str, number: str, reason: str, *,
              entity: str, find: Callable[[Change, int, str], R], withdrawn: enum.Enum) -> R:
     """撤回: marks a record entered by mistake as withdrawn; it stays listed, with its reason logged."""

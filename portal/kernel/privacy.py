@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 # Text published as written (a comment, a reply, a notice) must not carry a phone or ID number.
 MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -34,6 +35,15 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def masked_person(fields: Mapping[str, str], prefix: str, *, name: bool = True) -> dict[str, str]:
+    """A person's `<prefix>_name` (when `name`), `<prefix>_id_number` and `<prefix>_phone` among a
+    form's fields, masked as the committee sees a draft (an empty phone stays empty)."""
+    phone = fields.get(f"{prefix}_phone", "")
+    masked = {f"{prefix}_id_number": mask_id_number(fields.get(f"{prefix}_id_number", "")),
+              f"{prefix}_phone": mask_phone(phone) if phone else ""}
+    return masked | ({f"{prefix}_name": mask_name(fields.get(f"{prefix}_name", ""))} if name else {})
 
 
 def carries_personal_number(text: str) -> bool:

@@ -1,9 +1,10 @@
 """The asset register: parcels (地块) and buildings, created, corrected and withdrawn with reasons."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ MAX_AREA = {AssetKind.LAND: Decimal("100000"), "other": Decimal("1000000")}
 MAX_POLYGON_POINTS = geometry.MAX_POINTS
 MAX_COORDINATE = geometry.MAX_COORDINATE
 # 亩 to four places as land registers (确权) give them; ㎡ to two
+A = TypeVar("A")
 AREA_PLACES_OF = {AssetKind.LAND: AREA_PLACES, "other": 2}
 
 
@@ -165,3 +167,50 @@ def withdraw_asset(backend: Backend, actor: Actor, village_code: str, number: st
     """Marks an asset withdrawn (entered by mistake); it stays listed as withdrawn."""
     return withdraw(backend, actor, village_code, number, reason, find=find_asset,
                     entity="asset", withdrawn=RecordStatus.WITHDRAWN)
+
+
+def chosen_assets(change: Change, village_id: int, assets: Sequence[tuple[str, A]], check: Checker, *,
+                  land_only: bool = False) -> Iterator[tuple[Asset, A]]:
+    """The assets a record names (a contract's leased parcels, an entrustment's), each with its
+    area as typed: a number that is no asset of the village in use, named twice, or (`land_only`)
+    no land in 亩, is failed in `check` under "assets" and left out."""
+    seen: set[str] = set()
+    for number, area in assets:
+        number = str(number).strip()
+        asset = change.session.scalar(select(Asset).where(Asset.village_id == village_id, Asset.number == number))
+        if asset is None or asset.status is RecordStatus.WITHDRAWN:
+            check.fail("assets", say("没有编号为“%(number)s”的地块或资产", number=number))
+            continue
+        if land_only and asset.kind is not AssetKind.LAND:
+            check.fail("assets", say("“%(number)s”不是以亩计的土地，不能委托流转", number=number))
+            continue
+        if number in seen:
+            check.fail("assets", say("“%(number)s”重复选择", number=number))
+            continue
+        seen.add(number)
+        yield asset, area
+
+
+class _Part(Protocol):
+    """A row of a record's parcels (ContractAsset, EntrustedAsset)."""
+
+    asset_id: int
+    area: Decimal
+
+
+P = TypeVar("P", bound=_Part)
+
+
+def merge_parts(current: list[P], wanted: list[P]) -> list[P]:
+    """`wanted`, keeping the existing row of each asset still named (same primary key, area
+    updated), so the ORM updates rows in place instead of deleting and inserting them."""
+    by_asset = {part.asset_id: part for part in current}
+    merged = []
+    for part in wanted:
+        kept = by_asset.get(part.asset_id)
+        if kept is not None:
+            kept.area = part.area
+            merged.append(kept)
+        else:
+            merged.append(part)
+    return merged

@@ -41,7 +41,7 @@ def cn_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     local = value.astimezone(SHANGHAI)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{cn_date(local.date())} {local:%H:%M}"
 
 
 def html_datetime(value: datetime | str) -> str:

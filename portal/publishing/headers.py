@@ -1,12 +1,13 @@
 """Security headers on every response: what a browser may load and run for the portal's pages.
 
-Scripts only from the portal itself (no inline script anywhere: `static/verify.js` is the one
-script); styles only from the portal's stylesheet (no <style> element or style attribute in a
-page: the map's fills are SVG attributes, the vote bars SVG rectangles of a width); nothing may
-frame the pages; referrers stay on the site. HSTS only over TLS: when the configured
-public address is https, or the request came over https — directly, or per the X-Forwarded-Proto
-of a trusted proxy (TRUSTED_PROXIES; from anyone else the header is ignored). Over plain http a
-browser ignores HSTS anyway, and a development server on http must not be pinned to https.
+Scripts only from the portal itself (no inline script anywhere: `static/verify.js` with the
+`static/tlog.js` it shares with the co-signing page); styles only from the portal's stylesheet (no
+<style> element or style attribute in a page: the map's fills are SVG attributes, the vote bars
+SVG rectangles of a width); nothing may frame the pages; referrers stay on the site. HSTS only
+over TLS: when the configured public address is https, or the request came over https — directly,
+or per the X-Forwarded-Proto of a trusted proxy (TRUSTED_PROXIES; from anyone else the header is
+ignored). Over plain http a browser ignores HSTS anyway, and a development server on http must not
+be pinned to https.
 """
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ from portal.auditlog.files import store_file
 from portal.contracts.models import Contract, ContractStatus
 from portal.contracts.services import find_contract
 from portal.kernel.errors import NotFound, ValidationError
-from portal.kernel.lifecycle import amend, withdraw
-from portal.kernel.lookup import find_numbered, number_taken
+from portal.kernel.lifecycle import amend, check_correctable, withdraw
+from portal.kernel.lookup import find_numbered
 from portal.kernel.messages import say
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
@@ -144,10 +144,9 @@ def correct_receipt(backend: Backend, actor: Actor, village_code: str, number: s
     check.done()
     with backend.change(village_code, actor, "receipt.correct") as change:
         receipt = find_receipt(change, change.village().id, number)
-        if receipt.status is RecordStatus.WITHDRAWN:
-            raise ValidationError({"reason": say("已撤回的收据不能再更正")})
-        if number_taken(change, Receipt, receipt.village_id, v["number"], current=receipt.number):
-            check.fail("number", say("收据号“%(number)s”已登记", number=v["number"]))
+        check_correctable(change, receipt, v["number"], check, withdrawn=RecordStatus.WITHDRAWN,
+                          refused=say("已撤回的收据不能再更正"),
+                          taken=say("收据号“%(number)s”已登记", number=v["number"]))
         contract = _link_contract(change, receipt.village_id, contract_number, check)
         check.done()
         scan = receipt.scan_sha256

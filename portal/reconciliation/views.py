@@ -3,21 +3,17 @@ beyond the line the ledger page shows."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_login import login_required
 
 from portal.accounts.models import Role
 from portal.app import backend
 from portal.publishing.lists import choice_arg
 from portal.reconciliation import reads as reconciliation_reads
-from portal.workspace.access import village_actor
+from portal.workspace.access import require_sign_in, village_actor
 
 bp = Blueprint("reconciliation", __name__)
 
 
-@bp.before_request
-@login_required  # type: ignore[untyped-decorator]  # flask_login has no type information
-def signed_in() -> None:
-    """Both pages need a signed-in account of the village."""
+require_sign_in(bp)
 
 
 def _page(role: Role) -> str:

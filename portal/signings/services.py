@@ -11,8 +11,8 @@ from sqlalchemy import select
 from portal.auditlog.files import store_file
 from portal.contracts.models import Contract, ContractStatus
 from portal.contracts.services import find_contract
-from portal.kernel.errors import NotFound, ValidationError
-from portal.kernel.lifecycle import amend, record_created, withdraw
+from portal.kernel.errors import NotFound
+from portal.kernel.lifecycle import amend, check_correctable, record_created, withdraw
 from portal.kernel.lookup import find_numbered, number_taken
 from portal.kernel.messages import say
 from portal.kernel.status import RecordStatus
@@ -152,10 +152,9 @@ def correct_signing(backend: Backend, actor: Actor, village_code: str, number: s
     check.done()
     with backend.change(village_code, actor, "signing.correct") as change:
         signing = find_signing(change, change.village_id(), number)
-        if signing.status is RecordStatus.WITHDRAWN:
-            raise ValidationError({"reason": say("已撤回的签约记录不能再更正")})
-        if number_taken(change, Signing, signing.village_id, v["number"], current=signing.number):
-            check.fail("number", say("签约记录编号“%(number)s”已存在", number=v["number"]))
+        check_correctable(change, signing, v["number"], check, withdrawn=RecordStatus.WITHDRAWN,
+                          refused=say("已撤回的签约记录不能再更正"),
+                          taken=say("签约记录编号“%(number)s”已存在", number=v["number"]))
         contract = _contract(change, signing.village_id, contract_number, check)
         other = _signed_already(change, contract, current=signing.number) if contract else None
         if other:

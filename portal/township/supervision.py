@@ -41,19 +41,22 @@ def _start_of(day: date) -> datetime:
 
 
 def open_findings(session: Session, village_ids: list[int]) -> dict[int, int]:
-    """Findings not yet closed (销号), per village."""
+    """Findings not yet closed (销号) nor withdrawn (撤回), per village."""
     rows = session.execute(select(Finding.village_id, func.count()).where(
-        Finding.village_id.in_(village_ids), Finding.status != FindingStatus.CLOSED).group_by(Finding.village_id))
+        Finding.village_id.in_(village_ids), Finding.status.not_in((FindingStatus.CLOSED, FindingStatus.WITHDRAWN)))
+        .group_by(Finding.village_id))
     return {village: n for village, n in rows}
 
 
 def findings_closed(session: Session, village_ids: list[int], start: date, end: date) -> dict[int, tuple[int, int]]:
     """Per village: (findings closed by `end`, findings open at some time from `start` to `end`).
-    A closed finding's last change is its closing (销号 ends its life cycle)."""
+    A closed finding's last change is its closing (销号 ends its life cycle); a withdrawn one was
+    recorded by mistake and counts for nothing."""
     closed = Finding.status == FindingStatus.CLOSED
     rows = session.execute(select(
         Finding.village_id, func.sum(case((closed & (Finding.updated_at <= _end_of(end)), 1), else_=0)), func.count())
         .where(Finding.village_id.in_(village_ids), Finding.found_on <= end,
+               Finding.status != FindingStatus.WITHDRAWN,
                ~closed | (Finding.updated_at >= _start_of(start)))
         .group_by(Finding.village_id))
     return {village: (int(done or 0), n) for village, done, n in rows}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, TextAreaField
@@ -23,7 +22,7 @@ from portal.translations import N_, translate
 from portal.villages.services import get_village
 from portal.witnessing import reads, services
 from portal.witnessing.labels import KEY_STATUS
-from portal.workspace.access import village_actor
+from portal.workspace.access import require_sign_in, village_actor
 
 bp = Blueprint("witnessing", __name__, url_prefix="/committee/cosign")
 
@@ -43,10 +42,7 @@ class CosignForm(FlaskForm):  # type: ignore[misc]
                                 render_kw={"rows": 3, "spellcheck": "false", "autocomplete": "off"})
 
 
-@bp.before_request
-@login_required  # type: ignore[untyped-decorator]  # flask_login has no type information
-def signed_in() -> None:
-    """Every page here needs a signed-in committee member."""
+require_sign_in(bp)
 
 
 def _page(key_form: KeyForm | None = None, revoke_form: RevokeForm | None = None,

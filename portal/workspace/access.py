@@ -1,8 +1,8 @@
 """Who may open a workspace page: a signed-in account of the right role, acting for its village."""
 from __future__ import annotations
 
-from flask import abort
-from flask_login import current_user
+from flask import Blueprint, abort
+from flask_login import current_user, login_required
 
 from portal.accounts.models import Role
 from portal.accounts.services import actor_for
@@ -24,3 +24,13 @@ def village_actor(role: Role) -> tuple[Actor, str]:
     actor = actor_of(role)
     assert actor.village is not None
     return actor, actor.village
+
+
+@login_required  # type: ignore[untyped-decorator]  # flask_login has no type information
+def _signed_in() -> None:
+    """Nothing more: `login_required` answers an anonymous request before any page runs."""
+
+
+def require_sign_in(blueprint: Blueprint) -> None:
+    """Every page of `blueprint` needs a signed-in account (anonymous readers go to the login page)."""
+    blueprint.before_request(_signed_in)

@@ -9,7 +9,6 @@ villager's words, which nobody may hold back; the log names who entered either.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
@@ -21,7 +20,7 @@ from portal.kernel.transaction import Actor
 from portal.plans import reads as plan_reads
 from portal.plans.forms import NO_PLAN, OnBehalfForm, ReplyForm
 from portal.plans.services import CommentInput, add_comment, reply_to_comment
-from portal.workspace.access import actor_of
+from portal.workspace.access import actor_of, require_sign_in
 from portal.workspace.forms import show_errors
 from portal.translations import translate
 
@@ -29,10 +28,7 @@ bp = Blueprint("comments", __name__)
 CSRF_MESSAGE = "页面已过期或来源不明，未保存。请刷新页面后重新提交。"
 
 
-@bp.before_request
-@login_required  # type: ignore[untyped-decorator]  # flask_login has no type information
-def signed_in() -> None:
-    """Every page here needs a signed-in account."""
+require_sign_in(bp)
 
 
 def _desk(desk: str) -> tuple[Actor, str]:

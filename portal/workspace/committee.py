@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
@@ -16,7 +15,7 @@ from portal.kernel.messages import joined, say
 from portal.kernel.transaction import Actor
 from portal.translations import N_, translate
 from portal.plans import reads as plan_reads
-from portal.workspace.access import village_actor
+from portal.workspace.access import require_sign_in, village_actor
 from portal.workspace.files import draft_file_response
 from portal.workspace.forms import ActionForm, ReturnForm
 from portal.workspace.review import DRAFT_STATES, review
@@ -25,10 +24,7 @@ bp = Blueprint("committee", __name__, url_prefix="/committee")
 RECENT = 20
 
 
-@bp.before_request
-@login_required  # type: ignore[untyped-decorator]  # flask_login has no type information
-def signed_in() -> None:
-    """Every page here needs a signed-in account."""
+require_sign_in(bp)
 
 
 def _member() -> tuple[Actor, str]:

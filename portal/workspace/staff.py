@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
@@ -17,7 +16,7 @@ from portal.kernel.messages import joined, say
 from portal.kernel.transaction import Actor
 from portal.translations import N_, translate
 from portal.workspace import records, todo
-from portal.workspace.access import actor_of
+from portal.workspace.access import actor_of, require_sign_in
 from portal.workspace.files import draft_file_response
 from portal.workspace.forms import (
     ActionForm,
@@ -35,10 +34,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 CSRF_MESSAGE = N_("页面已过期或来源不明，未保存。请刷新页面后重新提交。")
 
 
-@bp.before_request
-@login_required  # type: ignore[untyped-decorator]  # flask_login has no type information
-def signed_in() -> None:
-    """Every page here needs a signed-in account (anonymous readers go to the login page)."""
+require_sign_in(bp)
 
 
 def _staff() -> Actor:
