@@ -8,6 +8,7 @@ submitting is the one publishing would log: it comes from rehearsing the service
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
