@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.orm import raiseload
 
 from portal.auditlog.records import record_entries, record_proof
@@ -51,7 +51,7 @@ _RECEIPT_LINES = (select(Receipt.number, Receipt.received_on, Receipt.amount, Re
                   .outerjoin(Contract, Contract.id == Receipt.contract_id))
 
 
-def _receipt_row(line: Row[Any]) -> dict[str, Any]:
+def _receipt_row(line: Any) -> dict[str, Any]:
     number, received_on, amount, payer, is_person, contract, note, scan, status = line
     return {
         "number": number, "received_on": received_on.isoformat(), "amount": str(amount),
@@ -71,7 +71,7 @@ def receipts_listing(backend: Backend, code: str, as_of: date, *, year: int | No
             query = query.where(Receipt.received_on >= date(year, 1, 1), Receipt.received_on <= date(year, 12, 31))
         if contract:
             query = query.where(Contract.number == contract)
-        found = session.execute(query.order_by(Receipt.received_on.desc(), Receipt.number.desc())).all()
+        found: list[Any] = list(session.execute(query.order_by(Receipt.received_on.desc(), Receipt.number.desc())))
         totals = {"count": len(found), "amount": str(sum((line[2] for line in found
                                                           if line[8] is RecordStatus.ACTIVE), Decimal("0.00")))}
         return village_listing(session, village, "receipts", "收益凭证", as_of, RECEIPT_COLUMNS,
