@@ -28,8 +28,9 @@ from portal.auditlog.models import (
     PrivateRecord,
 )
 from portal.auditlog.signing import LogSigner
-from portal.kernel.database import READ_AFTER_LOCK
+from portal.kernel.database import READ_AFTER_LOCK, keep_for_commit
 from portal.kernel.errors import ValidationError
+from portal.kernel.types import UTCDateTime
 
 HASH_SIZE = 32
 SIGNER_INFO = "audit_log.signer"  # Session.info key of the LogSigner that signs checkpoints on read
@@ -71,22 +72,28 @@ TIP_AFTER_LOCK = "SELECT size, last_hash, peaks FROM audit_head WHERE log = %s"
 # On PostgreSQL an append to an existing log is this one statement (one round trip instead of
 # four): the entry, its private record if any, the Merkle nodes it completes and the new head.
 # Data-modifying WITH clauses always run to completion, in the one statement's transaction.
-_APPEND_PG = text("""
+# Nothing is read from it, so it is sent in the round trip of the COMMIT (`keep_for_commit`);
+# written for the driver (%(name)s) since it bypasses SQLAlchemy's binding (the time as the
+# entry's column binds it: `_UTC`).
+_UTC = UTCDateTime()
+_APPEND_PG = """
 WITH entry AS (
     INSERT INTO audit_entry (log, seq, ts, actor, action, entity, entity_id, version, reason, prev, hash, line)
-    VALUES (:log, :seq, :ts, :actor, :action, :entity, :entity_id, :version, :reason, :prev, :hash, :line)
+    VALUES (%(log)s, %(seq)s, %(ts)s, %(actor)s, %(action)s, %(entity)s, %(entity_id)s, %(version)s, %(reason)s,
+            %(prev)s, %(hash)s, %(line)s)
     RETURNING id),
 private AS (
     INSERT INTO private_record (entry_id, salt, personal)
-    SELECT entry.id, CAST(:salt AS bytea), :personal FROM entry WHERE CAST(:salt AS bytea) IS NOT NULL),
+    SELECT entry.id, CAST(%(salt)s AS bytea), %(personal)s FROM entry WHERE CAST(%(salt)s AS bytea) IS NOT NULL),
 nodes AS (
     INSERT INTO audit_node (log, level, idx, hash)
-    SELECT :log, node.level, node.idx, node.hash
-    FROM unnest(CAST(:levels AS integer[]), CAST(:indexes AS bigint[]), CAST(:hashes AS bytea[]))
+    SELECT %(log)s, node.level, node.idx, node.hash
+    FROM unnest(CAST(%(levels)s AS integer[]), CAST(%(indexes)s AS bigint[]), CAST(%(hashes)s AS bytea[]))
          AS node(level, idx, hash))
-UPDATE audit_head SET size = :size, last_hash = :hash, root = :root, peaks = :peaks, updated_at = :ts
-WHERE log = :log
-""").bindparams(bindparam("ts", type_=_ENTRY.c.ts.type))
+UPDATE audit_head SET size = %(size)s, last_hash = %(hash)s, root = %(root)s, peaks = %(peaks)s,
+                      updated_at = %(ts)s
+WHERE log = %(log)s
+"""
 
 
 def append(
@@ -133,10 +140,10 @@ def append(
                version=version, reason=reason, prev=prev, hash=entry["hash"], line=line.decode("utf-8"))
     if tip is not None and connection.dialect.name == "postgresql":
         # the stored checkpoint is left as it is: `head` signs the current one when it is read
-        connection.execute(_APPEND_PG, dict(
-            row, salt=salt, personal=personal_line, size=tree.size, root=root, peaks=peaks,
-            levels=[level for level, _, _ in new_nodes], indexes=[index for _, index, _ in new_nodes],
-            hashes=[node for _, _, node in new_nodes]))
+        keep_for_commit(connection, _APPEND_PG, dict(
+            row, ts=_UTC.process_bind_param(ts, connection.dialect), salt=salt, personal=personal_line,
+            size=tree.size, root=root, peaks=peaks, levels=[level for level, _, _ in new_nodes],
+            indexes=[index for _, index, _ in new_nodes], hashes=[node for _, _, node in new_nodes]))
     else:
         inserted = connection.execute(_INSERT_ENTRY, row)
         if personal_line is not None:
