@@ -239,19 +239,35 @@ def _within(current_size: int, size: int, what: str) -> int:
     return current_size
 
 
+# On PostgreSQL the nodes are joined from arrays of keys: one statement text whatever the keys
+# (prepared once per connection, planned once), where the OR form is a new text, parsed and
+# planned per proof. SQLite has no arrays, and probes the OR form's equalities by index.
+_SIZE_AND_NODES_PG = text("""
+SELECT node.level, node.idx, node.hash
+FROM unnest(CAST(:levels AS integer[]), CAST(:indexes AS bigint[])) AS wanted(level, idx)
+JOIN audit_node AS node ON node.log = :log AND node.level = wanted.level AND node.idx = wanted.idx
+UNION ALL SELECT -1 AS level, size AS idx, NULL AS hash FROM audit_head WHERE log = :log""")
+
+
 def _size_and_nodes(session: Session, log: str,
                     keys: set[tuple[int, int]]) -> tuple[int, dict[tuple[int, int], bytes]]:
     """The log's size and the stored subtree hashes for `keys`, in one round trip (as
     `_node_lookup`, with the head's size as one more row of level -1)."""
     ordered = sorted(keys)
-    where = " OR ".join(f"(log = :log AND level = :l{n} AND idx = :i{n})" for n in range(len(ordered)))
-    params: dict[str, object] = {"log": log}
-    for n, (level, index) in enumerate(ordered):
-        params[f"l{n}"], params[f"i{n}"] = level, index
-    nodes = f"SELECT level, idx, hash FROM audit_node WHERE {where} UNION ALL " if ordered else ""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(_SIZE_AND_NODES_PG, {
+            "log": log, "levels": [level for level, _ in ordered], "indexes": [index for _, index in ordered]})
+    else:
+        where = " OR ".join(f"(log = :log AND level = :l{n} AND idx = :i{n})" for n in range(len(ordered)))
+        params: dict[str, object] = {"log": log}
+        for n, (level, index) in enumerate(ordered):
+            params[f"l{n}"], params[f"i{n}"] = level, index
+        nodes = f"SELECT level, idx, hash FROM audit_node WHERE {where} UNION ALL " if ordered else ""
+        rows = connection.execute(text(
+            f"{nodes}SELECT -1 AS level, size AS idx, NULL AS hash FROM audit_head WHERE log = :log"), params)
     size, found = 0, {}
-    for level, index, node in session.execute(text(
-            f"{nodes}SELECT -1 AS level, size AS idx, NULL AS hash FROM audit_head WHERE log = :log"), params):
+    for level, index, node in rows:
         if level == -1:
             size = int(index)
         else:
