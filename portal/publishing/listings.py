@@ -26,11 +26,17 @@ Row = dict[str, Any]
 class LazyRows(Sequence[Row], Generic[T]):
     """A list's rows made from its items when first read: the HTML page reads one page of them,
     a download every one. Chosen and ordered before any row is made, so the length and the order
-    are the list's; each row is made at most once. Compares equal to a list of the same rows."""
+    are the list's; each row is made at most once. `make` makes one row; `make_many` (instead)
+    the rows of several items at once, in their order (one query for a page). Compares equal to
+    a list of the same rows."""
 
-    def __init__(self, items: Sequence[T], make: Callable[[T], Row]) -> None:
+    BATCH = 1000  # rows made at once when iterating with make_many
+
+    def __init__(self, items: Sequence[T], make: Callable[[T], Row] | None = None,
+                 make_many: Callable[[Sequence[T]], list[Row]] | None = None) -> None:
+        assert (make is None) != (make_many is None), "give make or make_many"
         self._items = items
-        self._make = make
+        self._make_many = make_many or (lambda chosen: [make(item) for item in chosen])  # type: ignore[misc]
         self._made: list[Row | None] = [None] * len(items)
 
     def __len__(self) -> int:
@@ -43,15 +49,16 @@ class LazyRows(Sequence[Row], Generic[T]):
 
     def __getitem__(self, index: int | slice) -> Row | list[Row]:
         if isinstance(index, slice):
-            return [self._row(i) for i in range(*index.indices(len(self._items)))]
+            return self._rows(range(*index.indices(len(self._items))))
         if index < 0:
             index += len(self._items)
         if not 0 <= index < len(self._items):
             raise IndexError(index)
-        return self._row(index)
+        return self._rows([index])[0]
 
     def __iter__(self) -> Iterator[Row]:
-        return (self._row(i) for i in range(len(self._items)))
+        for start in range(0, len(self._items), self.BATCH):
+            yield from self._rows(range(start, min(start + self.BATCH, len(self._items))))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and not isinstance(other, str) and list(self) == list(other)
@@ -61,11 +68,12 @@ class LazyRows(Sequence[Row], Generic[T]):
     def __repr__(self) -> str:
         return f"LazyRows({len(self._items)} rows)"
 
-    def _row(self, i: int) -> Row:
-        row = self._made[i]
-        if row is None:
-            row = self._made[i] = self._make(self._items[i])
-        return row
+    def _rows(self, indexes: Sequence[int]) -> list[Row]:
+        missing = [i for i in indexes if self._made[i] is None]
+        if missing:
+            for i, row in zip(missing, self._make_many([self._items[i] for i in missing]), strict=True):
+                self._made[i] = row
+        return [row for row in (self._made[i] for i in indexes) if row is not None]
 
 
 @dataclass(frozen=True)
