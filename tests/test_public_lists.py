@@ -132,8 +132,13 @@ def test_a_list_page_makes_only_its_rows_and_the_download_every_row(client, back
     from portal.publishing import listings
 
     made = []
-    real = listings.LazyRows._row
-    monkeypatch.setattr(listings.LazyRows, "_row", lambda self, i: made.append(i) or real(self, i))
+    real = listings.LazyRows._rows
+
+    def spy(self, indexes):
+        made.extend(i for i in indexes if self._made[i] is None)
+        return real(self, indexes)
+
+    monkeypatch.setattr(listings.LazyRows, "_rows", spy)
     rows = client.get(f"/v/lianban/{name}.json").get_json()["rows"]
     assert len(rows) > 20 and len(made) == len(rows)
     made.clear()
