@@ -101,10 +101,13 @@ def _ping_idle_connections(engine: Engine) -> None:
     def on_checkin(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
         record.info["returned_at"] = time.monotonic()
         record.info.pop(KEPT_FOR_COMMIT, None)
-        if dbapi_connection is not None and dbapi_connection.autocommit:
+        if dbapi_connection is not None and not dbapi_connection.closed and dbapi_connection.autocommit:
             # a write that sent its own BEGIN (`Database._lock`) ended: back to psycopg's own
             # BEGIN before a transaction's first statement (the pool's reset has rolled back)
-            dbapi_connection.autocommit = False
+            try:
+                dbapi_connection.autocommit = False
+            except Exception:  # noqa: BLE001 — a broken connection: the checkout below refuses it
+                pass
 
     @event.listens_for(engine, "before_cursor_execute")
     def before_statement(connection: Connection, *_: Any) -> None:
@@ -112,6 +115,11 @@ def _ping_idle_connections(engine: Engine) -> None:
 
     @event.listens_for(engine, "checkout")
     def on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        if dbapi_connection.autocommit:  # left so by a write whose checkin could not reset it
+            try:
+                dbapi_connection.autocommit = False
+            except Exception as error:  # noqa: BLE001 — the pool reconnects and retries
+                raise exc.DisconnectionError(f"connection left in a transaction: {error}") from error
         returned = record.info.get("returned_at")
         if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
             return  # new (just connected) or used a moment ago
