@@ -147,3 +147,37 @@ def test_contract_list_shows_each_change_at_once_with_the_page_cache_off(app, cl
         session["lang"] = "en"
     page = client.get(f"/v/{village}/contracts").get_data(as_text=True)
     assert "HT-002" in page and "履行中" not in page
+
+
+@pytest.mark.parametrize("name", ["contracts", "receipts"])
+def test_a_list_page_makes_only_its_rows_and_the_download_every_row(client, backend, demo, monkeypatch, name):
+    """The HTML page shows 20 rows; the rows are made as they are read, so only those are made,
+    and they are the download's rows in the same order."""
+    from portal.publishing import listings
+
+    made = []
+    real = listings.LazyRows._rows
+
+    def spy(self, indexes):
+        made.extend(i for i in indexes if self._made[i] is None)
+        return real(self, indexes)
+
+    monkeypatch.setattr(listings.LazyRows, "_rows", spy)
+    rows = client.get(f"/v/lianban/{name}.json").get_json()["rows"]
+    assert len(rows) > 20 and len(made) == len(rows)
+    made.clear()
+    page = client.get(f"/v/lianban/{name}?page=2").get_data(as_text=True)
+    assert sorted(made) == list(range(20, min(40, len(rows))))
+    assert all(row["number"] in page for row in rows[20:40])
+    assert not any(row["number"] in page for row in rows[:20] + rows[40:])
+
+
+def test_lazy_rows_read_as_a_list():
+    from portal.publishing.listings import LazyRows
+
+    rows = LazyRows([3, 1, 2], lambda n: {"n": n})
+    assert len(rows) == 3 and rows[0] == {"n": 3} and rows[-1] == {"n": 2}
+    assert rows[1:] == [{"n": 1}, {"n": 2}] and list(rows) == [{"n": 3}, {"n": 1}, {"n": 2}]
+    assert rows == [{"n": 3}, {"n": 1}, {"n": 2}] and rows[0] is rows[0]
+    with pytest.raises(IndexError):
+        rows[3]

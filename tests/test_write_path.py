@@ -132,6 +132,29 @@ def test_a_crash_in_the_append_leaves_no_receipt_row(backend, village, contract,
     assert counts(backend)[:2] == (before[0] + 1, before[1] + 1)
 
 
+def test_an_append_the_database_refuses_at_commit_leaves_no_receipt_row(backend, village, contract):
+    """On PostgreSQL the append is sent with the COMMIT: refused there (an entry already holds its
+    place in the log), the COMMIT is skipped and the receipt's row rolls back too; the pooled
+    connection then serves the next write as before."""
+    from datetime import UTC, datetime
+
+    with backend.db.read() as session:
+        size = session.scalar(select(AuditHead.size).where(AuditHead.log == village))
+    forged = AuditEntry(log=village, seq=size, ts=datetime.now(UTC), actor="x", action="receipt.create",
+                        entity="receipt", entity_id="0", version=1, reason=None, prev="f" * 64, hash="e" * 64,
+                        line="{}")
+    with backend.db.write(village) as session:
+        session.add(forged)
+    before = counts(backend)
+    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+        record_receipt(backend, STAFF, village, receipt())
+    assert counts(backend) == before
+    with backend.db.write(village) as session:
+        session.execute(AuditEntry.__table__.delete().where(AuditEntry.log == village, AuditEntry.seq == size))
+    record_receipt(backend, STAFF, village, receipt())
+    assert counts(backend)[:2] == (before[0] + 1, before[1])  # the forged entry's place, now the receipt's
+
+
 def test_every_committed_write_has_a_current_signed_checkpoint(client, backend, village, contract):
     for i in range(4):
         record_receipt(backend, STAFF, village, receipt(number=f"SK-{i}"))

@@ -28,8 +28,9 @@ from portal.auditlog.models import (
     PrivateRecord,
 )
 from portal.auditlog.signing import LogSigner
-from portal.kernel.database import READ_AFTER_LOCK
+from portal.kernel.database import READ_AFTER_LOCK, keep_for_commit
 from portal.kernel.errors import ValidationError
+from portal.kernel.types import UTCDateTime
 
 HASH_SIZE = 32
 SIGNER_INFO = "audit_log.signer"  # Session.info key of the LogSigner that signs checkpoints on read
@@ -71,22 +72,28 @@ TIP_AFTER_LOCK = "SELECT size, last_hash, peaks FROM audit_head WHERE log = %s"
 # On PostgreSQL an append to an existing log is this one statement (one round trip instead of
 # four): the entry, its private record if any, the Merkle nodes it completes and the new head.
 # Data-modifying WITH clauses always run to completion, in the one statement's transaction.
-_APPEND_PG = text("""
+# Nothing is read from it, so it is sent in the round trip of the COMMIT (`keep_for_commit`);
+# written for the driver (%(name)s) since it bypasses SQLAlchemy's binding (the time as the
+# entry's column binds it: `_UTC`).
+_UTC = UTCDateTime()
+_APPEND_PG = """
 WITH entry AS (
     INSERT INTO audit_entry (log, seq, ts, actor, action, entity, entity_id, version, reason, prev, hash, line)
-    VALUES (:log, :seq, :ts, :actor, :action, :entity, :entity_id, :version, :reason, :prev, :hash, :line)
+    VALUES (%(log)s, %(seq)s, %(ts)s, %(actor)s, %(action)s, %(entity)s, %(entity_id)s, %(version)s, %(reason)s,
+            %(prev)s, %(hash)s, %(line)s)
     RETURNING id),
 private AS (
     INSERT INTO private_record (entry_id, salt, personal)
-    SELECT entry.id, CAST(:salt AS bytea), :personal FROM entry WHERE CAST(:salt AS bytea) IS NOT NULL),
+    SELECT entry.id, CAST(%(salt)s AS bytea), %(personal)s FROM entry WHERE CAST(%(salt)s AS bytea) IS NOT NULL),
 nodes AS (
     INSERT INTO audit_node (log, level, idx, hash)
-    SELECT :log, node.level, node.idx, node.hash
-    FROM unnest(CAST(:levels AS integer[]), CAST(:indexes AS bigint[]), CAST(:hashes AS bytea[]))
+    SELECT %(log)s, node.level, node.idx, node.hash
+    FROM unnest(CAST(%(levels)s AS integer[]), CAST(%(indexes)s AS bigint[]), CAST(%(hashes)s AS bytea[]))
          AS node(level, idx, hash))
-UPDATE audit_head SET size = :size, last_hash = :hash, root = :root, peaks = :peaks, updated_at = :ts
-WHERE log = :log
-""").bindparams(bindparam("ts", type_=_ENTRY.c.ts.type))
+UPDATE audit_head SET size = %(size)s, last_hash = %(hash)s, root = %(root)s, peaks = %(peaks)s,
+                      updated_at = %(ts)s
+WHERE log = %(log)s
+"""
 
 
 def append(
@@ -133,10 +140,10 @@ def append(
                version=version, reason=reason, prev=prev, hash=entry["hash"], line=line.decode("utf-8"))
     if tip is not None and connection.dialect.name == "postgresql":
         # the stored checkpoint is left as it is: `head` signs the current one when it is read
-        connection.execute(_APPEND_PG, dict(
-            row, salt=salt, personal=personal_line, size=tree.size, root=root, peaks=peaks,
-            levels=[level for level, _, _ in new_nodes], indexes=[index for _, index, _ in new_nodes],
-            hashes=[node for _, _, node in new_nodes]))
+        keep_for_commit(connection, _APPEND_PG, dict(
+            row, ts=_UTC.process_bind_param(ts, connection.dialect), salt=salt, personal=personal_line,
+            size=tree.size, root=root, peaks=peaks, levels=[level for level, _, _ in new_nodes],
+            indexes=[index for _, index, _ in new_nodes], hashes=[node for _, _, node in new_nodes]))
     else:
         inserted = connection.execute(_INSERT_ENTRY, row)
         if personal_line is not None:
@@ -232,19 +239,35 @@ def _within(current_size: int, size: int, what: str) -> int:
     return current_size
 
 
+# On PostgreSQL the nodes are joined from arrays of keys: one statement text whatever the keys
+# (prepared once per connection, planned once), where the OR form is a new text, parsed and
+# planned per proof. SQLite has no arrays, and probes the OR form's equalities by index.
+_SIZE_AND_NODES_PG = text("""
+SELECT node.level, node.idx, node.hash
+FROM unnest(CAST(:levels AS integer[]), CAST(:indexes AS bigint[])) AS wanted(level, idx)
+JOIN audit_node AS node ON node.log = :log AND node.level = wanted.level AND node.idx = wanted.idx
+UNION ALL SELECT -1 AS level, size AS idx, NULL AS hash FROM audit_head WHERE log = :log""")
+
+
 def _size_and_nodes(session: Session, log: str,
                     keys: set[tuple[int, int]]) -> tuple[int, dict[tuple[int, int], bytes]]:
     """The log's size and the stored subtree hashes for `keys`, in one round trip (as
     `_node_lookup`, with the head's size as one more row of level -1)."""
     ordered = sorted(keys)
-    where = " OR ".join(f"(log = :log AND level = :l{n} AND idx = :i{n})" for n in range(len(ordered)))
-    params: dict[str, object] = {"log": log}
-    for n, (level, index) in enumerate(ordered):
-        params[f"l{n}"], params[f"i{n}"] = level, index
-    nodes = f"SELECT level, idx, hash FROM audit_node WHERE {where} UNION ALL " if ordered else ""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(_SIZE_AND_NODES_PG, {
+            "log": log, "levels": [level for level, _ in ordered], "indexes": [index for _, index in ordered]})
+    else:
+        where = " OR ".join(f"(log = :log AND level = :l{n} AND idx = :i{n})" for n in range(len(ordered)))
+        params: dict[str, object] = {"log": log}
+        for n, (level, index) in enumerate(ordered):
+            params[f"l{n}"], params[f"i{n}"] = level, index
+        nodes = f"SELECT level, idx, hash FROM audit_node WHERE {where} UNION ALL " if ordered else ""
+        rows = connection.execute(text(
+            f"{nodes}SELECT -1 AS level, size AS idx, NULL AS hash FROM audit_head WHERE log = :log"), params)
     size, found = 0, {}
-    for level, index, node in session.execute(text(
-            f"{nodes}SELECT -1 AS level, size AS idx, NULL AS hash FROM audit_head WHERE log = :log"), params):
+    for level, index, node in rows:
         if level == -1:
             size = int(index)
         else:

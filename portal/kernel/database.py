@@ -6,7 +6,10 @@ per log. UNIQUE(log, seq) and UNIQUE(log, prev) stay as the backstop.
 
 Round trips to PostgreSQL are what an audited write mostly waits on (`scripts/bench writes`), so
 a write transaction sends BEGIN, the lock and the read that follows it (the log's tip) in one
-pipeline, and a pooled connection is pinged only when it has been idle (`PING_AFTER_IDLE_SECONDS`).
+pipeline; a statement whose result nobody reads (the log append, `keep_for_commit`) goes in the
+pipeline of the COMMIT; and a pooled connection is pinged only when it has been idle
+(`PING_AFTER_IDLE_SECONDS`). An audited receipt is then three round trips, as a bare
+BEGIN, INSERT, COMMIT: BEGIN + lock + tip, the row's INSERT, the append + COMMIT.
 """
 from __future__ import annotations
 
@@ -40,6 +43,34 @@ SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000
 PING_AFTER_IDLE_SECONDS = 5.0
 # Session.info key under which `write(log, read_after_lock=…)` leaves (log, row read).
 READ_AFTER_LOCK = "database.read_after_lock"
+# Connection.info key: the statements kept to be sent with the COMMIT (`keep_for_commit`); a
+# list only while a write transaction that sends them is open on the connection.
+KEPT_FOR_COMMIT = "database.kept_for_commit"
+
+
+def keep_for_commit(connection: Connection, sql: str, params: dict[str, Any]) -> None:
+    """Runs `sql` (the driver's %(name)s style) with `params` in the connection's transaction,
+    sending it in the round trip of the COMMIT when the transaction is a PostgreSQL write whose
+    COMMIT `Database.write` sends in a pipeline: its result must not be needed. Any other
+    statement executed in the transaction before the COMMIT sends the kept ones first, in order,
+    so everything runs in the order written; an error in a kept statement fails the COMMIT and
+    the transaction rolls back, as if the statement had failed where it was written."""
+    kept = connection.info.get(KEPT_FOR_COMMIT)
+    if kept is None:
+        connection.exec_driver_sql(sql, params)
+    else:
+        kept.append((sql, params))
+
+
+def _send_kept(connection: Connection) -> None:
+    """Sends the statements kept for the COMMIT now (something else is to run after them)."""
+    kept = connection.info.get(KEPT_FOR_COMMIT)
+    if kept:
+        statements = list(kept)
+        kept.clear()
+        driver: Any = connection.connection.driver_connection
+        for sql, params in statements:
+            driver.execute(sql, params)
 
 
 def advisory_key(log: str) -> int:
@@ -67,11 +98,28 @@ def _prepare_sqlite(engine: Engine) -> None:
 
 def _ping_idle_connections(engine: Engine) -> None:
     @event.listens_for(engine, "checkin")
-    def on_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    def on_checkin(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
         record.info["returned_at"] = time.monotonic()
+        record.info.pop(KEPT_FOR_COMMIT, None)
+        if dbapi_connection is not None and not dbapi_connection.closed and dbapi_connection.autocommit:
+            # a write that sent its own BEGIN (`Database._lock`) ended: back to psycopg's own
+            # BEGIN before a transaction's first statement (the pool's reset has rolled back)
+            try:
+                dbapi_connection.autocommit = False
+            except Exception:  # noqa: BLE001 — a broken connection: the checkout below refuses it
+                pass
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before_statement(connection: Connection, *_: Any) -> None:
+        _send_kept(connection)
 
     @event.listens_for(engine, "checkout")
     def on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        if dbapi_connection.autocommit:  # left so by a write whose checkin could not reset it
+            try:
+                dbapi_connection.autocommit = False
+            except Exception as error:  # noqa: BLE001 — the pool reconnects and retries
+                raise exc.DisconnectionError(f"connection left in a transaction: {error}") from error
         returned = record.info.get("returned_at")
         if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
             return  # new (just connected) or used a moment ago
@@ -138,14 +186,33 @@ class Database:
                 self._lock(session, log, read_after_lock)
             yield session
             if commit:
-                session.commit()
+                self._commit(session)
             else:
+                _send_kept(session.connection())  # a rehearsal fails where the write would
                 session.rollback()
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+
+    def _commit(self, session: Session) -> None:
+        """Commits, sending the statements kept for the COMMIT (`keep_for_commit`) with it in
+        one pipeline: one round trip for both."""
+        session.flush()  # what the ORM holds first (its statements send the kept ones before them)
+        connection = session.connection()
+        kept = connection.info.get(KEPT_FOR_COMMIT)
+        if kept:
+            driver: Any = connection.connection.driver_connection
+            # COMMIT as a statement, not driver.commit() (which syncs, and the pipeline's end
+            # syncs again): one round trip. After an error the server skips the rest to the
+            # sync, so a failed kept statement leaves the transaction failed, never committed.
+            with driver.pipeline(), driver.cursor() as cursor:
+                for sql, params in kept:
+                    cursor.execute(sql, params)
+                kept.clear()
+                cursor.execute("COMMIT")
+        session.commit()  # the server's transaction is over; this ends the session's
 
     def _lock(self, session: Session, log: str, read_after_lock: str | None) -> None:
         key = advisory_key(log)
@@ -156,11 +223,23 @@ class Database:
                 session.info[READ_AFTER_LOCK] = (log, connection.exec_driver_sql(read_after_lock, (log,)).first())
             return
         driver: Any = connection.connection.driver_connection
-        with driver.pipeline(), driver.cursor() as lock, driver.cursor() as read:
-            lock.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
-            if read_after_lock is not None:
-                read.execute(read_after_lock, (log,))
+        # psycopg sends its BEGIN in a round trip of its own, even in a pipeline: here BEGIN is
+        # sent in the lock's pipeline instead, with the driver in autocommit mode so it sends
+        # none; it still commits or rolls back the transaction the server reports open, and the
+        # pool's checkin turns autocommit off again.
+        own_begin = driver.isolation_level is None and driver.read_only is None and not driver.autocommit
+        if own_begin:
+            driver.autocommit = True
+        with driver.cursor() as lock, driver.cursor() as read:
+            with driver.pipeline():  # one round trip: the pipeline's end syncs and fetches all
+                if own_begin:
+                    lock.execute("BEGIN")
+                lock.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+                if read_after_lock is not None:
+                    read.execute(read_after_lock, (log,))
+            if read_after_lock is not None:  # fetched inside, it would flush: a round trip more
                 session.info[READ_AFTER_LOCK] = (log, read.fetchone())
+        connection.info[KEPT_FOR_COMMIT] = []
 
     def has_schema(self) -> bool:
         return inspect(self.engine).has_table("audit_entry")

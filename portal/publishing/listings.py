@@ -5,10 +5,11 @@ more than the page does.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,63 @@ from portal.kernel.area import area_grouped
 
 if TYPE_CHECKING:
     from portal.villages.models import Village
+
+
+T = TypeVar("T")
+Row = dict[str, Any]
+
+
+class LazyRows(Sequence[Row], Generic[T]):
+    """A list's rows made from its items when first read: the HTML page reads one page of them,
+    a download every one. Chosen and ordered before any row is made, so the length and the order
+    are the list's; each row is made at most once. `make` makes one row; `make_many` (instead)
+    the rows of several items at once, in their order (one query for a page). Compares equal to
+    a list of the same rows."""
+
+    BATCH = 1000  # rows made at once when iterating with make_many
+
+    def __init__(self, items: Sequence[T], make: Callable[[T], Row] | None = None,
+                 make_many: Callable[[Sequence[T]], list[Row]] | None = None) -> None:
+        assert (make is None) != (make_many is None), "give make or make_many"
+        self._items = items
+        self._make_many = make_many or (lambda chosen: [make(item) for item in chosen])  # type: ignore[misc]
+        self._made: list[Row | None] = [None] * len(items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            return self._rows(range(*index.indices(len(self._items))))
+        if index < 0:
+            index += len(self._items)
+        if not 0 <= index < len(self._items):
+            raise IndexError(index)
+        return self._rows([index])[0]
+
+    def __iter__(self) -> Iterator[Row]:
+        for start in range(0, len(self._items), self.BATCH):
+            yield from self._rows(range(start, min(start + self.BATCH, len(self._items))))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and not isinstance(other, str) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # as a list: mutable contents, no hash
+
+    def __repr__(self) -> str:
+        return f"LazyRows({len(self._items)} rows)"
+
+    def _rows(self, indexes: Sequence[int]) -> list[Row]:
+        missing = [i for i in indexes if self._made[i] is None]
+        if missing:
+            for i, row in zip(missing, self._make_many([self._items[i] for i in missing]), strict=True):
+                self._made[i] = row
+        return [row for row in (self._made[i] for i in indexes) if row is not None]
 
 
 @dataclass(frozen=True)
@@ -54,8 +112,8 @@ class Listing:
     village_name: str
     as_of: date
     columns: list[Column]
-    rows: list[dict[str, Any]]
-    links: list[str | None] = field(default_factory=list)  # each row's record page, if any
+    rows: Sequence[dict[str, Any]]  # a list, or LazyRows made as they are read
+    links: Sequence[str | None] = field(default_factory=list)  # each row's record page, if any
     totals: dict[str, Any] | None = None
     log_size: int = 0
     log_root_hex: str = ""
@@ -74,13 +132,13 @@ class Listing:
             "log": {"size": self.log_size, "root": self.log_root_hex},
             "fields": [{"key": c.key, "label": c.label, "type": c.kind, "description": c.doc}
                        for c in self.columns],
-            "rows": self.rows,
+            "rows": list(self.rows),
             "totals": self.totals,
         }
 
 
 def village_listing(session: Session, village: Village, name: str, title: str, as_of: date,
-                    columns: list[Column], rows: list[dict[str, Any]], links: list[str | None] | None,
+                    columns: list[Column], rows: Sequence[dict[str, Any]], links: Sequence[str | None] | None,
                     totals: dict[str, Any] | None = None) -> Listing:
     """A village's list as of `as_of`, stamped with the log state it was read at."""
     from portal.auditlog.records import log_state
