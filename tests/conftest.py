@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from portal import create_app
 from portal.kernel.transaction import Actor, Backend
+from werkzeug.routing.rules import Rule
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -25,6 +26,25 @@ STAFF = Actor("test-staff", "staff", village="testcun")
 DEMO_STAFF = Actor("demo-staff", "staff", village="lianban")
 DEMO_DAY = date(2026, 11, 23)
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _memoize_url_builders() -> None:
+    """Nearly every test builds an app, and Werkzeug compiles two URL builders per route for each
+    (two thirds of create_app's time). A builder depends only on the rule's text, its parsed
+    parts and its defaults, so the run compiles each once."""
+    compile_builder = Rule._compile_builder
+    built: dict[tuple, object] = {}
+
+    def cached(self: Rule, append_unknown: bool = True):
+        key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())), append_unknown)
+        if key not in built:
+            built[key] = compile_builder(self, append_unknown)
+        return built[key]
+
+    Rule._compile_builder = cached  # type: ignore[method-assign]
+
+
+_memoize_url_builders()
 
 
 def postgres_url() -> str:
@@ -113,7 +133,69 @@ def _fresh_postgres(url: str) -> str:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+    _FULL_SCHEMA.pop(url, None)
     return url
+
+
+# What a schema is made of: columns, indexes, constraints, triggers, functions. A test that
+# changes any of these (a migration, a tampering test) changes the fingerprint.
+_SCHEMA_FINGERPRINT = text("""
+SELECT md5(string_agg(part, ',' ORDER BY part)) FROM (
+  SELECT table_name || '.' || column_name || ':' || data_type || coalesce(column_default, '') AS part
+    FROM information_schema.columns WHERE table_schema = 'public'
+  UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'
+  UNION ALL SELECT conname || pg_get_constraintdef(oid) FROM pg_constraint
+    WHERE connamespace = 'public'::regnamespace
+  UNION ALL SELECT tgname FROM pg_trigger WHERE NOT tgisinternal
+  UNION ALL SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace) AS parts""")
+_FULL_SCHEMA: dict[str, str] = {}  # database URL -> fingerprint of the schema create_all made there
+
+
+def _postgres_with_schema(url: str, tmp_path: Path) -> str:
+    """The test database with the app's whole schema and no rows. Building the schema takes
+    ~40 statements of DDL, so a database whose schema is still the one built for an earlier
+    test is only emptied (every row deleted, every sequence restarted)."""
+    engine = create_engine(url)
+    try:
+        known = _FULL_SCHEMA.get(url)
+        if known is not None:
+            with engine.begin() as conn:
+                if conn.execute(_SCHEMA_FINGERPRINT).scalar() == known:
+                    tables = conn.execute(text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+                    # rows of every table, foreign keys unchecked while they all go
+                    conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+                    conn.exec_driver_sql(";".join(f'DELETE FROM "{table}"' for table in tables))
+                    conn.exec_driver_sql("SELECT setval(oid, 1, false) FROM pg_class "
+                                         "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace")
+                    return url
+        _fresh_postgres(url)
+        built = make_app(url, tmp_path / "schema")
+        built.extensions["portal"].db.create_schema()
+        built.extensions["portal"].db.dispose()
+        with engine.connect() as conn:
+            _FULL_SCHEMA[url] = conn.execute(_SCHEMA_FINGERPRINT).scalar_one()
+        return url
+    finally:
+        engine.dispose()
+
+
+class EmptySchema:
+    """The app's whole schema in a SQLite file with no rows, built once per process and copied
+    into each test that builds the app on an empty database."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def sqlite(self, tmp_path: Path) -> str:
+        template = self.root / "portal.db"
+        if not template.exists():
+            built = make_app(f"sqlite:///{self.root / 'building.db'}", self.root)
+            built.extensions["portal"].db.create_schema()
+            built.extensions["portal"].db.dispose()
+            (self.root / "building.db").rename(template)
+        shutil.copy(template, tmp_path / "portal.db")
+        return f"sqlite:///{tmp_path / 'portal.db'}"
 
 
 def _build_demo(url: str, instance: Path) -> None:
@@ -200,18 +282,29 @@ def demo_templates(shared_tmp: Path) -> DemoTemplates:
     return DemoTemplates(shared_tmp / "demo-templates")
 
 
+@pytest.fixture(scope="session")
+def empty_schema(tmp_path_factory: pytest.TempPathFactory) -> EmptySchema:
+    return EmptySchema(tmp_path_factory.mktemp("empty-schema"))
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request, tmp_path) -> str:
     """A URL of an empty database (a SQLite file, or the wiped PostgreSQL test database), or,
-    when the test asks for `demo`, of a fresh copy of the demo village."""
+    when the test asks for `demo`, of a fresh copy of the demo village. A test that builds the
+    `app` gets the app's schema already there (the app's create_schema then finds it)."""
     wants_demo = "demo" in request.fixturenames
+    wants_schema = "app" in request.fixturenames or "csrf_app" in request.fixturenames
     if request.param == "sqlite":
         if wants_demo:
             return request.getfixturevalue("demo_templates").sqlite(tmp_path)
+        if wants_schema:
+            return request.getfixturevalue("empty_schema").sqlite(tmp_path)
         return f"sqlite:///{tmp_path / 'portal.db'}"
     base = request.getfixturevalue("postgres_database")
     if wants_demo:
         return request.getfixturevalue("demo_templates").postgres(base, tmp_path)
+    if wants_schema:
+        return _postgres_with_schema(base, tmp_path)
     return _fresh_postgres(base)
 
 

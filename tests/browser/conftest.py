@@ -34,6 +34,9 @@ if TYPE_CHECKING:  # selenium is imported lazily, so collection works without it
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "screenshots"
+# Screenshots are for people to look at: saved on a developer's machine, not by CI (whose machine
+# is thrown away) unless SCREENSHOTS=1.
+SAVE_SCREENSHOTS = os.environ.get("SCREENSHOTS", "0" if os.environ.get("CI") == "true" else "1") == "1"
 
 VIEWPORT_WIDTH = 375
 VIEWPORT_HEIGHT = 812
@@ -151,11 +154,13 @@ def assert_no_horizontal_overflow(driver: WebDriver) -> None:
 
 
 def save_screenshot(driver: WebDriver, name: str) -> Path:
-    """Save a PNG of the viewport as ``screenshots/<name>.png`` and return its path."""
-    SCREENSHOT_DIR.mkdir(exist_ok=True)
+    """Save a PNG of the viewport as ``screenshots/<name>.png`` (when SAVE_SCREENSHOTS) and
+    return its path."""
     safe = re.sub(r"[^\w.-]+", "_", name).strip("_") or "screenshot"
     path = SCREENSHOT_DIR / f"{safe}.png"
-    driver.save_screenshot(str(path))
+    if SAVE_SCREENSHOTS:
+        SCREENSHOT_DIR.mkdir(exist_ok=True)
+        driver.save_screenshot(str(path))
     return path
 
 

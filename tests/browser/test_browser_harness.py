@@ -57,7 +57,10 @@ def static_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.server_close()
 
 
-def test_good_page_passes_every_check(browser, browser_helpers, static_site: str) -> None:
+def test_good_page_passes_every_check(browser, browser_helpers, static_site: str, monkeypatch) -> None:
+    from . import conftest as harness
+
+    monkeypatch.setattr(harness, "SAVE_SCREENSHOTS", True)  # saved even where CI skips them
     browser.get(f"{static_site}/good.html")
     assert browser.execute_script("return window.innerWidth;") == 375
     assert "莲坂村土地承包合同公示" in browser.find_element("tag name", "h1").text

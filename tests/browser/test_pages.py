@@ -7,6 +7,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from .conftest import (
+    SAVE_SCREENSHOTS,
     SCREENSHOT_DIR,
     assert_no_horizontal_overflow,
     console_errors,
@@ -49,6 +50,8 @@ PAGES = {
 
 def save_full_page(driver, name: str) -> None:
     """The whole page as one PNG, to look at as a villager would scroll through it."""
+    if not SAVE_SCREENSHOTS:
+        return
     width, height = driver.execute_script(
         "return [document.documentElement.clientWidth, document.documentElement.scrollHeight];")
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
