@@ -223,18 +223,19 @@ def _points(outline: Sequence[Point]) -> str:
 
 
 def map_svg(parcels: Sequence[MapParcel], title: str, *, enlarged: bool = False,
-            landmarks: Sequence[Landmark] = (), text_scale: float = 1.0) -> Markup:
+            landmarks: Sequence[Landmark] = (), text_scale: float = 1.0,
+            also: Sequence[Sequence[Sequence[int]]] = ()) -> Markup:
     """The whole map: the landmarks' lines, then one <a> per parcel (tooltip <title>, polygon,
     number label where it fits), then the landmarks' symbols and names; `enlarged` (one area of
     the map, portal/parcels/zoom.py) adds each link a finger-sized target. `text_scale` enlarges
-    the landmarks' names (长辈版).
+    the landmarks' names (长辈版); the frame takes in the outlines `also` (an area's point landmarks).
 
     Returns empty markup when no parcel has a polygon.
     """
     drawn = [p for p in parcels if p.polygon]
     if not drawn:
         return Markup("")
-    frame, size = map_frame([p.polygon for p in drawn])
+    frame, size = map_frame([*(p.polygon for p in drawn), *also])
     _, labels = short_labels([p.number for p in drawn])
     outlines = [[frame.point(x, y) for x, y in p.polygon] for p in drawn]
     limits = (0.0, 0.0, float(frame.width), float(frame.height))

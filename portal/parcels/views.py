@@ -103,7 +103,8 @@ def parcel_map(code: str) -> WerkzeugResponse | str:
     marks = landmarks_of(data.village.landmarks)
     scale = LARGE_LANDMARK_TEXT if large_text() else 1.0
     if area_arg:
-        svg = mapping.map_svg(by_area[int(area_arg)], title, enlarged=True, landmarks=marks, text_scale=scale)
+        svg = mapping.map_svg(by_area[int(area_arg)], title, enlarged=True, landmarks=marks, text_scale=scale,
+                              also=zoom.area_points(shapes, marks, int(area_arg)))
     elif drawn:
         svg = zoom.with_areas(mapping.map_svg(shapes, title, landmarks=marks, text_scale=scale), zoom.area_links(
             shapes, lambda n: url_for("parcels.parcel_map", code=code, area=n, _anchor="map"),

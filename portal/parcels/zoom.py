@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from markupsafe import Markup, escape
 
 from portal.parcels.mapping import Frame, MapParcel, centroid, map_frame
+from portal.villages.landmarks import Landmark
 
 GRID = 3                # areas per side: 60 plots on 10 × 6 → about 7 a area, ~100 px apart
 
@@ -32,6 +33,24 @@ def areas(parcels: Sequence[MapParcel]) -> dict[int, list[MapParcel]]:
     for parcel in drawn:
         found.setdefault(area_of(frame, parcel.polygon), []).append(parcel)
     return dict(sorted(found.items()))
+
+
+def area_points(parcels: Sequence[MapParcel], landmarks: Sequence[Landmark], number: int) -> list[list[list[int]]]:
+    """The point landmarks (村委会, a school, a bridge) of area `number`, each as a one-point outline,
+    for the enlargement's frame to take in: they often stand in the lanes between the plots, outside
+    the box of any area's plots."""
+    drawn = [p for p in parcels if p.polygon]
+    if not drawn:
+        return []
+    frame, _ = map_frame([p.polygon for p in drawn])
+    found = []
+    for mark in landmarks:
+        if mark.is_line:
+            continue
+        x, y = frame.point(*mark.points[0])
+        if 0 <= x <= frame.width and 0 <= y <= frame.height and area_of(frame, mark.points) == number:
+            found.append([list(mark.points[0])])
+    return found
 
 
 def area_links(parcels: Sequence[MapParcel], href: Callable[[int], str], name: Callable[[int], str]) -> str:
