@@ -54,17 +54,18 @@ def area_points(parcels: Sequence[MapParcel], landmarks: Sequence[Landmark], num
 
 
 def area_links(parcels: Sequence[MapParcel], href: Callable[[int], str], name: Callable[[int], str]) -> str:
-    """SVG links, one rectangle per area holding plots, laid over the whole map (shown on phones)."""
+    """SVG links, one rectangle per area holding plots, laid over the whole map (shown on phones).
+    An area is named by its link's title, not by a number drawn in its corner: there it stood on the
+    plots' numbers (a "7" before "11" read as plot 71)."""
     drawn = [p for p in parcels if p.polygon]
-    frame, size = map_frame([p.polygon for p in drawn])
+    frame, _ = map_frame([p.polygon for p in drawn])
     width, height = frame.width / GRID, frame.height / GRID
     links = []
     for number in areas(parcels):
         column, row = (number - 1) % GRID, (number - 1) // GRID
         x, y = round(column * width), round(row * height)
         links.append(f'<a class="pm-area" href="{escape(href(number))}"><title>{escape(name(number))}</title>'
-                     f'<rect x="{x}" y="{y}" width="{round(width)}" height="{round(height)}"/>'
-                     f'<text x="{x + size}" y="{y + size}">{number}</text></a>')
+                     f'<rect x="{x}" y="{y}" width="{round(width)}" height="{round(height)}"/></a>')
     return f'<g class="pm-areas">{"".join(links)}</g>'
 
 
