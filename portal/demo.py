@@ -43,7 +43,7 @@ from portal.receipts.services import (
 )
 from portal.township.services import create_township
 from portal.meetings.services import MeetingInput, create_meeting
-from portal.villages.services import VillageInput, create_village
+from portal.villages.services import LandmarkInput, VillageInput, create_village, save_landmark
 
 CODE = "lianban"
 TOWNSHIP_CODE = "lianhua"
@@ -139,6 +139,7 @@ def build_demo(backend: Backend, today: date, seed: int = 2026) -> DemoSummary:
     build_notices(backend, staff, today, sum((a for _, a in lot_parcels), Decimal(0)))
     build_signings(backend, staff, CODE, companies, today)
     build_complaints(backend, "LB-LZ-2024-001")
+    _landmarks(backend, staff)  # last before the co-signature, so no record's place in the log moves
     cosign_demo(backend, cosigner)
     from portal.auditlog import store as audit_log
     with backend.db.read() as session:
@@ -160,6 +161,27 @@ def _parcels(backend: Backend, staff: Actor, rng: random.Random) -> list[tuple[s
             polygon=_polygon(rng, (i - 1) % 10, (i - 1) // 10, area)))
         parcels.append((number, area))
     return parcels
+
+
+# 地标 of the demo map, in the parcels' metres (_polygon: plots on a grid of 250 m cells, so the
+# lanes between columns run near x = 200 + 250·k and those between rows near y = 200 + 250·k): the
+# main road in the gap between the third and fourth rows, the river between the fifth and sixth
+# columns with its bridge where the road crosses, a canal east of the river, and buildings at
+# crossings of lanes.
+LANDMARKS = [
+    ("road", "莲坂路", "-100,707 2530,707"),
+    ("river", "莲溪", "1200,-100 1210,200 1195,456 1206,707 1200,960 1210,1201 1204,1480"),
+    ("canal", "东干渠", "1206,1201 2530,1201"),
+    ("bridge", "莲溪桥", "1204,707"),
+    ("office", "莲坂村村委会", "707,820"),
+    ("school", "莲坂小学", "1704,960"),
+    ("temple", "陈氏宗祠", "445,1201"),
+]
+
+
+def _landmarks(backend: Backend, staff: Actor) -> None:
+    for kind, name, points in LANDMARKS:
+        save_landmark(backend, staff, CODE, LandmarkInput(kind, name, points))
 
 
 def _buildings(backend: Backend, staff: Actor) -> None:

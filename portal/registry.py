@@ -85,7 +85,9 @@ ERASE = {"erase": BY_TOWNSHIP}  # personal data masked, on request (flask privac
 TENDER_STEPS = ("answer", "register", "deposit", "bid", "commit", "open", "reveal", "close", "award", "object")
 
 REGISTRY = Registry((
-    RecordType("village", Village, "村", village_labels.FIELDS, {"create": BY_TOWNSHIP},
+    # Its staff correct the 监督电话 and keep the map's landmarks (portal/villages/services.py).
+    RecordType("village", Village, "村", village_labels.FIELDS,
+               {"create": BY_TOWNSHIP, "correct": BY_STAFF, "landmark": BY_STAFF},
                public=False, page=village_reads.page_path, village_column="id", id_column="code", views="portal.villages.views"),
     RecordType("user", User, "账号", account_labels.FIELDS, ACCOUNTS,
                personal=True, public=False, views="portal.accounts.views", unowned_log=TOWNSHIP_LOG),

@@ -26,12 +26,13 @@ def init_app(app: Flask) -> None:
     from portal.township.views import bp as township
     from portal.workspace.comments import bp as comments
     from portal.workspace.committee import bp as committee
+    from portal.workspace.settings import bp as settings
     from portal.workspace.staff import bp as staff
 
     for module in dict.fromkeys(t.views for t in REGISTRY if t.views):
         app.register_blueprint(importlib.import_module(module).bp)
-    for blueprint in (auditlog, ocds, reconciliation, site, stats, staff, committee, auditdesk, comments, imports,
-                      township, township_public):
+    for blueprint in (auditlog, ocds, reconciliation, site, stats, settings, staff, committee, auditdesk, comments,
+                      imports, township, township_public):
         app.register_blueprint(blueprint)
     caching.init_app(app)
     ratelimit.init_app(app)

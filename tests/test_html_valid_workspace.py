@@ -46,8 +46,11 @@ def test_workspace_pages_pass_the_nu_html_checker(client, demo, tmp_path):
     for url in ("/staff/", "/staff/new/receipt", "/staff/new/plan", "/staff/new/consent_vote", "/staff/comments/new",
                 "/staff/replies", "/staff/replies/FA-2026-001/2", "/staff/records/receipt", "/staff/records/plan",
                 "/staff/records/consent_vote", "/staff/plan/FA-2026-001/adopt", "/staff/consent_vote/FA-2023-001/1/correct",
-                "/staff/reconciliation", "/staff/reconciliation?year=2025"):
+                "/staff/reconciliation", "/staff/reconciliation?year=2025", "/staff/settings", "/staff/landmarks",
+                "/staff/landmarks/new", "/staff/landmarks/1"):
         keep(url, client.get(url))
+    keep("phone with errors", client.post("/staff/settings", data={"supervisor_phone": "电话", "reason": ""}), 400)
+    keep("landmark with errors", client.post("/staff/landmarks/new", data={"kind": "", "name": "", "points": "1,2,3"}), 400)
     keep("receipt with errors", client.post("/staff/new/receipt", data={**RECEIPT, "amount": "十元", "action": "submit"}), 400)
     keep("comment with errors", client.post("/staff/comments/new", data={"plan": "FA-2026-001", "body": "打 13812345678"}), 400)
     receipt = _draft_id(client.post("/staff/new/receipt", data={**RECEIPT, "scan": (io.BytesIO(png()), "scan.png"),

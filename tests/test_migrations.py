@@ -152,7 +152,7 @@ COLUMNS_ADDED_BY_REVISIONS = [("village", "approval_required"), ("consent_vote",
                               ("plan_comment", "on_behalf"), ("contract", "kind"), ("contract", "share_percent"),
                               ("contract", "revenues"), ("contract", "meeting_number"),
                               ("village", "supervisor_phone"), ("user_account", "township_code"),
-                              ("stored_file", "erased_at")]
+                              ("stored_file", "erased_at"), ("village", "landmarks")]
 
 
 def test_a_database_made_by_create_all_before_migrations_is_stamped_at_the_baseline(

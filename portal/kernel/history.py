@@ -15,7 +15,7 @@ ACTIONS = {"create": "新建", "correct": "更正", "withdraw": "撤回", "termi
            "erase": "删除个人信息", "answer": "答疑", "register": "报名", "deposit": "保证金",
            "bid": "出价", "commit": "密封报价", "open": "开标", "reveal": "开启报价", "close": "竞价结束",
            "award": "成交公告", "object": "异议", "pay": "发放", "declare": "申报营业收入", "revoke": "吊销",
-           "rectify": "开始整改", "signoff": "销号"}
+           "rectify": "开始整改", "signoff": "销号", "landmark": "修改地标"}
 ROLES = {"staff": "村干部", "committee": "监委会成员", "township": "镇干部", "system": "系统",
          "villager": "村民"}
 

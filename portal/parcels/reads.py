@@ -146,5 +146,17 @@ def parcel_map(backend: Backend, code: str, as_of: date) -> ParcelMapData:
         return ParcelMapData(village, parcels, log_state(session, code))
 
 
+def outline_extent(backend: Backend, code: str) -> tuple[int, int, int, int] | None:
+    """(west, south, east, north) in metres of the village's parcel outlines, to place landmarks
+    by; None when no parcel has an outline."""
+    with backend.db.read() as session:
+        village = find_village(session, code)
+        points = [p for polygon in session.scalars(select(Asset.polygon).where(
+            Asset.village_id == village.id, Asset.polygon.is_not(None))) if polygon for p in polygon]
+    if not points:
+        return None
+    return min(p[0] for p in points), min(p[1] for p in points), max(p[0] for p in points), max(p[1] for p in points)
+
+
 def page_path(code: str, data: Mapping[str, Any]) -> str | None:
     return f"/v/{code}/parcels/{data['number']}" if data.get("number") else None

@@ -20,11 +20,15 @@ from portal.parcels.printing import parcel_response
 from portal.parcels.status import STATUS_LABELS, ParcelState
 from portal.publishing.formatting import area
 from portal.publishing.lists import choice_arg, respond, text_arg
+from portal.publishing.prefs import large_text
 from portal.translations import N_, current_translations, in_english
+from portal.villages.labels import LANDMARK_KINDS
+from portal.villages.landmarks import Landmark, landmarks_of
 
 bp = Blueprint("parcels", __name__)
 MAP_TITLE = N_("%(village)s 零散地块图")
 AREA_LINK = N_("放大第 %(n)s 片")
+LARGE_LANDMARK_TEXT = 1.3  # 长辈版: the landmarks' names as much larger as the page's text
 
 
 class _Filters(TypedDict):
@@ -96,10 +100,13 @@ def parcel_map(code: str) -> WerkzeugResponse | str:
     area_arg = choice_arg("area", tuple(str(n) for n in by_area))
     word = current_translations().ugettext
     title = word(MAP_TITLE) % {"village": data.village.name}
+    marks = landmarks_of(data.village.landmarks)
+    scale = LARGE_LANDMARK_TEXT if large_text() else 1.0
     if area_arg:
-        svg = mapping.map_svg(by_area[int(area_arg)], title, enlarged=True)
+        svg = mapping.map_svg(by_area[int(area_arg)], title, enlarged=True, landmarks=marks, text_scale=scale,
+                              also=zoom.area_points(shapes, marks, int(area_arg)))
     elif drawn:
-        svg = zoom.with_areas(mapping.map_svg(shapes, title), zoom.area_links(
+        svg = zoom.with_areas(mapping.map_svg(shapes, title, landmarks=marks, text_scale=scale), zoom.area_links(
             shapes, lambda n: url_for("parcels.parcel_map", code=code, area=n, _anchor="map"),
             lambda n: word(AREA_LINK) % {"n": n}))
     else:
@@ -111,4 +118,11 @@ def parcel_map(code: str) -> WerkzeugResponse | str:
         area_count=len(by_area), wanted=wanted,
         extent=[mapping.distance_text(m, in_english()) for m in mapping.extent([shape.polygon for shape in drawn])]
         if drawn else None,
-        labels=labels, undrawn=len(shapes) - len(drawn))
+        labels=labels, undrawn=len(shapes) - len(drawn), landmark_kinds=_landmark_legend(marks),
+        landmark_swatch=mapping.landmark_swatch)
+
+
+def _landmark_legend(marks: list[Landmark]) -> list[tuple[str, str, list[str]]]:
+    """(kind, its word, the names) of each kind of landmark the village has, in LANDMARK_KINDS' order."""
+    return [(kind, label, names) for kind, label in LANDMARK_KINDS.items()
+            if (names := [m.name for m in marks if m.kind == kind])]

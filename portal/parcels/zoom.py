@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from markupsafe import Markup, escape
 
 from portal.parcels.mapping import Frame, MapParcel, centroid, map_frame
+from portal.villages.landmarks import Landmark
 
 GRID = 3                # areas per side: 60 plots on 10 × 6 → about 7 a area, ~100 px apart
 
@@ -34,18 +35,37 @@ def areas(parcels: Sequence[MapParcel]) -> dict[int, list[MapParcel]]:
     return dict(sorted(found.items()))
 
 
-def area_links(parcels: Sequence[MapParcel], href: Callable[[int], str], name: Callable[[int], str]) -> str:
-    """SVG links, one rectangle per area holding plots, laid over the whole map (shown on phones)."""
+def area_points(parcels: Sequence[MapParcel], landmarks: Sequence[Landmark], number: int) -> list[list[list[int]]]:
+    """The point landmarks (村委会, a school, a bridge) of area `number`, each as a one-point outline,
+    for the enlargement's frame to take in: they often stand in the lanes between the plots, outside
+    the box of any area's plots."""
     drawn = [p for p in parcels if p.polygon]
-    frame, size = map_frame([p.polygon for p in drawn])
+    if not drawn:
+        return []
+    frame, _ = map_frame([p.polygon for p in drawn])
+    found = []
+    for mark in landmarks:
+        if mark.is_line:
+            continue
+        x, y = frame.point(*mark.points[0])
+        if 0 <= x <= frame.width and 0 <= y <= frame.height and area_of(frame, mark.points) == number:
+            found.append([list(mark.points[0])])
+    return found
+
+
+def area_links(parcels: Sequence[MapParcel], href: Callable[[int], str], name: Callable[[int], str]) -> str:
+    """SVG links, one rectangle per area holding plots, laid over the whole map (shown on phones).
+    An area is named by its link's title, not by a number drawn in its corner: there it stood on the
+    plots' numbers (a "7" before "11" read as plot 71)."""
+    drawn = [p for p in parcels if p.polygon]
+    frame, _ = map_frame([p.polygon for p in drawn])
     width, height = frame.width / GRID, frame.height / GRID
     links = []
     for number in areas(parcels):
         column, row = (number - 1) % GRID, (number - 1) // GRID
         x, y = round(column * width), round(row * height)
         links.append(f'<a class="pm-area" href="{escape(href(number))}"><title>{escape(name(number))}</title>'
-                     f'<rect x="{x}" y="{y}" width="{round(width)}" height="{round(height)}"/>'
-                     f'<text x="{x + size}" y="{y + size}">{number}</text></a>')
+                     f'<rect x="{x}" y="{y}" width="{round(width)}" height="{round(height)}"/></a>')
     return f'<g class="pm-areas">{"".join(links)}</g>'
 
 

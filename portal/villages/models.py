@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, true
+from sqlalchemy import JSON, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.kernel.base import Audited, Base
@@ -32,6 +32,10 @@ class Village(Audited, Base):
     # 监督电话: the supervisory committee's number, printed on every bulletin-board notice (last:
     # the migration adds it at the end of the table).
     supervisor_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # 地标 on the parcel map (村委会, roads, rivers…), as portal/villages/landmarks.py writes them:
+    # [{"number": 1, "kind": "road", "name": "莲坂路", "points": [[x, y], …]}, …] in the parcels'
+    # metres. A list (not a mapping), so the village backup restores it as it is.
+    landmarks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
     def audit_id(self) -> str:
         return self.code
@@ -45,4 +49,7 @@ class Village(Audited, Base):
             "is_demo": self.is_demo,
             # left out while empty: villages logged before the number existed keep their state
             **({"supervisor_phone": self.supervisor_phone} if self.supervisor_phone else {}),
+            # by number, so a change shows as the fields of one landmark (landmarks.3.name)
+            **({"landmarks": {str(mark["number"]): {k: v for k, v in mark.items() if k != "number"}
+                              for mark in self.landmarks}} if self.landmarks else {}),
         }

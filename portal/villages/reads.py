@@ -60,6 +60,12 @@ def village_overview(backend: Backend, code: str, as_of: date) -> VillageOvervie
             figures)
 
 
+def village_settings(backend: Backend, code: str) -> Village:
+    """The village as its staff's settings pages show it (its 监督电话, its landmarks); NotFound."""
+    with backend.db.read() as session:
+        return find_village(session, code)
+
+
 def village_name(backend: Backend, code: str) -> str:
     with backend.db.read() as session:
         return find_village(session, code).name
