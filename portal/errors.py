@@ -6,6 +6,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from portal.kernel.messages import say
 from portal.kernel.errors import (
     NotFound,
     PermissionDenied,
@@ -63,7 +64,7 @@ def refuse_nul() -> None:
     """400 for a NUL byte anywhere a view or a query could read it (first of the request hooks)."""
     where = _nul_in_request()
     if where:
-        abort(400, f"{where}中含有空字符（\\0），无法处理。请检查后重新输入，不要从其他程序中复制不可见的字符。")
+        abort(400, say("%(where)s中含有空字符（\\0），无法处理。请检查后重新输入，不要从其他程序中复制不可见的字符。", where=where))
 
 
 def too_large_detail() -> str:

@@ -86,11 +86,11 @@ def publish_file(backend: Backend, actor: Actor, code: str, _rows: list[Any], re
 
 
 def _read(_backend: Backend, _code: str, _content: bytes, _options: Fields) -> list[Fields]:
-    raise NotFound("整套台账在“导入历史台账”页面上传")  # the imports pages check and keep the file
+    raise NotFound(say("整套台账在“导入历史台账”页面上传"))  # the imports pages check and keep the file
 
 
 def _never(*_args: Any) -> NoReturn:
-    raise NotFound("台账导入的草稿只能整份提交、批准或删除")
+    raise NotFound(say("台账导入的草稿只能整份提交、批准或删除"))
 
 
 def _to_input(fields: Fields, _files: Files) -> Fields:

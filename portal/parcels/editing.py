@@ -199,9 +199,9 @@ def _features(value: Any) -> list[Any]:
         return [value]
     if not (isinstance(value, dict) and value.get("type") == "FeatureCollection"
             and isinstance(value.get("features"), list)):
-        raise geometry.GeometryError("整村地块文件须是 GeoJSON 的 FeatureCollection，每个地块一个 Feature")
+        raise geometry.GeometryError(say("整村地块文件须是 GeoJSON 的 FeatureCollection，每个地块一个 Feature"))
     if not value["features"]:
-        raise geometry.GeometryError("文件里没有地块（features 为空）")
+        raise geometry.GeometryError(say("文件里没有地块（features 为空）"))
     return list(value["features"])
 
 

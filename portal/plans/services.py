@@ -220,7 +220,7 @@ def _find_on_plan(change_or_session: HasSession | Session, model: type[P], villa
     plan = find_plan(session, village_id, plan_number)
     record = session.scalar(select(model).where(model.plan_id == plan.id, model.number == _ordinal(number)))
     if record is None:
-        raise NotFound(f"方案 {plan_number} 没有第 {str(number)[:10]} {missing}")
+        raise NotFound(say("方案 %(plan_number)s 没有第 %(number)s %(missing)s", plan_number=plan_number, number=str(number)[:10], missing=missing))
     return record
 
 
@@ -274,7 +274,7 @@ def reply_to_comment(backend: Backend, actor: Actor, village_code: str, plan_num
     needs a reason. Raises PermissionDenied for other roles.
     """
     if actor.role not in REPLY_ROLES:
-        raise PermissionDenied("只有村干部或监委会成员可以答复意见")
+        raise PermissionDenied(say("只有村干部或监委会成员可以答复意见"))
     check = Checker()
     today = backend.today()
     text = public_text(check, "reply", reply, "答复内容", REPLY_MAX)
