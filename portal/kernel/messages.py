@@ -67,3 +67,30 @@ class Joined(Message):
 
 def joined(parts: Sequence[str]) -> Joined:
     return Joined(parts)
+
+
+def to_data(message: str) -> Any:
+    """A message as JSON-ready data that `from_data` turns back into it (pattern and values kept,
+    so it can be stored and shown later in the reader's language); a plain str stays a str."""
+    if isinstance(message, Joined):
+        return {"parts": [to_data(part) for part in message.parts]}
+    if isinstance(message, Message):
+        return {"pattern": message.pattern,
+                "values": {name: to_data(value) if isinstance(value, str)
+                           else value if isinstance(value, (int, float)) and not isinstance(value, bool)
+                           else str(value) for name, value in message.values.items()}}
+    return str(message)
+
+
+def from_data(data: Any) -> str:
+    """The message `to_data` gave `data` for; anything else it could not have given, as text."""
+    if isinstance(data, dict) and isinstance(data.get("parts"), list):
+        return joined([from_data(part) for part in data["parts"]])
+    if isinstance(data, dict) and isinstance(data.get("pattern"), str) and isinstance(data.get("values"), dict):
+        values = {str(name): from_data(value) if isinstance(value, (dict, str)) else value
+                  for name, value in data["values"].items()}
+        try:
+            return Message(data["pattern"], values)
+        except (KeyError, TypeError, ValueError):
+            return str(data["pattern"])
+    return data if isinstance(data, str) else str(data)
