@@ -202,7 +202,7 @@ def change_password(backend: Backend, actor: Actor, old_password: str, new_passw
     a login): logged as `user.change_password`; every session of the account ends (the caller
     starts a new one). Raises ValidationError, TooManyFailedLogins or HashingBusy."""
     if actor.user_id is None:
-        raise PermissionDenied("请先登录")
+        raise PermissionDenied(say("请先登录"))
     with backend.db.read() as session:
         user = session.get(User, actor.user_id)
         if user is None:

@@ -90,7 +90,7 @@ def login() -> Response | tuple[str, int]:
 def logout() -> Response:
     end_all_sessions(backend(), current_user.id)  # every browser of the account, copied cookies too
     _end_session()
-    flash("已退出登录")
+    flash(say("已退出登录"))
     return redirect(url_for("villages.home"))
 
 

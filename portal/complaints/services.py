@@ -160,7 +160,7 @@ def check_complaint(registry: Registry, data: ComplaintInput) -> tuple[dict[str,
         check.fail("name", say("姓名里不要写数字；不想留名可以不填"))
     phone = re.sub(r"[\s\-]", "", check.text("phone", data.phone, "联系电话", max_len=20, required=False))
     if phone and not is_phone(phone):
-        check.fail("phone", "联系电话应为 11 位手机号或带区号的固定电话")
+        check.fail("phone", say("联系电话应为 11 位手机号或带区号的固定电话"))
     try:
         about = parse_about(registry, data.about)
     except ValidationError as err:

@@ -130,7 +130,7 @@ def _checked(data: PlanInput) -> _Plan:
         roll = []
     check.done()
     if v["total"] > MAX_AMOUNT:
-        raise ValidationError({"total": "金额过大"})
+        raise ValidationError({"total": say("金额过大")})
     return _Plan(v, meeting, roll)
 
 

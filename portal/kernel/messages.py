@@ -30,9 +30,10 @@ class Message(str):
 
     def render(self, lookup: Callable[[str], str]) -> str:
         """The message through `lookup` (a catalog's gettext): its pattern, and each value that
-        is text or itself a Message; a pattern the catalog lacks stays Chinese as a whole."""
+        is text or itself a Message; a pattern the catalog lacks stays Chinese as a whole (one
+        without Chinese words, like "%(label)s %(number)s", is the same in every language)."""
         pattern = lookup(self.pattern)
-        if pattern == self.pattern:
+        if pattern == self.pattern and _has_chinese(pattern):
             return str(self)
         values = {name: value.render(lookup) if isinstance(value, Message)
                   else lookup(value) if isinstance(value, str) and value else value
@@ -41,6 +42,10 @@ class Message(str):
             return pattern % values
         except (KeyError, TypeError, ValueError):  # a catalog entry that does not fit its pattern
             return str(self)
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
 
 
 def say(pattern: str, **values: Any) -> Message:

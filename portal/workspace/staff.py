@@ -68,7 +68,7 @@ def edit(draft_id: int) -> Response | tuple[str, int] | str:
     assert actor.village is not None
     draft = drafts.get_draft(backend(), actor, actor.village, draft_id)
     if draft.state not in drafts.EDITABLE:
-        abort(409, "已提交或已发布的草稿不能再修改")
+        abort(409, N_("已提交或已发布的草稿不能再修改"))
     if draft.verb == "import":
         abort(409, N_("导入的文件不能逐条修改：请删除这份草稿，改好文件后重新导入"))
     form_class = drafts.form_of(drafts.editor_of(backend(), draft.entity), draft.verb)
