@@ -195,7 +195,8 @@ def _corrected(backend: Backend, session: Session, code: str) -> AlertGroup:
             continue
         labels = backend.registry.labels(entry["entity"])
         what, link = backend.registry.describe(code, entry)
-        words = joined([say("%(label)s %(old)s → %(new)s", label=labels.get(k, k), old=old.get(k, "—"), new=new.get(k, "—"))
+        words = joined([say("%(label)s %(old)s → %(new)s",
+                            label=labels.get(k, k), old=old.get(k, "—"), new=new.get(k, "—"))
                         for k in changed[:3]])
         alerts.append(Alert(what, say("%(day)s 更正：%(changes)s（原因：%(reason)s）", day=entry["ts"][:10], changes=words,
                                       reason=entry["reason"] or "—"), link))

@@ -155,13 +155,15 @@ def _logged_records(session: Session, report: Report, log: str, record_type: Rec
             key = str(entry["entity_id"])
             try:
                 if key in errors:
-                    report.add(say("%(entry)s: 无法读取数据库中的此记录（%(errors)s，被直接修改？）", entry=entry_name(entry), errors=errors[key]))
+                    report.add(say("%(entry)s: 无法读取数据库中的此记录（%(errors)s，被直接修改？）",
+                                   entry=entry_name(entry), errors=errors[key]))
                 elif key not in rows:
                     report.add(say("%(entry)s: 日志中有此记录，数据库中却不存在（被直接删除？）", entry=entry_name(entry)))
                 else:
                     _compare_row(report, rows[key], entry, privates.get(entry_id), village_id)
             except Exception as err:  # e.g. a row it refers to was deleted: name the record
-                report.add(say("%(entry)s: 与日志比对时出错（%(name)s: %(err)s），它或它关联的记录可能被直接修改或删除", entry=entry_name(entry), name=type(err).__name__, err=str(err)))
+                report.add(say("%(entry)s: 与日志比对时出错（%(name)s: %(err)s），它或它关联的记录可能被直接修改或删除",
+                               entry=entry_name(entry), name=type(err).__name__, err=str(err)))
 
 
 def _rows_by_id(session: Session, record_type: RecordType, ids: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -189,7 +191,8 @@ def _compare_row(report: Report, row: Any, entry: dict[str, Any], private: Any,
                  village_id: int | None) -> None:
     name = record_name(row.audit_entity, row.audit_id(), getattr(row, "number", None))
     if village_id is not None and getattr(row, "village_id", village_id) != village_id:
-        report.add(say("%(name)s: 数据库中属于另一个村（village_id=%(village_id)s），日志 seq=%(seq)s 却记在本村（被直接修改？）", name=name, village_id=row.village_id, seq=entry['seq']))
+        report.add(say("%(name)s: 数据库中属于另一个村（village_id=%(village_id)s），日志 seq=%(seq)s 却记在本村（被直接修改？）",
+                       name=name, village_id=row.village_id, seq=entry['seq']))
         return
     if row.version != entry["version"] or row.public_state() != entry["data"]:
         report.add(say("%(name)s: 数据库中的内容与日志 seq=%(seq)s 记载的不一致（被直接修改？）", name=name, seq=entry['seq']))

@@ -39,7 +39,8 @@ def check_files(session: Session, report: Report, files: dict[str, str], files_d
             try:
                 _check_file(report, where, sha256, rows.get(sha256), files_dir)
             except Exception as err:  # a value no portal writes: name the file, keep going
-                report.add(say("%(where)s: 核对时出错（%(name)s: %(err)s）", where=where, name=type(err).__name__, err=str(err)))
+                report.add(say("%(where)s: 核对时出错（%(name)s: %(err)s）",
+                               where=where, name=type(err).__name__, err=str(err)))
 
 
 def _check_file(report: Report, where: str, sha256: str, row: StoredFile | None,
@@ -61,6 +62,8 @@ def _check_file(report: Report, where: str, sha256: str, row: StoredFile | None,
     if digest.hexdigest() != sha256:
         report.add(say("%(where)s磁盘上的内容与其 SHA-256 不符（被替换或改动？）", where=where))
     if row is not None and row.size != size:
-        report.add(say("%(where)s在 stored_file 中记载的大小 %(size)s 与磁盘上的 %(actual)s 字节不一致（被直接修改？）", where=where, size=row.size, actual=size))
+        report.add(say("%(where)s在 stored_file 中记载的大小 %(size)s 与磁盘上的 %(actual)s 字节不一致（被直接修改？）",
+                       where=where, size=row.size, actual=size))
     if row is not None and row.media_type != sniff_media_type(head):
-        report.add(say("%(where)s在 stored_file 中记载的类型 %(media_type)s 与文件内容不符（被直接修改？）", where=where, media_type=row.media_type))
+        report.add(say("%(where)s在 stored_file 中记载的类型 %(media_type)s 与文件内容不符（被直接修改？）",
+                       where=where, media_type=row.media_type))

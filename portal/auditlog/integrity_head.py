@@ -50,7 +50,8 @@ def check_head(session: Session, report: Report, log: str, scan: LogScan, signer
         return
     last = f"seq={scan.size - 1}"
     if head.size != scan.size:
-        report.add(say("日志头 audit_head 的 size=%(head)s，日志实有 %(size)s 条（seq 0–%(last)s，被直接修改？）", head=head.size, size=scan.size, last=scan.size - 1))
+        report.add(say("日志头 audit_head 的 size=%(head)s，日志实有 %(size)s 条（seq 0–%(last)s，被直接修改？）",
+                       head=head.size, size=scan.size, last=scan.size - 1))
     if head.last_hash != scan.last_hash:
         report.add(say("日志头 audit_head 的 last_hash 与最后一条（%(last)s）的哈希不一致（被直接修改？）", last=last))
     peaks, root = scan.head_tree()
@@ -71,7 +72,8 @@ def check_kept(session: Session, report: Report, log: str, scan: LogScan, signer
         try:
             checkpoint = _check_note(report, what, kept.note, log, scan, signer)
             if checkpoint is not None and (checkpoint.size, checkpoint.root) != (kept.size, bytes(kept.root)):
-                report.add(say("%(what)s的 size 或 root 列与其签名内容（size=%(size)s）不一致（被直接修改？）", what=what, size=checkpoint.size))
+                report.add(say("%(what)s的 size 或 root 列与其签名内容（size=%(size)s）不一致（被直接修改？）",
+                               what=what, size=checkpoint.size))
             _check_cosignatures(report, what, kept.note, committee)
         except Exception as err:  # a value no portal writes: name the row, keep going
             report.add(say("%(what)s: 核对时出错（%(name)s: %(err)s）", what=what, name=type(err).__name__, err=str(err)))
@@ -109,7 +111,8 @@ def _check_note(report: Report, what: str, signed: str, log: str, scan: LogScan,
     if origin_log != log:
         report.add(say("%(what)s是日志 %(origin_log)s 的，不是本日志的", what=what, origin_log=origin_log))
     elif checkpoint.size > scan.size:
-        report.add(say("%(what)s的 size=%(size)s 超出了日志（共 %(entries)s 条）", what=what, size=checkpoint.size, entries=scan.size))
+        report.add(say("%(what)s的 size=%(size)s 超出了日志（共 %(entries)s 条）",
+                       what=what, size=checkpoint.size, entries=scan.size))
     elif scan.roots.get(checkpoint.size) != checkpoint.root:
         report.add(say("%(what)s（size=%(size)s）的根哈希与日志前 %(size)s 条的不一致（日志被改动过？）", what=what, size=checkpoint.size))
     return checkpoint

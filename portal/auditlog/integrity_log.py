@@ -55,7 +55,8 @@ def record_name(entity: str, entity_id: str, number: Any = None) -> str:
 def entry_name(entry: dict[str, Any]) -> str:
     data = entry.get("data")
     number = data.get("number") if isinstance(data, dict) else None
-    return say("%(record)s，seq=%(seq)s", record=record_name(str(entry.get("entity")), str(entry.get("entity_id")), number),
+    return say("%(record)s，seq=%(seq)s",
+               record=record_name(str(entry.get("entity")), str(entry.get("entity_id")), number),
                seq=entry.get("seq"))
 
 
@@ -193,7 +194,8 @@ def check_nodes(session: Session, report: Report, log: str, scan: LogScan) -> No
         expected = scan.size >> level if level >= 0 else 0
         if counts.get(level) != ((expected, 0, expected - 1) if expected else None):
             count = counts.get(level, (0,))[0]
-            report.add(say("Merkle 节点：第 %(level)s 层应有 %(expected)s 个，数据库中有 %(count)s 个（序号不对，或被直接插入、删除？）", level=level, expected=expected, count=count))
+            report.add(say("Merkle 节点：第 %(level)s 层应有 %(expected)s 个，数据库中有 %(count)s 个（序号不对，或被直接插入、删除？）",
+                           level=level, expected=expected, count=count))
     parent, left_child, right_child = aliased(AuditNode), aliased(AuditNode), aliased(AuditNode)
     query = (select(parent.level, parent.index, parent.hash, left_child.hash, right_child.hash)
              .join(left_child, and_(left_child.log == parent.log, left_child.level == parent.level - 1,
@@ -213,7 +215,8 @@ def check_nodes(session: Session, report: Report, log: str, scan: LogScan) -> No
         # Named only if it disagrees with its own stored children: a node that agrees with them
         # is wrong only because a node or an entry below is, and that one is named.
         if bytes(stored) != merkle.node_hash(left, right):
-            report.add(say("Merkle 节点（第 %(level)s 层，序号 %(index)s）与日志重算的不一致（被直接修改？门户会据此给出错误的证明）", level=level, index=index))
+            report.add(say("Merkle 节点（第 %(level)s 层，序号 %(index)s）与日志重算的不一致（被直接修改？门户会据此给出错误的证明）",
+                           level=level, index=index))
         _correct(scan, (level, index), true_hash)
     keys = merkle.peaks(scan.size)
     if keys:

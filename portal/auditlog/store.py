@@ -229,7 +229,8 @@ def _size_checked(session: Session, log: str, size: int, what: str) -> int:
 
 def _within(current_size: int, size: int, what: str) -> int:
     if size < 0 or size > current_size:
-        raise ValidationError({what: say("%(what)s 必须在 0 到 %(current_size)s 之间（日志当前共 %(current_size)s 条）", what=what, current_size=current_size)})
+        raise ValidationError({what: say("%(what)s 必须在 0 到 %(current_size)s 之间（日志当前共 %(current_size)s 条）",
+                                         what=what, current_size=current_size)})
     return current_size
 
 

@@ -37,7 +37,8 @@ def entries(code: str) -> Response:
     size = log_reads.log_size(backend(), code)
     start, end = _int_arg("start", 0), _int_arg("end", size)
     if start > end or end > size:
-        abort(400, say("需要 0 ≤ start ≤ end ≤ %(size)s（日志当前共 %(size)s 条），收到 start=%(start)s、end=%(end)s", size=size, start=start, end=end))
+        abort(400, say("需要 0 ≤ start ≤ end ≤ %(size)s（日志当前共 %(size)s 条），收到 start=%(start)s、end=%(end)s",
+                       size=size, start=start, end=end))
     lines = log_reads.entry_lines(backend(), code, start, end)
     return Response(stream_with_context(lines), mimetype="application/jsonl; charset=utf-8")
 

@@ -66,7 +66,8 @@ def verify_derived(session: Session, village_id: int) -> list[str]:
             problems.append(say("合同 %(number)s：存储的缴款计划%(problem)s", number=contract.number, problem=problem))
     for row in strays:
         owner = by_id.get(row.contract_id)
-        name = say("合同 %(number)s", number=owner.number) if owner else say("合同 id=%(contract_id)s", contract_id=row.contract_id)
+        name = say("合同 %(number)s",
+                   number=owner.number) if owner else say("合同 id=%(contract_id)s", contract_id=row.contract_id)
         problems.append(say("%(name)s：存储的缴款计划第 %(seq)s 期不属于本村（被直接修改？）", name=name, seq=row.seq))
     return problems
 

@@ -151,7 +151,8 @@ def current(backend: Backend, code: str, number: str) -> Fields:
     with backend.db.read() as session:
         data = contract_input_from(find_contract(session, find_village(session, code).id, number))
     if len(data.assets) > MAX_ROWS:  # the form would drop the rest
-        raise NotFound(say("合同 %(number)s 有 %(count)s 块地，超过表单的 %(most)s 行，不能在此更正", number=number, count=len(data.assets), most=MAX_ROWS))
+        raise NotFound(say("合同 %(number)s 有 %(count)s 块地，超过表单的 %(most)s 行，不能在此更正",
+                           number=number, count=len(data.assets), most=MAX_ROWS))
     fields = {k: "" if v is None else str(v) for k, v in vars(data).items() if k != "assets"}
     for row, (parcel, area) in enumerate(data.assets, 1):
         fields[f"parcel_{row}"], fields[f"area_{row}"] = parcel, "" if area is None else str(area)

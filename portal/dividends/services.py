@@ -240,7 +240,8 @@ def pay(backend: Backend, actor: Actor, village_code: str, number: str, fields: 
         if plan.status is RecordStatus.WITHDRAWN:
             raise ValidationError({"reason": say("已撤回的分红方案不能发放")})
         if paid_on <= plan.publicity_until:
-            raise ValidationError({"paid_on": say("公示期到 %(publicity_until)s 为止，公示期满后才能发放", publicity_until=plan.publicity_until.isoformat())})
+            raise ValidationError({"paid_on": say("公示期到 %(publicity_until)s 为止，公示期满后才能发放",
+                                                  publicity_until=plan.publicity_until.isoformat())})
         lines = [line for line in plan_lines(change, plan) if line.payout is not Payout.REMOVED]
         everyone = wanted in ({"全部"}, {"all"})
         unknown = sorted(wanted - {line.household for line in lines}) if not everyone else []

@@ -116,7 +116,8 @@ def _checked_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, 
         if not data.batch:
             check.fail("file", say("文件里没有可导入的记录"))
         elif len(data.batch) > MAX_BATCH:
-            check.fail("file", say("一次最多导入 %(most)s 条，这个文件有 %(count)s 条：请分成几个文件", most=MAX_BATCH, count=len(data.batch)))
+            check.fail("file", say("一次最多导入 %(most)s 条，这个文件有 %(count)s 条：请分成几个文件",
+                                   most=MAX_BATCH, count=len(data.batch)))
     elif submit and data.verb != "create" and not reason:
         verb = "更正或撤回" if data.verb in ("correct", "withdraw") else verb_names(backend).get(data.verb, "")
         check.fail("reason", say("请填写%(verb)s的理由", verb=verb))

@@ -128,7 +128,8 @@ def _duplicate(row: Row, number: str, first: Row | None, in_village: bool) -> li
     if first is not None:
         return [row.problem(column, say("“%(number)s”与%(first)s重复", number=number, first=_where(first)))]
     if in_village:
-        return [row.problem(column, say("本村已有编号为“%(number)s”的%(label)s：已登记的不必再导入，要改请用更正", number=number, label=kind.label))]
+        return [row.problem(column, say("本村已有编号为“%(number)s”的%(label)s：已登记的不必再导入，要改请用更正",
+                                        number=number, label=kind.label))]
     return []
 
 
@@ -147,7 +148,8 @@ def _broken_references(row: Row, failed: dict[tuple[str, str], Row]) -> list[Pro
         refers = []
     kind = KINDS[row.kind]
     return [row.problem(kind.report_column(field, row.headers),
-                        say("%(what)s“%(number)s”在%(failed)s，那一行有问题：改正后才能引用", what=what, number=number, failed=_where(failed[(other, number)])))
+                        say("%(what)s“%(number)s”在%(failed)s，那一行有问题：改正后才能引用",
+                            what=what, number=number, failed=_where(failed[(other, number)])))
             for other, number, field, what in refers if (other, number) in failed]
 
 
@@ -226,5 +228,6 @@ def _completed(row: Row, parcels: dict[str, tuple[AssetKind, Decimal]]) -> tuple
     except MoneyError:
         return data, []  # the service names a bad rate
     if expected != annual:
-        return data, [row.problem(column, say("年租金 %(annual)s 与 租金单价×面积 = %(expected)s 不符：请核对", annual=format_money(annual), expected=format_money(expected)))]
+        return data, [row.problem(column, say("年租金 %(annual)s 与 租金单价×面积 = %(expected)s 不符：请核对",
+                                              annual=format_money(annual), expected=format_money(expected)))]
     return data, []

@@ -62,7 +62,8 @@ def describe(fields: Mapping[str, str]) -> str:
     facts = {"kind": kind, "number": fields.get("number", ""), "name": fields.get("name", ""),
              "line": fields.get("line", ""), "sheet": fields.get("sheet", "")}
     if "start" in fields:
-        about = say("%(name)s，%(start)s 至 %(end)s", name=facts["name"], start=fields["start"], end=fields.get("end", ""))
+        about = say("%(name)s，%(start)s 至 %(end)s",
+                    name=facts["name"], start=fields["start"], end=fields.get("end", ""))
     elif "amount" in fields:
         about = say("%(name)s，%(amount)s 元", name=facts["name"], amount=fields["amount"])
     else:

@@ -74,7 +74,8 @@ def _sheets(tables: list[Table], kind_name: str) -> tuple[list[tuple[Kind, Table
     if len(kinds) == 1:
         named = [t for t in data if _sheet_kind(t.name) == kinds[0].name]
         if not named and len(data) > 1:
-            return [], [Problem("", None, "", say("工作簿里有 %(count)s 张表，不知道导入哪一张：请只留一张，或把要导入的表命名为“%(sheet)s”", count=len(data), sheet=kinds[0].sheet))]
+            return [], [Problem("", None, "", say("工作簿里有 %(count)s 张表，不知道导入哪一张：请只留一张，或把要导入的表命名为“%(sheet)s”",
+                                                  count=len(data), sheet=kinds[0].sheet))]
         table = (named or data or [Table("", [])])[0]
         if not table.rows:
             return [], [Problem("", None, "", say("文件里没有任何内容"))]
@@ -103,7 +104,8 @@ def _parse_table(kind: Kind, table: Table, sheet: str) -> tuple[list[Row], list[
     if start is None:
         line = table.rows[0][0]
         expected = "、".join(c.header for c in kind.columns if c.required)
-        return [], [Problem(sheet, line, "", say("找不到列名行：前 %(lines)s 行中没有 %(expected)s 这样的列名，请使用模板的第一行", lines=HEADER_SEARCH, expected=expected))]
+        return [], [Problem(sheet, line, "", say("找不到列名行：前 %(lines)s 行中没有 %(expected)s 这样的列名，请使用模板的第一行",
+                                                 lines=HEADER_SEARCH, expected=expected))]
     header_line, header_cells = table.rows[start]
     columns, ignored, problems = _columns(kind, header_cells, header_line, sheet)
     if problems:
@@ -148,9 +150,11 @@ def _columns(kind: Kind, cells: tuple[Any, ...], line: int, sheet: str
         if is_ignored(header):
             ignored.add(index)
         elif column is None:
-            problems.append(Problem(sheet, line, header, say("不认识“%(header)s”这一列：请改成模板中的列名（见模板的“填写说明”），或删除这一列", header=header)))
+            problems.append(Problem(sheet, line, header, say("不认识“%(header)s”这一列：请改成模板中的列名（见模板的“填写说明”），或删除这一列",
+                                                             header=header)))
         elif column.field in seen:
-            problems.append(Problem(sheet, line, header, say("“%(header)s”与“%(seen)s”是同一项：请只留一列", header=header, seen=seen[column.field])))
+            problems.append(Problem(sheet, line, header, say("“%(header)s”与“%(seen)s”是同一项：请只留一列",
+                                                             header=header, seen=seen[column.field])))
         else:
             columns[index] = column
             seen[column.field] = header
@@ -190,7 +194,8 @@ class _Cells:
             return ""
         if isinstance(value, str):
             if value.strip().startswith("="):
-                self.fail(field, say("单元格是公式（%(value)s）：导入不计算公式，请改成算好的数值或文字（复制后“选择性粘贴 → 数值”）", value=value.strip()[:40]))
+                self.fail(field, say("单元格是公式（%(value)s）：导入不计算公式，请改成算好的数值或文字（复制后“选择性粘贴 → 数值”）",
+                                     value=value.strip()[:40]))
                 return ""
             return value.strip()
         if isinstance(value, bool):
@@ -204,7 +209,8 @@ class _Cells:
         if isinstance(value, float):
             column = self.kind.column(field)
             if column is not None and column.text and abs(value) >= 1e15:
-                self.fail(field, say("%(header)s被 Excel 存成了数字（%(value)s），后几位已经丢失：请把这一列设为“文本”格式，重新输入后再导入", header=column.header, value=f"{value:.5E}"))
+                self.fail(field, say("%(header)s被 Excel 存成了数字（%(value)s），后几位已经丢失：请把这一列设为“文本”格式，重新输入后再导入",
+                                     header=column.header, value=f"{value:.5E}"))
                 return ""
             return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
         self.fail(field, say("单元格的内容无法读取（公式或其他特殊内容）：请改成数值或文字"))
@@ -254,7 +260,8 @@ def _contract(cells: _Cells) -> ContractInput:
     numbers = [n for n in re.split(r"[、，,;；/\s]+", cells.text("assets")) if n]
     areas = [a for a in re.split(r"[、，;；/\s]+", cells.text("areas")) if a]
     if areas and len(areas) != len(numbers):
-        cells.fail("areas", say("写了 %(count)s 个地块编号、%(count2)s 个面积：请按地块编号的顺序逐一写面积，或都空着", count=len(numbers), count2=len(areas)))
+        cells.fail("areas", say("写了 %(count)s 个地块编号、%(count2)s 个面积：请按地块编号的顺序逐一写面积，或都空着",
+                                count=len(numbers), count2=len(areas)))
     leased: list[tuple[str, str | Decimal | None]] = [
         (number, areas[i] if len(areas) == len(numbers) else None) for i, number in enumerate(numbers)]
     id_number = cells.text("lessee_id_number").upper()

@@ -135,7 +135,8 @@ def confirm(kind: str) -> Response | tuple[str, int]:
         return _confirm_page(Report(kind, parsed, ()), digest, 400, reason, error, source)
     pending.discard(_folder(), village, kind, digest)
     counts = Counter(row.kind for row in parsed.rows)
-    done = joined([say("%(kind)s %(count)s 条", kind=LABELS[name], count=counts[name]) for name in KINDS if counts[name]])
+    done = joined([say("%(kind)s %(count)s 条",
+                       kind=LABELS[name], count=counts[name]) for name in KINDS if counts[name]])
     if draft.state is DraftState.PUBLISHED:
         flash(translate(say("已导入 %(count)s 条记录（%(kinds)s），每一条都已记入审计日志", count=len(parsed.rows), kinds=done)))
         return redirect(url_for("imports.start"))

@@ -48,7 +48,8 @@ def authorize(registry: Registry, actor: Actor, log: str, actions: Iterable[str]
         allowed = record_type.writers.get(verb, frozenset())
         if actor.role not in allowed:
             who = ROLE_NAMES.get(actor.role, actor.role)
-            raise PermissionDenied(say("%(who)s无权%(verb)s%(kind)s", who=who, verb=ACTIONS.get(verb, verb), kind=record_type.name))
+            raise PermissionDenied(say("%(who)s无权%(verb)s%(kind)s",
+                                       who=who, verb=ACTIONS.get(verb, verb), kind=record_type.name))
         if actor.role in VILLAGE_ROLES and actor.village != log:
             raise PermissionDenied(say("只能修改本村的%(kind)s：该账号不属于此村", kind=record_type.name))
     approver = actor.approved_by

@@ -184,7 +184,9 @@ def _entry_values(data: EntryInput, check: Checker) -> _Checked:
     direction = v["direction"]
     allowed = INCOME_CATEGORY if direction is Direction.INCOME else EXPENSE_CATEGORY
     if v["category"] and direction is not None and v["category"] not in allowed:
-        check.fail("category", say("科目“%(category)s”不是%(direction)s科目", category=CATEGORY.get(v['category'], v['category']), direction='收入' if direction is Direction.INCOME else '支出'))
+        check.fail("category", say("科目“%(category)s”不是%(direction)s科目",
+                                   category=CATEGORY.get(v['category'], v['category']),
+                                   direction='收入' if direction is Direction.INCOME else '支出'))
     fund_number = check.text("fund_number", data.fund_number, "专项基金", max_len=40, required=False)
     if fund_number and direction is Direction.INCOME:
         check.fail("fund_number", say("收入不从专项基金支出；专项基金按规则从收入中自动提取"))
@@ -220,11 +222,13 @@ def _link(change: Change, checked: _Checked, check: Checker, current: LedgerEntr
     if receipt is not None:
         taken = change.session.scalar(select(LedgerEntry.number).where(LedgerEntry.receipt_id == receipt.id))
         if taken and (current is None or taken != current.number):
-            check.fail("receipt_number", say("收据 %(number)s 已记入账目 %(taken)s，不能重复记账", number=receipt.number, taken=taken))
+            check.fail("receipt_number", say("收据 %(number)s 已记入账目 %(taken)s，不能重复记账",
+                                             number=receipt.number, taken=taken))
         for key, value, label in (("amount", receipt.amount, "金额"), ("booked_on", receipt.received_on, "日期"),
                                   ("counterparty", receipt.payer_name, "交款人")):
             if key in v and v[key] != value:
-                check.fail(key, say("%(label)s与收据 %(number)s 不符（收据上是 %(value)s）；收据记账可以不填这一项", label=label, number=receipt.number, value=value))
+                check.fail(key, say("%(label)s与收据 %(number)s 不符（收据上是 %(value)s）；收据记账可以不填这一项",
+                                    label=label, number=receipt.number, value=value))
             v[key] = value
         v["counterparty_is_person"] = receipt.payer_is_person
     return v | links
@@ -242,10 +246,12 @@ def _book(change: Change, entry: LedgerEntry, check: Checker) -> None:
             change.session.flush()
             # Never overdrawn: not on the day it is paid (a fund cannot spend shares it takes
             # later), nor in the end.
-            for balance, when in ((fund_balance(change.session, entry.fund, entry.booked_on), say("%(day)s当天", day=entry.booked_on.isoformat())),
+            for balance, when in ((fund_balance(change.session, entry.fund, entry.booked_on), say("%(day)s当天",
+                                                                                                  day=entry.booked_on.isoformat())),
                                   (fund_balance(change.session, entry.fund), "")):
                 if balance < 0:
-                    check.fail("amount", say("%(name)s余额不足：支出后%(when)s余额为 %(balance)s 元", name=entry.fund.name, when=when, balance=balance))
+                    check.fail("amount", say("%(name)s余额不足：支出后%(when)s余额为 %(balance)s 元",
+                                             name=entry.fund.name, when=when, balance=balance))
     check.done()
 
 

@@ -59,7 +59,8 @@ def _checked(backend: Backend, data: MeetingInput, check: Checker) -> dict[str, 
     check_not_future(check, "held_on", v["held_on"], "会议日期", backend.today())
     if not check.errors:
         if v["present"] > v["expected"]:
-            check.fail("present", say("实到人数（%(present)s）不能多于应到人数（%(expected)s）", present=v['present'], expected=v['expected']))
+            check.fail("present", say("实到人数（%(present)s）不能多于应到人数（%(expected)s）",
+                                      present=v['present'], expected=v['expected']))
         elif v["votes_for"] + v["votes_against"] + v["abstained"] > v["present"]:
             check.fail("votes_for", say("赞成、反对、弃权合计不能多于实到人数"))
     for field in ("title", "agenda", "decision"):

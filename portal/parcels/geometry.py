@@ -92,7 +92,8 @@ def parse_json(text: str) -> Any:
         # decimals stay exact (an area of 12.3456 亩 must not become a float)
         return json.loads(text.lstrip("\ufeff"), parse_float=Decimal)
     except json.JSONDecodeError as err:
-        raise GeometryError(say("不是有效的 GeoJSON：第 %(lineno)s 行第 %(colno)s 列附近格式有误", lineno=err.lineno, colno=err.colno)) from None
+        raise GeometryError(say("不是有效的 GeoJSON：第 %(lineno)s 行第 %(colno)s 列附近格式有误",
+                                lineno=err.lineno, colno=err.colno)) from None
     except RecursionError:  # brackets nested thousands deep: no GeoJSON looks like that
         raise GeometryError(say("不是有效的 GeoJSON：括号嵌套太深")) from None
 
@@ -155,7 +156,8 @@ def positions(ring: list[Any]) -> list[tuple[float, float]]:
 def lonlat_in_range(points: Sequence[tuple[float, float]]) -> None:
     for index, (lon, lat) in enumerate(points, 1):
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise GeometryError(say("第 %(index)s 个点（%(lon)s, %(lat)s）不是经纬度：如果是本村地图坐标（米），请在“坐标类型”中选择“本村地图坐标（米）”", index=index, lon=f"{lon:g}", lat=f"{lat:g}"))
+            raise GeometryError(say("第 %(index)s 个点（%(lon)s, %(lat)s）不是经纬度：如果是本村地图坐标（米），请在“坐标类型”中选择“本村地图坐标（米）”",
+                                    index=index, lon=f"{lon:g}", lat=f"{lat:g}"))
 
 
 def to_metres(points: Sequence[tuple[float, float]], coordinates: str, meridian: int | None = None) -> list[Point]:
@@ -169,7 +171,8 @@ def to_metres(points: Sequence[tuple[float, float]], coordinates: str, meridian:
     metres = [(round(x), round(y)) for x, y in points]
     for index, (x, y) in enumerate(metres, 1):
         if abs(x) > MAX_COORDINATE or abs(y) > MAX_COORDINATE:
-            raise GeometryError(say("第 %(index)s 个点的坐标超过 %(most)s 米：如是带带号的国家 2000 坐标，请去掉 x 前面的带号", index=index, most=f"{MAX_COORDINATE:,}"))
+            raise GeometryError(say("第 %(index)s 个点的坐标超过 %(most)s 米：如是带带号的国家 2000 坐标，请去掉 x 前面的带号",
+                                    index=index, most=f"{MAX_COORDINATE:,}"))
     return metres
 
 
@@ -264,7 +267,8 @@ def checked_ring(points: Sequence[Point]) -> list[list[int]]:
     if crossed is not None:
         i, j = crossed
         n = len(ring)
-        raise GeometryError(say("边界自相交：第 %(i)s–%(i2)s 点之间的边与第 %(j)s–%(j2)s 点之间的边相交或重叠；请按边界顺序（顺时针或逆时针）排列各点", i=i + 1, i2=(i + 1) % n + 1, j=j + 1, j2=(j + 1) % n + 1))
+        raise GeometryError(say("边界自相交：第 %(i)s–%(i2)s 点之间的边与第 %(j)s–%(j2)s 点之间的边相交或重叠；请按边界顺序（顺时针或逆时针）排列各点",
+                                i=i + 1, i2=(i + 1) % n + 1, j=j + 1, j2=(j + 1) % n + 1))
     return [[x, y] for x, y in ring]
 
 

@@ -173,7 +173,8 @@ def vote_forms(backend: Backend, code: str, plan_number: str, number: int) -> Vo
         village = find_village(session, code)
         vote = find_vote(session, village.id, plan_number, number)
         if vote.forms_sha256 is None:
-            raise NotFound(say("方案 %(plan_number)s 第 %(number)s 次表决没有签字表决意见表的扫描件", plan_number=plan_number, number=number))
+            raise NotFound(say("方案 %(plan_number)s 第 %(number)s 次表决没有签字表决意见表的扫描件",
+                               plan_number=plan_number, number=number))
         stored = session.get(StoredFile, vote.forms_sha256)
         return VoteForms(path_for(backend.files_dir, vote.forms_sha256),
                          stored.media_type if stored else "application/octet-stream", vote.forms_sha256, village.id)

@@ -28,7 +28,8 @@ def choice_arg(name: str, allowed: Collection[str], default: str | None = None) 
     if not value:
         return default
     if value not in allowed:
-        abort(400, say("参数 %(name)s 的值“%(value)s”无效，可选：%(allowed)s", name=name, value=value[:40], allowed='、'.join(allowed)))
+        abort(400, say("参数 %(name)s 的值“%(value)s”无效，可选：%(allowed)s",
+                       name=name, value=value[:40], allowed='、'.join(allowed)))
     return value
 
 

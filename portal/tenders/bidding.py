@@ -59,13 +59,17 @@ def place_bid(backend: Backend, actor: Actor, village_code: str, number: str, bi
         check.done()
         if not tender.bids:
             if price < tender.reserve_price:
-                raise ValidationError({"amount": say("出价 %(price)s 低于底价 %(reserve_price)s", price=format_money(price), reserve_price=format_money(tender.reserve_price))})
+                raise ValidationError({"amount": say("出价 %(price)s 低于底价 %(reserve_price)s",
+                                                     price=format_money(price),
+                                                     reserve_price=format_money(tender.reserve_price))})
         else:
             last = tender.bids[-1]
             least = Decimal(last["amount"]) + tender.increment
             if price < least:
                 raise ValidationError({"amount": (
-                    say("出价 %(price)s 不够：上一轮 %(amount)s 加加价幅度 %(increment)s，至少 %(least)s", price=format_money(price), amount=format_money(Decimal(last['amount'])), increment=format_money(tender.increment), least=format_money(least)))})
+                    say("出价 %(price)s 不够：上一轮 %(amount)s 加加价幅度 %(increment)s，至少 %(least)s",
+                        price=format_money(price), amount=format_money(Decimal(last['amount'])),
+                        increment=format_money(tender.increment), least=format_money(least)))})
             if last["bidder"] == no:
                 raise ValidationError({"bidder": say("第 %(bidder)s 号竞买人已是当前最高出价，不能自己加价", bidder=no)})
         tender.bids = [*tender.bids, {"round": len(tender.bids) + 1, "bidder": no, "amount": str(price),
@@ -109,7 +113,8 @@ def seal_bid(backend: Backend, actor: Actor, village_code: str, number: str, bid
         else:
             price = _price(check, amount, SEALED_BID)
             if price and price < tender.reserve_price:
-                check.fail("amount", say("报价 %(price)s 低于底价 %(reserve_price)s", price=format_money(price), reserve_price=format_money(tender.reserve_price)))
+                check.fail("amount", say("报价 %(price)s 低于底价 %(reserve_price)s",
+                                         price=format_money(price), reserve_price=format_money(tender.reserve_price)))
         check.done()
         if any(b["bidder"] == no for b in tender.bids):
             raise ValidationError({"bidder": say("第 %(bidder)s 号竞买人已经报过价，每人只能报一次", bidder=no)})
@@ -130,7 +135,8 @@ def open_bids(backend: Backend, actor: Actor, village_code: str, number: str) ->
         if tender.mode is not TenderMode.SEALED or tender.status is not TenderStatus.OPEN:
             raise ValidationError({"reason": say("只有报价中的密封报价招租可以开标")})
         if today < tender.bid_deadline:
-            raise ValidationError({"reason": say("报价截止日（%(bid_deadline)s）之前不能开标", bid_deadline=tender.bid_deadline.isoformat())})
+            raise ValidationError({"reason": say("报价截止日（%(bid_deadline)s）之前不能开标",
+                                                 bid_deadline=tender.bid_deadline.isoformat())})
         tender.status = TenderStatus.OPENING
     return tender
 

@@ -96,7 +96,8 @@ def _checked(check: Checker, data: TenderInput, today: date) -> dict[str, Any]:
         check.fail("term_end", say("租期止必须晚于租期起，且租期不超过 %(most)s 年", most=MAX_TERM_YEARS))
     v["publicity_end"] = period_end(v["publicity_start"], v["publicity_days"])
     if v["bid_deadline"] and v["bid_deadline"] <= v["publicity_end"]:
-        check.fail("bid_deadline", say("竞价日/报价截止日必须在公示期结束（%(publicity_end)s）之后", publicity_end=v['publicity_end'].isoformat()))
+        check.fail("bid_deadline", say("竞价日/报价截止日必须在公示期结束（%(publicity_end)s）之后",
+                                       publicity_end=v['publicity_end'].isoformat()))
     if not data.lots:
         check.fail("lots", say("请至少填写一块标的地块"))
     elif len(data.lots) > MAX_LOTS:
@@ -160,7 +161,8 @@ def correct_tender(backend: Backend, actor: Actor, village_code: str, number: st
     values["publicity_start"] = max(values["publicity_start"], today)
     values["publicity_end"] = period_end(values["publicity_start"], values["publicity_days"])
     if values["bid_deadline"] and values["bid_deadline"] <= values["publicity_end"]:
-        check.fail("bid_deadline", say("更正后公示期重新计算，至 %(publicity_end)s 结束；竞价日/报价截止日必须在此之后", publicity_end=values['publicity_end'].isoformat()))
+        check.fail("bid_deadline", say("更正后公示期重新计算，至 %(publicity_end)s 结束；竞价日/报价截止日必须在此之后",
+                                       publicity_end=values['publicity_end'].isoformat()))
     check.done()
     with backend.change(village_code, actor, "tender.correct") as change:
         tender = find_tender(change, change.village_id(), number)
@@ -306,7 +308,8 @@ def file_objection(backend: Backend, actor: Actor, village_code: str, number: st
         if tender.status is not TenderStatus.AWARDED or tender.objection_until is None:
             raise ValidationError({"text": say("成交公告发布后才能登记异议")})
         if today > tender.objection_until:
-            raise ValidationError({"text": say("异议期已于 %(objection_until)s 结束", objection_until=tender.objection_until.isoformat())})
+            raise ValidationError({"text": say("异议期已于 %(objection_until)s 结束",
+                                               objection_until=tender.objection_until.isoformat())})
         tender.objections = [*tender.objections, {"seq": len(tender.objections) + 1, "on": today.isoformat(),
                                                   "text": body, "answer": reply or None}]
     return tender
