@@ -226,9 +226,9 @@ def _check_numbers(backend: Backend, code: str, rows: list[Fields], problems: Ro
     for place, fields in enumerate(rows, 1):
         number = fields["number"]
         if number in taken:
-            problems.add(place, number, f"编号“{number}”已存在")
+            problems.add(place, number, say("编号“%(number)s”已存在", number=number))
         elif number and number in first:
-            problems.add(place, number, f"编号与第 {first[number]} 个重复")
+            problems.add(place, number, say("编号与第 %(first)s 个重复", first=first[number]))
         first.setdefault(number, place)
 
 

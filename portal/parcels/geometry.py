@@ -313,21 +313,23 @@ def compare_area(polygon: Sequence[Sequence[int]], typed: Decimal, land: bool) -
     drawn = metres / SQUARE_METRES_PER_MU if land else metres
     result = AreaCheck(drawn, unit)
     if metres < MIN_SQUARE_METRES:
-        return AreaCheck(drawn, unit, refusal=f"边界围成的面积不到 {MIN_SQUARE_METRES} 平方米：坐标类型是否选错？")
+        return AreaCheck(drawn, unit, refusal=say("边界围成的面积不到 %(least)s 平方米：坐标类型是否选错？", least=MIN_SQUARE_METRES))
     if metres / SQUARE_METRES_PER_MU > MAX_MU:
-        return AreaCheck(drawn, unit, refusal=f"边界围成的面积约 {shown(metres / SQUARE_METRES_PER_MU, 0)} 亩，"
-                                             f"超过 {MAX_MU:,} 亩：坐标类型是否选错？")
+        return AreaCheck(drawn, unit, refusal=say("边界围成的面积约 %(area)s 亩，超过 %(most)s 亩：坐标类型是否选错？",
+                                                  area=shown(metres / SQUARE_METRES_PER_MU, 0), most=f"{MAX_MU:,}"))
     if typed <= 0:
         return result
     ratio = drawn / Fraction(typed)
-    said = f"按边界计算约 {shown(drawn)} {unit}，填写的面积是 {area_text(typed)} {unit}"
+    said = say("按边界计算约 %(drawn)s %(unit)s，填写的面积是 %(typed)s %(unit)s",
+               drawn=shown(drawn), unit=unit, typed=area_text(typed))
     if land and (ratio >= REFUSE_FACTOR or ratio <= Fraction(1, REFUSE_FACTOR)):
-        return AreaCheck(drawn, unit, refusal=f"{said}，相差 {shown(max(ratio, 1 / ratio), 1)} 倍："
-                                             "边界文件或面积必有一处有误（坐标类型是否选对？）")
+        return AreaCheck(drawn, unit, refusal=say("%(said)s，相差 %(ratio)s 倍：边界文件或面积必有一处有误（坐标类型是否选对？）",
+                                                  said=said, ratio=shown(max(ratio, 1 / ratio), 1)))
     # rounding each corner to whole metres moves the area by up to about half the perimeter
     slack = Fraction(perimeter(polygon) / 2) / (SQUARE_METRES_PER_MU if land else 1)
     if abs(drawn - Fraction(typed)) > max(WARN_RATIO * Fraction(typed), slack):
         percent = shown(abs(ratio - 1) * 100, 0)
-        note = "（多层房屋的建筑面积可大于占地面积）" if not land else ""
-        return AreaCheck(drawn, unit, warning=f"{said}，相差 {percent}%，请核对{note}")
+        note = say("（多层房屋的建筑面积可大于占地面积）") if not land else ""
+        return AreaCheck(drawn, unit, warning=say("%(said)s，相差 %(percent)s%%，请核对%(note)s",
+                                                  said=said, percent=percent, note=note))
     return result
