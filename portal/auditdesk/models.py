@@ -45,9 +45,9 @@ class VerificationRun(Base):
     size: Mapped[int] = mapped_column(BigInteger)          # entries checked
     root: Mapped[str] = mapped_column(String(64))          # base64 root recomputed ("" if none)
     problems: Mapped[str] = mapped_column(Text, default="")  # one problem a line, as the check named them
-    # The same problems as messages (kernel/messages.to_data, a JSON list) so the desk shows them in
-    # the reader's language; None on runs recorded before they were kept.
-    problem_messages: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
     problem_count: Mapped[int] = mapped_column(default=0)
     trigger: Mapped[str] = mapped_column(String(16))       # desk · daily
     actor: Mapped[str] = mapped_column(String(100), default="")  # who pressed the button (desk runs)
+    # The same problems as messages (kernel/messages.to_data, a JSON list) so the desk shows them in
+    # the reader's language; None on runs recorded before they were kept.
+    problem_messages: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
