@@ -12,7 +12,7 @@ from portal.kernel.errors import (
     ServiceError,
     ValidationError,
 )
-from portal.kernel.messages import Message
+from portal.kernel.messages import Message, say
 from portal.publishing.pdf import RenderTimeout
 from portal.translations import N_
 
@@ -47,15 +47,15 @@ def _nul_in_request() -> str | None:
     """Where the request carries a NUL character (path, query, form field, file name), or None.
     PostgreSQL refuses NUL in text, so it must be stopped before any query."""
     if "\x00" in request.path:
-        return "网址"
+        return say("网址")
     if any("\x00" in key + value for key, value in request.args.items(multi=True)):
-        return "网址的查询参数"
+        return say("网址的查询参数")
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         for key, value in request.form.items(multi=True):
             if "\x00" in key + value:
-                return f"表单中的“{key.replace(chr(0), '')[:40]}”"
+                return say("表单中的“%(field)s”", field=key.replace(chr(0), "")[:40])
         if any("\x00" in key + (upload.filename or "") for key, upload in request.files.items(multi=True)):
-            return "上传文件的文件名"
+            return say("上传文件的文件名")
     return None
 
 
@@ -63,15 +63,15 @@ def refuse_nul() -> None:
     """400 for a NUL byte anywhere a view or a query could read it (first of the request hooks)."""
     where = _nul_in_request()
     if where:
-        abort(400, f"{where}中含有空字符（\\0），无法处理。请检查后重新输入，不要从其他程序中复制不可见的字符。")
+        abort(400, say("%(where)s中含有空字符（\\0），无法处理。请检查后重新输入，不要从其他程序中复制不可见的字符。", where=where))
 
 
 def too_large_detail() -> str:
     """What a 413 page says: the limits, and what to do."""
     mib = 1024 * 1024
     files, text = current_app.config["MAX_CONTENT_LENGTH"] // mib, current_app.config["MAX_FORM_MEMORY_SIZE"] // mib
-    return (f"一次上传的文件合计不能超过 {files} MB，填写的文字不能超过 {text} MB。"
-            "请把扫描件调小（例如扫描时选 150 dpi、黑白）或分几次上传。")
+    return say("一次上传的文件合计不能超过 %(files)s MB，填写的文字不能超过 %(text)s MB。"
+               "请把扫描件调小（例如扫描时选 150 dpi、黑白）或分几次上传。", files=files, text=text)
 
 
 def init_app(app: Flask) -> None:

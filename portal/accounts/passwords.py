@@ -14,6 +14,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from portal.kernel.errors import ServiceError
+from portal.kernel.messages import say
 
 HASHER = PasswordHasher(type=Type.ID)  # named, though it is the default: Argon2id is the point
 HASH_SLOTS = 2
@@ -74,9 +75,9 @@ def password_problem(password: str, username: str = "") -> str | None:
     """Why a new password is refused (Chinese), or None. Length is what counts (ASVS V6.2):
     no composition rules, spaces and any characters allowed."""
     if len(password) < MIN_PASSWORD:
-        return f"密码至少 {MIN_PASSWORD} 位"
+        return say("密码至少 %(least)s 位", least=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        return f"密码不能超过 {MAX_PASSWORD} 位"
+        return say("密码不能超过 %(most)s 位", most=MAX_PASSWORD)
     if username and password.strip().lower() == username.strip().lower():
         return "密码不能与用户名相同"
     if len(set(password)) < 3:

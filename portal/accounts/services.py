@@ -146,7 +146,7 @@ def load_user(backend: Backend, user_id: int) -> User | None:
 def find_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"没有用户名为“{username}”的账号")
+        raise NotFound(say("没有用户名为“%(username)s”的账号", username=username))
     return user
 
 
@@ -168,7 +168,7 @@ def _account_change(backend: Backend, actor: Actor, username: str, action: str, 
 
 def _refuse_self(actor: Actor, user: User) -> None:
     if actor.user_id is not None and actor.user_id == user.id:
-        raise PermissionDenied("不能在这里修改自己的账号：请用“修改密码”")
+        raise PermissionDenied(say("不能在这里修改自己的账号：请用“修改密码”"))
 
 
 def reset_password(backend: Backend, actor: Actor, username: str, new_password: str) -> User:
@@ -202,11 +202,11 @@ def change_password(backend: Backend, actor: Actor, old_password: str, new_passw
     a login): logged as `user.change_password`; every session of the account ends (the caller
     starts a new one). Raises ValidationError, TooManyFailedLogins or HashingBusy."""
     if actor.user_id is None:
-        raise PermissionDenied("请先登录")
+        raise PermissionDenied(say("请先登录"))
     with backend.db.read() as session:
         user = session.get(User, actor.user_id)
         if user is None:
-            raise NotFound("账号不存在")
+            raise NotFound(say("账号不存在"))
         log, current_hash = log_of(session, user), user.password_hash
     check = Checker()
     attempt = throttle.begin_attempt(backend.db, limits or throttle.Limits(), actor.username, address, backend.clock())

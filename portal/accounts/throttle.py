@@ -17,6 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from portal.accounts.models import LoginFailure
 from portal.kernel.database import Database
 from portal.kernel.errors import ServiceError
+from portal.kernel.messages import say
 
 # The write lock of the counters (Database.write): not a village log, as no code starts with "_".
 LOCK = "_login_throttle"
@@ -38,7 +39,7 @@ class TooManyFailedLogins(ServiceError):
     def __init__(self, retry_after: timedelta) -> None:
         self.retry_after = retry_after
         self.minutes = max(1, math.ceil(retry_after.total_seconds() / 60))
-        super().__init__(f"登录失败次数过多，请 {self.minutes} 分钟后再试")
+        super().__init__(say("登录失败次数过多，请 %(minutes)s 分钟后再试", minutes=self.minutes))
 
     def __reduce__(self) -> tuple[type[TooManyFailedLogins], tuple[timedelta]]:
         return type(self), (self.retry_after,)

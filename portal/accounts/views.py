@@ -90,7 +90,7 @@ def login() -> Response | tuple[str, int]:
 def logout() -> Response:
     end_all_sessions(backend(), current_user.id)  # every browser of the account, copied cookies too
     _end_session()
-    flash("已退出登录")
+    flash(say("已退出登录"))
     return redirect(url_for("villages.home"))
 
 
@@ -110,7 +110,7 @@ def password() -> Response | tuple[str, int]:
             return render_template("auth/password.html", form=form), status
         else:
             _new_session(user)  # every other session ended with the change
-            flash("密码已修改，其他设备上的登录已全部退出")
+            flash(say("密码已修改，其他设备上的登录已全部退出"))
             return redirect(url_for("accounts.password"))
     return render_template("auth/password.html", form=form), 400 if request.method == "POST" else 200
 

@@ -20,6 +20,7 @@ from portal.auditlog.models import AuditEntry
 from portal.contracts.models import Contract, ContractStatus, StoredInstalment
 from portal.kernel.clock import local_date
 from portal.kernel.history import ROLES, flatten
+from portal.kernel.messages import joined, say
 from portal.kernel.money import format_money
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
@@ -73,6 +74,14 @@ def _contract_link(code: str, number: str) -> str:
     return f"/v/{code}/contracts/{number}"
 
 
+def _contract(number: str) -> str:
+    return say("合同 %(number)s", number=number)
+
+
+def _receipt(number: str) -> str:
+    return say("收据 %(number)s", number=number)
+
+
 def _cap(group: AlertGroup, alerts: list[Alert], total: int | None = None) -> AlertGroup:
     group.alerts, group.total = alerts[:SHOWN], len(alerts) if total is None else total
     return group
@@ -96,7 +105,8 @@ def _expiring(session: Session, code: str, village_id: int, today: date) -> Aler
     rows = session.execute(select(Contract.number, Contract.title, Contract.end_date).where(*where)
                            .order_by(Contract.end_date, Contract.number).limit(SHOWN)).all()
     return _cap(AlertGroup("expiring", N_("半年内到期的合同"), N_("到期前要决定续租还是重新招租，并提前公示。")),
-                [Alert(f"合同 {n}", f"{title} · 到期日 {end.isoformat()}（还有 {(end - today).days} 天）",
+                [Alert(_contract(n), say("%(title)s · 到期日 %(end)s（还有 %(days)s 天）", title=title, end=end.isoformat(),
+                                          days=(end - today).days),
                        _contract_link(code, n)) for n, title, end in rows], total)
 
 
@@ -117,8 +127,9 @@ def _overdue(session: Session, code: str, village_id: int, today: date) -> Alert
         .where(StoredInstalment.village_id == village_id, Contract.status != ContractStatus.WITHDRAWN,
                StoredInstalment.due_date < today, StoredInstalment.cumulative > already)
         .group_by(Contract.number, already)).all(), key=lambda r: (r[1], r[0]))
-    alerts = [Alert(f"合同 {n}", f"最早一期应于 {first.isoformat()} 缴清，已逾期 {(today - first).days} 天；"
-                                 f"欠缴 {format_money(Decimal(due) - Decimal(got))}", _contract_link(code, n))
+    alerts = [Alert(_contract(n), say("最早一期应于 %(first)s 缴清，已逾期 %(days)s 天；欠缴 %(owed)s", first=first.isoformat(),
+                                      days=(today - first).days, owed=format_money(Decimal(due) - Decimal(got))),
+                    _contract_link(code, n))
               for n, first, due, got in rows]
     return _cap(AlertGroup("overdue", N_("逾期未缴的租金"), N_("按合同的缴款计划，到期未缴清的。")), alerts)
 
@@ -134,14 +145,16 @@ def _receipts(session: Session, code: str, village_id: int) -> AlertGroup:
         .outerjoin(scheduled, scheduled.c.contract_id == Contract.id)
         .where(Contract.village_id == village_id, paid.c.paid > func.coalesce(scheduled.c.due, 0))
         .order_by(Contract.number).limit(SHOWN * 5)).all()
-    alerts = [Alert(f"合同 {n}", f"已收 {format_money(Decimal(got))}，超过缴款计划合计 {format_money(Decimal(due))}",
+    alerts = [Alert(_contract(n), say("已收 %(paid)s，超过缴款计划合计 %(due)s", paid=format_money(Decimal(got)),
+                                      due=format_money(Decimal(due))),
                     _contract_link(code, n)) for n, got, due in over]
     withdrawn = session.execute(
         select(Receipt.number, Contract.number).join(Contract, Contract.id == Receipt.contract_id)
         .where(Receipt.village_id == village_id, Receipt.status == RecordStatus.ACTIVE,
                Contract.status == ContractStatus.WITHDRAWN)
         .order_by(Receipt.number).limit(SHOWN * 5)).all()
-    alerts += [Alert(f"收据 {r}", f"记在已撤回的合同 {c} 上", f"/v/{code}/receipts/{r}") for r, c in withdrawn]
+    alerts += [Alert(_receipt(r), say("记在已撤回的合同 %(contract)s 上", contract=c), f"/v/{code}/receipts/{r}")
+               for r, c in withdrawn]
     # Dates compared in Python: date arithmetic in SQL differs between SQLite and PostgreSQL.
     dated = session.execute(
         select(Receipt.number, Receipt.received_on, Contract.number, Contract.start_date, Contract.end_date)
@@ -149,7 +162,8 @@ def _receipts(session: Session, code: str, village_id: int) -> AlertGroup:
         .where(Receipt.village_id == village_id, Receipt.status == RecordStatus.ACTIVE,
                or_(Receipt.received_on < Contract.start_date, Receipt.received_on > Contract.end_date))
         .order_by(Receipt.number)).all()
-    alerts += [Alert(f"收据 {r}", f"收款日 {on.isoformat()} 不在合同 {c} 的期限（{start.isoformat()} 至 {end.isoformat()}）内",
+    alerts += [Alert(_receipt(r), say("收款日 %(day)s 不在合同 %(contract)s 的期限（%(start)s 至 %(end)s）内", day=on.isoformat(),
+                                   contract=c, start=start.isoformat(), end=end.isoformat()),
                      f"/v/{code}/receipts/{r}")
                for r, on, c, start, end in dated if on < start - RECEIPT_EARLY or on > end + RECEIPT_LATE]
     return _cap(AlertGroup("receipts", N_("与缴款计划对不上的收款"), N_("收款多于合同的缴款计划，或收款日远在合同期外，或记在已撤回的合同上。")),
@@ -181,8 +195,11 @@ def _corrected(backend: Backend, session: Session, code: str) -> AlertGroup:
             continue
         labels = backend.registry.labels(entry["entity"])
         what, link = backend.registry.describe(code, entry)
-        words = "；".join(f"{labels.get(k, k)} {old.get(k, '—')} → {new.get(k, '—')}" for k in changed[:3])
-        alerts.append(Alert(what, f"{entry['ts'][:10]} 更正：{words}（原因：{entry['reason'] or '—'}）", link))
+        words = joined([say("%(label)s %(old)s → %(new)s",
+                            label=labels.get(k, k), old=old.get(k, "—"), new=new.get(k, "—"))
+                        for k in changed[:3]])
+        alerts.append(Alert(what, say("%(day)s 更正：%(changes)s（原因：%(reason)s）", day=entry["ts"][:10], changes=words,
+                                      reason=entry["reason"] or "—"), link))
     return _cap(AlertGroup("corrected", N_("发布后改过金额的记录"), N_("公开后又更正了金额、单价或底价的，请核对原因是否站得住。")), alerts)
 
 
@@ -202,8 +219,8 @@ def _backdated(backend: Backend, session: Session, code: str) -> AlertGroup:
         logged = local_date(datetime.fromisoformat(entry["ts"]))
         if logged - day > BACKDATED:
             what, link = backend.registry.describe(code, entry)
-            alerts.append(Alert(what, f"记录日期 {day.isoformat()}，记入日志 {logged.isoformat()}，"
-                                      f"晚了 {(logged - day).days} 天", link))
+            alerts.append(Alert(what, say("记录日期 %(day)s，记入日志 %(logged)s，晚了 %(days)s 天", day=day.isoformat(),
+                                          logged=logged.isoformat(), days=(logged - day).days), link))
     return _cap(AlertGroup("backdated", N_("补录或倒签的记录"),
                            N_("记录上的日期比记入日志的日期早 30 天以上：是补录的旧账，还是事后倒签？")), alerts)
 
@@ -234,8 +251,9 @@ def _bursts(session: Session, code: str) -> AlertGroup:
         day = local_date(first_ts).isoformat()
         minutes = max(1, int((last_ts - first_ts).total_seconds() // 60))
         query = urlencode({"actor": username, "start": day, "end": local_date(last_ts).isoformat()})
-        alerts.append(Alert(f"{ROLES.get(role, role)} {username}",
-                            f"第 {first_seq}–{last_seq} 条：{minutes} 分钟内 {count} 条（{day}）",
+        alerts.append(Alert(say("%(role)s %(username)s", role=ROLES.get(role, role), username=username),
+                            say("第 %(first)s–%(last)s 条：%(minutes)s 分钟内 %(count)s 条（%(day)s）", first=first_seq,
+                                last=last_seq, minutes=minutes, count=count, day=day),
                             f"/committee/log?{query}"))
     return _cap(AlertGroup("bursts", N_("短时间内的大批改动"),
                            N_("同一账号 10 分钟内记入 30 条以上：是批量导入，还是突击改账？")),

@@ -48,3 +48,6 @@ class VerificationRun(Base):
     problem_count: Mapped[int] = mapped_column(default=0)
     trigger: Mapped[str] = mapped_column(String(16))       # desk · daily
     actor: Mapped[str] = mapped_column(String(100), default="")  # who pressed the button (desk runs)
+    # The same problems as messages (kernel/messages.to_data, a JSON list) so the desk shows them in
+    # the reader's language; None on runs recorded before they were kept.
+    problem_messages: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)

@@ -21,9 +21,10 @@ from portal.accounts.models import User
 from portal.auditdesk.models import NEVER, DeskSeen
 from portal.auditlog import store as audit_log
 from portal.auditlog.models import AuditEntry
+from portal.kernel.clock import SHANGHAI
 from portal.kernel.errors import NotFound
 from portal.kernel.history import ACTIONS, PRIVATE_LABEL, ROLES, FieldChange, diff, flatten
-from portal.kernel.clock import SHANGHAI
+from portal.kernel.messages import say
 from portal.kernel.transaction import Backend
 from portal.villages.services import find_village
 
@@ -157,7 +158,7 @@ def timeline(backend: Backend, code: str, filters: LogFilters, page: int, seen: 
         total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where)) or 0
         pages = max(1, -(-total // PAGE_SIZE))
         if page > pages:
-            raise NotFound(f"没有第 {page} 页（共 {pages} 页）")
+            raise NotFound(say("没有第 %(page)s 页（共 %(pages)s 页）", page=page, pages=pages))
         rows = session.execute(select(AuditEntry.seq, AuditEntry.line).where(*where)
                                .order_by(AuditEntry.seq.desc())
                                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()

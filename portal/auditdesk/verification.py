@@ -6,6 +6,7 @@ integrity warning on the village's home page.
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.auditdesk.models import VerificationRun
 from portal.auditlog.integrity import Report, verify_log
-from portal.kernel.messages import say
+from portal.kernel.messages import from_data, say, to_data
 from portal.kernel.transaction import Backend
 
 DESK, DAILY = "desk", "daily"
@@ -29,6 +30,15 @@ class Verdict:
 
     @property
     def problems(self) -> list[str]:
+        """The problems kept with the run: messages (Chinese as str, translatable on a page), or
+        the lines of text of a run recorded before messages were kept."""
+        if self.run.problem_messages:
+            try:
+                kept = json.loads(self.run.problem_messages)
+            except ValueError:
+                kept = None
+            if isinstance(kept, list):
+                return [from_data(item) for item in kept]
         return [line for line in self.run.problems.splitlines() if line]
 
     @property
@@ -54,6 +64,7 @@ def record_run(backend: Backend, code: str, report: Report, trigger: str, actor:
     run = VerificationRun(log=code, ran_at=backend.clock(), ok=report.ok, size=report.size,
                           root=base64.b64encode(report.root).decode("ascii") if report.root else "",
                           problems="\n".join(p.replace("\n", " ") for p in problems),
+                          problem_messages=json.dumps([to_data(p) for p in problems], ensure_ascii=False),
                           problem_count=len(report.problems) + report.omitted, trigger=trigger, actor=actor[:100])
     with backend.db.sessions() as session, session.begin():
         session.add(run)

@@ -11,6 +11,7 @@ from portal.auditdesk import alerts as alert_reads
 from portal.auditdesk import timeline as log_reads
 from portal.auditdesk import verification
 from portal.kernel.history import ACTIONS
+from portal.kernel.messages import say
 from portal.kernel.transaction import Actor
 from portal.publishing.lists import choice_arg, text_arg
 from portal.publishing.query import arg
@@ -39,13 +40,13 @@ def _date_arg(name: str, label: str) -> date | None:
             raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
-        abort(400, f"{label}“{raw[:20]}”无效，请按 2026-11-23 的格式填写")
+        abort(400, say("%(label)s“%(raw)s”无效，请按 2026-11-23 的格式填写", label=label, raw=raw[:20]))
 
 
 def _page() -> int:
     raw = arg("page", "1").strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
-        abort(400, f"页码“{raw[:20]}”无效，请填写从 1 开始的整数")
+        abort(400, say("页码“%(raw)s”无效，请填写从 1 开始的整数", raw=raw[:20]))
     return int(raw)
 
 
@@ -59,7 +60,7 @@ def _filters() -> log_reads.LogFilters:
         unseen=choice_arg("unseen", ("1",)) == "1",
     )
     if filters.start and filters.end and filters.start > filters.end:
-        abort(400, "开始日期不能晚于结束日期")
+        abort(400, say("开始日期不能晚于结束日期"))
     return filters
 
 
@@ -104,7 +105,7 @@ def verify_now() -> Response:
     """立即核验: the full check (chain, root, signed checkpoints, live rows), its result recorded."""
     actor, code = _member()
     if not ActionForm().validate_on_submit():
-        abort(400, "页面已过期或来源不明，未核验。请刷新页面后重试。")
+        abort(400, say("页面已过期或来源不明，未核验。请刷新页面后重试。"))
     verdict = verification.check_village(backend(), code, verification.DESK, actor.label)
     flash(translate(verdict.headline))
     return redirect(url_for("auditdesk.integrity"))

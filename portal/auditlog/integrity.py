@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from audit.entry import private_commitment
 
+from portal.kernel.messages import say
 from portal.kernel.registry import RecordType, Registry
 from portal.auditlog.models import AuditCheckpoint, AuditEntry, AuditHead, PrivateRecord
 from portal.auditlog import integrity_files, integrity_head, integrity_log
@@ -83,17 +84,17 @@ def verify_log(session: Session, log: str, signer: LogSigner, files_dir: Path | 
     # committed meanwhile cannot look like a head ahead of its entries.
     if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-    scan = _guarded(session, report, "审计日志条目", lambda: integrity_log.scan_entries(
+    scan = _guarded(session, report, say("审计日志条目"), lambda: integrity_log.scan_entries(
         session, report, log, integrity_head.root_sizes(session, log)))
     if scan is not None:
         report.size, report.root = scan.tree.size, scan.tree.root()
         if not scan.size:
-            report.add("日志为空（没有任何条目）")
-        _guarded(session, report, "Merkle 节点", lambda: integrity_log.check_nodes(session, report, log, scan))
-        _guarded(session, report, "日志头", lambda: integrity_head.check_head(session, report, log, scan, signer))
-        _guarded(session, report, "保存的检查点", lambda: integrity_head.check_kept(session, report, log, scan, signer))
-        _guarded(session, report, "文件", lambda: integrity_files.check_files(session, report, scan.files, files_dir))
-    _guarded(session, report, "记录", lambda: _check_records(session, report, log, registry))
+            report.add(say("日志为空（没有任何条目）"))
+        _guarded(session, report, say("Merkle 节点"), lambda: integrity_log.check_nodes(session, report, log, scan))
+        _guarded(session, report, say("日志头"), lambda: integrity_head.check_head(session, report, log, scan, signer))
+        _guarded(session, report, say("保存的检查点"), lambda: integrity_head.check_kept(session, report, log, scan, signer))
+        _guarded(session, report, say("文件"), lambda: integrity_files.check_files(session, report, scan.files, files_dir))
+    _guarded(session, report, say("记录"), lambda: _check_records(session, report, log, registry))
     return report
 
 
@@ -105,7 +106,7 @@ def _guarded(session: Session, report: Report, what: str, check: Callable[[], _T
         if isinstance(err, SQLAlchemyError):
             session.rollback()  # PostgreSQL refuses every later statement of a failed transaction
         detail = str(err).strip().splitlines()[0][:300] if str(err).strip() else ""
-        report.add(f"核对{what}时出错，未能核对完（{type(err).__name__}: {detail}）")
+        report.add(say("核对%(what)s时出错，未能核对完（%(name)s: %(detail)s）", what=what, name=type(err).__name__, detail=detail))
         return None
 
 
@@ -118,14 +119,14 @@ def _check_records(session: Session, report: Report, log: str, registry: Registr
         village_id = _village_id_of(session, log, registry)
     for entity in session.scalars(select(AuditEntry.entity).where(AuditEntry.log == log).distinct()):
         if registry.get(entity) is None:
-            report.add(f"日志中有未知类型 {entity} 的记录，无法与数据库比对")
+            report.add(say("日志中有未知类型 %(entity)s 的记录，无法与数据库比对", entity=entity))
     for record_type in registry:
-        what = f" {record_type.entity} 记录"
+        what = say(" %(entity)s 记录", entity=record_type.entity)
         _guarded(session, report, what, lambda: _logged_records(session, report, log, record_type, village_id))
         if record_type.village_column != "id" and (village_id is not None or record_type.unowned_log == log):
             _guarded(session, report, what, lambda: _unlogged_rows(session, report, log, record_type, village_id))
     if village_id is not None:  # what the types derive and store beside their records
-        for problem in _guarded(session, report, "派生数据", lambda: registry.derived_problems(session, village_id)) or []:
+        for problem in _guarded(session, report, say("派生数据"), lambda: registry.derived_problems(session, village_id)) or []:
             report.add(problem)
 
 
@@ -154,14 +155,15 @@ def _logged_records(session: Session, report: Report, log: str, record_type: Rec
             key = str(entry["entity_id"])
             try:
                 if key in errors:
-                    report.add(f"{entry_name(entry)}: 无法读取数据库中的此记录（{errors[key]}，被直接修改？）")
+                    report.add(say("%(entry)s: 无法读取数据库中的此记录（%(errors)s，被直接修改？）",
+                                   entry=entry_name(entry), errors=errors[key]))
                 elif key not in rows:
-                    report.add(f"{entry_name(entry)}: 日志中有此记录，数据库中却不存在（被直接删除？）")
+                    report.add(say("%(entry)s: 日志中有此记录，数据库中却不存在（被直接删除？）", entry=entry_name(entry)))
                 else:
                     _compare_row(report, rows[key], entry, privates.get(entry_id), village_id)
             except Exception as err:  # e.g. a row it refers to was deleted: name the record
-                report.add(f"{entry_name(entry)}: 与日志比对时出错（{type(err).__name__}: {err}），"
-                           "它或它关联的记录可能被直接修改或删除")
+                report.add(say("%(entry)s: 与日志比对时出错（%(name)s: %(err)s），它或它关联的记录可能被直接修改或删除",
+                               entry=entry_name(entry), name=type(err).__name__, err=str(err)))
 
 
 def _rows_by_id(session: Session, record_type: RecordType, ids: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -189,15 +191,15 @@ def _compare_row(report: Report, row: Any, entry: dict[str, Any], private: Any,
                  village_id: int | None) -> None:
     name = record_name(row.audit_entity, row.audit_id(), getattr(row, "number", None))
     if village_id is not None and getattr(row, "village_id", village_id) != village_id:
-        report.add(f"{name}: 数据库中属于另一个村（village_id={row.village_id}），日志 seq={entry['seq']} "
-                   "却记在本村（被直接修改？）")
+        report.add(say("%(name)s: 数据库中属于另一个村（village_id=%(village_id)s），日志 seq=%(seq)s 却记在本村（被直接修改？）",
+                       name=name, village_id=row.village_id, seq=entry['seq']))
         return
     if row.version != entry["version"] or row.public_state() != entry["data"]:
-        report.add(f"{name}: 数据库中的内容与日志 seq={entry['seq']} 记载的不一致（被直接修改？）")
+        report.add(say("%(name)s: 数据库中的内容与日志 seq=%(seq)s 记载的不一致（被直接修改？）", name=name, seq=entry['seq']))
         return
     personal = row.personal_data()
     if (personal is None) != (entry["private"] is None):
-        report.add(f"{name}: 个人信息与日志 seq={entry['seq']} 的承诺不一致")
+        report.add(say("%(name)s: 个人信息与日志 seq=%(seq)s 的承诺不一致", name=name, seq=entry['seq']))
         return
     # Against the private record, if it was kept (not erased) and reproduces the commitment;
     # one that does not has been named by the pass over the log.
@@ -205,7 +207,7 @@ def _compare_row(report: Report, row: Any, entry: dict[str, Any], private: Any,
             integrity_log.private_problems(entry["private"], private.entry_id, private.salt, private.personal):
         return
     if private_commitment(private.salt, personal) != entry["private"]:
-        report.add(f"{name}: 个人信息与日志 seq={entry['seq']} 的承诺不一致（被直接修改？）")
+        report.add(say("%(name)s: 个人信息与日志 seq=%(seq)s 的承诺不一致（被直接修改？）", name=name, seq=entry['seq']))
 
 
 def _unlogged_rows(session: Session, report: Report, log: str, record_type: RecordType,
@@ -224,7 +226,7 @@ def _unlogged_rows(session: Session, report: Report, log: str, record_type: Reco
         for row_id, row_number in batch:
             if str(row_id) not in logged:
                 name = record_name(model.audit_entity, str(row_id), row_number if number is not None else None)
-                report.add(f"{name}: 数据库中有此记录，日志中却没有（绕过门户直接写入？）")
+                report.add(say("%(name)s: 数据库中有此记录，日志中却没有（绕过门户直接写入？）", name=name))
 
 
 def _village_id_of(session: Session, log: str, registry: Registry) -> int | None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from audit import NoteError, cosignature, note
 from audit.checkpoint import Checkpoint, log_of_origin, parse_checkpoint
 
+from portal.kernel.messages import say
 from portal.auditlog.models import AuditCheckpoint, AuditHead
 from portal.auditlog.integrity_log import LogScan, ts_text
 from portal.auditlog.signing import LogSigner
@@ -43,38 +44,39 @@ def check_head(session: Session, report: Report, log: str, scan: LogScan, signer
     head = session.execute(select(_HEAD).where(_HEAD.c.log == log)).first()
     if head is None or not scan.size:
         if head is None and scan.size:
-            report.add("audit_head 中没有此日志的行（日志头被直接删除？）")
+            report.add(say("audit_head 中没有此日志的行（日志头被直接删除？）"))
         elif head is not None:
-            report.add(f"audit_head 中有此日志的行（size={head.size}），日志中却没有任何条目（被直接改动？）")
+            report.add(say("audit_head 中有此日志的行（size=%(size)s），日志中却没有任何条目（被直接改动？）", size=head.size))
         return
     last = f"seq={scan.size - 1}"
     if head.size != scan.size:
-        report.add(f"日志头 audit_head 的 size={head.size}，日志实有 {scan.size} 条（seq 0–{scan.size - 1}，"
-                   "被直接修改？）")
+        report.add(say("日志头 audit_head 的 size=%(head)s，日志实有 %(size)s 条（seq 0–%(last)s，被直接修改？）",
+                       head=head.size, size=scan.size, last=scan.size - 1))
     if head.last_hash != scan.last_hash:
-        report.add(f"日志头 audit_head 的 last_hash 与最后一条（{last}）的哈希不一致（被直接修改？）")
+        report.add(say("日志头 audit_head 的 last_hash 与最后一条（%(last)s）的哈希不一致（被直接修改？）", last=last))
     peaks, root = scan.head_tree()
     if bytes(head.root) != root:
-        report.add("日志头 audit_head 的根哈希（root）与由条目重算的不一致（被直接修改？）")
+        report.add(say("日志头 audit_head 的根哈希（root）与由条目重算的不一致（被直接修改？）"))
     if bytes(head.peaks) != b"".join(peaks):
-        report.add("日志头 audit_head 的 peaks 与由条目重算的不一致（被直接修改？之后追加的节点会出错）")
+        report.add(say("日志头 audit_head 的 peaks 与由条目重算的不一致（被直接修改？之后追加的节点会出错）"))
     if ts_text(head.updated_at) != ts_text(scan.last_ts):
-        report.add(f"日志头 audit_head 的 updated_at 与最后一条（{last}）的时间不一致（被直接修改？）")
-    _check_note(report, "日志头 audit_head 中的签名检查点", head.checkpoint, log, scan, signer)
+        report.add(say("日志头 audit_head 的 updated_at 与最后一条（%(last)s）的时间不一致（被直接修改？）", last=last))
+    _check_note(report, say("日志头 audit_head 中的签名检查点"), head.checkpoint, log, scan, signer)
 
 
 def check_kept(session: Session, report: Report, log: str, scan: LogScan, signer: LogSigner) -> None:
     query = select(_KEPT).where(_KEPT.c.log == log).order_by(_KEPT.c.size)
     committee = _committee_keys(session, log)
     for kept in session.execute(query):
-        what = f"保存的检查点（audit_checkpoint id={kept.id}）"
+        what = say("保存的检查点（audit_checkpoint id=%(id)s）", id=kept.id)
         try:
             checkpoint = _check_note(report, what, kept.note, log, scan, signer)
             if checkpoint is not None and (checkpoint.size, checkpoint.root) != (kept.size, bytes(kept.root)):
-                report.add(f"{what}的 size 或 root 列与其签名内容（size={checkpoint.size}）不一致（被直接修改？）")
+                report.add(say("%(what)s的 size 或 root 列与其签名内容（size=%(size)s）不一致（被直接修改？）",
+                               what=what, size=checkpoint.size))
             _check_cosignatures(report, what, kept.note, committee)
         except Exception as err:  # a value no portal writes: name the row, keep going
-            report.add(f"{what}: 核对时出错（{type(err).__name__}: {err}）")
+            report.add(say("%(what)s: 核对时出错（%(name)s: %(err)s）", what=what, name=type(err).__name__, err=str(err)))
 
 
 def _committee_keys(session: Session, log: str) -> list[str]:
@@ -93,7 +95,7 @@ def _check_cosignatures(report: Report, what: str, signed: str, committee: list[
     try:
         cosignature.cosignatures(signed, committee)
     except NoteError as err:
-        report.add(f"{what}上的监委会联署无效（{err}，被直接修改？）")
+        report.add(say("%(what)s上的监委会联署无效（%(err)s，被直接修改？）", what=what, err=str(err)))
 
 
 def _check_note(report: Report, what: str, signed: str, log: str, scan: LogScan,
@@ -104,13 +106,13 @@ def _check_note(report: Report, what: str, signed: str, log: str, scan: LogScan,
         checkpoint = parse_checkpoint(text)
         origin_log = log_of_origin(checkpoint.origin)
     except NoteError as err:
-        report.add(f"{what}无效（签名或格式不对：{err}）")
+        report.add(say("%(what)s无效（签名或格式不对：%(err)s）", what=what, err=str(err)))
         return None
     if origin_log != log:
-        report.add(f"{what}是日志 {origin_log} 的，不是本日志的")
+        report.add(say("%(what)s是日志 %(origin_log)s 的，不是本日志的", what=what, origin_log=origin_log))
     elif checkpoint.size > scan.size:
-        report.add(f"{what}的 size={checkpoint.size} 超出了日志（共 {scan.size} 条）")
+        report.add(say("%(what)s的 size=%(size)s 超出了日志（共 %(entries)s 条）",
+                       what=what, size=checkpoint.size, entries=scan.size))
     elif scan.roots.get(checkpoint.size) != checkpoint.root:
-        report.add(f"{what}（size={checkpoint.size}）的根哈希与日志前 {checkpoint.size} 条的不一致"
-                   "（日志被改动过？）")
+        report.add(say("%(what)s（size=%(size)s）的根哈希与日志前 %(size)s 条的不一致（日志被改动过？）", what=what, size=checkpoint.size))
     return checkpoint

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from audit import merkle
 from audit.entry import ZERO_HASH, entry_defect, format_ts
 
+from portal.kernel.messages import say
 from portal.auditlog.models import AuditEntry, AuditNode, PrivateRecord
 
 if TYPE_CHECKING:
@@ -46,13 +47,17 @@ decode_line: Callable[[str], Any] = json.JSONDecoder(
 
 def record_name(entity: str, entity_id: str, number: Any = None) -> str:
     """How messages name a record: `receipt 12（编号 SK-2024-0159）`."""
-    return f"{entity} {entity_id}" + (f"（编号 {number}）" if number is not None else "")
+    if number is None:
+        return f"{entity} {entity_id}"
+    return say("%(entity)s %(id)s（编号 %(number)s）", entity=entity, id=entity_id, number=number)
 
 
 def entry_name(entry: dict[str, Any]) -> str:
     data = entry.get("data")
     number = data.get("number") if isinstance(data, dict) else None
-    return f"{record_name(str(entry.get('entity')), str(entry.get('entity_id')), number)}，seq={entry.get('seq')}"
+    return say("%(record)s，seq=%(seq)s",
+               record=record_name(str(entry.get("entity")), str(entry.get("entity_id")), number),
+               seq=entry.get("seq"))
 
 
 @dataclass
@@ -98,20 +103,19 @@ def scan_entries(session: Session, report: Report, log: str, root_sizes: set[int
         digest = sha256(line.encode("utf-8") if isinstance(line, str) else bytes(line)).digest()
         if seq != scan.size:  # rows come in seq order and seq is unique: entries are missing
             missing = f"{scan.size}" if seq == scan.size + 1 else f"{scan.size}–{seq - 1}"
-            report.add(f"seq={missing}: 日志中缺少此处的条目（被直接删除？）" if seq > scan.size
-                       else f"seq={seq}: 序号不对")
+            report.add(say("seq=%(missing)s: 日志中缺少此处的条目（被直接删除？）", missing=missing) if seq > scan.size
+                       else say("seq=%(seq)s: 序号不对", seq=seq))
             scan.broken = True
         try:
             _check_entry(report, row, digest, scan)
         except Exception as err:  # a value no portal writes: name the entry, keep going
-            report.add(f"seq={seq}: 核对此条目时出错（{type(err).__name__}: {err}）")
+            report.add(say("seq=%(seq)s: 核对此条目时出错（%(name)s: %(err)s）", seq=seq, name=type(err).__name__, err=str(err)))
             scan.broken = True
         leaf = leaf_hash(digest)
         if stored_node is None:
-            report.add(f"Merkle 节点（第 0 层，序号 {seq}）缺失，门户无法给出 seq={seq} 的证明")
+            report.add(say("Merkle 节点（第 0 层，序号 %(seq)s）缺失，门户无法给出 seq=%(seq)s 的证明", seq=seq))
         elif stored_node != leaf:
-            report.add(f"Merkle 节点（第 0 层，序号 {seq}）与 seq={seq} 的条目不一致（被直接修改？"
-                       "门户会据此给出错误的证明）")
+            report.add(say("Merkle 节点（第 0 层，序号 %(seq)s）与 seq=%(seq)s 的条目不一致（被直接修改？门户会据此给出错误的证明）", seq=seq))
             _correct(scan, (0, seq), leaf)
         append(leaf)
         scan.size, scan.last_hash, scan.last_ts = seq + 1, digest.hex(), row[3]
@@ -130,27 +134,27 @@ def ts_text(value: Any) -> str | None:
 def _check_entry(report: Report, row: Any, digest: bytes, scan: LogScan) -> None:
     seq, line, stored_hash, ts = row[0], row[1], row[2], row[3]
     if stored_hash != digest.hex():
-        report.add(f"seq={seq}: 条目内容（line）与其 hash 列不一致（被直接修改？）")
+        report.add(say("seq=%(seq)s: 条目内容（line）与其 hash 列不一致（被直接修改？）", seq=seq))
         scan.broken = True
     entry = decode_line(line)
     defect = entry_defect(entry)
     if defect:
-        report.add(f"seq={seq}: 条目格式不对：{defect}")
+        report.add(say("seq=%(seq)s: 条目格式不对：%(defect)s", seq=seq, defect=defect))
         scan.broken = True
         return
-    problems = []
+    problems: list[str] = []
     if row[_FIRST_COLUMN:] != _ENTRY_COLUMNS(entry) or ts_text(ts) != entry["ts"]:
         columns = [name for name, stored in zip(_COLUMNS, row[_FIRST_COLUMN:]) if stored != entry[name]]
         columns += ["ts"] if ts_text(ts) != entry["ts"] else []
-        problems.append(f"audit_entry 的 {'、'.join(columns)} 列与条目内容不一致（被直接修改？）")
+        problems.append(say("audit_entry 的 %(columns)s 列与条目内容不一致（被直接修改？）", columns='、'.join(columns)))
     if entry["seq"] == scan.size and entry["prev"] != scan.last_hash:
-        problems.append(f"prev 与 seq={seq - 1} 的哈希不一致，日志链在此断裂" if seq else "第一条的 prev 必须是 64 个 0")
+        problems.append(say("prev 与 seq=%(seq)s 的哈希不一致，日志链在此断裂", seq=seq - 1) if seq else say("第一条的 prev 必须是 64 个 0"))
         scan.broken = True
     problems += private_problems(entry["private"], row[5], row[6], row[7])
     if problems or _FILE_VALUE in line:  # files are named by SHA-256 under keys like scan_sha256
         where = entry_name(entry)
         for problem in problems:
-            report.add(f"{where}: {problem}")
+            report.add(say("%(where)s: %(problem)s", where=where, problem=problem))
         data = entry["data"]
         for key, value in data.items() if isinstance(data, dict) else ():
             if key.endswith("sha256"):  # one file, or a list of them (a signing's photos)
@@ -163,14 +167,14 @@ def private_problems(committed: str | None, private_id: int | None, salt: Any, p
     """The private record behind an entry's `private` commitment: there (blank only when the
     personal data was erased, see PrivateRecord) and reproducing the commitment."""
     if committed is None:
-        return [] if private_id is None else ["日志没有个人信息承诺，private_record 中却有它的记录（被直接插入？）"]
+        return [] if private_id is None else [say("日志没有个人信息承诺，private_record 中却有它的记录（被直接插入？）")]
     if private_id is None:
-        return ["private_record 中缺少此条的个人信息记录（被直接删除？）"]
+        return [say("private_record 中缺少此条的个人信息记录（被直接删除？）")]
     if personal is None:  # erased on purpose: the commitment stays, the data is gone
         return []
     if not isinstance(salt, bytes) or not isinstance(personal, str) or \
             hashlib.sha256(salt + personal.encode("utf-8")).hexdigest() != committed:
-        return ["private_record 的盐或个人信息与日志的承诺不一致（被直接修改？）"]
+        return [say("private_record 的盐或个人信息与日志的承诺不一致（被直接修改？）")]
     return []
 
 
@@ -190,8 +194,8 @@ def check_nodes(session: Session, report: Report, log: str, scan: LogScan) -> No
         expected = scan.size >> level if level >= 0 else 0
         if counts.get(level) != ((expected, 0, expected - 1) if expected else None):
             count = counts.get(level, (0,))[0]
-            report.add(f"Merkle 节点：第 {level} 层应有 {expected} 个，数据库中有 {count} 个"
-                       "（序号不对，或被直接插入、删除？）")
+            report.add(say("Merkle 节点：第 %(level)s 层应有 %(expected)s 个，数据库中有 %(count)s 个（序号不对，或被直接插入、删除？）",
+                           level=level, expected=expected, count=count))
     parent, left_child, right_child = aliased(AuditNode), aliased(AuditNode), aliased(AuditNode)
     query = (select(parent.level, parent.index, parent.hash, left_child.hash, right_child.hash)
              .join(left_child, and_(left_child.log == parent.log, left_child.level == parent.level - 1,
@@ -211,8 +215,8 @@ def check_nodes(session: Session, report: Report, log: str, scan: LogScan) -> No
         # Named only if it disagrees with its own stored children: a node that agrees with them
         # is wrong only because a node or an entry below is, and that one is named.
         if bytes(stored) != merkle.node_hash(left, right):
-            report.add(f"Merkle 节点（第 {level} 层，序号 {index}）与日志重算的不一致（被直接修改？"
-                       "门户会据此给出错误的证明）")
+            report.add(say("Merkle 节点（第 %(level)s 层，序号 %(index)s）与日志重算的不一致（被直接修改？门户会据此给出错误的证明）",
+                           level=level, index=index))
         _correct(scan, (level, index), true_hash)
     keys = merkle.peaks(scan.size)
     if keys:

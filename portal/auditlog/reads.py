@@ -16,6 +16,7 @@ from audit.note import key_fingerprint
 
 from portal.auditlog import store as audit_log
 from portal.kernel.errors import NotFound, ValidationError
+from portal.kernel.messages import say
 from portal.kernel.transaction import Backend
 from portal.villages.services import get_village
 
@@ -24,7 +25,7 @@ def log_size(backend: Backend, code: str) -> int:
     """The current size of the village's log; NotFound for an unknown village."""
     with backend.db.read() as session:
         if get_village(session, code) is None:
-            raise NotFound(f"没有编码为“{code}”的村")
+            raise NotFound(say("没有编码为“%(code)s”的村", code=code))
         current = audit_log.head(session, code)
         return current.size if current else 0
 
@@ -45,9 +46,9 @@ def entry_lines(backend: Backend, code: str, start: int, end: int) -> Iterator[b
 def inclusion_proof(backend: Backend, code: str, index: int, size: int) -> dict[str, Any]:
     current = log_size(backend, code)
     if not 1 <= size <= current:
-        raise ValidationError({"size": f"size 必须在 1 到 {current} 之间（日志当前共 {current} 条）"})
+        raise ValidationError({"size": say("size 必须在 1 到 %(current)s 之间（日志当前共 %(current)s 条）", current=current)})
     if index >= size:
-        raise ValidationError({"index": f"index 必须小于 size（{size}）"})
+        raise ValidationError({"index": say("index 必须小于 size（%(size)s）", size=size)})
     with backend.db.read() as session:
         return audit_log.inclusion(session, code, index, size)
 
@@ -55,9 +56,9 @@ def inclusion_proof(backend: Backend, code: str, index: int, size: int) -> dict[
 def consistency_proof(backend: Backend, code: str, old: int, new: int) -> dict[str, Any]:
     current = log_size(backend, code)
     if new > current:
-        raise ValidationError({"new": f"new 不能大于日志当前的条数 {current}"})
+        raise ValidationError({"new": say("new 不能大于日志当前的条数 %(current)s", current=current)})
     if old > new:
-        raise ValidationError({"old": f"old 不能大于 new（{new}）"})
+        raise ValidationError({"old": say("old 不能大于 new（%(new)s）", new=new)})
     with backend.db.read() as session:
         return audit_log.consistency(session, code, old, new)
 
@@ -67,7 +68,7 @@ def proof_bundle(backend: Backend, code: str, seq: int) -> dict[str, Any]:
     current tree, the signed checkpoint of that tree and the portal's verifier key."""
     size = log_size(backend, code)
     if not 0 <= seq < size:
-        raise ValidationError({"seq": f"seq 必须在 0 到 {size - 1} 之间"})
+        raise ValidationError({"seq": say("seq 必须在 0 到 %(size)s 之间", size=size - 1)})
     with backend.db.read() as session:
         line = next(audit_log.iter_lines(session, code, seq, seq + 1))
         return {

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from audit import merkle
 from audit.canonical import canonical_bytes
 from audit.entry import ZERO_HASH, build_entry, new_salt, private_commitment
+from portal.kernel.messages import say
 from portal.auditlog.models import (
     AuditCheckpoint,
     AuditEntry,
@@ -235,7 +236,8 @@ def _size_checked(session: Session, log: str, size: int, what: str) -> int:
 
 def _within(current_size: int, size: int, what: str) -> int:
     if size < 0 or size > current_size:
-        raise ValidationError({what: f"{what} 必须在 0 到 {current_size} 之间（日志当前共 {current_size} 条）"})
+        raise ValidationError({what: say("%(what)s 必须在 0 到 %(current_size)s 之间（日志当前共 %(current_size)s 条）",
+                                         what=what, current_size=current_size)})
     return current_size
 
 
@@ -292,7 +294,7 @@ def inclusion(session: Session, log: str, index: int, size: int) -> dict[str, An
     current_size, nodes = _size_and_nodes(session, log, keys)
     _within(current_size, size, "size")
     if not 0 <= index < size:
-        raise ValidationError({"index": f"index 必须满足 0 ≤ index < size（size={size}）"})
+        raise ValidationError({"index": say("index 必须满足 0 ≤ index < size（size=%(size)s）", size=size)})
     lookup = lambda level, idx: nodes[(level, idx)]  # noqa: E731
     return {
         "index": index,
@@ -307,7 +309,7 @@ def consistency(session: Session, log: str, old: int, new: int) -> dict[str, Any
     """RFC 9162 consistency proof between the trees of `old` and `new` entries."""
     _size_checked(session, log, new, "new")
     if not 0 <= old <= new:
-        raise ValidationError({"old": f"old 必须满足 0 ≤ old ≤ new（new={new}）"})
+        raise ValidationError({"old": say("old 必须满足 0 ≤ old ≤ new（new=%(new)s）", new=new)})
     keys = merkle.consistency_nodes(old, new) | set(merkle.peaks(old)) | set(merkle.peaks(new))
     nodes = _node_lookup(session, log, keys)
     lookup = lambda level, idx: nodes[(level, idx)]  # noqa: E731
@@ -334,7 +336,7 @@ def keep_checkpoint(session: Session, log: str, now: datetime) -> AuditCheckpoin
     """Keeps the current checkpoint (for printing, publishing or co-signing); idempotent per size."""
     current = head(session, log)
     if current is None:
-        raise ValidationError({"village": "该村的日志还没有任何记录"})
+        raise ValidationError({"village": say("该村的日志还没有任何记录")})
     existing = session.scalar(select(AuditCheckpoint).where(
         AuditCheckpoint.log == log, AuditCheckpoint.size == current.size))
     if existing:
@@ -351,7 +353,7 @@ def export(session: Session, log: str, directory: Path, verifier_keys: list[str]
     directory.mkdir(parents=True, exist_ok=True)
     current = head(session, log)
     if current is None:
-        raise ValidationError({"village": f"没有名为 {log} 的日志"})
+        raise ValidationError({"village": say("没有名为 %(log)s 的日志", log=log)})
     count = 0
     with open(directory / "entries.jsonl", "wb") as out:
         for line in iter_lines(session, log, 0, current.size):

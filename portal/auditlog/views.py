@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from portal.app import backend
 from portal.auditlog import reads as log_reads
+from portal.kernel.messages import say
 from portal.publishing.query import arg
 from portal.villages import reads as village_reads
 
@@ -18,10 +19,10 @@ def _int_arg(name: str, default: int | None = None) -> int:
     raw = arg(name)
     if raw == "":
         if default is None:
-            abort(400, f"缺少参数 {name}")
+            abort(400, say("缺少参数 %(name)s", name=name))
         return default
     if not raw.isascii() or not raw.isdigit() or len(raw) > MAX_DIGITS:
-        abort(400, f"参数 {name} 必须是非负整数，收到“{raw[:40]}”")
+        abort(400, say("参数 %(name)s 必须是非负整数，收到“%(raw)s”", name=name, raw=raw[:40]))
     return int(raw)
 
 
@@ -36,7 +37,8 @@ def entries(code: str) -> Response:
     size = log_reads.log_size(backend(), code)
     start, end = _int_arg("start", 0), _int_arg("end", size)
     if start > end or end > size:
-        abort(400, f"需要 0 ≤ start ≤ end ≤ {size}（日志当前共 {size} 条），收到 start={start}、end={end}")
+        abort(400, say("需要 0 ≤ start ≤ end ≤ %(size)s（日志当前共 %(size)s 条），收到 start=%(start)s、end=%(end)s",
+                       size=size, start=start, end=end))
     lines = log_reads.entry_lines(backend(), code, start, end)
     return Response(stream_with_context(lines), mimetype="application/jsonl; charset=utf-8")
 

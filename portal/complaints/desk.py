@@ -14,6 +14,7 @@ from portal.complaints.labels import COMPLAINT_STATUS, FORM, KIND
 from portal.complaints.services import assign, reply
 from portal.kernel.errors import ValidationError
 from portal.kernel.history import ROLES
+from portal.kernel.messages import say
 from portal.kernel.transaction import Actor
 from portal.translations import translate
 from portal.workspace.access import require_sign_in, village_actor
@@ -55,7 +56,9 @@ def handle(number: str) -> Response | tuple[str, int] | str:
             except ValidationError as err:
                 problems = show_errors(err, assigning, answering)
             else:
-                flash(f"已分派 {number}，分派记录已公开" if form is assigning else f"已答复 {number}，答复已公开")
+                done = say("已分派 %(number)s，分派记录已公开", number=number) if form is assigning else say(
+                    "已答复 %(number)s，答复已公开", number=number)
+                flash(translate(done))
                 return redirect(url_for("complaints.desk.handle", number=number))
         else:
             problems = [CSRF_MESSAGE]

@@ -24,6 +24,7 @@ from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
 from portal.kernel.identity import is_phone
 from portal.kernel.lifecycle import record_created, snapshot
 from portal.kernel.lookup import HasSession, find_numbered, session_of
+from portal.kernel.messages import say
 from portal.kernel.privacy import carries_personal_number
 from portal.kernel.registry import Registry
 from portal.kernel.transaction import Actor, Backend, Change
@@ -90,7 +91,7 @@ def answer_days(session: Session, village_id: int) -> int:
 def set_answer_days(backend: Backend, code: str, days: int) -> None:
     """The village's answer deadline for complaints filed (or reopened) from now on."""
     if not 1 <= days <= MAX_ANSWER_DAYS:
-        raise ValidationError({"days": f"答复期限应为 1 到 {MAX_ANSWER_DAYS} 天"})
+        raise ValidationError({"days": say("答复期限应为 1 到 %(most)s 天", most=MAX_ANSWER_DAYS)})
     with backend.db.write(code) as session:
         village = find_village(session, code)
         setting = session.get(ComplaintSetting, village.id)
@@ -113,7 +114,7 @@ def parse_about(registry: Registry, about: str) -> tuple[str, str] | None:
         return None
     entity, _, number = about.partition(":")
     if entity not in about_types(registry) or not number.strip() or len(number) > 40:
-        raise ValidationError({"about": "涉及的记录无法识别，请从记录页面上的“我要反映问题/投诉”进入"})
+        raise ValidationError({"about": say("涉及的记录无法识别，请从记录页面上的“我要反映问题/投诉”进入")})
     return entity, number.strip()
 
 
@@ -136,7 +137,7 @@ def find_by_code(change_or_session: HasSession | Session, village_id: int, code:
     complaint = session_of(change_or_session).scalar(select(Complaint).where(
         Complaint.village_id == village_id, Complaint.tracking_hash == tracking_hash(code)))
     if complaint is None:
-        raise NotFound("没有这个查询码。请核对查询码是否抄错，或到村委会询问。")
+        raise NotFound(say("没有这个查询码。请核对查询码是否抄错，或到村委会询问。"))
     return complaint
 
 
@@ -152,14 +153,14 @@ def check_complaint(registry: Registry, data: ComplaintInput) -> tuple[dict[str,
     check = Checker()
     kind = str(data.kind or "").strip()
     if kind not in KIND:
-        check.fail("kind", "请选择是投诉还是意见建议")
+        check.fail("kind", say("请选择是投诉还是意见建议"))
     body = public_text(check, "body", data.body, "内容", BODY_MAX)
     name = check.text("name", data.name, "姓名", max_len=NAME_MAX, required=False)
     if carries_personal_number(name) or any(ch.isdigit() for ch in name):
-        check.fail("name", "姓名里不要写数字；不想留名可以不填")
+        check.fail("name", say("姓名里不要写数字；不想留名可以不填"))
     phone = re.sub(r"[\s\-]", "", check.text("phone", data.phone, "联系电话", max_len=20, required=False))
     if phone and not is_phone(phone):
-        check.fail("phone", "联系电话应为 11 位手机号或带区号的固定电话")
+        check.fail("phone", say("联系电话应为 11 位手机号或带区号的固定电话"))
     try:
         about = parse_about(registry, data.about)
     except ValidationError as err:
@@ -191,7 +192,7 @@ def file_complaint(backend: Backend, actor: Actor, village_code: str, data: Comp
 def _committee_member(change: Change, village_id: int, username: str) -> User:
     member = change.session.scalar(select(User).where(User.username == str(username or "").strip().lower()))
     if member is None or member.role is not Role.COMMITTEE or member.village_id != village_id or not member.active:
-        raise ValidationError({"assignee": "请选择本村的一位监委会成员"})
+        raise ValidationError({"assignee": say("请选择本村的一位监委会成员")})
     return member
 
 
@@ -209,10 +210,10 @@ def assign(backend: Backend, actor: Actor, village_code: str, number: str, assig
         village_id = change.village_id()
         complaint = find_complaint(change, village_id, number)
         if complaint.status not in (ComplaintStatus.WAITING, ComplaintStatus.ASSIGNED, ComplaintStatus.REOPENED):
-            raise ValidationError({"assignee": "已答复或已解决的投诉不能再分派"})
+            raise ValidationError({"assignee": say("已答复或已解决的投诉不能再分派")})
         member = _committee_member(change, village_id, assignee)
         if complaint.assignee_id == member.id and complaint.status is ComplaintStatus.ASSIGNED:
-            raise ValidationError({"assignee": "已经分派给这位成员"})
+            raise ValidationError({"assignee": say("已经分派给这位成员")})
         before = snapshot(complaint)
         complaint.assignee_id, complaint.assigned_on = member.id, backend.today()
         complaint.status = ComplaintStatus.ASSIGNED
@@ -231,10 +232,10 @@ def reply(backend: Backend, actor: Actor, village_code: str, number: str, text: 
         complaint = find_complaint(change, change.village_id(), number)
         # Reopened: the member who answered answers again, unless the committee reassigns it.
         if complaint.status not in (ComplaintStatus.ASSIGNED, ComplaintStatus.REOPENED):
-            raise ValidationError({"reply": "请先分派承办人" if complaint.status is ComplaintStatus.WAITING
-                                   else "已经答复，等待村民确认"})
+            raise ValidationError({"reply": say("请先分派承办人") if complaint.status is ComplaintStatus.WAITING
+                                   else say("已经答复，等待村民确认")})
         if complaint.assignee_id != actor.user_id:
-            raise PermissionDenied("这件投诉分派给了另一位监委会成员，由其答复")
+            raise PermissionDenied(say("这件投诉分派给了另一位监委会成员，由其答复"))
         complaint.reply, complaint.replied_at, complaint.replied_by = answer, change.now(), actor.role
         complaint.status = ComplaintStatus.ANSWERED
         _logged(change, complaint, "complaint.reply")
@@ -246,17 +247,17 @@ def judge(backend: Backend, actor: Actor, village_code: str, code: str, resolved
     back to the committee, due again in the village's answer days."""
     check = Checker()
     if resolved not in ("yes", "no"):
-        check.fail("resolved", "请选择问题是否已经解决")
+        check.fail("resolved", say("请选择问题是否已经解决"))
     feedback = public_text(check, "note", note, "您的意见", FEEDBACK_MAX) if str(note or "").strip() else ""
     if resolved == "no" and not feedback:
-        check.fail("note", "请写一下哪里还没有解决，便于重新办理")
+        check.fail("note", say("请写一下哪里还没有解决，便于重新办理"))
     check.done()
     action = "complaint.resolve" if resolved == "yes" else "complaint.reopen"
     with backend.change(village_code, actor, action) as change:
         village_id = change.village_id()
         complaint = find_by_code(change, village_id, code)
         if complaint.status is not ComplaintStatus.ANSWERED:
-            raise ValidationError({"resolved": "还没有新的答复，暂时不需要确认"})
+            raise ValidationError({"resolved": say("还没有新的答复，暂时不需要确认")})
         today = backend.today()
         complaint.feedback, complaint.feedback_on = feedback, today
         if resolved == "yes":

@@ -16,6 +16,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from portal.complaints.models import ComplaintAttempt
 from portal.kernel.database import Database
 from portal.kernel.errors import ServiceError
+from portal.kernel.messages import say
 
 LOCK = "_complaint_throttle"  # a write lock of its own: no village code starts with "_"
 
@@ -35,7 +36,7 @@ class TooManyComplaints(ServiceError):
     def __init__(self, retry_after: timedelta) -> None:
         self.retry_after = retry_after
         self.minutes = max(1, math.ceil(retry_after.total_seconds() / 60))
-        super().__init__(f"提交太频繁，请 {self.minutes} 分钟后再提交；急事请直接到村委会或打电话反映")
+        super().__init__(say("提交太频繁，请 %(minutes)s 分钟后再提交；急事请直接到村委会或打电话反映", minutes=self.minutes))
 
     def __reduce__(self) -> tuple[type[TooManyComplaints], tuple[timedelta]]:
         return type(self), (self.retry_after,)

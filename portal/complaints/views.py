@@ -17,6 +17,7 @@ from portal.complaints.labels import COMPLAINT_STATUS, FIELDS, KIND
 from portal.complaints.services import NUMBER, ComplaintInput, check_complaint, file_complaint, judge, shown_code
 from portal.kernel.errors import ValidationError
 from portal.kernel.history import ROLES, line_diff
+from portal.kernel.messages import say
 from portal.kernel.registry import VILLAGER
 from portal.kernel.transaction import Actor
 from portal.publishing.lists import choice_arg, respond, text_arg
@@ -85,7 +86,7 @@ def new(code: str) -> Response:
             except ValidationError as err:
                 problems = show_errors(err, form)
             else:
-                flash("已提交。请记下您的查询码，凭它查看答复")
+                flash(say("已提交。请记下您的查询码，凭它查看答复"))
                 return redirect(url_for("complaints.complaint", code=code, key=filed))
         elif "csrf_token" in form.errors:
             problems = [CSRF_MESSAGE]
@@ -133,5 +134,5 @@ def verdict(code: str, key: str) -> Response | str:
         judge(backend(), FILER, code, key, form.resolved.data or "", form.note.data or "")
     except ValidationError as err:
         return complaint(code, key, form, show_errors(err, form), 400)
-    flash("谢谢，已记录您的意见" if form.resolved.data == "yes" else "已退回监委会重新办理")
+    flash(say("谢谢，已记录您的意见") if form.resolved.data == "yes" else say("已退回监委会重新办理"))
     return redirect(url_for("complaints.complaint", code=code, key=shown_code(key)))

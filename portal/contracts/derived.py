@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.kernel.messages import say
 from portal.contracts.models import Contract, ContractAsset, StoredInstalment
 from portal.contracts.rent import Instalment
 
@@ -56,17 +57,18 @@ def verify_derived(session: Session, village_id: int) -> list[str]:
             strays.append(row)
         else:
             stored.setdefault(row.contract_id, {})[row.seq] = {f: getattr(row, f) for f in FIELDS}
-    problems = []
+    problems: list[str] = []
     for contract in contracts:
         expected = {r["seq"]: {f: r[f] for f in FIELDS}
                     for r in instalment_rows(contract.id, village_id, contract.schedule())}
         problem = _difference(expected, stored.get(contract.id, {}))
         if problem:
-            problems.append(f"合同 {contract.number}：存储的缴款计划{problem}")
+            problems.append(say("合同 %(number)s：存储的缴款计划%(problem)s", number=contract.number, problem=problem))
     for row in strays:
         owner = by_id.get(row.contract_id)
-        name = f"合同 {owner.number}" if owner else f"合同 id={row.contract_id}"
-        problems.append(f"{name}：存储的缴款计划第 {row.seq} 期不属于本村（被直接修改？）")
+        name = say("合同 %(number)s",
+                   number=owner.number) if owner else say("合同 id=%(contract_id)s", contract_id=row.contract_id)
+        problems.append(say("%(name)s：存储的缴款计划第 %(seq)s 期不属于本村（被直接修改？）", name=name, seq=row.seq))
     return problems
 
 
@@ -74,11 +76,11 @@ def _difference(expected: dict[int, dict[str, Any]], stored: dict[int, dict[str,
     """What is wrong with the stored rows, in words; empty when they are what the terms derive."""
     missing = sorted(set(expected) - set(stored))
     if missing:
-        return f"缺少第 {missing[0]} 期，按合同条款应有（被直接删除？）"
+        return say("缺少第 %(missing)s 期，按合同条款应有（被直接删除？）", missing=missing[0])
     extra = sorted(set(stored) - set(expected))
     if extra:
-        return f"多出第 {extra[0]} 期，按合同条款没有（被直接写入？）"
+        return say("多出第 %(extra)s 期，按合同条款没有（被直接写入？）", extra=extra[0])
     for seq in sorted(expected):
         if expected[seq] != stored[seq]:
-            return f"第 {seq} 期与按合同条款重算的不一致（被直接修改？）"
+            return say("第 %(seq)s 期与按合同条款重算的不一致（被直接修改？）", seq=seq)
     return ""

@@ -117,7 +117,8 @@ def current(backend: Backend, code: str, number: str) -> Fields:
     with backend.db.read() as session:
         data = contract_input_from(find_contract(session, find_village(session, code).id, number))
     if len(data.assets) > MAX_ROWS:  # the form would drop the rest
-        raise NotFound(f"合同 {number} 有 {len(data.assets)} 块地，超过表单的 {MAX_ROWS} 行，不能在此更正")
+        raise NotFound(say("合同 %(number)s 有 %(count)s 块地，超过表单的 %(most)s 行，不能在此更正",
+                           number=number, count=len(data.assets), most=MAX_ROWS))
     return ROWS.prefilled(data)
 
 

@@ -217,7 +217,7 @@ def find_contract(change_or_session: HasSession | Session, village_id: int, numb
     statement = _FIND_CONTRACT if with_items else _FIND_CONTRACT_ONLY
     contract = session.scalar(statement, {"village_id": village_id, "number": number})
     if contract is None:
-        raise NotFound(f"没有编号为“{number}”的合同")
+        raise NotFound(say("没有编号为“%(number)s”的合同", number=number))
     return contract
 
 

@@ -17,6 +17,7 @@ from portal.dividends.models import DividendLine, DividendPlan, Payout
 from portal.dividends.services import plan_lines
 from portal.kernel.errors import NotFound
 from portal.kernel.history import Version, versions
+from portal.kernel.messages import say
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
 from portal.publishing.listings import Column, Listing, village_listing
@@ -75,7 +76,7 @@ def _plan_of_year(session: Session, village_id: int, year: int) -> DividendPlan:
     plans = list(session.scalars(select(DividendPlan).where(
         DividendPlan.village_id == village_id, DividendPlan.year == year).order_by(DividendPlan.id.desc())))
     if not plans:
-        raise NotFound(f"没有 {year} 年度的分红方案")
+        raise NotFound(say("没有 %(year)s 年度的分红方案", year=year))
     return next((p for p in plans if p.status is RecordStatus.ACTIVE), plans[0])
 
 

@@ -16,6 +16,7 @@ from portal.dividends.models import DividendLine, DividendPlan, Payout
 from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.lifecycle import amend, record_changed, record_created, snapshot, withdraw
 from portal.kernel.lookup import HasSession, find_numbered, number_taken, session_of
+from portal.kernel.messages import joined, say
 from portal.kernel.money import MAX_AMOUNT
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
@@ -75,13 +76,13 @@ def parse_roll(text: str) -> list[RollLine]:
     seen: set[str] = set()
     raw_lines = [line for line in str(text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
     if not raw_lines:
-        raise ValidationError({"roll": "请填写分红名单：每行一户，写 户号,户主姓名,股数"})
+        raise ValidationError({"roll": say("请填写分红名单：每行一户，写 户号,户主姓名,股数")})
     if len(raw_lines) > ROLL_MAX:
-        raise ValidationError({"roll": f"名单最多 {ROLL_MAX} 户（现有 {len(raw_lines)} 行）"})
+        raise ValidationError({"roll": say("名单最多 %(most)s 户（现有 %(count)s 行）", most=ROLL_MAX, count=len(raw_lines))})
     for place, line in enumerate(raw_lines, start=1):
         parts = _SEPARATORS.split(line.strip())
         if len(parts) != 3:
-            problems.append(f"第 {place} 行：应为 户号,户主姓名,股数 三项")
+            problems.append(say("第 %(line)s 行：应为 户号,户主姓名,股数 三项", line=place))
             continue
         household, name, share_text = parts
         check = Checker()
@@ -89,15 +90,16 @@ def parse_roll(text: str) -> list[RollLine]:
         name = check.text("name", name, "户主姓名", max_len=100)
         shares = check.decimal("shares", share_text, "股数", places=2, minimum=Decimal("0.01"), maximum=SHARES_MAX)
         if household in seen:
-            check.fail("household", f"户号 {household} 重复")
+            check.fail("household", say("户号 %(household)s 重复", household=household))
         seen.add(household)
         if check.errors:
-            problems.append(f"第 {place} 行（户号 {household[:20]}）：{'；'.join(check.errors.values())}")
+            problems.append(say("第 %(line)s 行（户号 %(household)s）：%(problem)s", line=place, household=household[:20],
+                                 problem=joined(list(check.errors.values()))))
             continue
         lines.append(RollLine(household, name, shares))
     if problems:
-        more = f"；另有 {len(problems) - 20} 行有误" if len(problems) > 20 else ""
-        raise ValidationError({"roll": "；".join(problems[:20]) + more})
+        more = [say("另有 %(count)s 行有误", count=len(problems) - 20)] if len(problems) > 20 else []
+        raise ValidationError({"roll": joined([*problems[:20], *more])})
     return lines
 
 
@@ -120,7 +122,7 @@ def _checked(data: PlanInput) -> _Plan:
     }
     meeting = check.text("meeting_number", data.meeting_number, "决策会议", max_len=40)
     if v["publicity_from"] and v["publicity_until"] and v["publicity_until"] < v["publicity_from"] + timedelta(days=4):
-        check.fail("publicity_until", "公示期至少 5 天（截止日期不能早于开始日期后第 4 天）")
+        check.fail("publicity_until", say("公示期至少 5 天（截止日期不能早于开始日期后第 4 天）"))
     try:
         roll = parse_roll(data.roll)
     except ValidationError as err:
@@ -128,7 +130,7 @@ def _checked(data: PlanInput) -> _Plan:
         roll = []
     check.done()
     if v["total"] > MAX_AMOUNT:
-        raise ValidationError({"total": "金额过大"})
+        raise ValidationError({"total": say("金额过大")})
     return _Plan(v, meeting, roll)
 
 
@@ -142,7 +144,7 @@ def _meeting(change: Change, number: str) -> Meeting:
     except NotFound as err:
         raise ValidationError({"meeting_number": str(err)}) from None
     if meeting.status is RecordStatus.WITHDRAWN:
-        raise ValidationError({"meeting_number": f"会议纪要 {number} 已撤回"})
+        raise ValidationError({"meeting_number": say("会议纪要 %(number)s 已撤回", number=number)})
     return meeting
 
 
@@ -160,7 +162,7 @@ def create_plan(backend: Backend, actor: Actor, village_code: str, data: PlanInp
     with backend.change(village_code, actor, "dividend_plan.create", "dividend_line.create") as change:
         village_id = change.village_id()
         if number_taken(change, DividendPlan, village_id, v["number"]):
-            raise ValidationError({"number": f"方案编号“{v['number']}”已存在"})
+            raise ValidationError({"number": say("方案编号“%(number)s”已存在", number=v['number'])})
         plan = DividendPlan(village_id=village_id, meeting=_meeting(change, checked.meeting_number),
                             households=len(checked.roll), shares=sum(line.shares for line in checked.roll), **v)
         record_created(change, plan, "dividend_plan.create")
@@ -186,12 +188,12 @@ def correct_plan(backend: Backend, actor: Actor, village_code: str, number: str,
     with backend.change(village_code, actor, *actions) as change:
         plan = find_plan(change, change.village_id(), number)
         if plan.status is RecordStatus.WITHDRAWN:
-            raise ValidationError({"reason": "已撤回的分红方案不能再更正"})
+            raise ValidationError({"reason": say("已撤回的分红方案不能再更正")})
         lines = {line.household: line for line in plan_lines(change, plan)}
         if any(line.payout is Payout.PAID for line in lines.values()):
-            raise ValidationError({"reason": "已经开始发放的分红方案不能再更正"})
+            raise ValidationError({"reason": say("已经开始发放的分红方案不能再更正")})
         if number_taken(change, DividendPlan, plan.village_id, v["number"], current=plan.number):
-            raise ValidationError({"number": f"方案编号“{v['number']}”已存在"})
+            raise ValidationError({"number": say("方案编号“%(number)s”已存在", number=v['number'])})
         amend(change, plan, "dividend_plan.correct", reason, meeting=_meeting(change, checked.meeting_number),
               households=len(checked.roll), shares=sum(line.shares for line in checked.roll), **v)
         kept = set()
@@ -231,22 +233,23 @@ def pay(backend: Backend, actor: Actor, village_code: str, number: str, fields: 
     check.done()
     assert paid_on is not None
     if paid_on > backend.today():
-        raise ValidationError({"paid_on": f"发放日期不能晚于今天（{backend.today().isoformat()}）"})
+        raise ValidationError({"paid_on": say("发放日期不能晚于今天（%(today)s）", today=backend.today().isoformat())})
     wanted = {w for w in _SEPARATORS.split(wanted_text) if w}
     with backend.change(village_code, actor, "dividend_line.pay", "ledger_entry.create") as change:
         plan = find_plan(change, change.village_id(), number)
         if plan.status is RecordStatus.WITHDRAWN:
-            raise ValidationError({"reason": "已撤回的分红方案不能发放"})
+            raise ValidationError({"reason": say("已撤回的分红方案不能发放")})
         if paid_on <= plan.publicity_until:
-            raise ValidationError({"paid_on": f"公示期到 {plan.publicity_until.isoformat()} 为止，公示期满后才能发放"})
+            raise ValidationError({"paid_on": say("公示期到 %(publicity_until)s 为止，公示期满后才能发放",
+                                                  publicity_until=plan.publicity_until.isoformat())})
         lines = [line for line in plan_lines(change, plan) if line.payout is not Payout.REMOVED]
         everyone = wanted in ({"全部"}, {"all"})
         unknown = sorted(wanted - {line.household for line in lines}) if not everyone else []
         if unknown:
-            raise ValidationError({"households": f"名单中没有这些户号：{'、'.join(unknown[:20])}"})
+            raise ValidationError({"households": say("名单中没有这些户号：%(unknown)s", unknown='、'.join(unknown[:20]))})
         chosen = [line for line in lines if line.payout is Payout.PENDING and (everyone or line.household in wanted)]
         if not chosen:
-            raise ValidationError({"households": "这些户都已发放"})
+            raise ValidationError({"households": say("这些户都已发放")})
         for line in chosen:
             amend(change, line, "dividend_line.pay", reason, payout=Payout.PAID, paid_on=paid_on)
         _book_payout(change, backend, plan, chosen, paid_on, reason)

@@ -74,7 +74,7 @@ def slips(code: str, year: int) -> Response:
     """分红发放单 with each household's full name and check code: the village's own staff only."""
     village, plan, lines = dividend_reads.payout_slips(backend(), code, year)
     if not (current_user.is_authenticated and current_user.role is Role.STAFF and current_user.village_id == village.id):
-        abort(403, "分红发放单含户主姓名和核对码，只有本村的工作人员（村干部、报账员）登录后可以打印。")
+        abort(403, N_("分红发放单含户主姓名和核对码，只有本村的工作人员（村干部、报账员）登录后可以打印。"))
     response = Response(slips_pdf(village, plan, lines), content_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{code}-dividend-slips-{year}.pdf"'})
     response.headers["Cache-Control"] = "private, no-store"

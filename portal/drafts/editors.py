@@ -6,6 +6,7 @@ from typing import Any
 
 from portal.drafts.editor import Editor
 from portal.kernel.errors import NotFound
+from portal.kernel.messages import say
 from portal.kernel.transaction import Backend
 
 VERBS = {"create": "新建", "correct": "更正", "withdraw": "撤回", "import": "导入"}
@@ -20,7 +21,7 @@ def editor_of(backend: Backend, entity: str) -> Editor:
     """The editor the registry names for `entity`; NotFound when staff cannot edit that type here."""
     record_type = backend.registry.get(entity)
     if record_type is None or record_type.editor is None:
-        raise NotFound(f"不能在此编辑“{entity}”")
+        raise NotFound(say("不能在此编辑“%(entity)s”", entity=entity))
     editor: Editor = importlib.import_module(record_type.editor).EDITOR
     return editor
 

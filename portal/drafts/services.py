@@ -61,33 +61,33 @@ class DraftInput:
 def _village(session: Session, code: str) -> Village:
     village = session.scalar(select(Village).where(Village.code == code))
     if village is None:
-        raise NotFound(f"没有编码为“{code}”的村")
+        raise NotFound(say("没有编码为“%(code)s”的村", code=code))
     return village
 
 
 def _own_staff(actor: Actor, code: str) -> None:
     if actor.role != Role.STAFF.value:
-        raise PermissionDenied("只有本村村干部可以编写草稿")
+        raise PermissionDenied(say("只有本村村干部可以编写草稿"))
     if actor.village != code:
-        raise PermissionDenied("只能编写本村的草稿：该账号不属于此村")
+        raise PermissionDenied(say("只能编写本村的草稿：该账号不属于此村"))
 
 
 def _load(session: Session, code: str, draft_id: int) -> Draft:
     village = _village(session, code)
     draft = session.get(Draft, draft_id)
     if draft is None or draft.village_id != village.id or draft.state is DraftState.DISCARDED:
-        raise NotFound("没有这份草稿")
+        raise NotFound(say("没有这份草稿"))
     return draft
 
 
 def get_draft(backend: Backend, actor: Actor, code: str, draft_id: int) -> Draft:
     """A draft of the actor's own village, for its staff and committee members."""
     if actor.role not in (Role.STAFF.value, Role.COMMITTEE.value) or actor.village != code:
-        raise PermissionDenied("只有本村村干部和监委会成员可以查看草稿")
+        raise PermissionDenied(say("只有本村村干部和监委会成员可以查看草稿"))
     with backend.db.read() as session:
         draft = _load(session, code, draft_id)
         if actor.role == Role.COMMITTEE.value and draft.state is DraftState.DRAFT:
-            raise PermissionDenied("草稿提交审核后监委会成员才能查看")
+            raise PermissionDenied(say("草稿提交审核后监委会成员才能查看"))
         return draft
 
 
@@ -116,7 +116,8 @@ def _checked_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, 
         if not data.batch:
             check.fail("file", say("文件里没有可导入的记录"))
         elif len(data.batch) > MAX_BATCH:
-            check.fail("file", say("一次最多导入 %(most)s 条，这个文件有 %(count)s 条：请分成几个文件", most=MAX_BATCH, count=len(data.batch)))
+            check.fail("file", say("一次最多导入 %(most)s 条，这个文件有 %(count)s 条：请分成几个文件",
+                                   most=MAX_BATCH, count=len(data.batch)))
     elif submit and data.verb != "create" and not reason:
         verb = "更正或撤回" if data.verb in ("correct", "withdraw") else verb_names(backend).get(data.verb, "")
         check.fail("reason", say("请填写%(verb)s的理由", verb=verb))
@@ -268,9 +269,9 @@ def published_state(backend: Backend, code: str, entity: str, target: str) -> di
 
 def _committee(actor: Actor, code: str) -> None:
     if actor.role != Role.COMMITTEE.value:
-        raise PermissionDenied("只有监委会成员可以审核")
+        raise PermissionDenied(say("只有监委会成员可以审核"))
     if actor.village != code:
-        raise PermissionDenied("只能审核本村的记录：该账号不属于此村")
+        raise PermissionDenied(say("只能审核本村的记录：该账号不属于此村"))
 
 
 def approve_draft(backend: Backend, approver: Actor, code: str, draft_id: int) -> Draft:
@@ -284,7 +285,7 @@ def approve_draft(backend: Backend, approver: Actor, code: str, draft_id: int) -
     with backend.db.read() as session:
         author = session.get(User, draft.author_id)
         if author is None or author.village is None:
-            raise NotFound("草稿的作者账号已不存在")
+            raise NotFound(say("草稿的作者账号已不存在"))
         author_actor = Actor(author.username, author.role.value, author.id, author.village.code)
     return _publish(backend, author_actor, code, draft, approver=approver)
 

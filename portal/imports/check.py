@@ -23,8 +23,9 @@ from portal.imports.parse import by_column, parse_file
 from portal.imports.rows import Parsed, Problem, Row, in_order
 from portal.kernel.base import NumberedRecord
 from portal.kernel.errors import ValidationError
-from portal.kernel.status import RecordStatus
+from portal.kernel.messages import say
 from portal.kernel.money import FEN, MoneyError, format_money, parse_money, round_fen
+from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend, Change
 from portal.parcels.models import Asset, AssetKind
 from portal.parcels.services import AssetInput, add_asset, check_asset
@@ -54,7 +55,7 @@ def check_file(backend: Backend, actor: Actor, village_code: str, kind: str, dat
     if parsed.problems:  # the file, a sheet or its columns: rows read from it would mislead
         return Report(kind, parsed, tuple(parsed.all_problems))
     if not parsed.rows:
-        return Report(kind, parsed, (Problem("", None, "", "文件中没有要导入的行（示例行不算）"),))
+        return Report(kind, parsed, (Problem("", None, "", say("文件中没有要导入的行（示例行不算）")),))
     return Report(kind, parsed, tuple(in_order(check_rows(backend, actor, village_code, kind, parsed.rows))))
 
 
@@ -125,10 +126,10 @@ def _duplicate(row: Row, number: str, first: Row | None, in_village: bool) -> li
     kind = KINDS[row.kind]
     column = kind.report_column("number", row.headers)
     if first is not None:
-        return [row.problem(column, f"“{number}”与{_where(first)}重复")]
+        return [row.problem(column, say("“%(number)s”与%(first)s重复", number=number, first=_where(first)))]
     if in_village:
-        return [row.problem(column, f"本村已有编号为“{number}”的{kind.label}：已登记的不必再导入，"
-                                    "要改请用更正")]
+        return [row.problem(column, say("本村已有编号为“%(number)s”的%(label)s：已登记的不必再导入，要改请用更正",
+                                        number=number, label=kind.label))]
     return []
 
 
@@ -147,7 +148,8 @@ def _broken_references(row: Row, failed: dict[tuple[str, str], Row]) -> list[Pro
         refers = []
     kind = KINDS[row.kind]
     return [row.problem(kind.report_column(field, row.headers),
-                        f"{what}“{number}”在{_where(failed[(other, number)])}，那一行有问题：改正后才能引用")
+                        say("%(what)s“%(number)s”在%(failed)s，那一行有问题：改正后才能引用",
+                            what=what, number=number, failed=_where(failed[(other, number)])))
             for other, number, field, what in refers if (other, number) in failed]
 
 
@@ -212,20 +214,20 @@ def _completed(row: Row, parcels: dict[str, tuple[AssetKind, Decimal]]) -> tuple
         area = sum((Decimal(str(area).replace(",", "")) if area not in (None, "") else parcels[str(number).strip()][1]
                     for number, area in data.assets), Decimal(0))
     except MoneyError as error:
-        return data, [row.problem(column, f"年租金：{error}")]
+        return data, [row.problem(column, say("年租金：%(error)s", error=error))]
     except (InvalidOperation, KeyError):  # an area or parcel the service will name
         return data, []
     yearly = area * (12 if unit == "m2_month" else 1)
     if not data.rent_rate:
         rate = annual / yearly if yearly else Decimal(0)
         if not yearly or rate != rate.quantize(FEN):
-            return data, [row.problem(column, "年租金除以面积不是整分：请在“租金单价”列写出单价")]
+            return data, [row.problem(column, say("年租金除以面积不是整分：请在“租金单价”列写出单价"))]
         return replace(data, rent_rate=str(rate.quantize(FEN))), []
     try:
         expected = round_fen(parse_money(data.rent_rate) * yearly)
     except MoneyError:
         return data, []  # the service names a bad rate
     if expected != annual:
-        return data, [row.problem(column, f"年租金 {format_money(annual)} 与 租金单价×面积 = "
-                                          f"{format_money(expected)} 不符：请核对")]
+        return data, [row.problem(column, say("年租金 %(annual)s 与 租金单价×面积 = %(expected)s 不符：请核对",
+                                              annual=format_money(annual), expected=format_money(expected)))]
     return data, []

@@ -62,7 +62,8 @@ def describe(fields: Mapping[str, str]) -> str:
     facts = {"kind": kind, "number": fields.get("number", ""), "name": fields.get("name", ""),
              "line": fields.get("line", ""), "sheet": fields.get("sheet", "")}
     if "start" in fields:
-        about = say("%(name)s，%(start)s 至 %(end)s", name=facts["name"], start=fields["start"], end=fields.get("end", ""))
+        about = say("%(name)s，%(start)s 至 %(end)s",
+                    name=facts["name"], start=fields["start"], end=fields.get("end", ""))
     elif "amount" in fields:
         about = say("%(name)s，%(amount)s 元", name=facts["name"], amount=fields["amount"])
     else:
@@ -86,11 +87,11 @@ def publish_file(backend: Backend, actor: Actor, code: str, _rows: list[Any], re
 
 
 def _read(_backend: Backend, _code: str, _content: bytes, _options: Fields) -> list[Fields]:
-    raise NotFound("整套台账在“导入历史台账”页面上传")  # the imports pages check and keep the file
+    raise NotFound(say("整套台账在“导入历史台账”页面上传"))  # the imports pages check and keep the file
 
 
 def _never(*_args: Any) -> NoReturn:
-    raise NotFound("台账导入的草稿只能整份提交、批准或删除")
+    raise NotFound(say("台账导入的草稿只能整份提交、批准或删除"))
 
 
 def _to_input(fields: Fields, _files: Files) -> Fields:

@@ -62,7 +62,7 @@ def parse_file(data: bytes, kind_name: str) -> Parsed:
         rows.extend(found)
         problems.extend(trouble)
     if len(rows) > MAX_ROWS:
-        problems.append(Problem("", None, "", f"一次最多导入 {MAX_ROWS} 行，这个文件超过了：请分成几个文件导入"))
+        problems.append(Problem("", None, "", say("一次最多导入 %(most)s 行，这个文件超过了：请分成几个文件导入", most=MAX_ROWS)))
     counts = {kind.name: sum(1 for r in rows if r.kind == kind.name) for kind, _, _ in chosen}
     return Parsed(tuple(rows), tuple(problems), counts)
 
@@ -74,23 +74,23 @@ def _sheets(tables: list[Table], kind_name: str) -> tuple[list[tuple[Kind, Table
     if len(kinds) == 1:
         named = [t for t in data if _sheet_kind(t.name) == kinds[0].name]
         if not named and len(data) > 1:
-            return [], [Problem("", None, "", f"工作簿里有 {len(data)} 张表，不知道导入哪一张：请只留一张，"
-                                              f"或把要导入的表命名为“{kinds[0].sheet}”")]
+            return [], [Problem("", None, "", say("工作簿里有 %(count)s 张表，不知道导入哪一张：请只留一张，或把要导入的表命名为“%(sheet)s”",
+                                                  count=len(data), sheet=kinds[0].sheet))]
         table = (named or data or [Table("", [])])[0]
         if not table.rows:
-            return [], [Problem("", None, "", "文件里没有任何内容")]
+            return [], [Problem("", None, "", say("文件里没有任何内容"))]
         return [(kinds[0], table, "")], []
     chosen, problems = [], []
     for table in data:
         if _sheet_kind(table.name) is None:
-            problems.append(Problem(table.name, None, "", "整套台账只读名为“地块资产”“合同”“收款”的工作表："
-                                    "请改工作表的名字，或删除这张表"))
+            problems.append(Problem(table.name, None, "", say("整套台账只读名为“地块资产”“合同”“收款”的工作表："
+                                    "请改工作表的名字，或删除这张表")))
     for kind in kinds:
         for table in data:
             if _sheet_kind(table.name) == kind.name:
                 chosen.append((kind, table, table.name))
     if not chosen and not problems:
-        problems.append(Problem("", None, "", "工作簿中没有“地块资产”“合同”“收款”工作表"))
+        problems.append(Problem("", None, "", say("工作簿中没有“地块资产”“合同”“收款”工作表")))
     return chosen, problems
 
 
@@ -104,8 +104,8 @@ def _parse_table(kind: Kind, table: Table, sheet: str) -> tuple[list[Row], list[
     if start is None:
         line = table.rows[0][0]
         expected = "、".join(c.header for c in kind.columns if c.required)
-        return [], [Problem(sheet, line, "", f"找不到列名行：前 {HEADER_SEARCH} 行中没有 {expected} 这样的列名，"
-                                             "请使用模板的第一行")]
+        return [], [Problem(sheet, line, "", say("找不到列名行：前 %(lines)s 行中没有 %(expected)s 这样的列名，请使用模板的第一行",
+                                                 lines=HEADER_SEARCH, expected=expected))]
     header_line, header_cells = table.rows[start]
     columns, ignored, problems = _columns(kind, header_cells, header_line, sheet)
     if problems:
@@ -119,8 +119,8 @@ def _parse_table(kind: Kind, table: Table, sheet: str) -> tuple[list[Row], list[
         for index, value in enumerate(cells):
             if index not in columns and index not in ignored and _text(value) and index not in unnamed:
                 unnamed.add(index)
-                problems.append(Problem(sheet, line, f"第 {get_column_letter(index + 1)} 列",
-                                        "这一列有内容却没有列名：请补上列名（见模板），或删除这一列"))
+                problems.append(Problem(sheet, line, say("第 %(index)s 列", index=get_column_letter(index + 1)),
+                                        say("这一列有内容却没有列名：请补上列名（见模板），或删除这一列")))
         values = {column.field: cells[i] for i, column in columns.items() if i < len(cells)}
         rows.append(_row(kind, line, sheet, values, headers))
     return rows, problems
@@ -150,16 +150,17 @@ def _columns(kind: Kind, cells: tuple[Any, ...], line: int, sheet: str
         if is_ignored(header):
             ignored.add(index)
         elif column is None:
-            problems.append(Problem(sheet, line, header, f"不认识“{header}”这一列：请改成模板中的列名"
-                                                         "（见模板的“填写说明”），或删除这一列"))
+            problems.append(Problem(sheet, line, header, say("不认识“%(header)s”这一列：请改成模板中的列名（见模板的“填写说明”），或删除这一列",
+                                                             header=header)))
         elif column.field in seen:
-            problems.append(Problem(sheet, line, header, f"“{header}”与“{seen[column.field]}”是同一项：请只留一列"))
+            problems.append(Problem(sheet, line, header, say("“%(header)s”与“%(seen)s”是同一项：请只留一列",
+                                                             header=header, seen=seen[column.field])))
         else:
             columns[index] = column
             seen[column.field] = header
     for column in kind.columns:
         if column.required and column.field not in seen:
-            problems.append(Problem(sheet, line, column.header, f"缺少“{column.header}”列"))
+            problems.append(Problem(sheet, line, column.header, say("缺少“%(header)s”列", header=column.header)))
     return columns, ignored, problems
 
 
@@ -193,8 +194,8 @@ class _Cells:
             return ""
         if isinstance(value, str):
             if value.strip().startswith("="):
-                self.fail(field, f"单元格是公式（{value.strip()[:40]}）：导入不计算公式，请改成算好的数值或文字"
-                                 "（复制后“选择性粘贴 → 数值”）")
+                self.fail(field, say("单元格是公式（%(value)s）：导入不计算公式，请改成算好的数值或文字（复制后“选择性粘贴 → 数值”）",
+                                     value=value.strip()[:40]))
                 return ""
             return value.strip()
         if isinstance(value, bool):
@@ -208,8 +209,8 @@ class _Cells:
         if isinstance(value, float):
             column = self.kind.column(field)
             if column is not None and column.text and abs(value) >= 1e15:
-                self.fail(field, f"{column.header}被 Excel 存成了数字（{value:.5E}），后几位已经丢失："
-                                 "请把这一列设为“文本”格式，重新输入后再导入")
+                self.fail(field, say("%(header)s被 Excel 存成了数字（%(value)s），后几位已经丢失：请把这一列设为“文本”格式，重新输入后再导入",
+                                     header=column.header, value=f"{value:.5E}"))
                 return ""
             return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
         self.fail(field, say("单元格的内容无法读取（公式或其他特殊内容）：请改成数值或文字"))
@@ -230,7 +231,7 @@ class _Cells:
             return default
         code = next((c for w, c in words.items() if normalised(w) == normalised(text)), None)
         if code is None:
-            self.fail(field, f"“{text}”不在可填的范围内：请填 {allowed}")
+            self.fail(field, say("“%(text)s”不在可填的范围内：请填 %(allowed)s", text=text, allowed=allowed))
             return ""
         return code
 
@@ -259,7 +260,8 @@ def _contract(cells: _Cells) -> ContractInput:
     numbers = [n for n in re.split(r"[、，,;；/\s]+", cells.text("assets")) if n]
     areas = [a for a in re.split(r"[、，;；/\s]+", cells.text("areas")) if a]
     if areas and len(areas) != len(numbers):
-        cells.fail("areas", f"写了 {len(numbers)} 个地块编号、{len(areas)} 个面积：请按地块编号的顺序逐一写面积，或都空着")
+        cells.fail("areas", say("写了 %(count)s 个地块编号、%(count2)s 个面积：请按地块编号的顺序逐一写面积，或都空着",
+                                count=len(numbers), count2=len(areas)))
     leased: list[tuple[str, str | Decimal | None]] = [
         (number, areas[i] if len(areas) == len(numbers) else None) for i, number in enumerate(numbers)]
     id_number = cells.text("lessee_id_number").upper()
@@ -303,7 +305,7 @@ def _escalation(cells: _Cells) -> tuple[str, str]:
         return "0", "0"
     found = re.fullmatch(r"每?(\d+)年(?:递增|上浮|增加|提高|上涨|增长)?(\d+(?:\.\d+)?)%", key)
     if found is None:
-        cells.fail("escalation", f"看不懂“{text}”：请写成“每5年递增5%”这样；不递增请空着")
+        cells.fail("escalation", say("看不懂“%(text)s”：请写成“每5年递增5%%”这样；不递增请空着", text=text))
         return "0", "0"
     return found.group(2), found.group(1)
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from portal.kernel.messages import say
+
 MAX_BYTES = 5 * 1024 * 1024
 # Data rows in one file. Every row is written twice (the check, then the import), each time
 # through the services: measured on SQLite ~3 ms a contract with 20 instalments, ~1 ms a
@@ -44,11 +46,11 @@ def read_tables(data: bytes) -> list[Table]:
     """Every sheet of an .xlsx file, or the one table of a CSV file; FileRefused if it is too
     big, empty, of another type or unreadable."""
     if len(data) > MAX_BYTES:
-        raise FileRefused(f"文件超过了 {MAX_BYTES // 1024 // 1024} MB：请分成几个文件导入")
+        raise FileRefused(say("文件超过了 %(most)s MB：请分成几个文件导入", most=MAX_BYTES // 1024 // 1024))
     if not data.strip():
-        raise FileRefused("文件是空的")
+        raise FileRefused(say("文件是空的"))
     if data.startswith(OLE2):
-        raise FileRefused("这是旧版 Excel（.xls）文件：请在 Excel 或 WPS 中“另存为” .xlsx 或 CSV 后再导入")
+        raise FileRefused(say("这是旧版 Excel（.xls）文件：请在 Excel 或 WPS 中“另存为” .xlsx 或 CSV 后再导入"))
     if data.startswith(ZIP):
         return _workbook(data)
     return [_csv(_text(data))]
@@ -60,12 +62,12 @@ def _csv(text: str) -> Table:
     try:
         return Table("", list(_non_empty(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))))
     except csv.Error as error:
-        raise FileRefused(f"CSV 格式有误（{error}）：请在 Excel 或 WPS 中另存为 CSV 后再导入") from None
+        raise FileRefused(say("CSV 格式有误（%(error)s）：请在 Excel 或 WPS 中另存为 CSV 后再导入", error=error)) from None
 
 
 def _text(data: bytes) -> str:
     if b"\x00" in data:
-        raise FileRefused("文件中有空字符（NUL），不是 CSV 文本：请在 Excel 或 WPS 中另存为 .xlsx 或 CSV")
+        raise FileRefused(say("文件中有空字符（NUL），不是 CSV 文本：请在 Excel 或 WPS 中另存为 .xlsx 或 CSV"))
     if data.startswith(b"\xef\xbb\xbf"):
         encodings = ["utf-8-sig"]
     else:
@@ -75,7 +77,7 @@ def _text(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise FileRefused("无法识别文件的文字编码：请另存为 .xlsx，或 UTF-8、GBK 编码的 CSV")
+    raise FileRefused(say("无法识别文件的文字编码：请另存为 .xlsx，或 UTF-8、GBK 编码的 CSV"))
 
 
 def _workbook(data: bytes) -> list[Table]:
@@ -83,12 +85,12 @@ def _workbook(data: bytes) -> list[Table]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
         if unzipped > MAX_UNZIPPED:
-            raise FileRefused(f"这个 Excel 文件解压后超过 {MAX_UNZIPPED // 1024 // 1024} MB，不像台账：请检查后再导入")
+            raise FileRefused(say("这个 Excel 文件解压后超过 %(most)s MB，不像台账：请检查后再导入", most=MAX_UNZIPPED // 1024 // 1024))
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except FileRefused:
         raise
     except Exception:  # openpyxl raises whatever the broken part of the file causes
-        raise FileRefused("无法读取这个 Excel 文件（可能已损坏、加密，或不是 .xlsx）：请在 Excel 或 WPS 中另存后再导入") from None
+        raise FileRefused(say("无法读取这个 Excel 文件（可能已损坏、加密，或不是 .xlsx）：请在 Excel 或 WPS 中另存后再导入")) from None
     try:
         tables = []
         for sheet in book.worksheets:  # worksheets only: chartsheets are elsewhere
@@ -98,7 +100,7 @@ def _workbook(data: bytes) -> list[Table]:
     except FileRefused:
         raise
     except Exception:
-        raise FileRefused("读取这个 Excel 文件时出错（文件可能已损坏）：请在 Excel 或 WPS 中另存后再导入") from None
+        raise FileRefused(say("读取这个 Excel 文件时出错（文件可能已损坏）：请在 Excel 或 WPS 中另存后再导入")) from None
     finally:
         book.close()
 
@@ -109,7 +111,7 @@ def _non_empty(rows: Iterable[Iterable[Any]]) -> Iterator[tuple[int, tuple[Any, 
     kept = 0
     for line, cells in enumerate(rows, 1):
         if line > MAX_SCANNED:
-            raise FileRefused(f"表格超过 {MAX_SCANNED} 行（含空行）：请删除多余的行，或分成几个文件导入")
+            raise FileRefused(say("表格超过 %(most)s 行（含空行）：请删除多余的行，或分成几个文件导入", most=MAX_SCANNED))
         values = list(cells)[:MAX_COLUMNS]
         while values and _blank(values[-1]):
             values.pop()

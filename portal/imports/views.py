@@ -43,7 +43,7 @@ def private(response: Response) -> Response:
 def _staff() -> Actor:
     """The logged-in staff member (with their village); 403 for any other account."""
     if current_user.role is not Role.STAFF or current_user.village is None:
-        abort(403, "只有本村的村干部、报账员可以导入台账")
+        abort(403, say("只有本村的村干部、报账员可以导入台账"))
     return actor_for(current_user)
 
 
@@ -121,7 +121,7 @@ def confirm(kind: str) -> Response | tuple[str, int]:
     village, digest = actor.village or "", request.form.get("file", "")
     data = pending.load(_folder(), village, kind, digest)
     if data is None:
-        abort(400, "找不到检查过的文件（已提交、已过一天，或不是本村上传的）：请重新上传并检查")
+        abort(400, say("找不到检查过的文件（已提交、已过一天，或不是本村上传的）：请重新上传并检查"))
     parsed = parse_file(data, kind)
     reason, source = request.form.get("reason", ""), _source(request.form.get("source"))
     fields = {"source": source, "kind": kind, "file": uploads.store(backend().files_dir, data)}
@@ -135,7 +135,8 @@ def confirm(kind: str) -> Response | tuple[str, int]:
         return _confirm_page(Report(kind, parsed, ()), digest, 400, reason, error, source)
     pending.discard(_folder(), village, kind, digest)
     counts = Counter(row.kind for row in parsed.rows)
-    done = joined([say("%(kind)s %(count)s 条", kind=LABELS[name], count=counts[name]) for name in KINDS if counts[name]])
+    done = joined([say("%(kind)s %(count)s 条",
+                       kind=LABELS[name], count=counts[name]) for name in KINDS if counts[name]])
     if draft.state is DraftState.PUBLISHED:
         flash(translate(say("已导入 %(count)s 条记录（%(kinds)s），每一条都已记入审计日志", count=len(parsed.rows), kinds=done)))
         return redirect(url_for("imports.start"))

@@ -39,21 +39,22 @@ class Actor:
 def authorize(registry: Registry, actor: Actor, log: str, actions: Iterable[str]) -> None:
     """Raises PermissionDenied unless `actor` may perform every one of `actions` on village log `log`."""
     if actor.role not in ROLES:
-        raise PermissionDenied(f"未知的角色“{actor.role}”，不能修改任何记录")
+        raise PermissionDenied(say("未知的角色“%(role)s”，不能修改任何记录", role=actor.role))
     for action in actions:
         entity, _, verb = action.rpartition(".")
         record_type = registry.get(entity)
         if record_type is None:
-            raise PermissionDenied(f"未登记的记录类型“{entity}”，不能写入日志")
+            raise PermissionDenied(say("未登记的记录类型“%(entity)s”，不能写入日志", entity=entity))
         allowed = record_type.writers.get(verb, frozenset())
         if actor.role not in allowed:
             who = ROLE_NAMES.get(actor.role, actor.role)
-            raise PermissionDenied(say("%(who)s无权%(verb)s%(kind)s", who=who, verb=ACTIONS.get(verb, verb), kind=record_type.name))
+            raise PermissionDenied(say("%(who)s无权%(verb)s%(kind)s",
+                                       who=who, verb=ACTIONS.get(verb, verb), kind=record_type.name))
         if actor.role in VILLAGE_ROLES and actor.village != log:
             raise PermissionDenied(say("只能修改本村的%(kind)s：该账号不属于此村", kind=record_type.name))
     approver = actor.approved_by
     if approver is not None:
         if approver.role != COMMITTEE or approver.approved_by is not None:
-            raise PermissionDenied("只有监委会成员才能批准发布")
+            raise PermissionDenied(say("只有监委会成员才能批准发布"))
         if approver.village != log:
-            raise PermissionDenied("只能批准本村的记录：该监委会账号不属于此村")
+            raise PermissionDenied(say("只能批准本村的记录：该监委会账号不属于此村"))

@@ -30,9 +30,10 @@ class Message(str):
 
     def render(self, lookup: Callable[[str], str]) -> str:
         """The message through `lookup` (a catalog's gettext): its pattern, and each value that
-        is text or itself a Message; a pattern the catalog lacks stays Chinese as a whole."""
+        is text or itself a Message; a pattern the catalog lacks stays Chinese as a whole (one
+        without Chinese words, like "%(label)s %(number)s", is the same in every language)."""
         pattern = lookup(self.pattern)
-        if pattern == self.pattern:
+        if pattern == self.pattern and _has_chinese(pattern):
             return str(self)
         values = {name: value.render(lookup) if isinstance(value, Message)
                   else lookup(value) if isinstance(value, str) and value else value
@@ -41,6 +42,10 @@ class Message(str):
             return pattern % values
         except (KeyError, TypeError, ValueError):  # a catalog entry that does not fit its pattern
             return str(self)
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
 
 
 def say(pattern: str, **values: Any) -> Message:
@@ -67,3 +72,30 @@ class Joined(Message):
 
 def joined(parts: Sequence[str]) -> Joined:
     return Joined(parts)
+
+
+def to_data(message: str) -> Any:
+    """A message as JSON-ready data that `from_data` turns back into it (pattern and values kept,
+    so it can be stored and shown later in the reader's language); a plain str stays a str."""
+    if isinstance(message, Joined):
+        return {"parts": [to_data(part) for part in message.parts]}
+    if isinstance(message, Message):
+        return {"pattern": message.pattern,
+                "values": {name: to_data(value) if isinstance(value, str)
+                           else value if isinstance(value, (int, float)) and not isinstance(value, bool)
+                           else str(value) for name, value in message.values.items()}}
+    return str(message)
+
+
+def from_data(data: Any) -> str:
+    """The message `to_data` gave `data` for; anything else it could not have given, as text."""
+    if isinstance(data, dict) and isinstance(data.get("parts"), list):
+        return joined([from_data(part) for part in data["parts"]])
+    if isinstance(data, dict) and isinstance(data.get("pattern"), str) and isinstance(data.get("values"), dict):
+        values = {str(name): from_data(value) if isinstance(value, (dict, str)) else value
+                  for name, value in data["values"].items()}
+        try:
+            return Message(data["pattern"], values)
+        except (KeyError, TypeError, ValueError):
+            return str(data["pattern"])
+    return data if isinstance(data, str) else str(data)

@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from portal.kernel.base import Audited
+from portal.kernel.messages import say
 
 # Roles an actor may have; the value is also how the log names the actor's role.
 STAFF, COMMITTEE, TOWNSHIP, SYSTEM, VILLAGER = "staff", "committee", "township", "system", "villager"
@@ -76,7 +77,7 @@ class RecordType:
             label = self.title(self, data, entity_id)
         else:
             number = data.get("number") or data.get("code") or data.get("username") or entity_id
-            label = f"{self.name} {number}"
+            label = say("%(type)s %(number)s", type=self.name, number=number)
         return label, self.page(code, data)
 
 

@@ -22,6 +22,7 @@ from portal.kernel.base import Audited, Base
 from portal.kernel.clock import local_date, utc_now
 from portal.kernel.database import Database
 from portal.kernel.errors import NotFound, PermissionDenied
+from portal.kernel.messages import say
 from portal.kernel.registry import Registry
 
 SYSTEM = Actor("portal", "system")
@@ -201,7 +202,7 @@ class Change:
         """The village whose log this transaction writes; NotFound if there is none."""
         village: VillageRow | None = self.session.scalar(self.backend._village_statements[0], {"code": self.log})
         if village is None:
-            raise NotFound(f"没有编码为“{self.log}”的村")
+            raise NotFound(say("没有编码为“%(log)s”的村", log=self.log))
         self.village_id_read = village.id
         return village
 
@@ -210,7 +211,7 @@ class Change:
         if self.village_id_read is None:
             self.village_id_read = self.session.execute(self.backend._village_statements[1], {"code": self.log}).scalar()
             if self.village_id_read is None:
-                raise NotFound(f"没有编码为“{self.log}”的村")
+                raise NotFound(say("没有编码为“%(log)s”的村", log=self.log))
         return self.village_id_read
 
     def insert(self, record: Base) -> None:
@@ -243,7 +244,7 @@ class Change:
         """Flushes `record`, rewrites what is derived from it (RecordType.derive) and appends its
         full public state to the log, in this transaction."""
         if action not in self.actions:  # authorized when the transaction began, or not at all
-            raise PermissionDenied(f"此次修改未获准写入“{action}”")
+            raise PermissionDenied(say("此次修改未获准写入“%(action)s”", action=action))
         self.session.flush()
         record_type = self.backend.registry.get(record.audit_entity)
         if record_type is not None and record_type.derive is not None:

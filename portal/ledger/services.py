@@ -13,6 +13,7 @@ from portal.auditlog.files import store_file
 from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.lifecycle import amend, record_changed, record_created, withdraw
 from portal.kernel.lookup import HasSession, find_numbered, number_taken
+from portal.kernel.messages import say
 from portal.kernel.money import round_fen
 from portal.kernel.privacy import carries_personal_number
 from portal.kernel.status import RecordStatus
@@ -60,9 +61,9 @@ def _fund_values(data: FundInput) -> dict[str, Any]:
     # As the column reads it back (ScaledDecimal(4, 2)): the logged state must equal the row's.
     v["take"], v["per"] = trimmed(v["take"], 2), trimmed(v["per"], 2)
     if v["category"] and v["category"] not in FUND_SOURCE:
-        check.fail("category", f"提取自“{v['category']}”不在可选范围内")
+        check.fail("category", say("提取自“%(category)s”不在可选范围内", category=v['category']))
     if not check.errors and v["take"] > v["per"]:
-        check.fail("take", "每笔提取不能多于对应的收入")
+        check.fail("take", say("每笔提取不能多于对应的收入"))
     check.done()
     return v
 
@@ -76,7 +77,7 @@ def create_fund(backend: Backend, actor: Actor, village_code: str, data: FundInp
     v = _fund_values(data)
     with backend.change(village_code, actor, "fund.create") as change:
         if number_taken(change, Fund, change.village_id(), v["number"]):
-            raise ValidationError({"number": f"基金编号“{v['number']}”已存在"})
+            raise ValidationError({"number": say("基金编号“%(number)s”已存在", number=v['number'])})
         fund = Fund(village_id=change.village_id(), **v)
         record_created(change, fund, "fund.create")
     return fund
@@ -92,7 +93,7 @@ def correct_fund(backend: Backend, actor: Actor, village_code: str, number: str,
     with backend.change(village_code, actor, "fund.correct") as change:
         fund = find_fund(change, change.village_id(), number)
         if number_taken(change, Fund, fund.village_id, v["number"], current=fund.number):
-            raise ValidationError({"number": f"基金编号“{v['number']}”已存在"})
+            raise ValidationError({"number": say("基金编号“%(number)s”已存在", number=v['number'])})
         amend(change, fund, "fund.correct", reason, **v)
     return fund
 
@@ -183,16 +184,17 @@ def _entry_values(data: EntryInput, check: Checker) -> _Checked:
     direction = v["direction"]
     allowed = INCOME_CATEGORY if direction is Direction.INCOME else EXPENSE_CATEGORY
     if v["category"] and direction is not None and v["category"] not in allowed:
-        check.fail("category", f"科目“{CATEGORY.get(v['category'], v['category'])}”不是"
-                               f"{'收入' if direction is Direction.INCOME else '支出'}科目")
+        check.fail("category", say("科目“%(category)s”不是%(direction)s科目",
+                                   category=CATEGORY.get(v['category'], v['category']),
+                                   direction='收入' if direction is Direction.INCOME else '支出'))
     fund_number = check.text("fund_number", data.fund_number, "专项基金", max_len=40, required=False)
     if fund_number and direction is Direction.INCOME:
-        check.fail("fund_number", "收入不从专项基金支出；专项基金按规则从收入中自动提取")
+        check.fail("fund_number", say("收入不从专项基金支出；专项基金按规则从收入中自动提取"))
     if from_receipt and direction is Direction.EXPENSE:
-        check.fail("receipt_number", "收据是收入凭证，不能记为支出")
+        check.fail("receipt_number", say("收据是收入凭证，不能记为支出"))
     for field in ("note", "funding_source", "approved_by"):
         if carries_personal_number(v[field]):
-            check.fail(field, "这里的内容会公开，请不要写手机号或身份证号")
+            check.fail(field, say("这里的内容会公开，请不要写手机号或身份证号"))
     meeting_number = check.text("meeting_number", data.meeting_number, "决策会议", max_len=40, required=False)
     return _Checked(v, fund_number, meeting_number, receipt_number)
 
@@ -214,17 +216,19 @@ def _link(change: Change, checked: _Checked, check: Checker, current: LedgerEntr
             check.fail(f"{key}_number", str(err))
             continue
         if getattr(record, "status", None) is RecordStatus.WITHDRAWN:
-            check.fail(f"{key}_number", f"{label} {number} 已撤回")
+            check.fail(f"{key}_number", say("%(label)s %(number)s 已撤回", label=label, number=number))
         links[key] = record
     receipt: Receipt | None = links["receipt"]
     if receipt is not None:
         taken = change.session.scalar(select(LedgerEntry.number).where(LedgerEntry.receipt_id == receipt.id))
         if taken and (current is None or taken != current.number):
-            check.fail("receipt_number", f"收据 {receipt.number} 已记入账目 {taken}，不能重复记账")
+            check.fail("receipt_number", say("收据 %(number)s 已记入账目 %(taken)s，不能重复记账",
+                                             number=receipt.number, taken=taken))
         for key, value, label in (("amount", receipt.amount, "金额"), ("booked_on", receipt.received_on, "日期"),
                                   ("counterparty", receipt.payer_name, "交款人")):
             if key in v and v[key] != value:
-                check.fail(key, f"{label}与收据 {receipt.number} 不符（收据上是 {value}）；收据记账可以不填这一项")
+                check.fail(key, say("%(label)s与收据 %(number)s 不符（收据上是 %(value)s）；收据记账可以不填这一项",
+                                    label=label, number=receipt.number, value=value))
             v[key] = value
         v["counterparty_is_person"] = receipt.payer_is_person
     return v | links
@@ -242,10 +246,12 @@ def _book(change: Change, entry: LedgerEntry, check: Checker) -> None:
             change.session.flush()
             # Never overdrawn: not on the day it is paid (a fund cannot spend shares it takes
             # later), nor in the end.
-            for balance, when in ((fund_balance(change.session, entry.fund, entry.booked_on), f"{entry.booked_on}当天"),
+            for balance, when in ((fund_balance(change.session, entry.fund, entry.booked_on), say("%(day)s当天",
+                                                                                                  day=entry.booked_on.isoformat())),
                                   (fund_balance(change.session, entry.fund), "")):
                 if balance < 0:
-                    check.fail("amount", f"{entry.fund.name}余额不足：支出后{when}余额为 {balance} 元")
+                    check.fail("amount", say("%(name)s余额不足：支出后%(when)s余额为 %(balance)s 元",
+                                             name=entry.fund.name, when=when, balance=balance))
     check.done()
 
 
@@ -272,7 +278,7 @@ def add_entry(change: Change, backend: Backend, data: EntryInput, reason: str | 
     v = _link(change, checked, check, None)
     check.done()
     if number_taken(change, LedgerEntry, change.village_id(), v["number"]):
-        raise ValidationError({"number": f"记账凭证号“{v['number']}”已存在"})
+        raise ValidationError({"number": say("记账凭证号“%(number)s”已存在", number=v['number'])})
     if data.voucher:
         v["voucher_sha256"] = store_file(change.session, backend.files_dir, data.voucher, data.voucher_name,
                                          change.now(), field="voucher").sha256
@@ -304,11 +310,11 @@ def correct_entry(backend: Backend, actor: Actor, village_code: str, number: str
     with backend.change(village_code, actor, "ledger_entry.correct") as change:
         entry = find_entry(change, change.village_id(), number)
         if entry.status is RecordStatus.WITHDRAWN:
-            raise ValidationError({"reason": "已撤回的账目不能再更正"})
+            raise ValidationError({"reason": say("已撤回的账目不能再更正")})
         v = _link(change, checked, check, entry)
         check.done()
         if number_taken(change, LedgerEntry, entry.village_id, v["number"], current=entry.number):
-            raise ValidationError({"number": f"记账凭证号“{v['number']}”已存在"})
+            raise ValidationError({"number": say("记账凭证号“%(number)s”已存在", number=v['number'])})
         if data.voucher:
             v["voucher_sha256"] = store_file(change.session, backend.files_dir, data.voucher, data.voucher_name,
                                              change.now(), field="voucher").sha256

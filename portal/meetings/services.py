@@ -11,6 +11,7 @@ from portal.auditlog.files import store_file
 from portal.kernel.errors import ValidationError
 from portal.kernel.lifecycle import amend, record_created, withdraw
 from portal.kernel.lookup import HasSession, find_numbered, number_taken
+from portal.kernel.messages import say
 from portal.kernel.privacy import carries_personal_number
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Actor, Backend
@@ -58,12 +59,13 @@ def _checked(backend: Backend, data: MeetingInput, check: Checker) -> dict[str, 
     check_not_future(check, "held_on", v["held_on"], "会议日期", backend.today())
     if not check.errors:
         if v["present"] > v["expected"]:
-            check.fail("present", f"实到人数（{v['present']}）不能多于应到人数（{v['expected']}）")
+            check.fail("present", say("实到人数（%(present)s）不能多于应到人数（%(expected)s）",
+                                      present=v['present'], expected=v['expected']))
         elif v["votes_for"] + v["votes_against"] + v["abstained"] > v["present"]:
-            check.fail("votes_for", "赞成、反对、弃权合计不能多于实到人数")
+            check.fail("votes_for", say("赞成、反对、弃权合计不能多于实到人数"))
     for field in ("title", "agenda", "decision"):
         if carries_personal_number(v[field] or ""):
-            check.fail(field, "会议纪要会全文公开，请不要写手机号或身份证号")
+            check.fail(field, say("会议纪要会全文公开，请不要写手机号或身份证号"))
     return v
 
 
@@ -79,7 +81,7 @@ def create_meeting(backend: Backend, actor: Actor, village_code: str, data: Meet
     with backend.change(village_code, actor, "meeting.create") as change:
         village_id = change.village_id()
         if number_taken(change, Meeting, village_id, v["number"]):
-            raise ValidationError({"number": f"会议编号“{v['number']}”已存在"})
+            raise ValidationError({"number": say("会议编号“%(number)s”已存在", number=v['number'])})
         if data.minutes:
             v["minutes_sha256"] = store_file(change.session, backend.files_dir, data.minutes, data.minutes_name,
                                              change.now(), field="minutes").sha256
@@ -98,9 +100,9 @@ def correct_meeting(backend: Backend, actor: Actor, village_code: str, number: s
     with backend.change(village_code, actor, "meeting.correct") as change:
         meeting = find_meeting(change, change.village_id(), number)
         if meeting.status is RecordStatus.WITHDRAWN:
-            raise ValidationError({"reason": "已撤回的会议纪要不能再更正"})
+            raise ValidationError({"reason": say("已撤回的会议纪要不能再更正")})
         if number_taken(change, Meeting, meeting.village_id, v["number"], current=meeting.number):
-            raise ValidationError({"number": f"会议编号“{v['number']}”已存在"})
+            raise ValidationError({"number": say("会议编号“%(number)s”已存在", number=v['number'])})
         if data.minutes:
             v["minutes_sha256"] = store_file(change.session, backend.files_dir, data.minutes, data.minutes_name,
                                              change.now(), field="minutes").sha256

@@ -199,9 +199,9 @@ def _features(value: Any) -> list[Any]:
         return [value]
     if not (isinstance(value, dict) and value.get("type") == "FeatureCollection"
             and isinstance(value.get("features"), list)):
-        raise geometry.GeometryError("整村地块文件须是 GeoJSON 的 FeatureCollection，每个地块一个 Feature")
+        raise geometry.GeometryError(say("整村地块文件须是 GeoJSON 的 FeatureCollection，每个地块一个 Feature"))
     if not value["features"]:
-        raise geometry.GeometryError("文件里没有地块（features 为空）")
+        raise geometry.GeometryError(say("文件里没有地块（features 为空）"))
     return list(value["features"])
 
 
@@ -226,9 +226,9 @@ def _check_numbers(backend: Backend, code: str, rows: list[Fields], problems: Ro
     for place, fields in enumerate(rows, 1):
         number = fields["number"]
         if number in taken:
-            problems.add(place, number, f"编号“{number}”已存在")
+            problems.add(place, number, say("编号“%(number)s”已存在", number=number))
         elif number and number in first:
-            problems.add(place, number, f"编号与第 {first[number]} 个重复")
+            problems.add(place, number, say("编号与第 %(first)s 个重复", first=first[number]))
         first.setdefault(number, place)
 
 

@@ -27,6 +27,7 @@ from fractions import Fraction
 from typing import Any
 
 from portal.kernel.area import area_text
+from portal.kernel.messages import say
 
 Point = tuple[int, int]
 
@@ -86,31 +87,31 @@ KINDS = {"Point": "点", "MultiPoint": "多个点", "LineString": "线", "MultiL
 def parse_json(text: str) -> Any:
     """The JSON value of `text`; GeometryError naming the line and column of a syntax error."""
     if not text.strip():
-        raise GeometryError("没有边界数据")
+        raise GeometryError(say("没有边界数据"))
     try:
         # decimals stay exact (an area of 12.3456 亩 must not become a float)
         return json.loads(text.lstrip("\ufeff"), parse_float=Decimal)
     except json.JSONDecodeError as err:
-        raise GeometryError(f"不是有效的 GeoJSON：第 {err.lineno} 行第 {err.colno} 列附近格式有误") from None
+        raise GeometryError(say("不是有效的 GeoJSON：第 %(lineno)s 行第 %(colno)s 列附近格式有误",
+                                lineno=err.lineno, colno=err.colno)) from None
     except RecursionError:  # brackets nested thousands deep: no GeoJSON looks like that
-        raise GeometryError("不是有效的 GeoJSON：括号嵌套太深") from None
+        raise GeometryError(say("不是有效的 GeoJSON：括号嵌套太深")) from None
 
 
 def geometry_of(value: Any) -> Any:
     """The one polygon geometry in a Feature, a FeatureCollection of one feature, or a geometry."""
     if not isinstance(value, dict):
-        raise GeometryError("不是 GeoJSON：应以 { 开头，含 \"type\"")
+        raise GeometryError(say("不是 GeoJSON：应以 { 开头，含 \"type\""))
     kind = value.get("type")
     if kind == "FeatureCollection":
         features = value.get("features")
         if not isinstance(features, list) or len(features) != 1:
             count = len(features) if isinstance(features, list) else 0
-            raise GeometryError(f"文件里有 {count} 个地块，这里只能填一个地块的边界；"
-                                "整村的地块文件请用“导入地块文件”")
+            raise GeometryError(say("文件里有 %(count)s 个地块，这里只能填一个地块的边界；整村的地块文件请用“导入地块文件”", count=count))
         return geometry_of(features[0])
     if kind == "Feature":
         if value.get("geometry") is None:
-            raise GeometryError("这个地块（Feature）没有边界（geometry 为空）")
+            raise GeometryError(say("这个地块（Feature）没有边界（geometry 为空）"))
         return geometry_of(value["geometry"])
     return value
 
@@ -122,17 +123,17 @@ def ring_of(geometry: Any) -> list[Any]:
     if kind == "MultiPolygon":
         if not isinstance(coordinates, list) or len(coordinates) != 1:
             parts = len(coordinates) if isinstance(coordinates, list) else 0
-            raise GeometryError(f"边界由 {parts} 块组成，请分成 {parts} 个地块分别登记")
+            raise GeometryError(say("边界由 %(parts)s 块组成，请分成 %(parts)s 个地块分别登记", parts=parts))
         kind, coordinates = "Polygon", coordinates[0]
     if kind != "Polygon":
-        raise GeometryError(f"边界须是面（Polygon），这里是{KINDS.get(str(kind), str(kind))}")
+        raise GeometryError(say("边界须是面（Polygon），这里是%(kind)s", kind=KINDS.get(str(kind), str(kind))))
     if not isinstance(coordinates, list) or not coordinates:
-        raise GeometryError("面（Polygon）没有坐标")
+        raise GeometryError(say("面（Polygon）没有坐标"))
     if len(coordinates) > 1:
-        raise GeometryError("地块边界不能带洞（内环）：请只保留外边界")
+        raise GeometryError(say("地块边界不能带洞（内环）：请只保留外边界"))
     ring = coordinates[0]
     if not isinstance(ring, list):
-        raise GeometryError("面（Polygon）的坐标格式有误")
+        raise GeometryError(say("面（Polygon）的坐标格式有误"))
     return ring
 
 
@@ -143,20 +144,20 @@ def positions(ring: list[Any]) -> list[tuple[float, float]]:
         if not (isinstance(position, list) and 2 <= len(position) <= 3 and all(
                 isinstance(c, (int, float, Decimal)) and not isinstance(c, bool) and math.isfinite(c)
                 for c in position)):
-            raise GeometryError(f"第 {index} 个坐标点格式有误：应为 [经度, 纬度] 或 [x, y] 两个数")
+            raise GeometryError(say("第 %(index)s 个坐标点格式有误：应为 [经度, 纬度] 或 [x, y] 两个数", index=index))
         points.append((float(position[0]), float(position[1])))
     if len(points) < 4:
-        raise GeometryError(f"边界只有 {len(points)} 个坐标点：至少要 3 个不同的点，且首尾相同（闭合）")
+        raise GeometryError(say("边界只有 %(count)s 个坐标点：至少要 3 个不同的点，且首尾相同（闭合）", count=len(points)))
     if points[0] != points[-1]:
-        raise GeometryError("边界没有闭合：第一个点和最后一个点必须相同")
+        raise GeometryError(say("边界没有闭合：第一个点和最后一个点必须相同"))
     return points[:-1]
 
 
 def lonlat_in_range(points: Sequence[tuple[float, float]]) -> None:
     for index, (lon, lat) in enumerate(points, 1):
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise GeometryError(f"第 {index} 个点（{lon:g}, {lat:g}）不是经纬度：如果是本村地图坐标（米），"
-                                "请在“坐标类型”中选择“本村地图坐标（米）”")
+            raise GeometryError(say("第 %(index)s 个点（%(lon)s, %(lat)s）不是经纬度：如果是本村地图坐标（米），请在“坐标类型”中选择“本村地图坐标（米）”",
+                                    index=index, lon=f"{lon:g}", lat=f"{lat:g}"))
 
 
 def to_metres(points: Sequence[tuple[float, float]], coordinates: str, meridian: int | None = None) -> list[Point]:
@@ -166,12 +167,12 @@ def to_metres(points: Sequence[tuple[float, float]], coordinates: str, meridian:
         meridian = central_meridian([p[0] for p in points]) if meridian is None else meridian
         points = [gauss_kruger(lon, lat, meridian) for lon, lat in points]
     elif coordinates != LOCAL:
-        raise GeometryError("请选择坐标类型")
+        raise GeometryError(say("请选择坐标类型"))
     metres = [(round(x), round(y)) for x, y in points]
     for index, (x, y) in enumerate(metres, 1):
         if abs(x) > MAX_COORDINATE or abs(y) > MAX_COORDINATE:
-            raise GeometryError(f"第 {index} 个点的坐标超过 {MAX_COORDINATE:,} 米：如是带带号的国家 2000 坐标，"
-                                "请去掉 x 前面的带号")
+            raise GeometryError(say("第 %(index)s 个点的坐标超过 %(most)s 米：如是带带号的国家 2000 坐标，请去掉 x 前面的带号",
+                                    index=index, most=f"{MAX_COORDINATE:,}"))
     return metres
 
 
@@ -257,17 +258,17 @@ def checked_ring(points: Sequence[Point]) -> list[list[int]]:
     not cross itself; GeometryError saying which points are at fault otherwise."""
     ring = without_repeats(points)
     if len(set(ring)) < 3:
-        raise GeometryError(f"边界至少要 3 个不同的点，这里只有 {len(set(ring))} 个")
+        raise GeometryError(say("边界至少要 3 个不同的点，这里只有 %(count)s 个", count=len(set(ring))))
     if len(ring) > MAX_POINTS:
-        raise GeometryError(f"边界点太多（{len(ring)} 个），最多 {MAX_POINTS} 个：请在 GIS 软件中简化后再上传")
+        raise GeometryError(say("边界点太多（%(count)s 个），最多 %(most)s 个：请在 GIS 软件中简化后再上传", count=len(ring), most=MAX_POINTS))
     if all(_cross(ring[0], ring[1], p) == 0 for p in ring[2:]):
-        raise GeometryError("边界的点都在一条直线上，围不成一块地")
+        raise GeometryError(say("边界的点都在一条直线上，围不成一块地"))
     crossed = crossing(ring)
     if crossed is not None:
         i, j = crossed
         n = len(ring)
-        raise GeometryError(f"边界自相交：第 {i + 1}–{(i + 1) % n + 1} 点之间的边与第 {j + 1}–{(j + 1) % n + 1} 点"
-                            "之间的边相交或重叠；请按边界顺序（顺时针或逆时针）排列各点")
+        raise GeometryError(say("边界自相交：第 %(i)s–%(i2)s 点之间的边与第 %(j)s–%(j2)s 点之间的边相交或重叠；请按边界顺序（顺时针或逆时针）排列各点",
+                                i=i + 1, i2=(i + 1) % n + 1, j=j + 1, j2=(j + 1) % n + 1))
     return [[x, y] for x, y in ring]
 
 
@@ -312,21 +313,23 @@ def compare_area(polygon: Sequence[Sequence[int]], typed: Decimal, land: bool) -
     drawn = metres / SQUARE_METRES_PER_MU if land else metres
     result = AreaCheck(drawn, unit)
     if metres < MIN_SQUARE_METRES:
-        return AreaCheck(drawn, unit, refusal=f"边界围成的面积不到 {MIN_SQUARE_METRES} 平方米：坐标类型是否选错？")
+        return AreaCheck(drawn, unit, refusal=say("边界围成的面积不到 %(least)s 平方米：坐标类型是否选错？", least=MIN_SQUARE_METRES))
     if metres / SQUARE_METRES_PER_MU > MAX_MU:
-        return AreaCheck(drawn, unit, refusal=f"边界围成的面积约 {shown(metres / SQUARE_METRES_PER_MU, 0)} 亩，"
-                                             f"超过 {MAX_MU:,} 亩：坐标类型是否选错？")
+        return AreaCheck(drawn, unit, refusal=say("边界围成的面积约 %(area)s 亩，超过 %(most)s 亩：坐标类型是否选错？",
+                                                  area=shown(metres / SQUARE_METRES_PER_MU, 0), most=f"{MAX_MU:,}"))
     if typed <= 0:
         return result
     ratio = drawn / Fraction(typed)
-    said = f"按边界计算约 {shown(drawn)} {unit}，填写的面积是 {area_text(typed)} {unit}"
+    said = say("按边界计算约 %(drawn)s %(unit)s，填写的面积是 %(typed)s %(unit)s",
+               drawn=shown(drawn), unit=unit, typed=area_text(typed))
     if land and (ratio >= REFUSE_FACTOR or ratio <= Fraction(1, REFUSE_FACTOR)):
-        return AreaCheck(drawn, unit, refusal=f"{said}，相差 {shown(max(ratio, 1 / ratio), 1)} 倍："
-                                             "边界文件或面积必有一处有误（坐标类型是否选对？）")
+        return AreaCheck(drawn, unit, refusal=say("%(said)s，相差 %(ratio)s 倍：边界文件或面积必有一处有误（坐标类型是否选对？）",
+                                                  said=said, ratio=shown(max(ratio, 1 / ratio), 1)))
     # rounding each corner to whole metres moves the area by up to about half the perimeter
     slack = Fraction(perimeter(polygon) / 2) / (SQUARE_METRES_PER_MU if land else 1)
     if abs(drawn - Fraction(typed)) > max(WARN_RATIO * Fraction(typed), slack):
         percent = shown(abs(ratio - 1) * 100, 0)
-        note = "（多层房屋的建筑面积可大于占地面积）" if not land else ""
-        return AreaCheck(drawn, unit, warning=f"{said}，相差 {percent}%，请核对{note}")
+        note = say("（多层房屋的建筑面积可大于占地面积）") if not land else ""
+        return AreaCheck(drawn, unit, warning=say("%(said)s，相差 %(percent)s%%，请核对%(note)s",
+                                                  said=said, percent=percent, note=note))
     return result

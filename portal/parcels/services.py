@@ -144,7 +144,7 @@ def import_assets(backend: Backend, actor: Actor, village_code: str, inputs: Seq
             rows.add(place, str(data.number).strip(), err)
             continue
         if values.number in first:
-            rows.add(place, values.number, f"编号与第 {first[values.number]} 个重复")
+            rows.add(place, values.number, say("编号与第 %(first)s 个重复", first=first[values.number]))
         first.setdefault(values.number, place)
         checked.append((place, values))
     rows.done()
@@ -153,7 +153,7 @@ def import_assets(backend: Backend, actor: Actor, village_code: str, inputs: Seq
         taken = set(change.session.scalars(select(Asset.number).where(Asset.village_id == village_id)))
         for place, values in checked:
             if values.number in taken:
-                rows.add(place, values.number, f"编号“{values.number}”已存在")
+                rows.add(place, values.number, say("编号“%(number)s”已存在", number=values.number))
         rows.done()
         assets = []
         for _, values in checked:

@@ -16,6 +16,7 @@ from portal.auditlog.models import StoredFile
 from portal.auditlog.records import Logged, latest_logged, record_entries, record_proof
 from portal.kernel.errors import NotFound
 from portal.kernel.history import Version, versions
+from portal.kernel.messages import say
 from portal.kernel.registry import RecordType
 from portal.kernel.transaction import Backend
 from portal.plans.labels import COMMENT_STATUS, PLAN_FIELDS, PLAN_STATE, REPLIER
@@ -172,7 +173,8 @@ def vote_forms(backend: Backend, code: str, plan_number: str, number: int) -> Vo
         village = find_village(session, code)
         vote = find_vote(session, village.id, plan_number, number)
         if vote.forms_sha256 is None:
-            raise NotFound(f"方案 {plan_number} 第 {number} 次表决没有签字表决意见表的扫描件")
+            raise NotFound(say("方案 %(plan_number)s 第 %(number)s 次表决没有签字表决意见表的扫描件",
+                               plan_number=plan_number, number=number))
         stored = session.get(StoredFile, vote.forms_sha256)
         return VoteForms(path_for(backend.files_dir, vote.forms_sha256),
                          stored.media_type if stored else "application/octet-stream", vote.forms_sha256, village.id)

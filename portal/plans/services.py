@@ -191,7 +191,8 @@ def adopt_plan(backend: Backend, actor: Actor, village_code: str, number: str,
         if plan.status is not PlanStatus.OPEN:
             raise ValidationError({"reason": say("只有公示中的方案可以通过")})
         if day < plan.comment_until:
-            raise ValidationError({"adopted_on": say("征求意见期到 %(until)s 才结束，结束前不能通过方案", until=plan.comment_until.isoformat())})
+            raise ValidationError({"adopted_on": say("征求意见期到 %(until)s 才结束，结束前不能通过方案",
+                                                     until=plan.comment_until.isoformat())})
         amend(change, plan, "plan.adopt", reason, status=PlanStatus.ADOPTED, adopted_on=day)
     return plan
 
@@ -220,7 +221,8 @@ def _find_on_plan(change_or_session: HasSession | Session, model: type[P], villa
     plan = find_plan(session, village_id, plan_number)
     record = session.scalar(select(model).where(model.plan_id == plan.id, model.number == _ordinal(number)))
     if record is None:
-        raise NotFound(f"方案 {plan_number} 没有第 {str(number)[:10]} {missing}")
+        raise NotFound(say("方案 %(plan_number)s 没有第 %(number)s %(missing)s",
+                           plan_number=plan_number, number=str(number)[:10], missing=missing))
     return record
 
 
@@ -274,7 +276,7 @@ def reply_to_comment(backend: Backend, actor: Actor, village_code: str, plan_num
     needs a reason. Raises PermissionDenied for other roles.
     """
     if actor.role not in REPLY_ROLES:
-        raise PermissionDenied("只有村干部或监委会成员可以答复意见")
+        raise PermissionDenied(say("只有村干部或监委会成员可以答复意见"))
     check = Checker()
     today = backend.today()
     text = public_text(check, "reply", reply, "答复内容", REPLY_MAX)

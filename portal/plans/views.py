@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from portal.app import backend
 from portal.kernel.history import line_diff
+from portal.kernel.messages import say
 from portal.kernel.registry import VILLAGE_ROLES
 from portal.plans import labels as plan_labels
 from portal.plans import reads as plan_reads
@@ -44,10 +45,10 @@ def vote_forms(code: str, number: str, vote: int) -> Response:
     committee, and never kept in a cache; the public page shows its SHA-256."""
     forms = plan_reads.vote_forms(backend(), code, number, vote)
     if not _own_village(forms.village_id):
-        abort(403, "签字表决意见表上有村民的姓名和签名，只有本村村干部和监委会成员登录后可以查看；"
-                   "村民可以到村委会查阅。")
+        abort(403, say("签字表决意见表上有村民的姓名和签名，只有本村村干部和监委会成员登录后可以查看；"
+                   "村民可以到村委会查阅。"))
     if not forms.path.exists():
-        abort(404, "扫描件文件缺失，请联系村务工作人员")
+        abort(404, say("扫描件文件缺失，请联系村务工作人员"))
     suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(forms.media_type, "")
     response = send_file(forms.path, mimetype=forms.media_type, etag=forms.sha256, max_age=0,
                          as_attachment=not forms.media_type.startswith("image/"),

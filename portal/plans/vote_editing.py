@@ -86,7 +86,7 @@ def split(target: str) -> tuple[str, str]:
     """"FA-2026-001/1" → ("FA-2026-001", "1"); NotFound for anything else."""
     plan, _, number = target.rpartition("/")
     if not plan or not number.isdigit() or len(target) > TARGET_MAX:
-        raise NotFound(f"没有“{target[:60]}”这次表决（应写成 方案编号/第几次表决，例如 FA-2026-001/1）")
+        raise NotFound(say("没有“%(target)s”这次表决（应写成 方案编号/第几次表决，例如 FA-2026-001/1）", target=target[:60]))
     return plan, number
 
 

@@ -33,6 +33,7 @@ from portal.contracts.models import Contract, LesseeKind
 from portal.dividends.models import DividendLine
 from portal.kernel.base import Audited
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import say
 from portal.kernel.privacy import mask_id_number, mask_name, mask_phone
 from portal.kernel.transaction import SYSTEM, Actor, Backend, Change
 from portal.kernel.validate import Checker
@@ -65,7 +66,7 @@ def erase_person(backend: Backend, person: str, reason: str, actor: Actor = SYST
     reason = check.reason(reason)
     person = person.strip().upper()
     if not person:
-        check.fail("person", "请填写要删除个人信息的人的身份证号或手机号")
+        check.fail("person", say("请填写要删除个人信息的人的身份证号或手机号"))
     check.done()
     with backend.db.read() as session:
         villages = list(session.scalars(select(Village.code).order_by(Village.code)))
@@ -78,7 +79,7 @@ def erase_person(backend: Backend, person: str, reason: str, actor: Actor = SYST
         for sha256 in erased.files:  # once the erasure is committed (a rollback keeps the files)
             path_for(backend.files_dir, sha256).unlink(missing_ok=True)
     if not done:
-        raise ValidationError({"person": f"没有找到身份证号或手机号为“{person}”的人的个人信息"})
+        raise ValidationError({"person": say("没有找到身份证号或手机号为“%(person)s”的人的个人信息", person=person)})
     if backend.db.is_sqlite:
         _rewrite_sqlite_file(backend)
     return done

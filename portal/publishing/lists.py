@@ -6,6 +6,7 @@ from typing import Any, overload
 
 from flask import Response, abort, render_template
 
+from portal.kernel.messages import say
 from portal.publishing.exports import MEDIA_TYPES, WRITERS
 from portal.publishing.listings import Listing
 from portal.publishing.printing import listing_response
@@ -27,14 +28,15 @@ def choice_arg(name: str, allowed: Collection[str], default: str | None = None) 
     if not value:
         return default
     if value not in allowed:
-        abort(400, f"参数 {name} 的值“{value[:40]}”无效，可选：{'、'.join(allowed)}")
+        abort(400, say("参数 %(name)s 的值“%(value)s”无效，可选：%(allowed)s",
+                       name=name, value=value[:40], allowed='、'.join(allowed)))
     return value
 
 
 def text_arg(name: str, max_len: int = 50) -> str:
     value = arg(name).strip()
     if len(value) > max_len:
-        abort(400, f"参数 {name} 太长（最多 {max_len} 个字）")
+        abort(400, say("参数 %(name)s 太长（最多 %(most)s 个字）", name=name, most=max_len))
     return value
 
 
@@ -42,10 +44,10 @@ def page_arg(total_rows: int) -> tuple[int, int]:
     """(page, pages) from ?page=; 400 for a non-number, 404 past the last page."""
     raw = arg("page", "1").strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
-        abort(400, f"页码“{raw[:20]}”无效，请填写从 1 开始的整数")
+        abort(400, say("页码“%(raw)s”无效，请填写从 1 开始的整数", raw=raw[:20]))
     pages = max(1, -(-total_rows // PAGE_SIZE))
     if int(raw) > pages:
-        abort(404, f"没有第 {raw} 页（共 {pages} 页）")
+        abort(404, say("没有第 %(raw)s 页（共 %(pages)s 页）", raw=raw, pages=pages))
     return int(raw), pages
 
 
@@ -64,7 +66,7 @@ def respond(listing: Listing, fmt: str | None, template: str, cells: CellsOf | N
         return render_template(template, listing=listing, page=page, pages=pages, formats=FORMATS,
                                rows=cells(shown, links) if cells else list(zip(shown, links)), **context)
     if fmt not in FORMATS:
-        abort(404, f"不支持的格式“{fmt[:10]}”，可选：{'、'.join(FORMATS)}")
+        abort(404, say("不支持的格式“%(fmt)s”，可选：%(allowed)s", fmt=fmt[:10], allowed='、'.join(FORMATS)))
     if fmt == "pdf":
         return listing_response(listing)
     body = WRITERS[fmt](listing)

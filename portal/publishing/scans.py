@@ -13,6 +13,7 @@ from portal.accounts.models import Role
 from portal.auditlog.files import path_for
 from portal.auditlog.models import StoredFile
 from portal.kernel.errors import NotFound
+from portal.kernel.messages import say
 from portal.kernel.transaction import Backend
 
 YEAR = 365 * 24 * 3600
@@ -34,7 +35,7 @@ class StoredScan:
 def stored_scan(backend: Backend, village_id: int, sha256: str | None, public: bool, what: str) -> StoredScan:
     """The stored file `sha256` of a record (`what` names it in the 404 when it has none)."""
     if sha256 is None:
-        raise NotFound(f"{what}没有扫描件")
+        raise NotFound(say("%(what)s没有扫描件", what=what))
     with backend.db.read() as session:
         stored = session.get(StoredFile, sha256)
         media_type = stored.media_type if stored else "application/octet-stream"
@@ -49,9 +50,9 @@ def send_scan(scan: StoredScan, name: str, refused: str) -> Response:
                                 and current_user.village_id == scan.village_id):
         abort(403, refused)
     if scan.erased:
-        abort(410, "这份扫描件已按本人申请删除个人信息时一并删除")
+        abort(410, say("这份扫描件已按本人申请删除个人信息时一并删除"))
     if not scan.path.exists():
-        abort(404, "扫描件文件缺失，请联系村务工作人员")
+        abort(404, say("扫描件文件缺失，请联系村务工作人员"))
     response = send_file(scan.path, mimetype=scan.media_type, etag=scan.sha256, conditional=scan.public,
                          max_age=YEAR if scan.public else None, last_modified=None,
                          as_attachment=scan.media_type == "application/pdf",

@@ -12,13 +12,14 @@ from sqlalchemy.orm import raiseload
 
 from portal.auditlog.records import record_entries, record_proof
 from portal.contracts.models import Contract
-from portal.kernel.history import Version, versions
 from portal.kernel.errors import NotFound
+from portal.kernel.history import Version, versions
+from portal.kernel.messages import say
 from portal.kernel.privacy import mask_name
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
-from portal.publishing.scans import StoredScan, stored_scan
 from portal.publishing.listings import Column, LazyRows, Listing, village_listing
+from portal.publishing.scans import StoredScan, stored_scan
 from portal.receipts.labels import FIELDS, RECEIPT_STATUS
 from portal.receipts.models import Receipt
 from portal.villages.models import Village
@@ -120,7 +121,7 @@ def receipt_detail(backend: Backend, code: str, number: str) -> ReceiptDetail:
             select(Receipt, Contract.number).outerjoin(Contract, Contract.id == Receipt.contract_id)
             .where(Receipt.village_id == village.id, Receipt.number == number).options(raiseload("*"))).first()
         if found is None:
-            raise NotFound(f"没有找到收据“{number}”")
+            raise NotFound(say("没有找到收据“%(number)s”", number=number))
         receipt, contract = found
         entries = record_entries(session, code, "receipt", receipt.audit_id())
         return ReceiptDetail(village, receipt, contract, versions(entries, FIELDS), record_proof(session, code, entries))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from portal.auditlog.records import record_entries, record_proof
 from portal.kernel.errors import NotFound
 from portal.kernel.history import Version, versions
+from portal.kernel.messages import say
 from portal.kernel.transaction import Backend
 from portal.publishing.scans import StoredScan, stored_scan
 from portal.publishing.listings import Column, Listing, village_listing
@@ -78,7 +79,7 @@ def signing_file(backend: Backend, code: str, number: str, sha256: str) -> Store
         village = find_village(session, code)
         signing = find_signing(session, village.id, number)
         if sha256 != signing.contract_scan_sha256 and sha256 not in signing.photo_sha256:
-            raise NotFound("这条签约记录没有这个文件")
+            raise NotFound(say("这条签约记录没有这个文件"))
         public = sha256 in signing.photo_sha256 or signing.scan_is_public()
     return stored_scan(backend, village.id, sha256, public, "签约记录")
 

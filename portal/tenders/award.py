@@ -4,6 +4,7 @@ from __future__ import annotations
 from portal.drafts.models import Draft
 from portal.drafts.services import DraftInput, save_draft
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import say
 from portal.kernel.transaction import Actor, Backend
 from portal.tenders.models import TenderStatus
 from portal.tenders.services import find_tender
@@ -15,7 +16,7 @@ def contract_fields(backend: Backend, code: str, number: str) -> dict[str, str]:
     with backend.db.read() as session:
         tender = find_tender(session, find_village(session, code).id, number)
         if tender.status is not TenderStatus.AWARDED or tender.winner is None or tender.winning_price is None:
-            raise ValidationError({"reason": "成交公告发布后才能生成合同"})
+            raise ValidationError({"reason": say("成交公告发布后才能生成合同")})
         lessee = tender.bidders[tender.winner - 1]
         fields = {
             "number": f"HT-{tender.number.removeprefix('ZZ-')}"[:40],

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import say
 from portal.kernel.money import format_money
 from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import Checker
@@ -22,24 +23,27 @@ from portal.tenders.models import Tender, TenderMode, TenderStatus
 from portal.tenders.services import bidder_number, step
 
 
-def _price(check: Checker, value: object, label: str = "出价") -> Decimal:
-    return check.money("amount", value, f"{label}（元/亩/年）")
+BID, SEALED_BID = say("出价"), say("报价")
+
+
+def _price(check: Checker, value: object, label: str = BID) -> Decimal:
+    return check.money("amount", value, say("%(label)s（元/亩/年）", label=label))
 
 
 def _bidder_with_deposit(check: Checker, tender: Tender, value: object) -> int:
     no = bidder_number(check, tender, value)
     if no and tender.bidders[no - 1]["deposit"] != "received":
-        check.fail("bidder", f"第 {no} 号竞买人未交保证金，不能出价")
+        check.fail("bidder", say("第 %(bidder)s 号竞买人未交保证金，不能出价", bidder=no))
     return no
 
 
 def _in_bidding(tender: Tender, mode: TenderMode, today_after_publicity: bool) -> None:
     if tender.mode is not mode:
-        raise ValidationError({"amount": "本次招租不是这种竞价方式"})
+        raise ValidationError({"amount": say("本次招租不是这种竞价方式")})
     if tender.status is not TenderStatus.OPEN:
-        raise ValidationError({"amount": "竞价已经结束"})
+        raise ValidationError({"amount": say("竞价已经结束")})
     if not today_after_publicity:
-        raise ValidationError({"amount": "公示期尚未结束，不能出价"})
+        raise ValidationError({"amount": say("公示期尚未结束，不能出价")})
 
 
 def place_bid(backend: Backend, actor: Actor, village_code: str, number: str, bidder: str,
@@ -55,16 +59,19 @@ def place_bid(backend: Backend, actor: Actor, village_code: str, number: str, bi
         check.done()
         if not tender.bids:
             if price < tender.reserve_price:
-                raise ValidationError({"amount": f"出价 {format_money(price)} 低于底价 {format_money(tender.reserve_price)}"})
+                raise ValidationError({"amount": say("出价 %(price)s 低于底价 %(reserve_price)s",
+                                                     price=format_money(price),
+                                                     reserve_price=format_money(tender.reserve_price))})
         else:
             last = tender.bids[-1]
             least = Decimal(last["amount"]) + tender.increment
             if price < least:
                 raise ValidationError({"amount": (
-                    f"出价 {format_money(price)} 不够：上一轮 {format_money(Decimal(last['amount']))} "
-                    f"加加价幅度 {format_money(tender.increment)}，至少 {format_money(least)}")})
+                    say("出价 %(price)s 不够：上一轮 %(amount)s 加加价幅度 %(increment)s，至少 %(least)s",
+                        price=format_money(price), amount=format_money(Decimal(last['amount'])),
+                        increment=format_money(tender.increment), least=format_money(least)))})
             if last["bidder"] == no:
-                raise ValidationError({"bidder": f"第 {no} 号竞买人已是当前最高出价，不能自己加价"})
+                raise ValidationError({"bidder": say("第 %(bidder)s 号竞买人已是当前最高出价，不能自己加价", bidder=no)})
         tender.bids = [*tender.bids, {"round": len(tender.bids) + 1, "bidder": no, "amount": str(price),
                                       "at": (at or backend.clock()).isoformat()}]
     return tender
@@ -92,24 +99,25 @@ def seal_bid(backend: Backend, actor: Actor, village_code: str, number: str, bid
     brought = commitment.strip().lower()
     with step(backend, actor, village_code, number, "commit") as tender:
         if tender.mode is not TenderMode.SEALED:
-            raise ValidationError({"amount": "本次招租不是密封报价"})
+            raise ValidationError({"amount": say("本次招租不是密封报价")})
         if tender.status is not TenderStatus.OPEN or today > tender.bid_deadline:
-            raise ValidationError({"amount": "报价已截止"})
+            raise ValidationError({"amount": say("报价已截止")})
         if today < tender.publicity_start:
-            raise ValidationError({"amount": "公示尚未开始，不能报价"})
+            raise ValidationError({"amount": say("公示尚未开始，不能报价")})
         check = Checker()
         no = _bidder_with_deposit(check, tender, bidder)
         price, nonce = None, None
         if brought:
             if not COMMITMENT.match(brought):
-                check.fail("commitment", "承诺值应为 64 位十六进制字符（SHA-256）")
+                check.fail("commitment", say("承诺值应为 64 位十六进制字符（SHA-256）"))
         else:
-            price = _price(check, amount, "报价")
+            price = _price(check, amount, SEALED_BID)
             if price and price < tender.reserve_price:
-                check.fail("amount", f"报价 {format_money(price)} 低于底价 {format_money(tender.reserve_price)}")
+                check.fail("amount", say("报价 %(price)s 低于底价 %(reserve_price)s",
+                                         price=format_money(price), reserve_price=format_money(tender.reserve_price)))
         check.done()
         if any(b["bidder"] == no for b in tender.bids):
-            raise ValidationError({"bidder": f"第 {no} 号竞买人已经报过价，每人只能报一次"})
+            raise ValidationError({"bidder": say("第 %(bidder)s 号竞买人已经报过价，每人只能报一次", bidder=no)})
         if price is not None:
             nonce = new_nonce()
             brought = commit(price, village_code, tender.number, no, nonce)
@@ -125,9 +133,10 @@ def open_bids(backend: Backend, actor: Actor, village_code: str, number: str) ->
     today = backend.today()
     with step(backend, actor, village_code, number, "open") as tender:
         if tender.mode is not TenderMode.SEALED or tender.status is not TenderStatus.OPEN:
-            raise ValidationError({"reason": "只有报价中的密封报价招租可以开标"})
+            raise ValidationError({"reason": say("只有报价中的密封报价招租可以开标")})
         if today < tender.bid_deadline:
-            raise ValidationError({"reason": f"报价截止日（{tender.bid_deadline.isoformat()}）之前不能开标"})
+            raise ValidationError({"reason": say("报价截止日（%(bid_deadline)s）之前不能开标",
+                                                 bid_deadline=tender.bid_deadline.isoformat())})
         tender.status = TenderStatus.OPENING
     return tender
 
@@ -146,30 +155,30 @@ def reveal_bid(backend: Backend, actor: Actor, village_code: str, number: str, b
     unopened. Both are entries (`tender.reveal`)."""
     with step(backend, actor, village_code, number, "reveal") as tender:
         if tender.status is not TenderStatus.OPENING:
-            raise ValidationError({"amount": "尚未开标，或开标已结束"})
+            raise ValidationError({"amount": say("尚未开标，或开标已结束")})
         check = Checker()
         no = bidder_number(check, tender, bidder)
-        price = _price(check, amount, "报价")
+        price = _price(check, amount, SEALED_BID)
         token = str(nonce or "").strip().lower()
         if not NONCE.match(token):
-            check.fail("nonce", "随机码应为回执上的 32 位十六进制字符")
+            check.fail("nonce", say("随机码应为回执上的 32 位十六进制字符"))
         check.done()
         sealed = next((b for b in tender.bids if b["bidder"] == no), None)
         if sealed is None:
-            raise ValidationError({"bidder": f"第 {no} 号竞买人没有密封报价"})
+            raise ValidationError({"bidder": say("第 %(bidder)s 号竞买人没有密封报价", bidder=no)})
         if sealed["amount"] is not None:
-            raise ValidationError({"bidder": f"第 {no} 号竞买人的报价已经开启"})
+            raise ValidationError({"bidder": say("第 %(bidder)s 号竞买人的报价已经开启", bidder=no)})
         when = (at or backend.clock()).isoformat()
         computed = commit(price, village_code, tender.number, no, token)
         if computed != sealed["commitment"]:
             tender.failed_reveals = [*tender.failed_reveals, {"bidder": no, "amount": canonical_amount(price),
                                                               "nonce": token, "computed": computed, "at": when}]
-            message = (f"第 {no} 号竞买人的报价 {format_money(price)} 与随机码算出的承诺值和报价截止前记录的不一致，"
-                       "不予开启（此次核验已公开记录）")
+            message = say("第 %(bidder)s 号竞买人的报价 %(price)s 与随机码算出的承诺值和报价截止前记录的不一致，"
+                          "不予开启（此次核验已公开记录）", bidder=no, price=format_money(price))
         else:
             tender.bids = [b if b["bidder"] != no else {**b, "amount": canonical_amount(price), "nonce": token,
                                                         "revealed_at": when} for b in tender.bids]
-            message = f"第 {no} 号竞买人的报价 {format_money(price)} 与承诺值一致，已开启"
+            message = say("第 %(bidder)s 号竞买人的报价 %(price)s 与承诺值一致，已开启", bidder=no, price=format_money(price))
     return Reveal(tender, computed == sealed["commitment"], message)
 
 
@@ -180,11 +189,11 @@ def close_bidding(backend: Backend, actor: Actor, village_code: str, number: str
     with step(backend, actor, village_code, number, "close") as tender:
         if tender.mode is TenderMode.AUCTION:
             if tender.status is not TenderStatus.OPEN or today <= tender.publicity_end:
-                raise ValidationError({"reason": "公示期结束后的竞价才能结束"})
+                raise ValidationError({"reason": say("公示期结束后的竞价才能结束")})
             best = tender.bids[-1] if tender.bids else None
         else:
             if tender.status is not TenderStatus.OPENING:
-                raise ValidationError({"reason": "开标后才能结束密封报价"})
+                raise ValidationError({"reason": say("开标后才能结束密封报价")})
             valid = [b for b in tender.bids if b["amount"] is not None
                      and Decimal(b["amount"]) >= tender.reserve_price]
             ranked = sorted(valid, key=lambda b: (-Decimal(b["amount"]), b["at"]))

@@ -14,10 +14,12 @@ from wtforms import StringField
 from portal.accounts.models import Role
 from portal.app import backend
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import say
 from portal.tenders import bidding, labels
 from portal.tenders import reads as tender_reads
 from portal.tenders.award import contract_draft_from_award
 from portal.tenders.views import bp
+from portal.translations import translate
 from portal.workspace.access import actor_of
 from portal.workspace.forms import ActionForm
 
@@ -78,7 +80,7 @@ def desk_act(number: str, act: str) -> Any:
     try:
         if act == "bid":
             bidding.place_bid(backend(), actor, code, number, fields["bidder"], fields["amount"])
-            flash("出价已记入日志")
+            flash(say("出价已记入日志"))
         elif act == "seal":
             receipt = bidding.seal_bid(backend(), actor, code, number, fields["bidder"], fields["amount"],
                                        fields["commitment"])
@@ -90,16 +92,16 @@ def desk_act(number: str, act: str) -> Any:
                                         fields["nonce"])
             if not result.matched:
                 return _page(number, 409, problems=[result.message])
-            flash(result.message)
+            flash(translate(result.message))
         elif act == "open":
             bidding.open_bids(backend(), actor, code, number)
-            flash("已开标：请逐一核验各竞买人的报价和随机码")
+            flash(say("已开标：请逐一核验各竞买人的报价和随机码"))
         elif act == "close":
             bidding.close_bidding(backend(), actor, code, number)
-            flash("竞价已结束，结果已记入日志；请发起成交公告草稿，经监委会审核后公布")
+            flash(say("竞价已结束，结果已记入日志；请发起成交公告草稿，经监委会审核后公布"))
         else:
             draft = contract_draft_from_award(backend(), actor, code, number)
-            flash("已按成交结果生成合同草稿：请补全证件号码等信息后提交审核")
+            flash(say("已按成交结果生成合同草稿：请补全证件号码等信息后提交审核"))
             return redirect(url_for("staff.edit", draft_id=draft.id))
     except ValidationError as err:
         for name, message in err.errors.items():

@@ -69,7 +69,7 @@ def to_input(fields: Fields, files: Files) -> TenderInput:
     for row in range(1, LOT_ROWS + 1):
         parcel, area = (fields.get(f"parcel_{row}") or "").strip(), (fields.get(f"area_{row}") or "").strip()
         if area and not parcel:
-            check.fail(f"parcel_{row}", "填了面积，请同时填写地块编号")
+            check.fail(f"parcel_{row}", say("填了面积，请同时填写地块编号"))
         elif parcel:
             lots.append((parcel, area or None))
     check.done()

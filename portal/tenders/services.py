@@ -62,7 +62,7 @@ def public_text(check: Checker, name: str, value: object, label: str, *, max_len
     """Text published as typed: no phone or ID numbers in it."""
     text = check.text(name, multiline(value), label, max_len=max_len, required=required)
     if carries_personal_number(text):
-        check.fail(name, f"{label}会全文公开，请不要写手机号或身份证号")
+        check.fail(name, say("%(label)s会全文公开，请不要写手机号或身份证号", label=label))
     return text
 
 
@@ -90,17 +90,18 @@ def _checked(check: Checker, data: TenderInput, today: date) -> dict[str, Any]:
     }
     for name in ("reserve_price", "increment"):
         if v[name] > MAX_PRICE:
-            check.fail(name, "金额过大，请核对（单位是元/亩/年）")
+            check.fail(name, say("金额过大，请核对（单位是元/亩/年）"))
     start, end = v["term_start"], v["term_end"]
     if start and end and (end <= start or end.year - start.year > MAX_TERM_YEARS):
-        check.fail("term_end", f"租期止必须晚于租期起，且租期不超过 {MAX_TERM_YEARS} 年")
+        check.fail("term_end", say("租期止必须晚于租期起，且租期不超过 %(most)s 年", most=MAX_TERM_YEARS))
     v["publicity_end"] = period_end(v["publicity_start"], v["publicity_days"])
     if v["bid_deadline"] and v["bid_deadline"] <= v["publicity_end"]:
-        check.fail("bid_deadline", f"竞价日/报价截止日必须在公示期结束（{v['publicity_end'].isoformat()}）之后")
+        check.fail("bid_deadline", say("竞价日/报价截止日必须在公示期结束（%(publicity_end)s）之后",
+                                       publicity_end=v['publicity_end'].isoformat()))
     if not data.lots:
-        check.fail("lots", "请至少填写一块标的地块")
+        check.fail("lots", say("请至少填写一块标的地块"))
     elif len(data.lots) > MAX_LOTS:
-        check.fail("lots", f"一次招租最多 {MAX_LOTS} 块地")
+        check.fail("lots", say("一次招租最多 %(most)s 块地", most=MAX_LOTS))
     return v
 
 
@@ -113,22 +114,22 @@ def _lots(change: Change, check: Checker, lots: list[tuple[str, str | Decimal | 
     for row, (number, area) in enumerate(lots, 1):
         asset = assets.get(number)
         if asset is None:
-            check.fail(f"parcel_{row}", f"本村没有编号为“{number}”的地块")
+            check.fail(f"parcel_{row}", say("本村没有编号为“%(number)s”的地块", number=number))
             continue
         if asset.kind.area_unit != "mu":
-            check.fail(f"parcel_{row}", f"“{number}”不是以亩计的土地，不能在此招租")
+            check.fail(f"parcel_{row}", say("“%(number)s”不是以亩计的土地，不能在此招租", number=number))
             continue
         offered = asset.area if area in (None, "") else check.area(f"area_{row}", area, "招租面积", unit="mu",
                                                                     maximum=asset.area)
         if number in {lot["asset"] for lot in result}:
-            check.fail(f"parcel_{row}", f"地块“{number}”填了两次")
+            check.fail(f"parcel_{row}", say("地块“%(number)s”填了两次", number=number))
         result.append({"asset": number, "name": asset.name, "area": str(offered)})
     return result
 
 
 def _plan_exists(change: Change, check: Checker, number: str | None, meeting: str | None = None) -> None:
     if number and not number_taken(change, Plan, change.village_id(), number):
-        check.fail("plan_number", f"本村没有编号为“{number}”的方案")
+        check.fail("plan_number", say("本村没有编号为“%(number)s”的方案", number=number))
     if meeting and not number_taken(change, Meeting, change.village_id(), meeting):
         check.fail("meeting_number", say("本村没有编号为“%(number)s”的会议纪要", number=meeting))
 
@@ -160,18 +161,18 @@ def correct_tender(backend: Backend, actor: Actor, village_code: str, number: st
     values["publicity_start"] = max(values["publicity_start"], today)
     values["publicity_end"] = period_end(values["publicity_start"], values["publicity_days"])
     if values["bid_deadline"] and values["bid_deadline"] <= values["publicity_end"]:
-        check.fail("bid_deadline", f"更正后公示期重新计算，至 {values['publicity_end'].isoformat()} 结束；"
-                                   "竞价日/报价截止日必须在此之后")
+        check.fail("bid_deadline", say("更正后公示期重新计算，至 %(publicity_end)s 结束；竞价日/报价截止日必须在此之后",
+                                       publicity_end=values['publicity_end'].isoformat()))
     check.done()
     with backend.change(village_code, actor, "tender.correct") as change:
         tender = find_tender(change, change.village_id(), number)
         if tender.status is not TenderStatus.OPEN or tender.bids:
-            raise ValidationError({"reason": "已开始竞价或已结束的招租不能再更正"})
+            raise ValidationError({"reason": say("已开始竞价或已结束的招租不能再更正")})
         values["lots"] = _lots(change, check, data.lots)
         _plan_exists(change, check, values["plan_number"], values["meeting_number"])
         check.done()
         if number_taken(change, Tender, tender.village_id, values["number"], current=tender.number):
-            raise ValidationError({"number": f"招租编号“{values['number']}”已存在"})
+            raise ValidationError({"number": say("招租编号“%(number)s”已存在", number=values['number'])})
         amend(change, tender, "tender.correct", reason, **values)
     return tender
 
@@ -192,7 +193,7 @@ def step(backend: Backend, actor: Actor, village_code: str, number: str, verb: s
     with backend.change(village_code, actor, action) as change:
         tender = find_tender(change, change.village_id(), number)
         if tender.status is TenderStatus.WITHDRAWN:
-            raise ValidationError({"reason": "该招租已撤回"})
+            raise ValidationError({"reason": say("该招租已撤回")})
         before = snapshot(tender)
         yield tender
         _logged(change, tender, action, before, reason)
@@ -201,7 +202,7 @@ def step(backend: Backend, actor: Actor, village_code: str, number: str, verb: s
 def _logged(change: Change, tender: Tender, action: str, before: dict[str, Any], reason: str | None) -> None:
     """A new version of the tender, logged (a live step such as a round bid has no reason)."""
     if tender.public_state() == before["data"] and tender.personal_data() == before["personal"]:
-        raise ValidationError({"reason": "没有任何改动"})
+        raise ValidationError({"reason": say("没有任何改动")})
     tender.version += 1
     tender.updated_at = change.now()
     change.record(action, tender, reason)
@@ -209,7 +210,7 @@ def _logged(change: Change, tender: Tender, action: str, before: dict[str, Any],
 
 def _open_for(tender: Tender, today: date, what: str) -> None:
     if tender.status is not TenderStatus.OPEN or today > tender.bid_deadline:
-        raise ValidationError({"reason": f"竞价已开始或已截止，不能再{what}"})
+        raise ValidationError({"reason": say("竞价已开始或已截止，不能再%(what)s", what=what)})
 
 
 def answer_question(backend: Backend, actor: Actor, village_code: str, number: str, question: str,
@@ -232,16 +233,16 @@ def register_bidder(backend: Backend, actor: Actor, village_code: str, number: s
     check = Checker()
     kind = kind.strip()
     if kind not in ("company", "person"):
-        check.fail("kind", "请选择竞买人类型")
+        check.fail("kind", say("请选择竞买人类型"))
     name = check.text("name", name, "竞买人名称", max_len=100)
     if carries_personal_number(name):
-        check.fail("name", "名称里不要写手机号或身份证号")
+        check.fail("name", say("名称里不要写手机号或身份证号"))
     check.done()
     today = backend.today()
     with step(backend, actor, village_code, number, "register", reason or None) as tender:
         _open_for(tender, today, "报名")
         if any(b["name"] == name for b in tender.bidders):
-            raise ValidationError({"name": f"“{name}”已经报名"})
+            raise ValidationError({"name": say("“%(name)s”已经报名", name=name)})
         tender.bidders = [*tender.bidders, {"no": len(tender.bidders) + 1, "kind": kind, "name": name,
                                             "registered_on": today.isoformat(), "deposit": "none",
                                             "deposit_on": None, "refunded_on": None}]
@@ -252,7 +253,7 @@ def bidder_number(check: Checker, tender: Tender, value: object, name: str = "bi
     """A registered bidder's number (1, 2, …) as typed; a message next to `name` otherwise."""
     raw = str(value or "").strip()
     if not raw.isdigit() or not 1 <= int(raw) <= len(tender.bidders):
-        check.fail(name, f"没有第“{raw}”号竞买人（已报名 {len(tender.bidders)} 位）")
+        check.fail(name, say("没有第“%(raw)s”号竞买人（已报名 %(count)s 位）", raw=raw, count=len(tender.bidders)))
         return 0
     return int(raw)
 
@@ -265,15 +266,15 @@ def record_deposit(backend: Backend, actor: Actor, village_code: str, number: st
         check = Checker()
         no = bidder_number(check, tender, bidder)
         if state not in ("received", "refunded"):
-            check.fail("state", "请选择已收或已退")
+            check.fail("state", say("请选择已收或已退"))
         check.done()
         current = tender.bidders[no - 1]
         if state == "received" and current["deposit"] != "none":
-            raise ValidationError({"state": "该竞买人的保证金已登记收取"})
+            raise ValidationError({"state": say("该竞买人的保证金已登记收取")})
         if state == "refunded" and current["deposit"] != "received":
-            raise ValidationError({"state": "该竞买人没有已收的保证金可退"})
+            raise ValidationError({"state": say("该竞买人没有已收的保证金可退")})
         if state == "refunded" and tender.status is not TenderStatus.FAILED and tender.winner == no:
-            raise ValidationError({"state": "成交竞买人的保证金转为履约保证金，不在此退还"})
+            raise ValidationError({"state": say("成交竞买人的保证金转为履约保证金，不在此退还")})
         key = "deposit_on" if state == "received" else "refunded_on"
         tender.bidders = [b if b["no"] != no else {**b, "deposit": state, key: today.isoformat()}
                           for b in tender.bidders]
@@ -289,7 +290,7 @@ def award_tender(backend: Backend, actor: Actor, village_code: str, number: str,
     today = backend.today()
     with step(backend, actor, village_code, number, "award", reason or None) as tender:
         if tender.status is not TenderStatus.CLOSED:
-            raise ValidationError({"reason": "竞价结束并产生最高出价后才能发布成交公告"})
+            raise ValidationError({"reason": say("竞价结束并产生最高出价后才能发布成交公告")})
         tender.status, tender.awarded_on = TenderStatus.AWARDED, today
         tender.objection_until = period_end(today + timedelta(days=1), days)
     return tender
@@ -305,9 +306,10 @@ def file_objection(backend: Backend, actor: Actor, village_code: str, number: st
     today = backend.today()
     with step(backend, actor, village_code, number, "object", reason or None) as tender:
         if tender.status is not TenderStatus.AWARDED or tender.objection_until is None:
-            raise ValidationError({"text": "成交公告发布后才能登记异议"})
+            raise ValidationError({"text": say("成交公告发布后才能登记异议")})
         if today > tender.objection_until:
-            raise ValidationError({"text": f"异议期已于 {tender.objection_until.isoformat()} 结束"})
+            raise ValidationError({"text": say("异议期已于 %(objection_until)s 结束",
+                                               objection_until=tender.objection_until.isoformat())})
         tender.objections = [*tender.objections, {"seq": len(tender.objections) + 1, "on": today.isoformat(),
                                                   "text": body, "answer": reply or None}]
     return tender

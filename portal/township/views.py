@@ -36,7 +36,7 @@ def township_only() -> Response | None:
         answer: Response = login_manager.unauthorized()
         return answer
     if current_user.role is not Role.TOWNSHIP:
-        abort(403, "此页面只供镇干部使用")
+        abort(403, say("此页面只供镇干部使用"))
     return None
 
 

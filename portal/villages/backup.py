@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from portal.auditlog.files import path_for, write_once
 from portal.kernel.base import Base
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import say
 from portal.kernel.transaction import Backend
 
 FORMAT = "sanzi-village-backup"
@@ -95,7 +96,7 @@ def export_village(backend: Backend, code: str, out: IO[str]) -> dict[str, int]:
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         village_id = conn.execute(text("SELECT id FROM village WHERE code = :code"), {"code": code}).scalar()
         if village_id is None:
-            raise ValidationError({"village": f"没有编码为“{code}”的村"})
+            raise ValidationError({"village": say("没有编码为“%(code)s”的村", code=code)})
         exported: dict[str, list[Any]] = {}  # ids of each table's rows, for the tables of parts
         for table in Base.metadata.sorted_tables:
             if table.name in SKIPPED or table.name == "stored_file":
@@ -124,13 +125,13 @@ def import_village(backend: Backend, source: IO[str]) -> str:
     try:
         backup = json.load(source)
     except ValueError as err:
-        raise ValidationError({"file": f"不是村数据备份文件（{err}）"}) from None
+        raise ValidationError({"file": say("不是村数据备份文件（%(err)s）", err=err)}) from None
     if not isinstance(backup, dict) or backup.get("format") != FORMAT or backup.get("version") != VERSION:
-        raise ValidationError({"file": "不是本系统导出的村数据备份文件（格式或版本不对）"})
+        raise ValidationError({"file": say("不是本系统导出的村数据备份文件（格式或版本不对）")})
     code = backup["village"]
     with backend.db.engine.begin() as conn:
         if conn.execute(text("SELECT count(*) FROM village")).scalar():
-            raise ValidationError({"file": "只能导入到还没有任何村的空数据库（行号保持原样，不能与已有数据混合）"})
+            raise ValidationError({"file": say("只能导入到还没有任何村的空数据库（行号保持原样，不能与已有数据混合）")})
         for table in Base.metadata.sorted_tables:
             rows = backup["tables"].get(table.name) or []
             if rows:

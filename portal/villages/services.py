@@ -160,6 +160,6 @@ def list_villages(session: Session) -> list[Village]:
 def find_village(session: Session, code: str) -> Village:
     village = get_village(session, code)
     if village is None:
-        raise NotFound(f"没有编码为“{code}”的村")
+        raise NotFound(say("没有编码为“%(code)s”的村", code=code))
     return village
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from portal.accounts.models import Role
 from portal.accounts.services import actor_for
+from portal.kernel.messages import say
 from portal.kernel.transaction import Actor
 
 ROLE_PAGES = {Role.STAFF: "村干部", Role.COMMITTEE: "监委会成员", Role.TOWNSHIP: "镇干部"}
@@ -15,7 +16,7 @@ def actor_of(role: Role) -> Actor:
     """The signed-in account as an actor; 403 with a plain message if it has another role.
     (Anonymous readers are sent to the login page by `login_required` before this.)"""
     if current_user.role is not role or current_user.village is None and role is not Role.TOWNSHIP:
-        abort(403, f"此页面仅供{ROLE_PAGES[role]}使用")
+        abort(403, say("此页面仅供%(role)s使用", role=ROLE_PAGES[role]))
     return actor_for(current_user)
 
 

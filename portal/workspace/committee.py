@@ -64,7 +64,7 @@ def draft_file(draft_id: int, field: str) -> Response:
 def approve(draft_id: int) -> Response:
     actor, code = _member()
     if not ActionForm().validate_on_submit():
-        abort(400, "页面已过期或来源不明，未批准。请刷新页面后重试。")
+        abort(400, N_("页面已过期或来源不明，未批准。请刷新页面后重试。"))
     try:
         published = drafts.approve_draft(backend(), actor, code, draft_id)
     except ValidationError as err:

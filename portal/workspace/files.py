@@ -12,6 +12,7 @@ from portal.auditlog.files import sniff_media_type
 from portal.drafts import services as drafts
 from portal.drafts import uploads
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import say
 from portal.kernel.transaction import Actor
 
 SUFFIXES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
@@ -23,7 +24,7 @@ def draft_file_response(actor: Actor, code: str, draft_id: int, field: str) -> R
     editor = drafts.draft_editor(backend(), draft.entity)
     sha256 = draft.fields.get(field) if field in editor.file_fields else None
     if not sha256:
-        abort(404, "这份草稿没有这个附件")
+        abort(404, say("这份草稿没有这个附件"))
     try:
         content = uploads.read(backend().files_dir, sha256)
     except ValidationError as err:

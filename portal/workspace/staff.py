@@ -64,9 +64,9 @@ def edit(draft_id: int) -> Response | tuple[str, int] | str:
     assert actor.village is not None
     draft = drafts.get_draft(backend(), actor, actor.village, draft_id)
     if draft.state not in drafts.EDITABLE:
-        abort(409, "已提交或已发布的草稿不能再修改")
+        abort(409, N_("已提交或已发布的草稿不能再修改"))
     if draft.verb == "import":
-        abort(409, "导入的文件不能逐条修改：请删除这份草稿，改好文件后重新导入")
+        abort(409, N_("导入的文件不能逐条修改：请删除这份草稿，改好文件后重新导入"))
     form_class = drafts.form_of(drafts.editor_of(backend(), draft.entity), draft.verb)
     form = form_class() if request.method == "POST" else form_class(data=draft.fields)
     reason = ReasonForm() if request.method == "POST" else ReasonForm(data={"reason": draft.reason or ""})
@@ -83,7 +83,7 @@ def change(entity: str, number: str, verb: str) -> Response | tuple[str, int] | 
     editor = drafts.editor_of(backend(), entity)
     if not ((verb == "correct" and editor.correct) or (verb == "withdraw" and editor.withdraw)
             or verb in editor.verbs):
-        raise NotFound("这类记录不能在此这样修改")
+        raise NotFound(N_("这类记录不能在此这样修改"))
     current = editor.current(backend(), actor.village, number)  # NotFound: no such record
     form_class = drafts.form_of(editor, verb)
     form = form_class() if request.method == "POST" else form_class(data=current if verb == "correct" else None)
@@ -184,7 +184,7 @@ def discard(draft_id: int) -> Response:
     actor = _staff()
     assert actor.village is not None
     if not ActionForm().validate_on_submit():
-        abort(400, "表单已过期，请返回重试")
+        abort(400, N_("表单已过期，请返回重试"))
     drafts.discard_draft(backend(), actor, actor.village, draft_id)
     flash(N_("草稿已删除"))
     return redirect(url_for("staff.home"))
@@ -214,7 +214,7 @@ def import_file(entity: str) -> Response | tuple[str, int] | str:
     assert actor.village is not None
     editor = drafts.editor_of(backend(), entity)
     if editor.batch is None:
-        raise NotFound("这类记录不能导入文件")
+        raise NotFound(N_("这类记录不能导入文件"))
     form = editor.batch.form()
     problems: list[str] = []
     if request.method == "POST":
