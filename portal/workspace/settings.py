@@ -14,7 +14,7 @@ from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.messages import say
 from portal.parcels import mapping
 from portal.parcels import reads as parcel_reads
-from portal.translations import translate
+from portal.translations import N_, translate
 from portal.villages import reads as village_reads
 from portal.villages.forms import NO_KIND, LandmarkForm, PhoneForm
 from portal.villages.labels import LANDMARK_KINDS
@@ -105,7 +105,7 @@ def remove(number: int) -> Response:
     """删除 one landmark from the map, logged."""
     actor, code = village_actor(Role.STAFF)
     if not ActionForm().validate_on_submit():
-        abort(400, "表单已过期，请返回重试")
+        abort(400, N_("表单已过期，请返回重试"))
     remove_landmark(backend(), actor, code, number)
     flash(translate(say("第 %(number)s 号地标已从地块图上删除，已记入审计日志", number=number)))
     return redirect(url_for("settings.landmarks"))
