@@ -240,8 +240,14 @@ def test_the_pay_form_books_the_voucher_scan_by_its_sha256(client, backend, peop
     assert sent.status_code == 302, sent.get_data(as_text=True)
     draft = only_draft(backend)
     assert draft.fields["voucher"] == hashlib.sha256(PDF).hexdigest()
-    assert f'href="/staff/drafts/{draft.id}/files/voucher"' in client.get(f"/staff/drafts/{draft.id}").get_data(as_text=True)
+    page = client.get(f"/staff/drafts/{draft.id}").get_data(as_text=True)
+    assert f'href="/staff/drafts/{draft.id}/files/voucher"' in page
+    # the entrustment's own word for its verb, not the dividend plan's 发放 of the same verb
+    assert "<h1>支付流转租金 流转委托 WT-001</h1>" in page and "发放" not in page
+    assert "支付流转租金 · WT-001" in client.get("/staff/").get_data(as_text=True)
     approve(client, backend, draft.id)
+    history = client.get("/v/testcun/entrustments/WT-001").get_data(as_text=True)
+    assert "支付流转租金" in history and "发放" not in history
     with backend.db.read() as session:
         entry = session.scalar(select(LedgerEntry).where(LedgerEntry.category == "transfer_rent"))
         number, sha = entry.number, entry.voucher_sha256

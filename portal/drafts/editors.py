@@ -51,12 +51,23 @@ def importable_types(backend: Backend) -> list[tuple[str, str]]:
     return [(entity, name) for entity, name in editable_types(backend) if editor_of(backend, entity).batch]
 
 
-def verb_names(backend: Backend) -> dict[str, str]:
-    """Every draft verb's Chinese word: the common ones and those the editors add (解除, …)."""
-    names = dict(VERBS)
-    for entity, _ in editable_types(backend):
-        names.update({verb: spec.name for verb, spec in editor_of(backend, entity).verbs.items()})
-    return names
+class VerbNames(dict[str, str]):
+    """Every draft verb's Chinese word: the common ones and those the editors add (解除, …).
+    Two record types may give one verb different words (a dividend plan's pay is 发放, an
+    entrustment's 支付流转租金): `of(entity, verb)` says the record type's own."""
+
+    def __init__(self, common: dict[str, str], own: dict[tuple[str, str], str]) -> None:
+        super().__init__(common)
+        self.own = own
+
+    def of(self, entity: str, verb: str) -> str:
+        return self.own.get((entity, verb)) or self.get(verb, verb)
+
+
+def verb_names(backend: Backend) -> VerbNames:
+    own = {(entity, verb): spec.name for entity, _ in editable_types(backend)
+           for verb, spec in editor_of(backend, entity).verbs.items()}
+    return VerbNames(dict(VERBS) | {verb: name for (_, verb), name in own.items()}, own)
 
 
 def form_of(editor: Editor, verb: str) -> type[Any]:

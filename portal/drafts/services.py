@@ -119,7 +119,7 @@ def _checked_draft(backend: Backend, actor: Actor, code: str, data: DraftInput, 
             check.fail("file", say("一次最多导入 %(most)s 条，这个文件有 %(count)s 条：请分成几个文件",
                                    most=MAX_BATCH, count=len(data.batch)))
     elif submit and data.verb != "create" and not reason:
-        verb = "更正或撤回" if data.verb in ("correct", "withdraw") else verb_names(backend).get(data.verb, "")
+        verb = "更正或撤回" if data.verb in ("correct", "withdraw") else verb_names(backend).of(data.entity, data.verb)
         check.fail("reason", say("请填写%(verb)s的理由", verb=verb))
     check.done()
     fields = {k: v for k, v in data.fields.items() if k not in editor.file_fields}

@@ -16,6 +16,7 @@ ACTIONS = {"create": "新建", "correct": "更正", "withdraw": "撤回", "termi
            "bid": "出价", "commit": "密封报价", "open": "开标", "reveal": "开启报价", "close": "竞价结束",
            "award": "成交公告", "object": "异议", "pay": "发放", "declare": "申报营业收入", "revoke": "吊销",
            "rectify": "开始整改", "signoff": "销号", "landmark": "修改地标"}
+OWN_ACTIONS = {"entrustment.pay": "支付流转租金"}  # a record type's own word for a shared verb
 ROLES = {"staff": "村干部", "committee": "监委会成员", "township": "镇干部", "system": "系统",
          "villager": "村民"}
 
@@ -68,7 +69,7 @@ def versions(entries: list[dict[str, Any]], labels: Mapping[str, str] = COMMON_L
         if previous["data"] is not None and previous["private"] != entry["private"]:
             # The values stay private; that they changed is public.
             changes.append(FieldChange("private", PRIVATE_LABEL, "原值", "已更改"))
-        result.append(Version(entry["seq"], entry["ts"], ROLES.get(role, role), ACTIONS.get(verb, verb),
+        result.append(Version(entry["seq"], entry["ts"], ROLES.get(role, role), OWN_ACTIONS.get(entry["action"]) or ACTIONS.get(verb, verb),
                               entry["version"], entry["reason"], entry["hash"], changes))
         previous = entry
     return result
