@@ -97,7 +97,9 @@ SWAP_ENTRIES = ("UPDATE audit_entry SET seq = -1 WHERE log = 'lianban' AND seq =
 # a later receipt's date given to the first, so the list reads in another order
 REDATED = ("UPDATE receipt SET received_on = (SELECT max(received_on) FROM receipt) "
            "WHERE id = (SELECT min(id) FROM receipt)",)
-CUT = "(SELECT size - 3 FROM audit_head WHERE log = 'lianban')"
+# the log cut just before its last record created, so that record is in the database but not the log
+# ('%%': psycopg's escape of '%', and in LIKE as on SQLite two wildcards match as one)
+CUT = "(SELECT max(seq) FROM audit_entry WHERE log = 'lianban' AND action LIKE '%%.create')"
 ORDERED: dict[str, tuple[tuple[str, ...], bool, tuple[str, ...]]] = {
     "entries swapped": (SWAP_ENTRIES, False, ("seq=5", "prev")),
     "receipts reordered": (REDATED, False, ("receipt", "被直接修改")),

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationError
 from portal.kernel.transaction import Actor
-from portal.parcels import mapping
+from portal.parcels import landmark_drawing, plane
 from portal.parcels.services import AssetInput, create_asset
 from portal.villages.landmarks import landmarks_of
 from portal.villages.models import Village
@@ -133,12 +133,12 @@ def test_landmark_names_cover_no_other_name_symbol_or_the_map_edge(client, demo)
         svg = svg_of(client.get(url).get_data(as_text=True))
         _, _, width, height = (int(v) for v in svg.get("viewBox").split())
         size = int(next(g for g in svg.iter("g") if g.get("class") == "lm").get("font-size"))
-        boxes = [mapping.label_box((int(t.get("x")), int(t.get("y"))), t.text, size) for t in svg.iter("text")
+        boxes = [landmark_drawing.label_box((int(t.get("x")), int(t.get("y"))), t.text, size) for t in svg.iter("text")
                  if (t.get("class") or "").startswith("lm-name")]
         assert boxes
         for i, box in enumerate(boxes):
             assert 0 <= box[0] and 0 <= box[1] and box[2] <= width and box[3] <= height, url
-            assert not any(mapping.overlaps(box, other) for other in boxes[i + 1:]), url
+            assert not any(plane.overlaps(box, other) for other in boxes[i + 1:]), url
 
 
 def test_large_text_and_english_enlarge_the_names_and_translate_the_kinds(client, demo):

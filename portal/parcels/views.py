@@ -12,7 +12,7 @@ from portal.app import backend
 from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
 from portal.parcels import labels as parcel_labels
-from portal.parcels import mapping, zoom
+from portal.parcels import landmark_drawing, mapping, plane, zoom
 from portal.parcels import reads as parcel_reads
 from portal.parcels.labels import SORT_NAMES
 from portal.parcels.models import Asset
@@ -59,7 +59,7 @@ def _outline(detail: parcel_reads.ParcelDetail) -> tuple[Markup | None, list[str
         return None, None
     outline = mapping.outline_svg(detail.asset.polygon, detail.state.status.value,
                                   f"{detail.asset.number} 的边界（上为北）")
-    return outline, [mapping.distance_text(m, in_english()) for m in mapping.extent([detail.asset.polygon])]
+    return outline, [mapping.distance_text(m, in_english()) for m in plane.extent([detail.asset.polygon])]
 
 
 @bp.get("/v/<code>/parcels/<number>")
@@ -116,10 +116,10 @@ def parcel_map(code: str) -> WerkzeugResponse | str:
         counts=Counter(state.status.value for _, state in data.parcels),
         svg=svg, tile=mapping.map_tile(shapes), swatch=mapping.legend_swatch, area=area_arg,
         area_count=len(by_area), wanted=wanted,
-        extent=[mapping.distance_text(m, in_english()) for m in mapping.extent([shape.polygon for shape in drawn])]
+        extent=[mapping.distance_text(m, in_english()) for m in plane.extent([shape.polygon for shape in drawn])]
         if drawn else None,
         labels=labels, undrawn=len(shapes) - len(drawn), landmark_kinds=_landmark_legend(marks),
-        landmark_swatch=mapping.landmark_swatch)
+        landmark_swatch=landmark_drawing.landmark_swatch)
 
 
 def _landmark_legend(marks: list[Landmark]) -> list[tuple[str, str, list[str]]]:

@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
-from portal.parcels.mapping import Frame, MapParcel, centroid, map_frame
+from portal.parcels.mapping import MapParcel, map_frame
+from portal.parcels.plane import Frame, centroid
 from portal.villages.landmarks import Landmark
 
 GRID = 3                # areas per side: 60 plots on 10 × 6 → about 7 a area, ~100 px apart

@@ -12,7 +12,7 @@ from portal.accounts.models import Role
 from portal.app import backend
 from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.messages import say
-from portal.parcels import mapping
+from portal.parcels import landmark_drawing
 from portal.parcels import reads as parcel_reads
 from portal.translations import N_, translate
 from portal.villages import reads as village_reads
@@ -68,7 +68,7 @@ def landmarks() -> str:
     village = village_reads.village_settings(backend(), code)
     return render_template("workspace/landmarks.html", village=village, marks=landmarks_of(village.landmarks),
                            extent=parcel_reads.outline_extent(backend(), code), kinds=LANDMARK_KINDS,
-                           points_text=points_text, swatch=mapping.landmark_swatch, remove=ActionForm())
+                           points_text=points_text, swatch=landmark_drawing.landmark_swatch, remove=ActionForm())
 
 
 @bp.route("/landmarks/new", methods=["GET", "POST"], defaults={"number": None})
