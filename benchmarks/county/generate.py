@@ -139,7 +139,9 @@ def generate(backend: Any, sizes: Sizes, progress: Callable[[str], None]) -> Gen
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for name in ("village", *_PER_VILLAGE, "contract_asset", "instalment", "private_record", "audit_node",
                      "audit_head"):
-            connection.exec_driver_sql(f'ANALYZE "{name}"')
+            # VACUUM too: the tables were filled by COPY, and autovacuum would otherwise set their
+            # visibility maps while the pages are being measured
+            connection.exec_driver_sql(f'VACUUM (ANALYZE) "{name}"')
     return generated
 
 
