@@ -3,6 +3,7 @@ the alerts, verifies now, records a finding and starts its fix; nothing overflow
 from __future__ import annotations
 
 import pytest
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from .conftest import assert_no_horizontal_overflow, console_errors, save_screenshot
@@ -25,7 +26,10 @@ def test_the_desk_and_findings_fit_a_phone(browser, live_server):
         save_screenshot(browser, name)
         save_full_page(browser, name)
     browser.get(live_server + "/committee/integrity")
-    browser.find_element("css selector", "main form button[type=submit]").click()
+    verify_now = browser.find_element("css selector", "main form button[type=submit]")
+    verify_now.click()
+    # the page before the click may already say 核验通过 (an earlier run): wait for the new page
+    WebDriverWait(browser, 60).until(expected_conditions.staleness_of(verify_now))
     WebDriverWait(browser, 60).until(lambda d: "核验通过" in d.execute_script(MAIN))
     assert_no_horizontal_overflow(browser)
     save_full_page(browser, "desk-integrity")
