@@ -68,6 +68,13 @@ def register_setup_cli(app: Flask) -> None:
         made = _run(lambda: create_township(backend(), code, name))
         click.echo(f"已登记乡镇 {made.name}（{made.code}）。")
 
+    @township.command("count-figures")
+    def township_count_figures() -> None:
+        """Count every village's figures of the township table for today (nightly, after midnight)."""
+        from portal.township.kept import count_all
+
+        click.echo(f"已为 {count_all(backend())} 个村重新统计今天的各村一览数字（其余的村数字已是最新的）。")
+
     @village.command("create")
     @click.argument("code")
     @click.argument("name")

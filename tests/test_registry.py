@@ -273,6 +273,7 @@ NOT_RECORD_TABLES = {
     "township": "a township's code and name: which villages an officer oversees, set on the server by the CLI",
     "visit_salt": "the visit counter's random salt of the day: statistics, forgotten the next day",
     "visit_seen": "salted fingerprints of the day's visitors: statistics, forgotten the next day",
+    "village_figures": "the township table's figures counted from the records, counted again when the log grows",
 }
 
 

@@ -9,7 +9,7 @@ then measures against baselines taken in the same run:
 - an inclusion proof in a table of all the entries; full verification of one village log
   (`audit.verify.verify_dir`) against bare json.loads + SHA-256 of the same lines;
 - a contract's PDF, first (rendered) and cached;
-- the township overview over all villages, where that page exists (else "not built").
+- the township overview over all villages: every village counted, figures kept, after writes in 10.
 
 The load generator is wrk (Debian's package; scripts/bench installs it), or a small Python one
 when wrk is absent. Every figure is printed with its target and PASS or BELOW.
@@ -122,7 +122,7 @@ def _run(args: argparse.Namespace, url: str, sizes: Any, workdir: Path, report: 
     _proofs(backend, code, sizes.entries, entries, args.county_proofs, report)
     _verify(backend, code, workdir / "county-export", report)
     backend.db.dispose()
-    _overview(app, report)
+    _overview(app, generated, report)
     backend.db.dispose()
     if args.county_skip_serve:
         report.line("pages and PDF under gunicorn: skipped (--county-skip-serve)")
@@ -205,31 +205,51 @@ def _verify(backend: Any, code: str, directory: Path, report: Report) -> None:
                   ratio >= VERIFY_TARGET)
 
 
-def _overview(app: Any, report: Report) -> None:
-    """Times the township overview (uncached, in-process through the test client, as a township
-    account) where the route exists; else says it is not built."""
+def _overview(app: Any, generated: Any, report: Report) -> None:
+    """Times the township overview (in-process through the test client, as a township account,
+    no page cache): the first request of a day with nothing kept (every village counted), then
+    with every village's figures kept (the target), then after receipts in 10 villages (those
+    counted again); else says it is not built."""
     rules = {rule.rule for rule in app.url_map.iter_rules()}
     if OVERVIEW_PATH not in rules:
         report.line(f"township overview: not built (no {OVERVIEW_PATH} route)")
         report.figure("township overview over all villages", "not built", f"≤ {OVERVIEW_TARGET_MS:g} ms")
         return
     from portal.accounts.services import UserInput, create_user
-    from portal.kernel.transaction import SYSTEM
+    from portal.kernel.transaction import SYSTEM, Actor
+    from portal.receipts.services import ReceiptInput, record_receipt
 
     backend = app.extensions["portal"]
     create_user(backend, SYSTEM, UserInput(username="county-bench", password="county-bench-2026",
                                            role="township", display_name="基准镇干部"))
     client = app.test_client()
     client.post("/login", data={"username": "county-bench", "password": "county-bench-2026"})
-    times = []
-    for _ in range(7):
+
+    statuses = set()
+
+    def get_ms() -> float:
         seconds, response = timed(client.get, OVERVIEW_PATH)
-        times.append(seconds * 1000)
-    report.check(response.status_code == 200, f"GET {OVERVIEW_PATH} as a township account: {response.status_code}")
-    median = statistics.median(times)
-    report.line(f"township overview: median {median:.0f} ms of 7 (in-process, uncached)")
-    report.figure("township overview over all villages", f"{median:.0f} ms", f"≤ {OVERVIEW_TARGET_MS:g} ms",
-                  median <= OVERVIEW_TARGET_MS)
+        statuses.add(response.status_code)
+        return seconds * 1000
+
+    counting = get_ms()
+    kept = statistics.median(get_ms() for _ in range(7))
+    changed = generated.codes[:: max(1, len(generated.codes) // 10)][:10]
+    for n, code in enumerate(changed):
+        record_receipt(backend, Actor("county-bench-staff", "staff", village=code), code, ReceiptInput(
+            number=f"BENCH-{n}", amount="100.00", received_on=backend.today(), payer_name="基准付款人",
+            contract_number=generated.contract_numbers[code][0]))
+    after_writes = get_ms()
+    report.check(statuses == {200}, f"GET {OVERVIEW_PATH} as a township account: {sorted(statuses)}")
+    report.line(f"township overview, {len(generated.codes)} villages: {counting:.0f} ms counting every village "
+                f"(a day's first request when the nightly `township count-figures` has not run), median "
+                f"{kept:.0f} ms of 7 with every village's figures kept, {after_writes:.0f} ms after receipts "
+                f"in {len(changed)} villages (those counted again)")
+    report.figure("township overview, figures kept", f"{kept:.0f} ms", f"≤ {OVERVIEW_TARGET_MS:g} ms",
+                  kept <= OVERVIEW_TARGET_MS)
+    report.figure(f"township overview after writes in {len(changed)} villages", f"{after_writes:.0f} ms",
+                  f"≤ {OVERVIEW_TARGET_MS:g} ms", after_writes <= OVERVIEW_TARGET_MS)
+    report.figure("township overview counting every village", f"{counting:.0f} ms")
 
 
 # -- served by gunicorn ---------------------------------------------------------------------------

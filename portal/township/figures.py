@@ -1,7 +1,8 @@
 """各村一览 — the township's figures of every village, and the quarter's ranking (每季一晾晒).
 
 Each figure is one query grouped by village over all villages asked about (never a query per
-village), so the table costs the same dozen statements for 2 villages or 200. Money and areas
+village), so the table costs the same dozen statements for 2 villages or 200; the counted ones
+are kept per village between requests (portal/township/kept.py). Money and areas
 are summed as the integers they are stored as (fen, 1/10000 亩) and turned into Decimal here.
 
 Rent figures follow the arrears list (portal/contracts/arrears.py): a contract's receipts dated
@@ -99,9 +100,23 @@ def _rent(village_ids: list[int], start: date, as_of: date) -> Select[Any]:
             .group_by(due.c.village_id))
 
 
-def village_figures(session: Session, villages: list[Village], today: date) -> list[VillageFigures]:
-    """The table's rows, in the order of `villages`."""
-    ids = [v.id for v in villages]
+@dataclass(frozen=True)
+class Counted:
+    """The figures of a village counted from its records on a day, as stored (fen, 1/10000 亩):
+    what portal/township/kept.py keeps between requests."""
+
+    area: int
+    due: int
+    received: int
+    arrears: int
+    expiring: int
+    open_tenders: int
+    unanswered: int
+    overdue: int
+
+
+def count(session: Session, ids: list[int], today: date) -> dict[int, Counted]:
+    """Counted figures of the villages `ids` on `today`, a dozen grouped queries for any number."""
     year_start = today.replace(month=1, day=1)
     running = and_(Contract.status == ContractStatus.ACTIVE, Contract.start_date <= today, Contract.end_date >= today)
     area: dict[int, Any] = dict(session.execute(
@@ -124,16 +139,30 @@ def village_figures(session: Session, villages: list[Village], today: date) -> l
     complaints = {village: (owed, late) for village, owed, late in session.execute(
         select(Complaint.village_id, func.count(), func.sum(case((Complaint.due_on < today, 1), else_=0)))
         .where(Complaint.status.in_(OWED), _scoped(Complaint.village_id, ids)).group_by(Complaint.village_id))}
+    counted = {}
+    for village in ids:
+        due, arrears = rent.get(village, (0, 0))
+        owed, late = complaints.get(village, (0, 0))
+        counted[village] = Counted(int(area.get(village) or 0), int(due or 0), int(received.get(village) or 0),
+                                   int(arrears or 0), int(expiring.get(village, 0)), int(tenders.get(village, 0)),
+                                   int(owed or 0), int(late or 0))
+    return counted
+
+
+def village_figures(session: Session, villages: list[Village], counted: dict[int, Counted]) -> list[VillageFigures]:
+    """The table's rows, in the order of `villages`: their `counted` figures (kept.counted) with
+    what the committee's desk recorded, read afresh (one small query each; an integrity check's
+    result and a cosignature are kept without the village log growing)."""
+    ids = [v.id for v in villages]
     findings = supervision.open_findings(session, ids)
     verified = supervision.last_verifications(session, ids) or {}
     cosigned = supervision.last_cosigned(session, ids) or {}
     rows = []
     for v in villages:
-        due, arrears = rent.get(v.id, (0, 0))
-        owed, late = complaints.get(v.id, (0, 0))
+        c = counted[v.id]
         rows.append(VillageFigures(
-            v.code, v.name, v.id, _area(area.get(v.id)), _money(due), _money(received.get(v.id)), _money(arrears),
-            int(expiring.get(v.id, 0)), int(tenders.get(v.id, 0)), int(owed or 0), int(late or 0),
+            v.code, v.name, v.id, _area(c.area), _money(c.due), _money(c.received), _money(c.arrears),
+            c.expiring, c.open_tenders, c.unanswered, c.overdue,
             None if findings is None else findings.get(v.id, 0), verified.get(v.id), cosigned.get(v.id)))
     return rows
 

@@ -16,7 +16,7 @@ from portal.contracts.rent import add_months
 from portal.kernel.errors import NotFound
 from portal.kernel.messages import say
 from portal.kernel.transaction import Backend
-from portal.township import figures
+from portal.township import figures, kept
 from portal.township.figures import VillageFigures
 from portal.township.models import Township
 from portal.township.ranking import Quarter, RankRow, parse_quarter, ranking
@@ -94,7 +94,9 @@ def township_figures(backend: Backend, township_code: str | None, sort: str) -> 
     today = backend.today()
     with backend.db.read() as session:
         scope = _scope(session, township_code)
-        rows = figures.sort_rows(figures.village_figures(session, scope.villages, today), sort)
+        found, fresh = kept.counted(session, scope.villages, today)
+        rows = figures.sort_rows(figures.village_figures(session, scope.villages, found), sort)
+    kept.keep(backend, fresh)
     return FiguresPage(scope, rows, figures.totals(rows), today)
 
 
@@ -116,13 +118,15 @@ def village_detail(backend: Backend, township_code: str | None, code: str) -> Vi
         village = next((v for v in scope.villages if v.code == code), None)
         if village is None:
             raise NotFound(say("没有找到村“%(code)s”", code=code))
-        row = figures.village_figures(session, [village], today)[0]
+        found, fresh = kept.counted(session, [village], today)
+        row = figures.village_figures(session, [village], found)[0]
         expiring = list(session.scalars(
             select(Contract).where(Contract.village_id == village.id, Contract.status == ContractStatus.ACTIVE,
                                    Contract.start_date <= today, Contract.end_date >= today,
                                    Contract.end_date <= add_months(today, figures.EXPIRING_MONTHS))
             .order_by(Contract.end_date, Contract.number).options(raiseload("*"))))
         owing = arrears_list(session, village.id, today)
+    kept.keep(backend, fresh)
     return VillageDetail(village, row, expiring, owing, today)
 
 
