@@ -2,6 +2,7 @@
 missing, and runs under gunicorn with the repository's config (deploy/gunicorn.conf.py)."""
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -11,11 +12,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from portal import create_app
 from portal.config import load_config
+from portal.warmup import warm, warm_worker
 
-from .conftest import REPO_ROOT
+from .conftest import DATABASES, REPO_ROOT
 from .production import SECRET, production_config
 
 EVERY_SETTING = ("PORTAL_SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL", "TRUSTED_HOSTS", "AUDIT_SIGNING_KEY_FILE")
@@ -130,4 +134,32 @@ def test_gunicorn_serves_production_behind_a_proxy(app, database_url, tmp_path):
         server.terminate()
         server.wait(timeout=30)
     assert "198.51.100.7" in log.read_text()
+    assert "portal warmed in" in log.read_text()  # loaded once in the master, warmed, then forked
     assert create_app(config).config["PORTAL_ENV"] == "production"  # the same settings, in-process
+
+
+@pytest.mark.parametrize("database_url", DATABASES, indirect=True)
+def test_the_warm_up_reads_and_renders_but_writes_nothing(app, demo, caplog, monkeypatch):
+    """What gunicorn's master and each new worker run before serving: no row, no cached PDF, no
+    visit; a worker whose database is unreachable still starts (its first request reports it)."""
+    backend = app.extensions["portal"]
+
+    def rows() -> dict[str, int]:
+        with backend.db.read() as session:
+            return {name: session.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+                    for name in ("audit_entry", "page_visit", "visit_seen", "request_count", "village_figures")}
+
+    before = rows()
+    assert warm(app) > 0
+    warm_worker(app)
+    assert rows() == before
+    assert not (Path(app.instance_path) / "pdf-cache").exists()
+    assert app.test_client().get("/v/lianban/contracts").status_code == 200
+
+    def unreachable():
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(backend.db, "read", unreachable)
+    with caplog.at_level(logging.WARNING):
+        warm_worker(app)
+    assert "could not read the database" in caplog.text
