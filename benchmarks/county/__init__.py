@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LIST_TARGET, UNCACHED_TARGET, P95_TARGET_MS = 0.5, 0.25, 50.0
 PROOF_TARGET_MS, VERIFY_TARGET = 5.0, 0.5
 PDF_FIRST_TARGET_S, PDF_CACHED_TARGET_MS, OVERVIEW_TARGET_MS = 1.0, 20.0, 200.0
+PDF_CACHED_REQUESTS = 100  # the p95 of 20 would be their second slowest
 OVERVIEW_PATH = "/township/"  # the township overview; a township account without a township sees every village
 
 
@@ -338,7 +339,7 @@ def _served(args: argparse.Namespace, url: str, instance: Path, code: str, contr
     script.write_text(WRK_SCRIPT)
     env = {**os.environ, "DATABASE_URL": url, "PORTAL_INSTANCE_PATH": str(instance), "PORTAL_SECRET_KEY": "bench",
            "PYTHONPATH": str(ROOT),
-           "RATE_LIMIT_PDF": "0"}  # 21 PDFs in a row from one address: the limit would answer 429
+           "RATE_LIMIT_PDF": "0"}  # 101 PDFs in a row from one address: the limit would answer 429
     env.pop("PORTAL_ENV", None)
     generator = "wrk" if shutil.which("wrk") else "a Python load generator (wrk not installed)"
     workers = os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1))
@@ -358,7 +359,7 @@ def _served(args: argparse.Namespace, url: str, instance: Path, code: str, contr
                          f"{path} served by gunicorn is the contract list")
         pdf = f"/v/{code}/contracts/{contract}.pdf"
         first = _get_ms(portal_url + pdf)
-        cached = sorted(_get_ms(portal_url + pdf) for _ in range(20))
+        cached = sorted(_get_ms(portal_url + pdf) for _ in range(PDF_CACHED_REQUESTS))
         listing = _load(portal_url + path, args.county_seconds, args.county_connections, script)
         baseline = _load(bare_url + "/", args.county_seconds, args.county_connections, script)
         rendered = _load(uncached_url + path, args.county_seconds, args.county_connections, script)
@@ -378,7 +379,8 @@ def _served(args: argparse.Namespace, url: str, instance: Path, code: str, contr
                 f"p95 {rendered['p95']:.1f} ms")
     report.line(f"bare Flask route: {baseline['rps']:,.0f} req/s, p95 {baseline['p95']:.1f} ms")
     report.line(f"{pdf}: first {first:.0f} ms, cached p50 {percentile(cached, 50):.1f} ms, "
-                f"p95 {percentile(cached, 95):.1f} ms (20 requests)")
+                f"p95 {percentile(cached, 95):.1f} ms, max {cached[-1]:.1f} ms ({PDF_CACHED_REQUESTS} requests, one "
+                f"at a time, spread over the workers)")
     cached_ratio, uncached_ratio = listing["rps"] / baseline["rps"], rendered["rps"] / baseline["rps"]
     report.figure("contract list req/s (cached) / bare route req/s", f"{listing['rps']:,.0f} / {baseline['rps']:,.0f}")
     report.figure("list/bare ratio, page cache on", f"{cached_ratio:.2f}", f"≥ {LIST_TARGET}",
