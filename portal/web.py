@@ -8,6 +8,7 @@ from flask import Flask
 
 from audit.note import key_fingerprint
 from portal.publishing.formatting import FILTERS
+from portal.publishing.query import here, known_args
 from portal.publishing.summaries import record_summary
 from portal.publishing.urls import public_url
 
@@ -42,6 +43,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["audit_key"] = audit_key
     app.jinja_env.globals["record_summary"] = record_summary
+    app.jinja_env.globals["known_args"] = known_args
+    app.jinja_env.globals["here"] = here
 
 
 def audit_key() -> dict[str, str]:

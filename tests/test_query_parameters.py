@@ -45,3 +45,18 @@ def test_a_parameter_not_listed_cannot_be_read(app):
         with pytest.raises(KeyError):
             query.arg("sneaky")
         assert query.known_query() == "q=%E8%8E%B2"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_links_a_page_makes_to_itself_carry_only_listed_parameters(client, demo):
+    """The first reader's extra parameters must not reach the pager and download links of a page
+    the cache then serves to every reader; downloads hold every row, so they carry no ?page=."""
+    pages = [client.get("/v/lianban/receipts", query_string={"x": "evil", "from": "singlemessage", "page": "1"}),
+             client.get("/v/lianban/contracts", query_string={"status": "active", "x": "evil"})]
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and "evil" not in html and "singlemessage" not in html
+    receipts, contracts = (p.get_data(as_text=True) for p in pages)
+    assert 'class="pager"' in receipts and "page=2" in receipts
+    assert "receipts.csv\"" in receipts and "receipts.csv?page" not in receipts
+    assert "contracts.csv?status=active" in contracts

@@ -35,3 +35,17 @@ def known_query(*, without: tuple[str, ...] = ()) -> str:
     keys on, and the query of a printed page's address."""
     return urlencode([(name, value) for name, value in request.args.items(multi=True)
                       if name in QUERY_PARAMETERS and name not in without and value != ""])
+
+
+def known_args(*, without: tuple[str, ...] = ()) -> dict[str, str]:
+    """The request's listed parameters as a dict (the first value of each), for the links a page
+    makes to itself (pager, downloads): a page kept in the cache for every reader must not carry
+    one reader's extra parameters in its links."""
+    return {name: value for name, value in request.args.items()
+            if name in QUERY_PARAMETERS and name not in without and value != ""}
+
+
+def here() -> str:
+    """This page's path with its listed parameters: where the 长辈版 and language links come back to."""
+    query = known_query()
+    return f"{request.path}?{query}" if query else request.path
