@@ -3,8 +3,10 @@ and the catalog), while Chinese pages keep their exact words and downloads and p
 Chinese whatever the reader chose (publishing/formatting.py: they are data and board notices)."""
 from __future__ import annotations
 
+import ast
 import html
 import re
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
@@ -14,7 +16,7 @@ from portal.imports.services import BatchRefused
 from portal.translations import translate
 
 from .importfiles import problems_of, upload, xlsx
-from .test_english import CJK, english, reader, tag_texts  # noqa: F401  (fixture)
+from .test_english import CJK, catalog, english, reader, tag_texts  # noqa: F401  (fixture)
 
 YEAR = "/v/lianban/dividends/2025"
 COMMENTS = "/v/lianban/plans/FA-2023-001/comments"
@@ -128,3 +130,38 @@ def test_a_missing_scan_is_named_in_the_readers_language(reader, chinese, demo):
     english_page = text_of(reader.get("/v/lianban/receipts/NOPE-1/scan").get_data(as_text=True))
     assert "Receipt “NOPE-1” has no scan" in english_page and "收据" not in english_page
     assert "收据“NOPE-1”没有扫描件" in text_of(chinese.get("/v/lianban/receipts/NOPE-1/scan").get_data(as_text=True))
+
+
+def test_every_said_pattern_is_in_the_catalog():
+    """pybabel reads a keyword's name (say, text, area, …) anywhere inside a say() call as a new
+    call, and drops the message when the name stands alone (`count=len(text)`): the message then
+    stays Chinese on English pages although the catalog looks complete."""
+    known = {message.id for message in catalog() if message.id}
+    missing = []
+    for path in sorted((Path(__file__).resolve().parent.parent / "portal").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "say" and node.args
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+                    and node.args[0].value not in known):
+                missing.append(f"{path.name}:{node.lineno}: {node.args[0].value}")
+    assert missing == []
+
+
+def test_outlines_schedules_and_long_texts_are_described_in_the_readers_language(app):
+    from portal.contracts.editing import readable as contract_readable
+    from portal.kernel.history import FieldChange
+    from portal.kernel.validate import Checker
+    from portal.parcels.mapping import describe_outline
+
+    outline = describe_outline([[0, 0], [80, 0], [80, 1200], [0, 1200]])
+    assert outline == "4 个角点，东西约 80 米、南北约 1.2 公里（起点 0,0）"
+    check = Checker()
+    check.text("title", "长" * 9, "标题", max_len=4)
+    too_long = check.errors["title"]
+    assert too_long == "标题不能超过 4 个字（现有 9 个）"
+    schedule = contract_readable(FieldChange("schedule", "缴费计划", None, [{"amount": "100.00"}, {"amount": "50.50"}]))
+    assert schedule.after.startswith("共 2 期，合计 ") and schedule.after.endswith("（明细见缴费计划）")
+    with app.test_request_context("/"), force_locale("en"):
+        assert translate(outline) == "4 corners, about 80 m east to west and 1.2 km north to south (starting at 0,0)"
+        assert translate(too_long) == "Title may be at most 4 characters (it has 9)"
+        assert re.fullmatch(r"2 instalments, \S+ in all \(see the payment schedule\)", translate(schedule.after))
