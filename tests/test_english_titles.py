@@ -165,3 +165,16 @@ def test_outlines_schedules_and_long_texts_are_described_in_the_readers_language
         assert translate(outline) == "4 corners, about 80 m east to west and 1.2 km north to south (starting at 0,0)"
         assert translate(too_long) == "Title may be at most 4 characters (it has 9)"
         assert re.fullmatch(r"2 instalments, \S+ in all \(see the payment schedule\)", translate(schedule.after))
+
+
+def test_an_import_preview_gives_a_contracts_term_in_the_readers_language(app):
+    from portal.imports.parse import parse_file
+    from portal.imports.preview import previews
+
+    from .importfiles import file_of
+
+    shown = previews(parse_file(file_of("contracts", "xlsx")[0], "contracts").rows)
+    term = shown[0].rows[0][1][-1]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d 至 \d{4}-\d\d-\d\d", term)
+    with app.test_request_context("/"), force_locale("en"):
+        assert translate(term) == term.replace(" 至 ", " to ")
