@@ -14,7 +14,7 @@ from portal.kernel.errors import (
 )
 from portal.kernel.messages import Message, say
 from portal.publishing.pdf import RenderTimeout
-from portal.translations import N_
+from portal.translations import N_, translate
 
 CSRF_REFUSED = N_("这个表单已过期，或不是从本站的页面提交的。请回到上一页，刷新后重新填写提交。")
 MESSAGES = {
@@ -39,7 +39,8 @@ def _wants_json() -> bool:
 
 def _answer(status: int, detail: str) -> tuple[Response | str, int]:
     if _wants_json():
-        return jsonify({"error": MESSAGES.get(status, "错误"), "detail": detail}), status
+        # In the reader's language, as the error page says it (translate is Chinese for Chinese readers).
+        return jsonify({"error": translate(MESSAGES.get(status, "错误")), "detail": translate(detail)}), status
     return render_template("error.html", status=status, title=MESSAGES.get(status, "错误"), detail=detail), status
 
 

@@ -172,7 +172,7 @@ def readable(change: FieldChange) -> FieldChange:
             if not items:
                 return None
             total = sum((Decimal(i["amount"]) for i in items), Decimal(0))
-            return f"共 {len(items)} 期，合计 {format_money(total)}（明细见缴费计划）"
+            return say("共 %(count)s 期，合计 %(total)s（明细见缴费计划）", count=len(items), total=format_money(total))
         return replace(change, before=words(change.before), after=words(change.after))
     return change
 

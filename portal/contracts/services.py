@@ -181,7 +181,7 @@ def _leased_items(change: Change, village_id: int, assets: Sequence[tuple[str, s
             check.fail("rent_unit", (say("“%(number)s”是土地，租金按 元/亩/年", number=number) if asset.kind is AssetKind.LAND
                                     else say("“%(number)s”是房屋设施，租金按 元/㎡/月", number=number)))
         leased = asset.area if area in (None, "") else check.area(
-            "assets", area, f"“{number}”出租面积", unit=asset.area_unit, maximum=asset.area)
+            "assets", area, say("“%(number)s”出租面积", number=number), unit=asset.area_unit, maximum=asset.area)
         _check_overlap(change, asset, v, check, contract_id)
         items.append(ContractAsset(asset_id=asset.id, area=leased, asset=asset))
     return items

@@ -93,7 +93,7 @@ def plan_detail(backend: Backend, code: str, year: int, as_of: date) -> PlanDeta
         paid = [r for r in rows if r["payout"] == "paid"]
         from decimal import Decimal
         total = sum((Decimal(r["amount"]) for r in rows), Decimal("0.00"))
-        listing = village_listing(session, village, f"dividends-{year}", f"{year}年度分红名单", as_of, LINE_COLUMNS,
+        listing = village_listing(session, village, f"dividends-{year}", say("%(y)s年度分红名单", y=year), as_of, LINE_COLUMNS,
                                   rows, None, {"count": len(rows), "amount": str(total)})
         entries = record_entries(session, code, "dividend_plan", plan.audit_id())
         meeting = plan.meeting.public_state() if plan.meeting else None
@@ -177,4 +177,5 @@ def page_path(code: str, data: Mapping[str, Any]) -> str | None:
 
 def line_title(record_type: Any, data: Mapping[str, Any], entity_id: str) -> str:
     """分红名单 2026 户 H001: how the feed and search name a line."""
-    return f"{record_type.name} {data.get('year', '')} {data.get('household', entity_id)}"
+    return say("%(type)s %(year)s %(household)s", type=record_type.name, year=data.get("year", ""),
+               household=data.get("household", entity_id))

@@ -134,7 +134,7 @@ def _duplicate(row: Row, number: str, first: Row | None, in_village: bool) -> li
 
 
 def _where(row: Row) -> str:
-    return f"“{row.sheet}”表第 {row.line} 行" if row.sheet else f"第 {row.line} 行"
+    return say("“%(sheet)s”表第 %(line)s 行", sheet=row.sheet, line=row.line) if row.sheet else say("第 %(line)s 行", line=row.line)
 
 
 def _broken_references(row: Row, failed: dict[tuple[str, str], Row]) -> list[Problem]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from portal.contracts.services import ContractInput
 from portal.imports.columns import KINDS
 from portal.imports.rows import Record, Row
+from portal.kernel.messages import say
 from portal.kernel.money import MoneyError, format_money, parse_money
 from portal.kernel.validate import parse_day
 from portal.parcels.services import AssetInput
@@ -37,7 +38,7 @@ def _asset(r: Record) -> list[str]:
 
 def _contract(r: Record) -> list[str]:
     assert isinstance(r, ContractInput)
-    return [r.number, r.lessee_name, "、".join(str(number) for number, _ in r.assets), f"{day_text(r.start_date)} 至 {day_text(r.end_date)}"]
+    return [r.number, r.lessee_name, "、".join(str(number) for number, _ in r.assets), say("%(start)s 至 %(end)s", start=day_text(r.start_date), end=day_text(r.end_date))]
 
 
 def _receipt(r: Record) -> list[str]:

@@ -30,10 +30,20 @@ SAID = 3  # problems spelt out in the message (the report page lists them all)
 
 
 def _said(problem: Problem) -> str:
-    where = "".join((f"“{problem.sheet}”表" if problem.sheet else "",
-                     f"第 {problem.row} 行" if problem.row is not None else "",
-                     f"“{problem.column}”列" if problem.column else ""))
-    return f"{where}：{problem.reason}" if where else problem.reason
+    """Where the problem is (表, 行, 列, as far as known) and what it is, as one message."""
+    parts = [say("“%(sheet)s”表", sheet=problem.sheet) if problem.sheet else "",
+             say("第 %(row)s 行", row=problem.row) if problem.row is not None else "",
+             say("“%(column)s”列", column=problem.column) if problem.column else ""]
+    where = [part for part in parts if part]
+    if not where:
+        return problem.reason
+    return say("%(where)s：%(reason)s", where=_run(where), reason=problem.reason)
+
+
+def _run(parts: list[str]) -> str:
+    """Parts of a place written one after another (“合同”表第 3 行“面积”列): as one message."""
+    first, *rest = parts
+    return first if not rest else say("%(first)s%(rest)s", first=first, rest=_run(rest))
 
 
 def import_batch(backend: Backend, actor: Actor, village_code: str, kind: str, rows: Sequence[Row],

@@ -56,14 +56,15 @@ class Checker:
         return checked
 
     def text(self, field: str, value: object, label: str, *, max_len: int, required: bool = True) -> str:
-        text = "" if value is None else str(value).strip()
-        if required and not text:
+        # Not named `text`: inside a say() call pybabel would read that name as this method and drop the message.
+        typed = "" if value is None else str(value).strip()
+        if required and not typed:
             self.fail(field, say("请填写%(label)s", label=label))
-        elif len(text) > max_len:
-            self.fail(field, say("%(label)s不能超过 %(most)s 个字（现有 %(count)s 个）", label=label, most=max_len, count=len(text)))
-        elif any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        elif len(typed) > max_len:
+            self.fail(field, say("%(label)s不能超过 %(most)s 个字（现有 %(count)s 个）", label=label, most=max_len, count=len(typed)))
+        elif any(ord(ch) < 32 and ch not in "\n\t" for ch in typed):
             self.fail(field, say("%(label)s含有无法显示的控制字符", label=label))
-        return text
+        return typed
 
     def money(self, field: str, value: object, label: str, *, allow_zero: bool = False) -> Decimal:
         try:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.auditlog.records import record_entries, record_proof
 from portal.kernel.history import Version, versions
+from portal.kernel.messages import joined, say
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
 from portal.ledger.labels import CATEGORY, DIRECTION, FIELDS, FUND_FIELDS, LEDGER_STATUS
@@ -73,11 +74,12 @@ class Ledger:
 def rule_text(fund: Fund) -> str:
     """每 0.80 元物业费收入提取 0.10 元: a fund's rule in words."""
     from portal.ledger.labels import FUND_SOURCE
-    return f"每 {fund.per} 元{FUND_SOURCE.get(fund.category, fund.category)}提取 {fund.take} 元"
+    return say("每 %(per)s 元%(source)s提取 %(take)s 元", per=fund.per,
+               source=FUND_SOURCE.get(fund.category, fund.category), take=fund.take)
 
 
 def _shares_text(shares: list[dict[str, str]]) -> str:
-    return "；".join(f"{s['name']} {s['amount']} 元" for s in shares or [])
+    return joined([say("%(name)s %(amount)s 元", name=s["name"], amount=s["amount"]) for s in shares or []])
 
 
 def _row(e: LedgerEntry) -> dict[str, Any]:
@@ -147,8 +149,9 @@ def fund_detail(backend: Backend, code: str, number: str, as_of: date) -> FundDe
             share = next((Decimal(s["amount"]) for s in e.fund_shares or [] if s["fund"] == fund.number), None)
             rows.append(_row(e) | {"direction": "income" if share is not None else "expense",
                                    "amount": str(share if share is not None else e.amount),
-                                   "fund_shares": f"{CATEGORY.get(e.category, e.category)} {e.amount} 元"})
-        listing = village_listing(session, village, f"fund-{fund.number}", f"{fund.name}明细", as_of,
+                                   "fund_shares": say("%(name)s %(amount)s 元", name=CATEGORY.get(e.category, e.category),
+                                                     amount=e.amount)})
+        listing = village_listing(session, village, f"fund-{fund.number}", say("%(fund)s明细", fund=fund.name), as_of,
                                   LEDGER_COLUMNS, rows, [f"/v/{code}/ledger/{e.number}" for e in mine])
         entries = record_entries(session, code, "fund", fund.audit_id())
         return FundDetail(village, _fund_rows([fund], everything, None)[0], listing,
@@ -177,7 +180,7 @@ def voucher_scan(backend: Backend, code: str, number: str) -> StoredScan:
         village = find_village(session, code)
         entry = find_entry(session, village.id, number)
         sha256, public = entry.voucher_sha256, not entry.counterparty_is_person
-    return stored_scan(backend, village.id, sha256, public, f"账目“{number}”")
+    return stored_scan(backend, village.id, sha256, public, say("账目“%(number)s”", number=number))
 
 
 def page_path(code: str, data: Mapping[str, Any]) -> str | None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.auditlog.records import record_entries, record_proof
 from portal.kernel.history import Version, versions
+from portal.kernel.messages import say
 from portal.kernel.transaction import Backend
 from portal.meetings.labels import FIELDS, MEETING_KIND, MEETING_STATUS
 from portal.meetings.models import Meeting
@@ -95,7 +96,7 @@ def minutes_scan(backend: Backend, code: str, number: str) -> StoredScan:
         village = find_village(session, code)
         meeting = find_meeting(session, village.id, number)
         sha256 = meeting.minutes_sha256
-    return stored_scan(backend, village.id, sha256, True, f"会议纪要“{number}”")
+    return stored_scan(backend, village.id, sha256, True, say("会议纪要“%(number)s”", number=number))
 
 
 def page_path(code: str, data: Mapping[str, Any]) -> str | None:

@@ -34,6 +34,7 @@ from portal.parcels.services import (
     import_assets,
     withdraw_asset,
 )
+from portal.translations import translate
 from portal.villages.services import find_village
 
 COORDINATE_CHOICES = choices(geometry.COORDINATES)
@@ -127,7 +128,7 @@ def preview(states: States) -> dict[str, Any]:
     if len(parcels) == 1 and len(rows) == 1:
         svg = mapping.outline_svg(parcels[0].polygon, "leased", parcels[0].title)
     else:
-        svg = mapping.map_svg(parcels, f"{len(parcels)} 个地块的边界") if parcels else Markup("")
+        svg = mapping.map_svg(parcels, translate(say("%(count)s 个地块的边界", count=len(parcels)))) if parcels else Markup("")
     return {"rows": rows, "svg": svg, "warnings": sum(1 for r in rows if r.warning)}
 
 
@@ -148,8 +149,8 @@ def readable(change: FieldChange) -> FieldChange:
 
 def shown(fields: Fields, for_committee: bool) -> Fields:
     """The outline's GeoJSON summed up (the drawing is in the preview)."""
-    text = fields.get("polygon", "").strip()
-    return {**fields, "polygon": f"GeoJSON，{len(text)} 个字符（见边界图）" if text else ""}
+    outline = fields.get("polygon", "").strip()  # not `text`: pybabel takes that name for Checker.text
+    return {**fields, "polygon": say("GeoJSON，%(count)s 个字符（见边界图）", count=len(outline)) if outline else ""}
 
 
 def read_parcel_file(backend: Backend, code: str, content: bytes, options: Fields) -> list[Fields]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from portal.kernel.messages import say
 from portal.parcels.landmark_drawing import LANDMARK_TEXT, draw_landmarks, label_box
 from portal.parcels.plane import Box, Frame, Point, bounds, centroid, extent, inside, overlaps, svg_points, text_width
 from portal.villages.landmarks import Landmark
@@ -241,4 +242,12 @@ def describe_outline(polygon: Sequence[Sequence[int]]) -> str:
     """An outline in words, for history diffs: 4 个角点，东西约 80 米、南北约 90 米（起点 62,1330）."""
     width, height = extent([polygon])
     x, y = polygon[0]
-    return f"{len(polygon)} 个角点，东西约 {distance_text(width)}、南北约 {distance_text(height)}（起点 {x},{y}）"
+    return say("%(corners)s 个角点，东西约 %(width)s、南北约 %(height)s（起点 %(x)s,%(y)s）", corners=len(polygon),
+               width=_distance(width), height=_distance(height), x=x, y=y)
+
+
+def _distance(metres: int) -> str:
+    """`distance_text` as a message, for a text shown later in the reader's language."""
+    if metres >= 1000:
+        return say("%(km)s 公里", km=f"{metres / 1000:.1f}")
+    return say("%(m)s 米", m=round(metres, -1))

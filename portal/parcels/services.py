@@ -92,7 +92,7 @@ def check_asset(data: AssetInput) -> CheckedAsset:
     polygon = _check_polygon(check, data.polygon)
     limit = MAX_AREA[AssetKind.LAND] if kind is AssetKind.LAND else MAX_AREA["other"]
     unit = "亩" if kind is AssetKind.LAND else "平方米"
-    area = check.area("area", data.area, f"面积（{unit}）", unit=(kind or AssetKind.SHOP).area_unit, maximum=limit)
+    area = check.area("area", data.area, say("面积（%(unit)s）", unit=unit), unit=(kind or AssetKind.SHOP).area_unit, maximum=limit)
     if polygon and kind is not None and "area" not in check.errors:
         refusal = geometry.compare_area(polygon, area, kind is AssetKind.LAND).refusal
         if refusal:

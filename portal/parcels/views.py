@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from portal.app import backend
 from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
+from portal.kernel.messages import say
 from portal.parcels import labels as parcel_labels
 from portal.parcels import landmark_drawing, mapping, plane, zoom
 from portal.parcels import reads as parcel_reads
@@ -21,7 +22,7 @@ from portal.parcels.status import STATUS_LABELS, ParcelState
 from portal.publishing.formatting import area
 from portal.publishing.lists import choice_arg, respond, text_arg
 from portal.publishing.prefs import large_text
-from portal.translations import N_, current_translations, in_english
+from portal.translations import N_, current_translations, in_english, translate
 from portal.villages.labels import LANDMARK_KINDS
 from portal.villages.landmarks import Landmark, landmarks_of
 
@@ -58,7 +59,7 @@ def _outline(detail: parcel_reads.ParcelDetail) -> tuple[Markup | None, list[str
     if not detail.asset.polygon:
         return None, None
     outline = mapping.outline_svg(detail.asset.polygon, detail.state.status.value,
-                                  f"{detail.asset.number} 的边界（上为北）")
+                                  translate(say("%(number)s 的边界（上为北）", number=detail.asset.number)))
     return outline, [mapping.distance_text(m, in_english()) for m in plane.extent([detail.asset.polygon])]
 
 

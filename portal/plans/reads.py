@@ -122,7 +122,8 @@ def comments_listing(backend: Backend, code: str, number: str, as_of: date) -> L
                                                          if c.status is CommentStatus.VISIBLE and not c.answered),
                   "plan": {"number": plan.number, "title": plan.shown_title}}
         # The plan's title stays out of the list title: a spreadsheet tab name may not hold "/" or "?".
-        return village_listing(session, village, f"plan-{plan.number}-comments", f"意见及答复（{plan.number}）", as_of,
+        title = say("意见及答复（%(number)s）", number=plan.number)
+        return village_listing(session, village, f"plan-{plan.number}-comments", title, as_of,
                         COMMENT_COLUMNS, rows, [f"/v/{code}/plans/{plan.number}#comment-{c.number}" for c in comments],
                         totals)
 
@@ -153,8 +154,8 @@ def vote_page_path(code: str, data: Mapping[str, Any]) -> str | None:
 
 def on_plan_title(record_type: RecordType, data: Mapping[str, Any], entity_id: str) -> str:
     """方案 FA-2026-001 意见 3: a comment or vote is named with its plan."""
-    own = f"{record_type.name} {data.get('number') or entity_id}"
-    return f"方案 {data['plan']} {own}" if data.get("plan") else own
+    own = say("%(type)s %(number)s", type=record_type.name, number=data.get("number") or entity_id)
+    return say("方案 %(plan)s %(own)s", plan=data["plan"], own=own) if data.get("plan") else own
 
 
 @dataclass(frozen=True)

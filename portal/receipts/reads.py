@@ -99,7 +99,7 @@ def receipt_scan(backend: Backend, code: str, number: str) -> StoredScan:
         village = find_village(session, code)
         receipt = session.scalar(select(Receipt).where(Receipt.village_id == village.id, Receipt.number == number))
         sha256, public = (receipt.scan_sha256, not receipt.payer_is_person) if receipt else (None, False)
-    return stored_scan(backend, village.id, sha256, public, f"收据“{number}”")
+    return stored_scan(backend, village.id, sha256, public, say("收据“%(number)s”", number=number))
 
 
 @dataclass(frozen=True)

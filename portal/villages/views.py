@@ -6,9 +6,11 @@ from flask import Blueprint, current_app, render_template, url_for
 from portal.app import backend
 from portal.auditdesk.verification import failed_run
 from portal.complaints import reads as complaint_reads
+from portal.kernel.messages import say
 from portal.publishing.lists import text_arg
 from portal.publishing.qr import qr_svg
 from portal.publishing.urls import public_url
+from portal.translations import translate
 from portal.villages import reads as village_reads
 
 bp = Blueprint("villages", __name__)
@@ -32,4 +34,4 @@ def village(code: str) -> str:
     alarm = failed_run(backend(), current_app.extensions["log_heads"].alarm(code))
     return render_template("public/village.html", o=overview, today=today, page_url=page_url,
                            complaints_owed=owed, complaints_overdue=overdue, alarm=alarm,
-                           qr=qr_svg(page_url, title=f"{overview.village.name} 三资公开"))
+                           qr=qr_svg(page_url, title=translate(say("%(village)s 三资公开", village=overview.village.name))))
