@@ -31,6 +31,7 @@ from portal.township.supervision import Cosigned, Verification
 from portal.villages.models import Village
 
 EXPIRING_MONTHS = 6
+FEW_VILLAGES = 64  # up to this many, rent rows are found by village (see _rent)
 OPEN_TENDERS = (TenderStatus.OPEN, TenderStatus.OPENING, TenderStatus.CLOSED)  # not yet awarded or failed
 
 
@@ -77,18 +78,26 @@ def _rent(village_ids: list[int], start: date, as_of: date) -> Select[Any]:
 
     Instalments and receipts are each summed per contract first, walking their contract_id
     indexes in order (no sort), and only then joined, 5,000 rows with 5,000 for 200 villages:
-    joining 51,000 instalments to the receipts before grouping took twice as long on SQLite."""
+    joining 51,000 instalments to the receipts before grouping took twice as long on SQLite.
+    For a few villages both are also scoped by their own village_id (implied by their
+    contract's), so their rows are found through that index instead of by reading every row:
+    10 of a county's 200 villages in 41 ms instead of 206; for all 200 the index is slower than
+    reading the tables (0.6 s against 0.9 s), hence FEW_VILLAGES."""
     i = StoredInstalment
     amount = _raw(i.amount)
+
+    def few(column: Any) -> list[ColumnElement[bool]]:
+        return [_scoped(column, village_ids)] if len(village_ids) <= FEW_VILLAGES else []
+
     contracts = select(Contract.id).where(_scoped(Contract.village_id, village_ids),
                                           Contract.status != ContractStatus.WITHDRAWN)
     due = (select(i.contract_id.label("contract_id"), func.max(i.village_id).label("village_id"),
                   func.sum(case((i.due_date < start, amount), else_=0)).label("before"),
                   func.sum(case((i.due_date >= start, amount), else_=0)).label("due"))
-           .where(i.contract_id.in_(contracts), i.due_date <= as_of)
+           .where(i.contract_id.in_(contracts), *few(i.village_id), i.due_date <= as_of)
            .group_by(i.contract_id).subquery("due"))
     paid = (select(Receipt.contract_id.label("contract_id"), func.sum(_raw(Receipt.amount)).label("paid"))
-            .where(Receipt.contract_id.in_(contracts), Receipt.status == RecordStatus.ACTIVE,
+            .where(Receipt.contract_id.in_(contracts), *few(Receipt.village_id), Receipt.status == RecordStatus.ACTIVE,
                    Receipt.received_on <= as_of)
             .group_by(Receipt.contract_id).subquery("paid"))
     got = func.coalesce(paid.c.paid, 0)
