@@ -8,6 +8,7 @@ from flask import Flask
 
 from audit.note import key_fingerprint
 from portal.publishing.formatting import FILTERS
+from portal.publishing.links import RememberedLinks
 from portal.publishing.query import here, known_args
 from portal.publishing.summaries import record_summary
 from portal.publishing.urls import public_url
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["record_summary"] = record_summary
     app.jinja_env.globals["known_args"] = known_args
     app.jinja_env.globals["here"] = here
+    app.jinja_env.globals["url_for"] = RememberedLinks()
 
 
 def audit_key() -> dict[str, str]:
