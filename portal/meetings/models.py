@@ -44,8 +44,3 @@ class Meeting(NumberedRecord, Base):
                 "agenda": self.agenda, "votes_for": self.votes_for, "votes_against": self.votes_against,
                 "abstained": self.abstained, "decision": self.decision,
                 "minutes_sha256": self.minutes_sha256, "status": self.status.value}
-
-    def approval_text(self) -> str:
-        """赞成 350 / 应到 398（87.9%）: the share of all who could vote, as the source articles count it."""
-        share = f"{self.votes_for * 1000 // self.expected / 10}%" if self.expected else "—"
-        return f"赞成 {self.votes_for}，反对 {self.votes_against}，弃权 {self.abstained}（赞成占应到 {share}）"

@@ -31,7 +31,9 @@ from portal.township.figures import Counted, count
 from portal.township.models import KeptFigures
 from portal.villages.models import Village
 
-FORMULA = 1  # bump when what `count` counts changes: rows counted the old way are counted again
+# Bump when what `count` counts changes, or when a migration changes records without their log
+# growing: rows counted before are then counted again.
+FORMULA = 1
 KEPT_LOCK = "_figures"  # the write lock taken to store rows (no log: derived data)
 COUNTED = [f.name for f in fields(Counted)]
 log = logging.getLogger(__name__)
