@@ -47,7 +47,7 @@ def test_workspace_pages_pass_the_nu_html_checker(client, demo, tmp_path):
                 "/staff/replies", "/staff/replies/FA-2026-001/2", "/staff/records/receipt", "/staff/records/plan",
                 "/staff/records/consent_vote", "/staff/plan/FA-2026-001/adopt", "/staff/consent_vote/FA-2023-001/1/correct",
                 "/staff/reconciliation", "/staff/reconciliation?year=2025", "/staff/settings", "/staff/landmarks",
-                "/staff/landmarks/new", "/staff/landmarks/1"):
+                "/staff/landmarks/new", "/staff/landmarks/1", "/staff/landmarks/1/remove"):
         keep(url, client.get(url))
     keep("phone with errors", client.post("/staff/settings", data={"supervisor_phone": "电话", "reason": ""}), 400)
     keep("landmark with errors", client.post("/staff/landmarks/new", data={"kind": "", "name": "", "points": "1,2,3"}), 400)

@@ -178,12 +178,22 @@ def test_staff_add_change_and_remove_landmarks_each_logged(client, backend, peop
     assert "东洋路" in page and "测试村村委会" in page and 'class="lm-road"' in page
     form = client.get("/staff/landmarks/1").get_data(as_text=True)
     assert "0,70 120,70" in form and 'value="东洋路"' in form
-    assert client.post("/staff/landmarks/1/remove").status_code == 302
+    listed = client.get("/staff/landmarks").get_data(as_text=True)
+    assert 'href="/staff/landmarks/1/remove"' in listed and 'action="/staff/landmarks/1/remove"' not in listed
+    confirm = client.get("/staff/landmarks/1/remove").get_data(as_text=True)  # which one, and why: asked first
+    assert "删除地标" in confirm and "东洋路" in confirm and "0,70 120,70" in confirm and "确认删除" in confirm
+    assert [m.number for m in landmarks_of(village_row(backend, people).landmarks)] == [1, 2]
+    refused = client.post("/staff/landmarks/1/remove", data={"reason": "很" * 501})
+    assert refused.status_code == 400 and len(landmarks_of(village_row(backend, people).landmarks)) == 2
+    done = client.post("/staff/landmarks/1/remove", data={"reason": "道路已改名"}, follow_redirects=True)
+    assert "地标“东洋路”已从地块图上删除" in done.get_data(as_text=True)
     entry = last_entry(backend, people)
+    assert entry["reason"] == "道路已改名"
     assert entry["data"]["landmarks"] == {"2": {"kind": "office", "name": "测试村村委会", "points": [[50, 80]]}}
     assert [m.number for m in landmarks_of(village_row(backend, people).landmarks)] == [2]
     assert client.get("/staff/landmarks/1").status_code == 404
     assert client.post("/staff/landmarks/1/remove").status_code == 404
+    assert client.get("/staff/landmarks/1/remove").status_code == 404
     assert "东洋路" not in client.get(f"/v/{people}/map").get_data(as_text=True)
     result = client.application.test_cli_runner().invoke(args=["audit", "verify", "--village", people])
     assert result.exit_code == 0, result.output
@@ -217,7 +227,7 @@ def test_landmarks_are_refused_to_other_roles_other_villages_and_without_csrf(ap
     save_landmark(backend, STAFF, people, LandmarkInput(**ROAD))
     entries = len(log_entries(backend, people))
     login(client, "cun-committee")
-    for url in ("/staff/landmarks", "/staff/landmarks/new", "/staff/landmarks/1"):
+    for url in ("/staff/landmarks", "/staff/landmarks/new", "/staff/landmarks/1", "/staff/landmarks/1/remove"):
         assert client.get(url).status_code == 403, url
     assert client.post("/staff/landmarks/new", data=ROAD).status_code == 403
     assert client.post("/staff/landmarks/1/remove").status_code == 403
@@ -225,6 +235,7 @@ def test_landmarks_are_refused_to_other_roles_other_villages_and_without_csrf(ap
     assert "东洋路" not in client.get("/staff/landmarks").get_data(as_text=True)
     assert client.post("/staff/landmarks/1", data=ROAD).status_code == 404
     assert client.post("/staff/landmarks/1/remove").status_code == 404
+    assert client.get("/staff/landmarks/1/remove").status_code == 404
     for actor in (OTHER_STAFF, Actor("cun-committee", "committee", village=people), Actor("t", "township")):
         with pytest.raises(PermissionDenied):
             save_landmark(backend, actor, people, LandmarkInput(**ROAD))

@@ -31,3 +31,8 @@ class LandmarkForm(FlaskForm):  # type: ignore[misc]
                                        "如 710,740；道路和河渠写沿线几个点，用空格或换行隔开，如 0,707 2400,707",
                            render_kw={"rows": 3})
     reason = TextAreaField("说明", description="可不填；会记入日志", render_kw={"rows": 2})
+
+
+class RemoveLandmarkForm(FlaskForm):  # type: ignore[misc]
+    reason = TextAreaField("说明", description="为什么删除（如道路改名、画错了），可不填；会记入日志",
+                           render_kw={"rows": 2})

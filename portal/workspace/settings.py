@@ -3,7 +3,7 @@ map, changed by its staff and published at once, each change a logged version of
 (portal/villages/services.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
@@ -14,14 +14,14 @@ from portal.kernel.errors import NotFound, ValidationError
 from portal.kernel.messages import say
 from portal.parcels import landmark_drawing
 from portal.parcels import reads as parcel_reads
-from portal.translations import N_, translate
+from portal.translations import translate
 from portal.villages import reads as village_reads
-from portal.villages.forms import NO_KIND, LandmarkForm, PhoneForm
+from portal.villages.forms import NO_KIND, LandmarkForm, PhoneForm, RemoveLandmarkForm
 from portal.villages.labels import LANDMARK_KINDS
 from portal.villages.landmarks import landmarks_of, points_text
 from portal.villages.services import LandmarkInput, change_supervisor_phone, remove_landmark, save_landmark
 from portal.workspace.access import village_actor
-from portal.workspace.forms import ActionForm, show_errors
+from portal.workspace.forms import show_errors
 from portal.workspace.staff import CSRF_MESSAGE
 
 bp = Blueprint("settings", __name__, url_prefix="/staff")
@@ -68,7 +68,7 @@ def landmarks() -> str:
     village = village_reads.village_settings(backend(), code)
     return render_template("workspace/landmarks.html", village=village, marks=landmarks_of(village.landmarks),
                            extent=parcel_reads.outline_extent(backend(), code), kinds=LANDMARK_KINDS,
-                           points_text=points_text, swatch=landmark_drawing.landmark_swatch, remove=ActionForm())
+                           points_text=points_text, swatch=landmark_drawing.landmark_swatch)
 
 
 @bp.route("/landmarks/new", methods=["GET", "POST"], defaults={"number": None})
@@ -100,12 +100,26 @@ def landmark(number: int | None) -> Response | tuple[str, int] | str:
                  village=village, current=current, extent=parcel_reads.outline_extent(backend(), code))
 
 
-@bp.post("/landmarks/<int:number>/remove")
-def remove(number: int) -> Response:
-    """删除 one landmark from the map, logged."""
+@bp.route("/landmarks/<int:number>/remove", methods=["GET", "POST"])
+def remove(number: int) -> Response | tuple[str, int] | str:
+    """删除 one landmark from the map, after a page that shows which and asks why; logged."""
     actor, code = village_actor(Role.STAFF)
-    if not ActionForm().validate_on_submit():
-        abort(400, N_("表单已过期，请返回重试"))
-    remove_landmark(backend(), actor, code, number)
-    flash(translate(say("第 %(number)s 号地标已从地块图上删除，已记入审计日志", number=number)))
-    return redirect(url_for("settings.landmarks"))
+    village = village_reads.village_settings(backend(), code)
+    current = next((m for m in landmarks_of(village.landmarks) if m.number == number), None)
+    if current is None:
+        raise NotFound(say("没有第 %(number)s 号地标", number=number))
+    form = RemoveLandmarkForm()
+    problems: list[str] = []
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                remove_landmark(backend(), actor, code, number, form.reason.data or "")
+            except ValidationError as err:
+                problems = show_errors(err, form)
+            else:
+                flash(translate(say("地标“%(name)s”已从地块图上删除，已记入审计日志", name=current.name)))
+                return redirect(url_for("settings.landmarks"))
+        elif "csrf_token" in form.errors:
+            problems = [CSRF_MESSAGE]
+    return _page("workspace/landmark_remove.html", problems, 400 if request.method == "POST" else 200, form=form,
+                 current=current, kinds=LANDMARK_KINDS, points_text=points_text)
