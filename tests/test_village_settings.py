@@ -273,3 +273,11 @@ def test_xss_corpus_in_landmark_names_is_shown_as_text(client, backend, demo):
                 assert payload not in html, (payload, url)
         lowered = html.lower()
         assert lowered.count("<script") == lowered.count('<script src="/static/'), url
+    for mark in landmarks_of(village_row(backend, demo).landmarks):
+        if mark.name not in stored:
+            continue
+        html = client.get(f"/staff/landmarks/{mark.number}/remove").get_data(as_text=True)  # asks before removing
+        assert str(escape(mark.name)) in html
+        if set(mark.name) & set("<>\"'&"):
+            assert mark.name not in html, mark.name
+        assert html.lower().count("<script") == html.lower().count('<script src="/static/')
