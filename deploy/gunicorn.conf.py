@@ -76,9 +76,11 @@ def when_ready(server: object) -> None:
         gc.freeze()
 
 
-def post_fork(server: object, worker: object) -> None:
-    """A forked worker opens its own database connection (not the master's) and warms it."""
-    app = server.app.wsgi() if preload_app else None  # type: ignore[attr-defined]
+def post_worker_init(worker: object) -> None:
+    """A new worker opens its own database connection (not the master's) and warms it. Here and
+    not in post_fork: the worker's own signal handlers are set by now, so a shutdown that comes
+    while it warms up stops it instead of being lost (gunicorn would wait 30 s, then kill it)."""
+    app = worker.wsgi if preload_app else None  # type: ignore[attr-defined]
     if app is not None and "portal" in app.extensions:
         from portal.warmup import warm_worker
 

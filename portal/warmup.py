@@ -1,6 +1,6 @@
-"""Warming the app once in gunicorn's master, and each worker's database connection when it is
-forked (deploy/gunicorn.conf.py), so that a worker's first page and first PDF cost what its
-hundredth does.
+"""Warming the app once in gunicorn's master, and each worker's database connection when the
+worker starts (deploy/gunicorn.conf.py), so that a worker's first page and first PDF cost what
+its hundredth does.
 
 Nothing here writes. In the master: the models' mappers are configured (SQLAlchemy does it at the
 first query: 95 ms), the templates compiled, one contract's page data read so that its
@@ -35,7 +35,7 @@ def warm(app: Flask) -> float:
 
 
 def warm_worker(app: Flask) -> None:
-    """In a worker just forked: its own connection, warmed by one contract's reads. A database
+    """In a worker just started: its own connection, warmed by one contract's reads. A database
     that cannot be reached is left for the first request to report."""
     app.extensions["portal"].db.engine.dispose(close=False)  # the master's connections are not ours
     try:
