@@ -247,6 +247,14 @@ class Database:
     def has_schema(self) -> bool:
         return inspect(self.engine).has_table("audit_entry")
 
+    def insert(self, model: type[Base]) -> Any:
+        """INSERT into `model`'s table in this database's dialect, for `on_conflict_do_…` (the
+        two dialects' Insert classes share no type)."""
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(model) if self.is_sqlite else pg_insert(model)
+
     def create_schema(self) -> None:
         Base.metadata.create_all(self.engine)
 

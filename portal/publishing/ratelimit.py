@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from flask import Flask, current_app, request
 from flask_babel import gettext
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.exceptions import TooManyRequests
 
 from portal.kernel.database import Database
@@ -61,15 +59,11 @@ class Verdict:
     retry_after: int  # seconds; 0 when allowed
 
 
-def _insert(db: Database):  # type: ignore[no-untyped-def]  # the two dialects' Insert share no type
-    return sqlite_insert(RequestCount) if db.is_sqlite else pg_insert(RequestCount)
-
-
 def count(db: Database, address: str, bucket: str, limit: int, window: int, now: float) -> Verdict:
     """Counts one request of `address` against `bucket` and says whether it is within `limit`
     per `window` seconds. A refused request counts too: hammering on keeps it refused."""
     current = int(now // window)
-    statement = _insert(db).values(address=address, bucket=bucket, window=current, count=1)
+    statement = db.insert(RequestCount).values(address=address, bucket=bucket, window=current, count=1)
     statement = statement.on_conflict_do_update(
         index_elements=["address", "bucket", "window"], set_={"count": RequestCount.count + 1},
     ).returning(RequestCount.count)

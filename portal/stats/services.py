@@ -19,19 +19,12 @@ import time
 from datetime import date
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from portal.kernel.transaction import Backend
 from portal.stats.models import PageVisit, VisitSalt, VisitSeen
 
 FLUSH_EVERY_SECONDS = 30
 FLUSH_EVERY_VIEWS = 200
-
-
-def _insert(session: Session, model: type[VisitSalt] | type[VisitSeen]):  # type: ignore[no-untyped-def]  # the two dialects' Insert share no type
-    return sqlite_insert(model) if session.get_bind().dialect.name == "sqlite" else pg_insert(model)
 
 
 class VisitCounter:
@@ -62,7 +55,7 @@ class VisitCounter:
         salt = self._salts.get(day)
         if salt is None:
             with backend.db.write("_visits") as session:
-                session.execute(_insert(session, VisitSalt).values(day=day, salt=secrets.token_bytes(32))
+                session.execute(backend.db.insert(VisitSalt).values(day=day, salt=secrets.token_bytes(32))
                                 .on_conflict_do_nothing(index_elements=["day"]))
                 salt = session.scalars(select(VisitSalt.salt).where(VisitSalt.day == day)).one()
                 # yesterday's visitors can no longer be recognised: their salt and marks go
@@ -78,7 +71,7 @@ class VisitCounter:
         for (code, day), fingerprints in pending.items():
             with backend.db.write(f"_visits:{code}") as session:
                 rows = [{"day": day, "fingerprint": f} for f in sorted(fingerprints)]
-                new = len(session.execute(_insert(session, VisitSeen).values(rows).on_conflict_do_nothing(
+                new = len(session.execute(backend.db.insert(VisitSeen).values(rows).on_conflict_do_nothing(
                     index_elements=["day", "fingerprint"]).returning(VisitSeen.fingerprint)).all())
                 if not new:
                     continue

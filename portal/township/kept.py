@@ -20,8 +20,6 @@ from dataclasses import asdict, fields
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -75,12 +73,11 @@ def keep(backend: Backend, rows: list[KeptFigures]) -> None:
     are counted again next time."""
     if not rows:
         return
-    values = [{"village_id": r.village_id, "as_of": r.as_of, "log_size": r.log_size, "formula": r.formula,
-               **{name: getattr(r, name) for name in COUNTED}} for r in rows]
+    columns = [column.name for column in KeptFigures.__table__.columns]
+    values = [{name: getattr(r, name) for name in columns} for r in rows]
     try:
         with backend.db.write(KEPT_LOCK) as session:
-            insert = sqlite_insert if backend.db.is_sqlite else pg_insert
-            statement = insert(KeptFigures).values(values)
+            statement = backend.db.insert(KeptFigures).values(values)
             session.execute(statement.on_conflict_do_update(
                 index_elements=["village_id"],
                 set_={name: statement.excluded[name] for name in values[0] if name != "village_id"}))
