@@ -33,16 +33,17 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal import errors, extensions, web
     from portal.cli import register_cli
 
+    extensions.init_app(app)
+    errors.init_app(app)
+    web.init_app(app)
     if app.config["TRUSTED_PROXIES"] > 0:
         # request.remote_addr from X-Forwarded-For and request.is_secure from X-Forwarded-Proto,
         # that many hops back: the rate limits count the client, HSTS follows the proxy's TLS.
+        # Outermost, so the page front (portal/publishing/front.py) sees the client too.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-    extensions.init_app(app)
-    errors.init_app(app)
-    web.init_app(app)
     register_cli(app)
     if app.config["PORTAL_ENV"] == "production":
         refuse_demo_accounts(database)

@@ -25,9 +25,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from portal.auditdesk.verification import head_with_alarm
+from portal.kernel.transaction import Backend
 from portal.publishing import prefs
+from portal.publishing.front import KEEP, Keep, PageFront, PageState
 from portal.publishing.query import known_query
-from portal.publishing.ratelimit import client_key
+from portal.publishing.ratelimit import bucket_of, client_key
 from portal.stats.services import VisitCounter
 
 DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".json", ".pdf", ".jsonl", ".atom")
@@ -81,17 +83,28 @@ class HeadCache:
         self._heads = {}
 
 
-def _etag_for(code: str) -> tuple[str, object] | None:
+def _etag_for(code: str) -> tuple[str, PageState] | None:
+    """The ETag of the village's pages for this reader, and the state it hashes."""
     from portal.app import backend
 
-    head = current_app.extensions["log_heads"].get(code)
-    if head is None:
+    state = page_state(current_app.extensions["log_heads"], backend(), code)
+    if state is None:
         return None
     viewer = current_user.get_id() if current_user.is_authenticated else "-"
-    parts = [current_app.config["RELEASE_TOKEN"], code, str(head[0]), head[1].hex(), backend().today().isoformat(),
-             prefs.language(), "large" if prefs.large_text() else "", viewer,
-             str(current_app.extensions["log_heads"].alarm(code))]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32], head
+    parts = [current_app.config["RELEASE_TOKEN"], code, str(state.head[0]), state.head[1].hex(), state.day.isoformat(),
+             prefs.language(), "large" if prefs.large_text() else "", viewer, str(state.alarm)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32], state
+
+
+def page_state(heads: HeadCache, portal: Backend, code: str) -> PageState | None:
+    """What a page of the village is made for now: its log head, latest alarm and the day."""
+    head = heads.get(code)
+    return None if head is None else PageState(head, heads.alarm(code), portal.today())
+
+
+def visitor(address: str | None, user_agent: str) -> str:
+    """Who a visit is counted for: the client's address (as rate limits count it) and browser."""
+    return f"{client_key(address)} {user_agent[:300]}"
 
 
 class PageCache:
@@ -130,15 +143,27 @@ def _cacheable() -> bool:
             and not session.get("_flashes"))
 
 
+def _keep_in_front() -> None:
+    """Lets the front (portal/publishing/front.py) keep this answer: anything with a rate limit
+    must reach Flask every time, to be counted."""
+    if bucket_of(request.path, bool(request.args.get("q", "").strip())) is None:
+        request.environ[KEEP] = Keep(g.page_code, g.page_state, request.path if g.get("visit_of") else None)
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("RELEASE_TOKEN", release_token(app))
 
+    portal: Backend = app.extensions["portal"]
     visits = VisitCounter()
     app.extensions["visits"] = visits
-    heads = HeadCache(app.extensions["portal"].db.engine)
+    heads = HeadCache(portal.db.engine)
     app.extensions["log_heads"] = heads
-    event.listen(app.extensions["portal"].db.sessions, "after_commit", heads.clear)
+    event.listen(portal.db.sessions, "after_commit", heads.clear)
     pages = PageCache()
+    app.wsgi_app = PageFront(  # type: ignore[method-assign]
+        app, app.wsgi_app, current_state=lambda code: page_state(heads, portal, code),
+        count_visit=lambda code, day, address, user_agent, path: visits.count(
+            portal, code, day, visitor(address, user_agent), path))
 
     @app.before_request
     def answer_not_modified() -> Response | None:
@@ -152,22 +177,25 @@ def init_app(app: Flask) -> None:
             g.visit_of = code  # counted in count_visit, once the answer's status is known
         if request.endpoint in UNCACHED_ENDPOINTS:
             return None
-        g.page_etag = found[0]
+        g.page_code, (g.page_etag, g.page_state) = code, found
         if request.if_none_match.contains_weak(found[0]) and not session.get("_flashes"):
             response = Response(status=304)
             response.set_etag(found[0], weak=True)
+            _keep_in_front()
             return response
         if _cacheable():
-            return pages.get(_cache_key(found[0]))
+            kept = pages.get(_cache_key(found[0]))
+            if kept is not None:
+                _keep_in_front()
+            return kept
         return None
 
     @app.after_request
     def count_visit(response: Response) -> Response:
         code = g.get("visit_of")
         if code and response.status_code in COUNTED_STATUSES:
-            from portal.app import backend
-            client = f"{client_key(request.remote_addr)} {request.user_agent.string[:300]}"
-            visits.count(backend(), code, backend().today(), client, request.path)
+            visits.count(portal, code, portal.today(), visitor(request.remote_addr, request.user_agent.string),
+                         request.path)
         return response
 
     @app.after_request
@@ -179,4 +207,5 @@ def init_app(app: Flask) -> None:
             response.vary.add("Cookie")
             if _cacheable() and not response.is_streamed and not session.modified:
                 pages.put(_cache_key(etag), response)
+                _keep_in_front()
         return response
