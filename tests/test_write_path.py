@@ -229,3 +229,53 @@ def test_signer_object_signs_as_note_sign_does():
         signer.sign("no newline")
     with pytest.raises(NoteError):
         note.Signer("PRIVATE+KEY+bad")
+
+
+postgres_only = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+
+
+def round_trips(backend, write, tmp_path) -> int:
+    """How many times `write()` waited for PostgreSQL: the ReadyForQuery answers in libpq's trace
+    of every connection it used (one per simple query or per pipeline's sync)."""
+    from psycopg import pq
+    from sqlalchemy import event
+
+    trace = open(tmp_path / "libpq-trace", "w+")
+
+    def start(dbapi_connection, *_):
+        dbapi_connection.pgconn.trace(trace.fileno())
+        dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+
+    def stop(dbapi_connection, *_):
+        dbapi_connection.pgconn.untrace()
+
+    engine = backend.db.engine
+    event.listen(engine, "checkout", start)
+    event.listen(engine, "checkin", stop)
+    try:
+        write()
+    finally:
+        event.remove(engine, "checkout", start)
+        event.remove(engine, "checkin", stop)
+    trace.seek(0)
+    return sum(1 for line in trace if "\tReadyForQuery" in line)
+
+
+@postgres_only
+def test_an_audited_receipt_is_two_round_trips_on_postgresql(backend, village, contract, tmp_path):
+    """The lock, the log's tip and the row's INSERT in one; the append and the COMMIT in the other."""
+    record_receipt(backend, STAFF, village, receipt(number="SK-0"))  # the village's id is now known
+    before = counts(backend)
+    assert round_trips(backend, lambda: record_receipt(
+        backend, STAFF, village, receipt(number="SK-1", contract_number="")), tmp_path) == 2
+    # with a contract to find: its SELECT goes after the lock, the INSERT on its own
+    assert round_trips(backend, lambda: record_receipt(
+        backend, STAFF, village, receipt(number="SK-2")), tmp_path) == 4
+    assert counts(backend)[:2] == (before[0] + 2, before[1] + 2)
+    with pytest.raises(ValidationError):  # refused in the first round trip: nothing kept, the lock let go
+        record_receipt(backend, STAFF, village, receipt(number="SK-1", contract_number=""))
+    assert counts(backend)[:2] == (before[0] + 2, before[1] + 2)
+    record_receipt(backend, STAFF, village, receipt(number="SK-3", contract_number=""))
+    with backend.db.read() as session:
+        assert audit_log.head(session, village).size == before[1] + 3

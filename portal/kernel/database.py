@@ -6,10 +6,11 @@ per log. UNIQUE(log, seq) and UNIQUE(log, prev) stay as the backstop.
 
 Round trips to PostgreSQL are what an audited write mostly waits on (`scripts/bench writes`), so
 a write transaction sends BEGIN, the lock and the read that follows it (the log's tip) in one
-pipeline; a statement whose result nobody reads (the log append, `keep_for_commit`) goes in the
-pipeline of the COMMIT; and a pooled connection is pinged only when it has been idle
-(`PING_AFTER_IDLE_SECONDS`). An audited receipt is then three round trips, as a bare
-BEGIN, INSERT, COMMIT: BEGIN + lock + tip, the row's INSERT, the append + COMMIT.
+pipeline, together with the transaction's first statement (`first_row`, or any statement through
+SQLAlchemy, which sends the lock on its own just before); a statement whose result nobody reads
+(the log append, `keep_for_commit`) goes in the pipeline of the COMMIT; and a pooled connection is
+pinged only when it has been idle (`PING_AFTER_IDLE_SECONDS`). An audited receipt is then two
+round trips: BEGIN + lock + tip + the row's INSERT, the append + COMMIT.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import create_engine, event, exc, inspect, make_url
@@ -46,6 +48,18 @@ READ_AFTER_LOCK = "database.read_after_lock"
 # Connection.info key: the statements kept to be sent with the COMMIT (`keep_for_commit`); a
 # list only while a write transaction that sends them is open on the connection.
 KEPT_FOR_COMMIT = "database.kept_for_commit"
+# Connection.info key: the write lock not yet sent (`_PendingLock`), until the transaction's first
+# statement, which it goes before in one round trip.
+PENDING_LOCK = "database.pending_lock"
+
+
+@dataclass(frozen=True)
+class _PendingLock:
+    key: int  # advisory_key(log)
+    log: str
+    read_after_lock: str | None
+    own_begin: bool  # BEGIN is sent with the lock (the driver is in autocommit mode meanwhile)
+    session_info: dict[str, Any]  # where the read after the lock is left (READ_AFTER_LOCK)
 
 
 def keep_for_commit(connection: Connection, sql: str, params: dict[str, Any]) -> None:
@@ -63,14 +77,58 @@ def keep_for_commit(connection: Connection, sql: str, params: dict[str, Any]) ->
 
 
 def _send_kept(connection: Connection) -> None:
-    """Sends the statements kept for the COMMIT now (something else is to run after them)."""
-    kept = connection.info.get(KEPT_FOR_COMMIT)
-    if kept:
-        statements = list(kept)
-        kept.clear()
-        driver: Any = connection.connection.driver_connection
-        for sql, params in statements:
-            driver.execute(sql, params)
+    """Sends the pending lock and the statements kept for the COMMIT now, in one round trip
+    (something else is to run after them)."""
+    if PENDING_LOCK in connection.info or connection.info.get(KEPT_FOR_COMMIT):
+        _pipeline(connection)
+
+
+def first_row(connection: Connection, sql: str, params: dict[str, Any]) -> Any:
+    """Runs `sql` (the driver's %(name)s style, values the driver takes as they are) in the
+    connection's write transaction and returns its first row. On PostgreSQL through psycopg the
+    pending lock and kept statements go before it in the same round trip; an error comes as
+    SQLAlchemy's (IntegrityError for a duplicate key), as from `Connection.execute`."""
+    if PENDING_LOCK not in connection.info and KEPT_FOR_COMMIT not in connection.info:
+        return connection.exec_driver_sql(sql, params).first()
+    try:
+        return _pipeline(connection, (sql, params))
+    except Exception as error:
+        import psycopg
+
+        if isinstance(error, psycopg.Error):
+            raise exc.DBAPIError.instance(sql, params, error, psycopg.Error) from error
+        raise
+
+
+def _pipeline(connection: Connection, last: tuple[str, dict[str, Any]] | None = None,
+              commit: bool = False) -> Any:
+    """One round trip: the pending lock (BEGIN, the lock, the read after it), the kept
+    statements, then `last` (whose first row is returned) or COMMIT. After an error the server
+    skips the rest up to the pipeline's sync, so nothing after a failed statement runs."""
+    pending: _PendingLock | None = connection.info.pop(PENDING_LOCK, None)
+    kept = connection.info.get(KEPT_FOR_COMMIT) or []
+    statements = list(kept)
+    kept.clear()
+    driver: Any = connection.connection.driver_connection
+    with driver.cursor() as cursor, driver.cursor() as read, driver.cursor() as answer:
+        with driver.pipeline():  # its end syncs and fetches everything: fetched inside, a row would flush
+            if pending is not None:
+                if pending.own_begin:
+                    cursor.execute("BEGIN")
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", (pending.key,))
+                if pending.read_after_lock is not None:
+                    read.execute(pending.read_after_lock, (pending.log,))
+            for sql, params in statements:
+                cursor.execute(sql, params)
+            if last is not None:
+                answer.execute(*last)
+            elif commit:
+                # COMMIT as a statement, not driver.commit() (which syncs, and the pipeline's end
+                # syncs again): one round trip
+                cursor.execute("COMMIT")
+        if pending is not None and pending.read_after_lock is not None:
+            pending.session_info[READ_AFTER_LOCK] = (pending.log, read.fetchone())
+        return answer.fetchone() if last is not None else None
 
 
 def advisory_key(log: str) -> int:
@@ -101,6 +159,7 @@ def _ping_idle_connections(engine: Engine) -> None:
     def on_checkin(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
         record.info["returned_at"] = time.monotonic()
         record.info.pop(KEPT_FOR_COMMIT, None)
+        record.info.pop(PENDING_LOCK, None)
         if dbapi_connection is not None and not dbapi_connection.closed and dbapi_connection.autocommit:
             # a write that sent its own BEGIN (`Database._lock`) ended: back to psycopg's own
             # BEGIN before a transaction's first statement (the pool's reset has rolled back)
@@ -204,17 +263,11 @@ class Database:
         one pipeline: one round trip for both."""
         session.flush()  # what the ORM holds first (its statements send the kept ones before them)
         connection = session.connection()
-        kept = connection.info.get(KEPT_FOR_COMMIT)
-        if kept:
-            driver: Any = connection.connection.driver_connection
-            # COMMIT as a statement, not driver.commit() (which syncs, and the pipeline's end
-            # syncs again): one round trip. After an error the server skips the rest to the
-            # sync, so a failed kept statement leaves the transaction failed, never committed.
-            with driver.pipeline(), driver.cursor() as cursor:
-                for sql, params in kept:
-                    cursor.execute(sql, params)
-                kept.clear()
-                cursor.execute("COMMIT")
+        if connection.info.get(KEPT_FOR_COMMIT):
+            _pipeline(connection, commit=True)
+        # else nothing was sent, or everything was: the server's transaction (if one began) is
+        # committed by the session's commit as usual
+        connection.info.pop(PENDING_LOCK, None)
         session.commit()  # the server's transaction is over; this ends the session's
 
     def _lock(self, session: Session, log: str, read_after_lock: str | None) -> None:
@@ -233,15 +286,8 @@ class Database:
         own_begin = driver.isolation_level is None and driver.read_only is None and not driver.autocommit
         if own_begin:
             driver.autocommit = True
-        with driver.cursor() as lock, driver.cursor() as read:
-            with driver.pipeline():  # one round trip: the pipeline's end syncs and fetches all
-                if own_begin:
-                    lock.execute("BEGIN")
-                lock.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
-                if read_after_lock is not None:
-                    read.execute(read_after_lock, (log,))
-            if read_after_lock is not None:  # fetched inside, it would flush: a round trip more
-                session.info[READ_AFTER_LOCK] = (log, read.fetchone())
+        # Sent with the transaction's first statement (`_pipeline`): one round trip for both.
+        connection.info[PENDING_LOCK] = _PendingLock(key, log, read_after_lock, own_begin, session.info)
         connection.info[KEPT_FOR_COMMIT] = []
 
     def has_schema(self) -> bool:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # selenium is imported lazily, so collection works without it
     from portal.kernel.transaction import Backend
     from tests.conftest import DemoTemplates
     from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.remote.webelement import WebElement
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "screenshots"
@@ -125,6 +126,26 @@ def _fresh_console_log(request: pytest.FixtureRequest) -> None:
         driver = request.getfixturevalue("browser")
         driver.get_log("browser")
         driver.delete_all_cookies()
+
+
+def replaced(old: WebElement) -> Callable[[WebDriver], bool]:
+    """A wait condition: `old` is gone, a new page has replaced the one it was on. While the new
+    document replaces the old, chromedriver may answer with an unknown error ("Node with given id
+    does not belong to the document") instead of a stale element: gone too."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def gone(_driver: WebDriver) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    return gone
 
 
 def console_errors(driver: WebDriver) -> list[str]:

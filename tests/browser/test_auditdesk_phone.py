@@ -3,10 +3,9 @@ the alerts, verifies now, records a finding and starts its fix; nothing overflow
 from __future__ import annotations
 
 import pytest
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import assert_no_horizontal_overflow, console_errors, save_screenshot
+from .conftest import assert_no_horizontal_overflow, console_errors, replaced, save_screenshot
 from .test_contract_editing import login
 from .test_pages import save_full_page
 
@@ -29,7 +28,7 @@ def test_the_desk_and_findings_fit_a_phone(browser, live_server):
     verify_now = browser.find_element("css selector", "main form button[type=submit]")
     verify_now.click()
     # the page before the click may already say 核验通过 (an earlier run): wait for the new page
-    WebDriverWait(browser, 60).until(expected_conditions.staleness_of(verify_now))
+    WebDriverWait(browser, 60).until(replaced(verify_now))
     WebDriverWait(browser, 60).until(lambda d: "核验通过" in d.execute_script(MAIN))
     assert_no_horizontal_overflow(browser)
     save_full_page(browser, "desk-integrity")

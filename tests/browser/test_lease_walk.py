@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from .conftest import assert_no_horizontal_overflow, console_errors, save_screenshot, serving
+from .conftest import assert_no_horizontal_overflow, console_errors, replaced, save_screenshot, serving
 
 pytestmark = pytest.mark.browser
 
@@ -81,7 +80,7 @@ def test_one_lease_from_tender_notice_to_dividend_line(browser, tmp_path, demo_t
         browser.find_element(By.ID, "check_code").send_keys(slip[0])
         before = browser.find_element(By.TAG_NAME, "main")
         browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-        WebDriverWait(browser, 10).until(expected_conditions.staleness_of(before))  # the answer's page
+        WebDriverWait(browser, 10).until(replaced(before))  # the answer's page
         line = _main(browser)
         assert slip[1] in line and "LB-H002" in line
         assert_no_horizontal_overflow(browser)
