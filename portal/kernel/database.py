@@ -110,25 +110,27 @@ def _pipeline(connection: Connection, last: tuple[str, dict[str, Any]] | None = 
     statements = list(kept)
     kept.clear()
     driver: Any = connection.connection.driver_connection
-    with driver.cursor() as cursor, driver.cursor() as read, driver.cursor() as answer:
+    # A cursor keeps the result of the last statement it ran: the read after the lock on one,
+    # `last` on the other.
+    with driver.cursor() as locking, driver.cursor() as cursor:
         with driver.pipeline():  # its end syncs and fetches everything: fetched inside, a row would flush
             if pending is not None:
                 if pending.own_begin:
-                    cursor.execute("BEGIN")
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", (pending.key,))
+                    locking.execute("BEGIN")
+                locking.execute("SELECT pg_advisory_xact_lock(%s)", (pending.key,))
                 if pending.read_after_lock is not None:
-                    read.execute(pending.read_after_lock, (pending.log,))
+                    locking.execute(pending.read_after_lock, (pending.log,))
             for sql, params in statements:
                 cursor.execute(sql, params)
             if last is not None:
-                answer.execute(*last)
+                cursor.execute(*last)
             elif commit:
                 # COMMIT as a statement, not driver.commit() (which syncs, and the pipeline's end
                 # syncs again): one round trip
                 cursor.execute("COMMIT")
         if pending is not None and pending.read_after_lock is not None:
-            pending.session_info[READ_AFTER_LOCK] = (pending.log, read.fetchone())
-        return answer.fetchone() if last is not None else None
+            pending.session_info[READ_AFTER_LOCK] = (pending.log, locking.fetchone())
+        return cursor.fetchone() if last is not None else None
 
 
 def advisory_key(log: str) -> int:
