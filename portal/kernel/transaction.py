@@ -100,6 +100,7 @@ class _InsertPlan:
         parameter style, and each column's bind processor (None: the value goes as it is): what
         `Connection.execute` would send, for `first_row` to send with the lock."""
         table = self.statement.table
+        assert isinstance(table, Table), f"{table} is not a table"
         statement = self.statement.returning(*(column for column in table.primary_key.columns))
         compiled = statement.compile(dialect=dialect, column_keys=sorted(columns))
         processors = tuple((key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect))
