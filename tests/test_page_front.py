@@ -91,6 +91,24 @@ def test_an_unchanged_page_is_revalidated_by_the_front_until_it_changes(app, cli
     assert client.get(LIST, headers={"If-None-Match": etag}).status_code == 200  # a new day: a new page
 
 
+def test_made_up_variants_are_answered_but_not_kept(app, client, flask_runs):
+    """Parameters the portal does not read, and If-None-Match values that match nothing, get the
+    cached page from Flask, and the front keeps none of them (a flood of such variants cannot push
+    the plain pages out of it)."""
+    plain = client.get(LIST)
+    for n in range(3):
+        junk = client.get(f"{LIST}?from=singlemessage&n={n}")
+        assert junk.get_data() == plain.get_data()
+        assert client.get(f"{LIST}?from=singlemessage&n={n}").status_code == 200
+        stale = client.get(LIST, headers={"If-None-Match": f'W/"old-{n}"'})
+        assert stale.status_code == 200 and client.get(LIST, headers={"If-None-Match": f'W/"old-{n}"'}).status_code == 200
+    assert len(flask_runs) == 1 + 3 * 4  # every variant reached Flask, each time
+    assert client.get(LIST + "?page=1").status_code == 200  # a parameter the list reads: kept
+    runs = len(flask_runs)
+    client.get(LIST + "?page=1")
+    assert len(flask_runs) == runs
+
+
 def test_a_signed_in_reader_and_a_head_go_to_flask(app, client, auth, flask_runs):
     client.get(LIST)
     client.head(LIST)

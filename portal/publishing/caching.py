@@ -143,10 +143,15 @@ def _cacheable() -> bool:
             and not session.get("_flashes"))
 
 
-def _keep_in_front() -> None:
-    """Lets the front (portal/publishing/front.py) keep this answer: anything with a rate limit
-    must reach Flask every time, to be counted."""
-    if bucket_of(request.path, bool(request.args.get("q", "").strip())) is None:
+def _keep_in_front(*, not_modified: bool = False) -> None:
+    """Lets the front (portal/publishing/front.py) keep this answer. Anything with a rate limit
+    must reach Flask every time, to be counted. The front keys on the raw request, so a request
+    with parameters the portal does not read, or a 200 for an If-None-Match that did not match,
+    is answered from the page cache but not kept: a flood of made-up variants cannot push the
+    plain pages out of the front."""
+    if (bucket_of(request.path, bool(request.args.get("q", "").strip())) is None
+            and request.environ.get("QUERY_STRING", "") == known_query()
+            and (not_modified or "HTTP_IF_NONE_MATCH" not in request.environ)):
         request.environ[KEEP] = Keep(g.page_code, g.page_state, request.path if g.get("visit_of") else None)
 
 
@@ -181,7 +186,7 @@ def init_app(app: Flask) -> None:
         if request.if_none_match.contains_weak(found[0]) and not session.get("_flashes"):
             response = Response(status=304)
             response.set_etag(found[0], weak=True)
-            _keep_in_front()
+            _keep_in_front(not_modified=True)
             return response
         if _cacheable():
             kept = pages.get(_cache_key(found[0]))
