@@ -8,13 +8,14 @@ the answer can depend on, and gives it again while the village's log head, its l
 alarm and the Beijing day are those the page was made for.
 
 What it serves is only what Flask itself put in the page cache, for a request that looked
-exactly the same: same mount point, path and raw query string (so a NUL or an unknown parameter
-never reaches a kept answer unless Flask answered that very request), same Host and scheme (so
-the trusted-host check and HSTS are Flask's), same Accept-Encoding, and no cookie but the
-reader's preferences (so no login, no pending message, no session), same If-None-Match (an
-unchanged page's 304 is kept as its 200 is). A HEAD, anything with another cookie, and every
-miss go to Flask as before. A page whose path
-has a rate limit (PDF, exports, proofs, search) is never kept: each of those must be counted.
+exactly the same: same mount point, path and raw query string (so a NUL never reaches a kept
+answer: Flask refused it), same Host and scheme (so the trusted-host check and HSTS are
+Flask's), same Accept-Encoding, same If-None-Match (an unchanged page's 304 is kept as its 200
+is), and no cookie but the reader's preferences (so no login, no pending message, no session).
+A HEAD, anything with another cookie, and every miss go to Flask as before. Never kept (the
+page cache decides, `caching._keep_in_front`): a path with a rate limit (PDF, exports, proofs,
+search: each must be counted), a request with parameters the portal does not read, a 200 for
+an If-None-Match that matched nothing, an answer that sets a cookie.
 The one side effect of a page view, the visit count, is made here as Flask makes it.
 """
 from __future__ import annotations
