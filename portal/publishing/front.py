@@ -100,18 +100,19 @@ class PageFront:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         key = request_key(environ) if self.flask_app.config["PAGE_CACHE"] else None
-        if key is not None:
-            with self._lock:
-                kept = self._kept.get(key)
-            if kept is not None and self._still_current(kept.keep):
-                if kept.keep.visit_path is not None:
-                    self.count_visit(kept.keep.code, kept.keep.state.day, environ.get("REMOTE_ADDR") or "",
-                                     environ.get("HTTP_USER_AGENT", ""), kept.keep.visit_path)
-                start_response(kept.status, list(kept.headers))
-                return [kept.body]
         if key is None:
             return self.wsgi_app(environ, start_response)
-        return self._answer_and_keep(key, environ, start_response)
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)  # least recently used go first, as in the page cache
+        if kept is None or not self._still_current(kept.keep):
+            return self._answer_and_keep(key, environ, start_response)
+        if kept.keep.visit_path is not None:
+            self.count_visit(kept.keep.code, kept.keep.state.day, environ.get("REMOTE_ADDR") or "",
+                             environ.get("HTTP_USER_AGENT", ""), kept.keep.visit_path)
+        start_response(kept.status, list(kept.headers))
+        return [kept.body]
 
     def _still_current(self, keep: Keep) -> bool:
         try:
