@@ -279,3 +279,32 @@ def test_an_audited_receipt_is_two_round_trips_on_postgresql(backend, village, c
     record_receipt(backend, STAFF, village, receipt(number="SK-3", contract_number=""))
     with backend.db.read() as session:
         assert audit_log.head(session, village).size == before[1] + 3
+
+
+@postgres_only
+def test_the_database_refuses_an_entry_that_does_not_extend_the_head(backend, village, contract):
+    """The append's own check, behind the log's lock: an entry built on a tip that is not the
+    head's is refused whole, and the row written with it rolls back."""
+    from datetime import UTC, datetime
+
+    from portal.kernel.database import READ_AFTER_LOCK
+
+    record_receipt(backend, STAFF, village, receipt(number="SK-0"))
+    before = counts(backend)
+    with backend.db.read() as session:
+        head = session.execute(select(AuditHead.size, AuditHead.last_hash, AuditHead.peaks)
+                               .where(AuditHead.log == village)).one()
+    # a tip one entry behind also collides with a Merkle node; a wrong last hash only with the check
+    for stale, refusal in (((head.size - 1, head.last_hash, head.peaks), "null value in column .log.|pk_audit_node"),
+                           ((head.size, "a" * 64, head.peaks), "null value in column .log.")):
+        with pytest.raises(Exception, match=refusal):
+            with backend.db.write(village) as session:
+                session.add(Receipt(village_id=backend._village_ids[village], number="SK-X", amount=Decimal("1"),
+                                    received_on=datetime(2024, 1, 1).date(), payer_name="测试", version=1,
+                                    updated_at=datetime.now(UTC)))
+                session.flush()
+                session.info[READ_AFTER_LOCK] = (village, stale)
+                audit_log.append(session, backend.signer, log=village, ts=datetime.now(UTC), actor="x",
+                                 action="receipt.create", entity="receipt", entity_id="SK-X", version=1,
+                                 reason=None, data={}, personal=None)
+        assert counts(backend) == before

@@ -71,29 +71,34 @@ _UPDATE_HEAD = update(_HEAD).where(_HEAD.c.log == bindparam("log_key"))
 # The tip an append needs, read by `Database.write` in the round trip of the lock (TIP_AFTER_LOCK).
 TIP_AFTER_LOCK = "SELECT size, last_hash, peaks FROM audit_head WHERE log = %s"
 # On PostgreSQL an append to an existing log is this one statement (one round trip instead of
-# four): the entry, its private record if any, the Merkle nodes it completes and the new head.
+# four): the new head, the entry, its private record if any and the Merkle nodes it completes.
 # Data-modifying WITH clauses always run to completion, in the one statement's transaction.
+# The head changes only if it is still the tip the entry extends (size and last hash); if not,
+# the entry's log is NULL and its NOT NULL constraint refuses the whole statement. Under the log's
+# lock the tip read after it always matches: the check catches a writer that did not take the
+# lock, or built on a tip from elsewhere, before it forks the log.
 # Nothing is read from it, so it is sent in the round trip of the COMMIT (`keep_for_commit`);
 # written for the driver (%(name)s) since it bypasses SQLAlchemy's binding (the time as the
 # entry's column binds it: `_UTC`).
 _UTC = UTCDateTime()
 _APPEND_PG = """
-WITH entry AS (
+WITH head AS (
+    UPDATE audit_head SET size = %(size)s, last_hash = %(hash)s, root = %(root)s, peaks = %(peaks)s,
+                          updated_at = %(ts)s
+    WHERE log = %(log)s AND size = %(seq)s AND last_hash = %(prev)s
+    RETURNING log),
+entry AS (
     INSERT INTO audit_entry (log, seq, ts, actor, action, entity, entity_id, version, reason, prev, hash, line)
-    VALUES (%(log)s, %(seq)s, %(ts)s, %(actor)s, %(action)s, %(entity)s, %(entity_id)s, %(version)s, %(reason)s,
-            %(prev)s, %(hash)s, %(line)s)
+    VALUES ((SELECT log FROM head), %(seq)s, %(ts)s, %(actor)s, %(action)s, %(entity)s, %(entity_id)s,
+            %(version)s, %(reason)s, %(prev)s, %(hash)s, %(line)s)
     RETURNING id),
 private AS (
     INSERT INTO private_record (entry_id, salt, personal)
-    SELECT entry.id, CAST(%(salt)s AS bytea), %(personal)s FROM entry WHERE CAST(%(salt)s AS bytea) IS NOT NULL),
-nodes AS (
-    INSERT INTO audit_node (log, level, idx, hash)
-    SELECT %(log)s, node.level, node.idx, node.hash
-    FROM unnest(CAST(%(levels)s AS integer[]), CAST(%(indexes)s AS bigint[]), CAST(%(hashes)s AS bytea[]))
-         AS node(level, idx, hash))
-UPDATE audit_head SET size = %(size)s, last_hash = %(hash)s, root = %(root)s, peaks = %(peaks)s,
-                      updated_at = %(ts)s
-WHERE log = %(log)s
+    SELECT entry.id, CAST(%(salt)s AS bytea), %(personal)s FROM entry WHERE CAST(%(salt)s AS bytea) IS NOT NULL)
+INSERT INTO audit_node (log, level, idx, hash)
+SELECT %(log)s, node.level, node.idx, node.hash
+FROM unnest(CAST(%(levels)s AS integer[]), CAST(%(indexes)s AS bigint[]), CAST(%(hashes)s AS bytea[]))
+     AS node(level, idx, hash)
 """
 
 
