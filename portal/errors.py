@@ -99,9 +99,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(SecurityError)
     def untrusted_host(err: SecurityError) -> Response:
         # A Host not in TRUSTED_HOSTS: no page can be built for it (url_for has no adapter), so
-        # plain text, pointing to the portal's own address.
-        return Response(f"400 请求有误：网址中的主机名不是本站的地址。本站地址："
-                        f"{current_app.config['PUBLIC_BASE_URL']}\n",
+        # plain text in the reader's language, pointing to the portal's own address.
+        return Response(gettext("400 请求有误：网址中的主机名不是本站的地址。本站地址：%(address)s",
+                                address=current_app.config["PUBLIC_BASE_URL"]) + "\n",
                         status=400, mimetype="text/plain")
 
     @app.errorhandler(RenderTimeout)

@@ -178,3 +178,13 @@ def test_an_import_preview_gives_a_contracts_term_in_the_readers_language(app):
     assert re.fullmatch(r"\d{4}-\d\d-\d\d 至 \d{4}-\d\d-\d\d", term)
     with app.test_request_context("/"), force_locale("en"):
         assert translate(term) == term.replace(" 至 ", " to ")
+
+
+def test_a_drafts_parcel_rows_in_one_line_follow_the_readers_language(app):
+    from portal.contracts.editing import ROWS
+
+    fields = {"number": "HT-9", "parcel_1": "P1", "area_1": "", "parcel_2": "P2", "area_2": "12.5"}
+    with app.test_request_context("/?lang=en"):
+        assert ROWS.folded(fields) == {"number": "HT-9", "assets": "P1 (whole), P2 (12.5)"}
+    with app.test_request_context("/"):
+        assert ROWS.folded(fields) == {"number": "HT-9", "assets": "P1（整块）、P2（12.5）"}

@@ -55,6 +55,14 @@ def test_unknown_host_gets_a_plain_chinese_400(client, demo, url):
 
 
 @sqlite_only
+def test_unknown_host_is_told_in_english_to_an_english_reader(client, demo):
+    response = client.get("/v/lianban/?lang=en", headers={"Host": EVIL})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and response.mimetype == "text/plain"
+    assert body == "400 Bad request: the host name in the address is not this site's. This site is at http://127.0.0.1:5000\n"
+
+
+@sqlite_only
 def test_village_qr_code_carries_the_public_address_whatever_the_host(deployed, demo, tmp_path):
     client = deployed.test_client()
     assert client.get("/v/lianban/", headers={"Host": EVIL}).status_code == 400

@@ -68,6 +68,13 @@ def test_a_pasted_outline_is_previewed_submitted_and_approved(client, backend, p
     assert "10.248 亩" in client.get("/v/testcun/parcels/DK-101").get_data(as_text=True)
 
 
+def test_the_outline_preview_gives_areas_in_the_readers_language(client, people):
+    login(client, "cun-staff")
+    page = client.post("/staff/new/asset?lang=en", data={**PARCEL, "action": "preview"}).get_data(as_text=True)
+    assert "10.248 mu" in page and "10.25 mu" in page and "亩" not in page
+    assert '<th scope="row">Area unit</th><td><ins>mu</ins></td>' in page  # the code's word, in English
+
+
 def test_an_uploaded_file_corrects_the_outline_with_a_diff_and_a_reason_then_withdrawal(client, backend, people):
     login(client, "cun-staff")
     form = client.get("/staff/asset/P1/correct").get_data(as_text=True)

@@ -32,8 +32,9 @@ from portal.contracts.services import (
 from portal.drafts.editor import Editor, Fields, Files, States, Verb, choices
 from portal.kernel.area import area_grouped
 from portal.kernel.errors import NotFound
-from portal.kernel.history import FieldChange
+from portal.kernel.history import FieldChange, in_words
 from portal.kernel.messages import say
+from portal.translations import N_
 from portal.kernel.money import format_money
 from portal.kernel.privacy import masked_person
 from portal.kernel.transaction import Actor, Backend
@@ -163,8 +164,7 @@ def readable(change: FieldChange) -> FieldChange:
     """Parcels and the schedule in words: "P1 10.00 亩、P2 5.50 亩", "共 5 期，合计 ¥25,000.00";
     codes as words."""
     if change.field in VALUE_WORDS:
-        named = VALUE_WORDS[change.field]
-        return replace(change, before=named.get(change.before, change.before), after=named.get(change.after, change.after))
+        return in_words(change, VALUE_WORDS[change.field])
     if change.field == "assets":
         return replace(change, before=_assets_words(change.before), after=_assets_words(change.after))
     if change.field == "schedule":
@@ -204,7 +204,7 @@ def lease_kind(state: Mapping[str, Any]) -> str:
 
 EDITOR = Editor("contract", ContractForm, to_input, create_contract, current, correct=correct_contract,
                 withdraw=withdraw_contract, template="workspace/contract_fields.html", preview=preview,
-                preview_template="workspace/contract_preview.html", preview_label="预览缴费计划",
+                preview_template="workspace/contract_preview.html", preview_label=N_("预览缴费计划"),
                 print_template="print/contract_schedule.html",
                 readable=readable, shown=shown,
                 context=context, label=lease_kind,

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from portal.kernel.history import FieldChange
 from portal.kernel.transaction import Actor, Backend
+from portal.translations import N_, Word
 
 Fields = dict[str, str]
 # The bytes of the files a draft keeps (field name → content), read back at publication.
@@ -89,7 +90,7 @@ class Editor:
     verbs: Mapping[str, Verb] = field(default_factory=dict)  # acts beyond correct and withdraw
     preview: Callable[[States], Mapping[str, Any]] | None = None
     preview_template: str = ""
-    preview_label: str = "预览"                        # its button on the edit page
+    preview_label: str = N_("预览")                        # its button on the edit page
     print_template: str = ""                          # the preview on a printed draft (Chinese only)
     readable: Callable[[FieldChange], FieldChange] | None = None
     shown: Callable[[Fields, bool], Fields] | None = None
@@ -138,8 +139,9 @@ def dataclass_input(input_type: type[Any], **convert: Callable[[str], Any]) -> C
 
 
 def choices(words: Mapping[str, str]) -> list[Any]:
-    """A select field's options (SelectChoice) from a domain's value → Chinese word mapping."""
-    return [SelectChoice(value, label) for value, label in words.items()]
+    """A select field's options (SelectChoice) from a domain's value → Chinese word mapping,
+    each shown in the reader's language."""
+    return [SelectChoice(value, Word(label)) for value, label in words.items()]
 
 
 def fields_of(data: Any) -> Fields:

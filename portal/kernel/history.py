@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from portal.kernel.messages import Message
 
 # Fields most record types have; each record type adds its own (RecordType.labels).
 COMMON_LABELS = {"number": "编号", "title": "名称", "name": "名称", "note": "备注", "status": "状态"}
@@ -39,6 +41,14 @@ class Version:
     reason: str | None
     hash: str
     changes: list[FieldChange]
+
+
+def in_words(change: FieldChange, words: Mapping[str, str]) -> FieldChange:
+    """`change` with coded values ("mu", "active") as the words for them (亩, 有效), each a
+    message, so that a page in English shows the reader's word; an uncoded value stays as it is."""
+    def word(value: Any) -> Any:
+        return Message(words[value]) if isinstance(value, str) and value in words else value
+    return replace(change, before=word(change.before), after=word(change.after))
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:

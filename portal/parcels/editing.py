@@ -19,7 +19,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from portal.drafts.editor import Batch, Editor, Fields, Files, States, choices
 from portal.kernel.area import area_text
 from portal.kernel.errors import ValidationError
-from portal.kernel.history import FieldChange
+from portal.kernel.history import FieldChange, in_words
 from portal.kernel.messages import say
 from portal.kernel.transaction import Actor, Backend
 from portal.kernel.validate import RowErrors
@@ -34,7 +34,7 @@ from portal.parcels.services import (
     import_assets,
     withdraw_asset,
 )
-from portal.translations import translate
+from portal.translations import N_, translate
 from portal.villages.services import find_village
 
 COORDINATE_CHOICES = choices(geometry.COORDINATES)
@@ -117,7 +117,7 @@ def preview(states: States) -> dict[str, Any]:
     """The outline(s) drawn, and each drawn area against the typed one (warnings over 20 %)."""
     rows, parcels = [], []
     for place, data in enumerate(states, 1):
-        unit = labels.AREA_UNIT.get(data.get("area_unit", ""), "")
+        unit = translate(labels.AREA_UNIT.get(data.get("area_unit", ""), ""))
         polygon, drawn, warning = data.get("polygon"), None, None
         if polygon:
             check = geometry.compare_area(polygon, Decimal(data["area"]), data.get("kind") == "land")
@@ -139,8 +139,7 @@ VALUE_WORDS = {"kind": labels.ASSET_KIND, "area_unit": labels.AREA_UNIT, "status
 def readable(change: FieldChange) -> FieldChange:
     """边界 as words (corners and size), not as lists of coordinates; codes as words."""
     if change.field in VALUE_WORDS:
-        words = VALUE_WORDS[change.field]
-        return replace(change, before=words.get(change.before, change.before), after=words.get(change.after, change.after))
+        return in_words(change, VALUE_WORDS[change.field])
     if change.field != "polygon":
         return change
     before, after = (mapping.describe_outline(p) if p else None for p in (change.before, change.after))
@@ -246,6 +245,6 @@ PARCEL_FILE = Batch(
 
 EDITOR = Editor("asset", AssetForm, to_input, create_asset, current,
                 correct=correct_asset, withdraw=withdraw_asset, preview=preview,
-                preview_template="workspace/asset_preview.html", preview_label="预览边界和面积",
+                preview_template="workspace/asset_preview.html", preview_label=N_("预览边界和面积"),
                 readable=readable, shown=shown,
                 text_files={"polygon_file": "polygon"}, batch=PARCEL_FILE)

@@ -18,10 +18,12 @@ from wtforms import StringField
 
 from portal.kernel.area import AREA_PLACES, area_grouped
 from portal.kernel.errors import ValidationError
+from portal.kernel.messages import say
 from portal.kernel.status import RecordStatus
 from portal.kernel.validate import Checker
 from portal.parcels.labels import AREA_UNIT
 from portal.parcels.models import Asset, AssetKind
+from portal.translations import in_english, translate
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,12 @@ class ParcelRows:
         return assets
 
     def folded(self, fields: Mapping[str, str]) -> dict[str, str]:
-        """A draft's fields with its rows as one line `assets` ("P1（12.5）、P2（整块）"), as its page lists them."""
+        """A draft's fields with its rows as one line `assets` ("P1（12.5）、P2（整块）"; in English
+        "P1 (12.5), P2 (whole)"), as its page lists them."""
         result = {k: v for k, v in fields.items() if k not in self.names}
-        result["assets"] = "、".join(f"{number}（{area or '整块'}）" for _, number, area in self.rows_of(fields))
+        whole = translate(say("整块"))
+        pattern, separator = ("{} ({})", ", ") if in_english() else ("{}（{}）", "、")
+        result["assets"] = separator.join(pattern.format(number, area or whole) for _, number, area in self.rows_of(fields))
         return result
 
     def prefilled(self, data: Any) -> dict[str, str]:

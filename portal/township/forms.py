@@ -3,9 +3,10 @@ field); the forms only carry them, with CSRF, and check that a new password was 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo
 
+from portal.drafts.editor import choices
 from portal.translations import N_
 
 NEW_PASSWORD = N_("请填写新密码")
@@ -25,7 +26,7 @@ class VillageForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type inf
 class AccountForm(FlaskForm):  # type: ignore[misc]
     username = StringField(N_("用户名"), description=N_("小写字母、数字和 . _ -，3–64 个字符，用于登录"))
     display_name = StringField(N_("姓名"))
-    role = SelectField(N_("角色"), choices=[SelectChoice(v, label) for v, label in VILLAGE_ROLES], validate_choice=False)
+    role = SelectField(N_("角色"), choices=choices(dict(VILLAGE_ROLES)), validate_choice=False)
     password = PasswordField(N_("初始密码"), description=N_("至少 8 位；请当面或电话告知本人，登录后自行修改"),
                              validators=[DataRequired(NEW_PASSWORD)])
     confirm = PasswordField(N_("再次输入密码"), validators=[DataRequired(CONFIRM), EqualTo("password", MISMATCH)])

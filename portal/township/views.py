@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
 
 from portal.accounts.forms import show_errors
 from portal.accounts.models import Role
@@ -117,7 +116,6 @@ def new_village() -> Page:
 def new_account(code: str) -> Page:
     village = reads.village(backend(), code)
     form = AccountForm()
-    form.role.choices = [SelectChoice(value, translate(label)) for value, label in VILLAGE_ROLES]
     if form.validate_on_submit():
         if form.role.data not in dict(VILLAGE_ROLES):
             show_errors(form, {"role": "请选择村干部或监委会成员"})

@@ -29,7 +29,7 @@ from flask import g, has_app_context, has_request_context
 from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.kernel.messages import Message
 
@@ -59,6 +59,15 @@ def translate(value: Any) -> Any:
     if isinstance(value, Message):  # a service's message: its pattern, with its values filled in
         return value.render(current_translations().ugettext)
     return current_translations().ugettext(value)
+
+
+class Word(str):
+    """A Chinese word that HTML shows in the reader's language (markupsafe's `escape` asks for
+    `__html__`): a select option's label, made once at import and shown per request; as a
+    string it stays the Chinese word."""
+
+    def __html__(self) -> Markup:
+        return escape(translate(str(self)))
 
 
 def current_translations() -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
-from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs yet
 
 from portal.accounts.models import Role
 from portal.app import backend
@@ -16,7 +15,7 @@ from portal.parcels import landmark_drawing
 from portal.parcels import reads as parcel_reads
 from portal.translations import translate
 from portal.villages import reads as village_reads
-from portal.villages.forms import NO_KIND, LandmarkForm, PhoneForm, RemoveLandmarkForm
+from portal.villages.forms import LandmarkForm, PhoneForm, RemoveLandmarkForm
 from portal.villages.labels import LANDMARK_KINDS
 from portal.villages.landmarks import landmarks_of, points_text
 from portal.villages.services import LandmarkInput, change_supervisor_phone, remove_landmark, save_landmark
@@ -82,7 +81,6 @@ def landmark(number: int | None) -> Response | tuple[str, int] | str:
         raise NotFound(say("没有第 %(number)s 号地标", number=number))
     form = LandmarkForm() if request.method == "POST" else LandmarkForm(data={
         "kind": current.kind, "name": current.name, "points": points_text(current.points)} if current else None)
-    form.kind.choices = [SelectChoice(value, translate(label)) for value, label in ({"": NO_KIND} | LANDMARK_KINDS).items()]
     problems: list[str] = []
     if request.method == "POST":
         if form.validate_on_submit():

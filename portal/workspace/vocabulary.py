@@ -1,9 +1,11 @@
-"""Every label and hint of the forms people fill in, for the English catalog (vocabularies.txt):
-the templates show them through `translate`, so each must have its English."""
+"""Every label, hint and option of the forms people fill in, and the editors' preview buttons,
+for the English catalog (vocabularies.txt): the templates show them through `translate`, so
+each must have its English."""
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 from collections.abc import Iterator
 
 from flask_wtf import FlaskForm
@@ -35,10 +37,17 @@ def form_words() -> list[str]:
         for value in vars(form).values():
             if isinstance(value, UnboundField):
                 label = value.args[0] if value.args else value.kwargs.get("label")
-                for word in (label, value.kwargs.get("description")):
+                options = [getattr(choice, "label", None) for choice in value.kwargs.get("choices") or ()]
+                for word in (label, value.kwargs.get("description"), *options):
                     # A Message (第 3 块 地块编号) is in the catalog by its pattern.
                     if isinstance(word, str) and word.strip() and not isinstance(word, Message):
                         words.add(word)
+    from portal.drafts.editor import Editor
+
+    for module in list(sys.modules.values()):  # each record type's editor: its preview button
+        editor = getattr(module, "EDITOR", None)
+        if isinstance(editor, Editor):
+            words.add(editor.preview_label)
     return sorted(words)
 
 

@@ -97,6 +97,18 @@ def test_a_parcel_outline_is_previewed_on_a_phone(browser, live_server):
     assert_no_horizontal_overflow(browser)
     assert browser.execute_script(SMALL_TARGETS) == []
     save_full_page(browser, "staff-parcel-preview")
+    browser.get(live_server + "/staff/new/asset?lang=en")  # the same, for a reader who chose English
+    for name, value in {"number": "LB-902", "name": "北洋新垦地", "area": "8", "polygon": OUTLINE}.items():
+        browser.find_element("name", name).send_keys(value)
+    browser.find_element("css selector", "button[value=preview]").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements("css selector", "figure.outline svg"))
+    outlines = browser.find_element("css selector", "table.outlines").text
+    assert "10.25 mu" in outlines and "亩" not in outlines
+    chosen = browser.execute_script("return document.querySelector('select[name=kind]').selectedOptions[0].text")
+    assert chosen == "Land"  # the option's word, not 地块
+    assert browser.find_element("css selector", "button[value=preview]").text == "Preview the outline and area"
+    assert_no_horizontal_overflow(browser)
+    save_full_page(browser, "staff-parcel-preview-en")
     browser.get(live_server + "/staff/asset/import")
     assert_no_horizontal_overflow(browser)
     assert browser.execute_script(SMALL_TARGETS) == []
