@@ -188,3 +188,19 @@ def test_a_drafts_parcel_rows_in_one_line_follow_the_readers_language(app):
         assert ROWS.folded(fields) == {"number": "HT-9", "assets": "P1 (whole), P2 (12.5)"}
     with app.test_request_context("/"):
         assert ROWS.folded(fields) == {"number": "HT-9", "assets": "P1（整块）、P2（12.5）"}
+
+
+def test_record_names_on_the_committee_desk_follow_the_readers_language(client, auth, demo):
+    """A record named by its type and number (合同 HT-001) on the audit log, a finding and a
+    complaint, and a parcel's unit among the contract form's choices: English for an English reader."""
+    auth.login("demo-committee")
+    for url, named in (("/committee/log?lang=en", ">Complaint/comment TS-2026-0001</a>"),
+                       ("/committee/findings/ZG-2026-002?lang=en", ">Receipt SK-2016-0017</a>"),
+                       ("/committee/complaints/TS-2026-0001?lang=en", ">Contract LB-LZ-2024-001</a>"),
+                       ("/v/lianban/complaints/TS-2026-0001?lang=en", ">Contract LB-LZ-2024-001</a>")):
+        assert named in client.get(url).get_data(as_text=True), url
+    assert ">合同 LB-LZ-2024-001</a>" in client.get("/committee/complaints/TS-2026-0001?lang=zh").get_data(as_text=True)
+    client.post("/logout")
+    auth.login("demo-staff")
+    form = client.get("/staff/new/contract?lang=en").get_data(as_text=True)
+    assert '<option value="LB-001">东洋埔1号地 · 11.70 mu</option>' in form and " 亩</option>" not in form

@@ -69,9 +69,10 @@ def _about(types: Mapping[str, RecordType], code: str, c: Complaint) -> About | 
     if not c.about_entity or not c.about_number:
         return None
     record_type = types.get(c.about_entity)
-    name = record_type.name if record_type else c.about_entity
-    link = record_type.page(code, {"number": c.about_number}) if record_type else None
-    return About(c.about_entity, c.about_number, f"{name} {c.about_number}", link)
+    if record_type is None:
+        return About(c.about_entity, c.about_number, f"{c.about_entity} {c.about_number}", None)
+    return About(c.about_entity, c.about_number, record_type.named(c.about_number),
+                 record_type.page(code, {"number": c.about_number}))
 
 def _views(backend: Backend, code: str, complaints: list[Complaint], today: date,
            names: Mapping[int, str] | None = None) -> list[ComplaintView]:
@@ -124,7 +125,7 @@ def about_label(backend: Backend, code: str, about: str) -> About | None:
         find_about(session, backend.registry, village.id, parsed)
     record_type = backend.registry.get(parsed[0])
     assert record_type is not None
-    return About(parsed[0], parsed[1], f"{record_type.name} {parsed[1]}", record_type.page(code, {"number": parsed[1]}))
+    return About(parsed[0], parsed[1], record_type.named(parsed[1]), record_type.page(code, {"number": parsed[1]}))
 
 def overdue_count(backend: Backend, code: str, today: date) -> tuple[int, int]:
     """(owed, overdue): complaints awaiting an answer, and those past their due date; one

@@ -61,7 +61,7 @@ def record_links(backend: Backend, code: str, refs: list[str]) -> list[RecordLin
             page = record_type.page(code, {"number": number})
         except (KeyError, TypeError, ValueError):
             page = None
-        links.append(RecordLink(ref, f"{record_type.name} {number}", page))
+        links.append(RecordLink(ref, record_type.named(number), page))
     return links
 
 

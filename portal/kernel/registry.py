@@ -70,6 +70,10 @@ class RecordType:
         """Every row of this type in the village, for `audit verify`."""
         return select(self.model).where(getattr(self.model, self.village_column) == village_id)
 
+    def named(self, number: str) -> str:
+        """The record by its type and number (合同 HT-001), in the reader's language when shown."""
+        return say("%(type)s %(number)s", type=self.name, number=number)
+
     def describe(self, code: str, data: Mapping[str, Any] | None, entity_id: str) -> tuple[str, str | None]:
         """A readable name of a record from its public state, and its page when it has one."""
         data = data or {}
@@ -77,7 +81,7 @@ class RecordType:
             label = self.title(self, data, entity_id)
         else:
             number = data.get("number") or data.get("code") or data.get("username") or entity_id
-            label = say("%(type)s %(number)s", type=self.name, number=number)
+            label = self.named(number)
         return label, self.page(code, data)
 
 

@@ -115,10 +115,11 @@ def refuse_rows(check: Checker, rest: Callable[[], object]) -> None:
 
 
 def parcel_choices(session: Session, village_id: int, kind: AssetKind | None = None) -> list[ParcelChoice]:
-    """The village's parcels in use (of `kind`, or all) to pick from: "P1", "东洋片 · 12.50 亩"."""
+    """The village's parcels in use (of `kind`, or all) to pick from: "P1", "东洋片 · 12.50 亩"
+    (the unit in the reader's language)."""
     query = select(Asset.number, Asset.name, Asset.area, Asset.kind).where(
         Asset.village_id == village_id, Asset.status == RecordStatus.ACTIVE)
     if kind is not None:
         query = query.where(Asset.kind == kind)
-    return [ParcelChoice(number, f"{name} · {area_grouped(area)} {AREA_UNIT[asset_kind.area_unit]}")
+    return [ParcelChoice(number, f"{name} · {area_grouped(area)} {translate(AREA_UNIT[asset_kind.area_unit])}")
             for number, name, area, asset_kind in session.execute(query.order_by(Asset.number))]
