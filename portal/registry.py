@@ -65,6 +65,7 @@ from portal.tenders.models import Tender
 from portal.stats import models as stats_models  # noqa: F401  (page visits: not audited)
 from portal.township import models as township_models  # noqa: F401  (township codes: not audited)
 from portal.villages import labels as village_labels
+from portal.villages import landmarks as village_landmarks
 from portal.villages import reads as village_reads
 from portal.villages.models import Village
 from portal.witnessing import labels as witnessing_labels
@@ -88,7 +89,8 @@ REGISTRY = Registry((
     # Its staff correct the 监督电话 and keep the map's landmarks (portal/villages/services.py).
     RecordType("village", Village, "村", village_labels.FIELDS,
                {"create": BY_TOWNSHIP, "correct": BY_STAFF, "landmark": BY_STAFF},
-               public=False, page=village_reads.page_path, village_column="id", id_column="code", views="portal.villages.views"),
+               public=False, page=village_reads.page_path, village_column="id", id_column="code", views="portal.villages.views",
+               readable=village_landmarks.readable_change),
     RecordType("user", User, "账号", account_labels.FIELDS, ACCOUNTS,
                personal=True, public=False, views="portal.accounts.views", unowned_log=TOWNSHIP_LOG),
     RecordType("asset", Asset, "地块/资产", parcel_labels.FIELDS, RECORD, prefix="DK-",

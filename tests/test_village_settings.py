@@ -199,6 +199,23 @@ def test_staff_add_change_and_remove_landmarks_each_logged(client, backend, peop
     assert result.exit_code == 0, result.output
 
 
+def test_the_committee_log_shows_a_landmark_change_in_words(client, backend, people):
+    login(client, "cun-staff")
+    assert client.post("/staff/landmarks/new", data=ROAD).status_code == 302
+    assert client.post("/staff/landmarks/1", data={**ROAD, "points": "0,70 40,72 80,71 120,70",
+                                                   "reason": "按实测改"}).status_code == 302
+    client.post("/logout")
+    login(client, "cun-committee")
+    log = client.get("/committee/log").get_data(as_text=True)
+    assert "landmarks.1" not in log
+    assert '<th scope="row">地标 1：类别</th>' in log and "<ins>道路</ins>" in log
+    assert "<del>2 个点：0,150 → 400,150</del>" in log
+    assert "<ins>4 个点：0,70 → 40,72 → 80,71 → …（另 1 个）</ins>" in log
+    english = client.get("/committee/log?lang=en").get_data(as_text=True)
+    assert '<th scope="row">Landmark 1: Category</th>' in english and "<ins>Road</ins>" in english
+    assert "<ins>4 point(s): 0,70 → 40,72 → 80,71 → … (1 more)</ins>" in english
+
+
 @pytest.mark.parametrize("fields, field, message", [
     ({"kind": ""}, "kind", "请选择地标的类别"),
     ({"kind": "castle"}, "kind", "请选择地标的类别"),

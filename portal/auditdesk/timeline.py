@@ -216,7 +216,7 @@ def _editor_labels(backend: Backend, entity: str) -> tuple[Mapping[str, Mapping[
         except ModuleNotFoundError:
             return {}, None
         words = [v for k, v in vars(labels).items() if k.endswith("_STATUS") and isinstance(v, dict)]
-        return ({"status": words[0]} if len(words) == 1 else {}), None
+        return ({"status": words[0]} if len(words) == 1 else {}), record_type.readable
     editor = importlib.import_module(record_type.editor).EDITOR
     return editor.value_labels, editor.readable
 

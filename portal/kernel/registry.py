@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from portal.kernel.base import Audited
+from portal.kernel.history import FieldChange
 from portal.kernel.messages import say
 
 # Roles an actor may have; the value is also how the log names the actor's role.
@@ -65,6 +66,9 @@ class RecordType:
     # differs (for `audit verify`).
     derive: Callable[[Session, Any], None] | None = None
     derived_check: Callable[[Session, int], list[str]] | None = None
+    # How the committee's audit log shows a change of a type staff edit without an editor (a
+    # village's landmarks); a type with an editor uses the editor's.
+    readable: Callable[[FieldChange], FieldChange] | None = None
 
     def rows(self, village_id: int) -> Select[Any]:
         """Every row of this type in the village, for `audit verify`."""

@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from portal.kernel.history import FieldChange, in_words
 from portal.kernel.messages import say
 from portal.kernel.validate import Checker
 from portal.parcels.geometry import MAX_COORDINATE
-from portal.villages.labels import LANDMARK_KINDS
+from portal.villages.labels import LANDMARK_FIELDS, LANDMARK_KINDS
 
 LINE_KINDS = frozenset({"road", "river", "canal"})
 MAX_POINTS = 50
@@ -82,3 +83,27 @@ def parse_points(check: Checker, field: str, text: str, kind: str) -> list[list[
     elif kind and kind not in LINE_KINDS and len(points) != 1:
         check.fail(field, say("这类地标只写一个点（现有 %(count)s 个）", count=len(points)))
     return points
+
+
+SHOWN_POINTS = 3  # a changed position shows its first points, then how many more
+
+
+def readable_change(change: FieldChange) -> FieldChange:
+    """A village change as the audit log shows it: a landmark's field (`landmarks.7.kind`) as
+    "地标 7：类别", its kind as a word, its points as "2 个点：445,1201 → 460,1230"."""
+    number, _, field = change.field.removeprefix("landmarks.").partition(".")
+    if not change.field.startswith("landmarks.") or field not in LANDMARK_FIELDS:
+        return change
+    labelled = FieldChange(change.field, say("地标 %(number)s：%(field)s", number=number, field=LANDMARK_FIELDS[field]),
+                           change.before, change.after)
+    if field == "kind":
+        return in_words(labelled, LANDMARK_KINDS)
+    if field == "points":
+        def shown(points: Any) -> Any:
+            if not isinstance(points, list) or not points:
+                return points
+            text = " → ".join(f"{east},{north}" for east, north in points[:SHOWN_POINTS])
+            more = say(" → …（另 %(more)s 个）", more=len(points) - SHOWN_POINTS) if len(points) > SHOWN_POINTS else ""
+            return say("%(n)s 个点：%(points)s%(more)s", n=len(points), points=text, more=more)
+        return FieldChange(change.field, labelled.label, shown(change.before), shown(change.after))
+    return labelled
