@@ -90,7 +90,7 @@ REGISTRY = Registry((
     RecordType("village", Village, "村", village_labels.FIELDS,
                {"create": BY_TOWNSHIP, "correct": BY_STAFF, "landmark": BY_STAFF},
                public=False, page=village_reads.page_path, village_column="id", id_column="code", views="portal.villages.views",
-               readable=village_landmarks.readable_change),
+               readable=village_landmarks.readable_change, title=village_reads.title),
     RecordType("user", User, "账号", account_labels.FIELDS, ACCOUNTS,
                personal=True, public=False, views="portal.accounts.views", unowned_log=TOWNSHIP_LOG),
     RecordType("asset", Asset, "地块/资产", parcel_labels.FIELDS, RECORD, prefix="DK-",

@@ -200,7 +200,22 @@ def test_record_names_on_the_committee_desk_follow_the_readers_language(client, 
                        ("/v/lianban/complaints/TS-2026-0001?lang=en", ">Contract LB-LZ-2024-001</a>")):
         assert named in client.get(url).get_data(as_text=True), url
     assert ">合同 LB-LZ-2024-001</a>" in client.get("/committee/complaints/TS-2026-0001?lang=zh").get_data(as_text=True)
+    assert '<a href="/v/lianban/">莲坂村（演示数据）</a>' in client.get("/committee/log?lang=en").get_data(as_text=True)  # by name
     client.post("/logout")
     auth.login("demo-staff")
     form = client.get("/staff/new/contract?lang=en").get_data(as_text=True)
     assert '<option value="LB-001">东洋埔1号地 · 11.70 mu</option>' in form and " 亩</option>" not in form
+
+
+def test_brackets_after_a_word_follow_the_readers_language(client, auth, demo):
+    """（3） after a Chinese word, " (3)" after an English one: counts, roles, a village's code."""
+    auth.login("demo-committee")
+    english = client.get("/committee/log?lang=en").get_data(as_text=True)
+    assert "演示报账员 (Village staff)" in english and "（Village staff）" not in english
+    chinese = client.get("/committee/log?lang=zh").get_data(as_text=True)
+    assert "演示报账员（村干部）" in chinese
+    client.post("/logout")
+    auth.login("demo-staff")
+    home = client.get("/staff/?lang=en").get_data(as_text=True)
+    assert re.search(r">Drafts \(\d+\)</h2>", home)
+    assert re.search(r">草稿（\d+）</h2>", client.get("/staff/?lang=zh").get_data(as_text=True))

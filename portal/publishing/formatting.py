@@ -141,6 +141,12 @@ def zh_filter(context: Context, text: object) -> object:
     return Markup('<span lang="zh-CN">%s</span>') % text
 
 
+@pass_context
+def bracketed(context: Context, text: object) -> Markup:
+    """`text` in brackets after what it qualifies: （3） on a Chinese page, " (3)" on an English one."""
+    return Markup(" ({})" if _in_english(context) else "（{}）").format(text)
+
+
 def body_html(body: str) -> Markup:
     """A stored body for a page or a printed sheet, always through the sanitizer: an HTML body
     cleaned again (so a row edited in the database cannot slip a script in), a plain-text body
@@ -167,6 +173,7 @@ FILTERS = {
     "body_text": body_text,
     "tokens": keep_tokens,
     "zh": zh_filter,
+    "bracketed": bracketed,
     "is_html_body": is_html_body,
     "action_word": action_word,
     "money": money_filter,

@@ -73,3 +73,9 @@ def village_name(backend: Backend, code: str) -> str:
 
 def page_path(code: str, data: Mapping[str, Any]) -> str | None:
     return f"/v/{code}/"
+
+
+def title(record_type: Any, data: Mapping[str, Any], entity_id: str) -> str:
+    """How the committee's log names the village: by its name (莲坂村), not its code."""
+    name: str | None = data.get("name")
+    return name or record_type.named(entity_id)
