@@ -142,3 +142,16 @@ def test_coded_values_are_shown_in_words(client, demo):
     html = page(client, "/committee/log?kind=finding&action=rectify")
     assert "<del>待整改</del>" in html and "<ins>整改中</ins>" in html  # the demo's finding, being fixed
     assert "符合条件的 1 条" in html
+
+
+def test_coded_values_of_types_without_an_editor_are_shown_in_words(client, demo):
+    """A complaint's kind, status and assignee (RecordType.values), in Chinese and in English."""
+    login(client, "demo-committee")
+    html = page(client, "/committee/log?kind=complaint&action=assign")
+    assert "<del>待分派</del>" in html and "<ins>待答复</ins>" in html and "<ins>监委会成员</ins>" in html
+    assert ">committee<" not in html and ">waiting<" not in html
+    created = page(client, "/committee/log?kind=complaint&action=create")
+    assert "<ins>意见建议</ins>" in created or "<ins>投诉</ins>" in created
+    english = page(client, "/committee/log?kind=complaint&action=assign&lang=en")
+    assert "<ins>Awaiting answer</ins>" in english and "<ins>Supervisory committee member</ins>" in english
+    assert ">committee<" not in english

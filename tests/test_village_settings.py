@@ -204,6 +204,8 @@ def test_the_committee_log_shows_a_landmark_change_in_words(client, backend, peo
     assert client.post("/staff/landmarks/new", data=ROAD).status_code == 302
     assert client.post("/staff/landmarks/1", data={**ROAD, "points": "0,70 40,72 80,71 120,70",
                                                    "reason": "按实测改"}).status_code == 302
+    assert client.post("/staff/landmarks/new", data={"kind": "school", "name": "测试小学",
+                                                     "points": "710,740"}).status_code == 302
     client.post("/logout")
     login(client, "cun-committee")
     log = client.get("/committee/log").get_data(as_text=True)
@@ -213,7 +215,9 @@ def test_the_committee_log_shows_a_landmark_change_in_words(client, backend, peo
     assert "<ins>4 个点：0,70 → 40,72 → 80,71 → …（另 1 个）</ins>" in log
     english = client.get("/committee/log?lang=en").get_data(as_text=True)
     assert '<th scope="row">Landmark 1: Category</th>' in english and "<ins>Road</ins>" in english
-    assert "<ins>4 point(s): 0,70 → 40,72 → 80,71 → … (1 more)</ins>" in english
+    assert "<ins>4 points: 0,70 → 40,72 → 80,71 → … (1 more)</ins>" in english
+    assert "<ins>1 个点：710,740</ins>" in log
+    assert "<ins>1 point: 710,740</ins>" in english and "(s)" not in english
 
 
 @pytest.mark.parametrize("fields, field, message", [

@@ -210,6 +210,8 @@ def _editor_labels(backend: Backend, entity: str) -> tuple[Mapping[str, Mapping[
     record_type = backend.registry.get(entity)
     if record_type is None:
         return {}, None
+    if record_type.editor is None and record_type.values is not None:
+        return record_type.values, record_type.readable
     if record_type.editor is None:  # the status words of the type's labels, if it names them
         try:
             labels = importlib.import_module(f"{record_type.model.__module__.rsplit('.', 1)[0]}.labels")

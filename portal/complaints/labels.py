@@ -1,7 +1,7 @@
 """Chinese words of the complaint pages and their history."""
 from __future__ import annotations
 
-from portal.kernel.history import COMMON_LABELS
+from portal.kernel.history import COMMON_LABELS, ROLES
 
 KIND = {"complaint": "投诉", "comment": "意见建议"}
 COMPLAINT_STATUS = {"waiting": "待分派", "assigned": "待答复", "answered": "已答复，待村民确认",
@@ -13,6 +13,8 @@ FIELDS = COMMON_LABELS | {
     "replied_at": "答复时间", "replied_by": "答复人", "feedback": "村民意见", "feedback_on": "村民确认日期",
     "round": "办理轮次",
 }
+# Coded values in words, for the committee's audit log (RecordType.values).
+VALUES = {"kind": KIND, "status": COMPLAINT_STATUS, "assignee_role": ROLES, "replied_by": ROLES}
 # The forms' labels and hints (portal/complaints/forms.py), shown through `translate`.
 FORM = {
     "kind": "类别",

@@ -14,3 +14,5 @@ LINE_FIELDS = COMMON_LABELS | {
     "plan": "分红方案", "year": "年度", "position": "序号", "household": "户号", "head": "户主",
     "shares": "股数", "amount": "分红金额", "payout": "发放状态", "paid_on": "发放日期",
 }
+# A line's coded values in words, for the committee's audit log (RecordType.values).
+LINE_VALUES = {"payout": PAYOUT}

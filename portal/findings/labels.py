@@ -9,3 +9,5 @@ FIELDS = COMMON_LABELS | {
     "title": "问题", "description": "问题说明", "records": "涉及的记录", "responsible": "整改责任单位",
     "responsible_person": "整改责任人", "found_on": "发现日期", "due_on": "整改期限", "status": "状态",
 }
+# Coded values in words, for the committee's audit log (RecordType.values).
+VALUES = {"status": FINDING_STATUS}

@@ -69,6 +69,9 @@ class RecordType:
     # How the committee's audit log shows a change of a type staff edit without an editor (a
     # village's landmarks); a type with an editor uses the editor's.
     readable: Callable[[FieldChange], FieldChange] | None = None
+    # The words of coded values (status "waiting" → 待分派), field by field, for the committee's
+    # audit log, of a type without an editor; a type with an editor uses the editor's.
+    values: Mapping[str, Mapping[str, str]] | None = None
 
     def rows(self, village_id: int) -> Select[Any]:
         """Every row of this type in the village, for `audit verify`."""

@@ -27,3 +27,5 @@ VOTE_FIELDS = COMMON_LABELS | {
     "plan": "方案", "meeting": "会议", "question": "表决事项", "held_on": "表决日期", "eligible": "应参加表决人数",
     "yes": "同意", "no": "反对", "abstain": "弃权", "result": "表决结果", "forms_sha256": "签字表决表扫描件",
 }
+# A comment's coded values in words, for the committee's audit log (RecordType.values).
+COMMENT_VALUES = {"status": COMMENT_STATUS, "replied_by": REPLIER}

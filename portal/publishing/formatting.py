@@ -147,6 +147,20 @@ def bracketed(context: Context, text: object) -> Markup:
     return Markup(" ({})" if _in_english(context) else "（{}）").format(text)
 
 
+# A tag (left as it is) or a run of 20 or more characters without a space outside tags.
+_TAG_OR_LONG_TOKEN = re.compile(r"(<[^>]*>)|([^\s<>]{20,})")
+
+
+def breakable(text: object) -> Markup:
+    """`text` escaped, each run of 20 or more characters without a space (a SHA-256, a list of
+    points, a JSON value) marked as a token that may break anywhere: a table cell can then keep
+    its words whole (`overflow-wrap: break-word`) without such a run pushing it past a phone's
+    screen."""
+    escaped = str(escape(text))  # Markup (a translated word, JSON) stays as it is
+    return Markup(_TAG_OR_LONG_TOKEN.sub(
+        lambda run: run.group(1) or f'<span class="token">{run.group(2)}</span>', escaped))
+
+
 def body_html(body: str) -> Markup:
     """A stored body for a page or a printed sheet, always through the sanitizer: an HTML body
     cleaned again (so a row edited in the database cannot slip a script in), a plain-text body
@@ -174,6 +188,7 @@ FILTERS = {
     "tokens": keep_tokens,
     "zh": zh_filter,
     "bracketed": bracketed,
+    "breakable": breakable,
     "is_html_body": is_html_body,
     "action_word": action_word,
     "money": money_filter,

@@ -104,6 +104,8 @@ def readable_change(change: FieldChange) -> FieldChange:
                 return points
             text = " → ".join(f"{east},{north}" for east, north in points[:SHOWN_POINTS])
             more = say(" → …（另 %(more)s 个）", more=len(points) - SHOWN_POINTS) if len(points) > SHOWN_POINTS else ""
+            if len(points) == 1:  # English says "1 point", "2 points": two messages, as Chinese has one
+                return say("1 个点：%(points)s", points=text)
             return say("%(n)s 个点：%(points)s%(more)s", n=len(points), points=text, more=more)
         return FieldChange(change.field, labelled.label, shown(change.before), shown(change.after))
     return labelled
