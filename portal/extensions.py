@@ -34,13 +34,14 @@ def html_lang() -> str:
 def init_app(app: Flask) -> None:
     from portal.accounts.sessions import COOKIE_KEY, session_user
     from portal.app import backend
-    from portal.translations import ensure_compiled, install_gettext, translate
+    from portal.translations import ensure_compiled, install_gettext, translate, translate_in
 
     csrf.init_app(app)
     ensure_compiled()  # the English .mo from its .po (build artefacts, not in git)
     babel.init_app(app, locale_selector=select_locale)
     install_gettext(app.jinja_env)
     app.jinja_env.filters["translate"] = translate
+    app.jinja_env.filters["translate_in"] = translate_in
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["large_text"] = prefs.large_text
     login_manager.init_app(app)

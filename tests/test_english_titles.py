@@ -219,3 +219,19 @@ def test_brackets_after_a_word_follow_the_readers_language(client, auth, demo):
     home = client.get("/staff/?lang=en").get_data(as_text=True)
     assert re.search(r">Drafts \(\d+\)</h2>", home)
     assert re.search(r">草稿（\d+）</h2>", client.get("/staff/?lang=zh").get_data(as_text=True))
+
+
+def test_a_drafts_verb_is_a_drafts_word_in_english(client, auth, demo):
+    """新建 on a draft is "New" (the log's 新建 is "Created"); a record type's name is singular there."""
+    auth.login("demo-staff")
+    english = client.get("/staff/new/asset?lang=en").get_data(as_text=True)
+    assert "<h1>New Land parcel or asset</h1>" in english and "Created" not in english
+    assert "<h1>新建 地块/资产</h1>" in client.get("/staff/new/asset?lang=zh").get_data(as_text=True)
+    assert client.post("/staff/new/asset?lang=en", data={"number": "LB-990", "name": "试验地", "kind": "land",
+                                                          "area": "2", "area_unit": "mu"}).status_code == 302
+    home = client.get("/staff/?lang=en").get_data(as_text=True)
+    assert "New · 试验地" in home or "New · LB-990" in home, home
+    client.post("/logout")
+    auth.login("demo-committee")
+    log = client.get("/committee/log?lang=en").get_data(as_text=True)
+    assert "Created" in log  # the log's own word stays past tense

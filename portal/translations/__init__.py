@@ -61,6 +61,16 @@ def translate(value: Any) -> Any:
     return current_translations().ugettext(value)
 
 
+def translate_in(value: Any, context: str) -> Any:
+    """Jinja filter `translate_in`: `translate`, but the catalog's entry for `value` in `context`
+    first (msgctxt), where the same Chinese word is another English one: 新建 on a draft is
+    "New", in the log "Created"."""
+    if not isinstance(value, str) or not value or isinstance(value, Message):
+        return translate(value)
+    found = current_translations().upgettext(context, value)
+    return translate(value) if found == value else found
+
+
 class Word(str):
     """A Chinese word that HTML shows in the reader's language (markupsafe's `escape` asks for
     `__html__`): a select option's label, made once at import and shown per request; as a
