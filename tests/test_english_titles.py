@@ -233,5 +233,7 @@ def test_a_drafts_verb_is_a_drafts_word_in_english(client, auth, demo):
     assert "New · 试验地" in home or "New · LB-990" in home, home
     client.post("/logout")
     auth.login("demo-committee")
-    log = client.get("/committee/log?lang=en").get_data(as_text=True)
+    log = client.get("/committee/log?kind=asset&lang=en").get_data(as_text=True)
     assert "Created" in log  # the log's own word stays past tense
+    assert ">Land parcel or asset LB-" in log and "Land parcels and assets LB-" not in log  # one record
+    assert ">地块/资产 LB-" in client.get("/committee/log?kind=asset&lang=zh").get_data(as_text=True)

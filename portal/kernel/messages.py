@@ -10,7 +10,7 @@ they are catalog words (a field's label) — "Please fill in Area". pybabel extr
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 
 class Message(str):
@@ -19,7 +19,7 @@ class Message(str):
     pattern: str
     values: Mapping[str, Any]
 
-    def __new__(cls, pattern: str, values: Mapping[str, Any] | None = None) -> Message:
+    def __new__(cls, pattern: str, values: Mapping[str, Any] | None = None) -> Self:
         text = pattern % dict(values) if values else pattern
         made = super().__new__(cls, text)
         made.pattern, made.values = pattern, dict(values or {})
@@ -51,6 +51,27 @@ def _has_chinese(text: str) -> bool:
 def say(pattern: str, **values: Any) -> Message:
     """A message for people: `pattern` in Chinese with %(name)s for each value."""
     return Message(pattern, values)
+
+
+class InContext(Message):
+    """A word whose translation depends on where it stands (the catalog's msgctxt): 地块/资产 naming
+    one record is "Land parcel or asset", heading a list "Land parcels and assets". Without an
+    entry in its context it is translated as the plain word."""
+
+    context: str
+
+    def __new__(cls, context: str, word: str) -> Self:
+        made = super().__new__(cls, word)
+        made.context = context
+        return made
+
+    def __reduce__(self) -> tuple[type[InContext], tuple[str, str]]:  # type: ignore[override]
+        return type(self), (self.context, self.pattern)
+
+    def render(self, lookup: Callable[[str], str]) -> str:
+        key = f"{self.context}\x04{self.pattern}"  # how gettext catalogs key an entry with msgctxt
+        found = lookup(key)
+        return lookup(self.pattern) if found == key else found
 
 
 class Joined(Message):

@@ -17,7 +17,10 @@ from sqlalchemy.orm import Session
 
 from portal.kernel.base import Audited
 from portal.kernel.history import FieldChange
-from portal.kernel.messages import say
+from portal.kernel.messages import InContext, say
+
+# The catalog's context (msgctxt) of a record type's name naming one record (合同 HT-001).
+RECORD_TYPE_CONTEXT = "记录类型"
 
 # Roles an actor may have; the value is also how the log names the actor's role.
 STAFF, COMMITTEE, TOWNSHIP, SYSTEM, VILLAGER = "staff", "committee", "township", "system", "villager"
@@ -79,7 +82,7 @@ class RecordType:
 
     def named(self, number: str) -> str:
         """The record by its type and number (合同 HT-001), in the reader's language when shown."""
-        return say("%(type)s %(number)s", type=self.name, number=number)
+        return say("%(type)s %(number)s", type=InContext(RECORD_TYPE_CONTEXT, self.name), number=number)
 
     def describe(self, code: str, data: Mapping[str, Any] | None, entity_id: str) -> tuple[str, str | None]:
         """A readable name of a record from its public state, and its page when it has one."""

@@ -31,7 +31,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from portal.kernel.messages import Message
+from portal.kernel.messages import InContext, Message
 
 HERE = Path(__file__).resolve().parent
 VOCABULARIES = HERE / "vocabularies.txt"
@@ -67,8 +67,7 @@ def translate_in(value: Any, context: str) -> Any:
     "New", in the log "Created"."""
     if not isinstance(value, str) or not value or isinstance(value, Message):
         return translate(value)
-    found = current_translations().upgettext(context, value)
-    return translate(value) if found == value else found
+    return translate(InContext(context, value))
 
 
 class Word(str):
