@@ -122,7 +122,7 @@ REGISTRY = Registry((
                {"create": frozenset({VILLAGER}), "assign": frozenset({COMMITTEE}), "reply": frozenset({COMMITTEE}),
                 "resolve": frozenset({VILLAGER}), "reopen": frozenset({VILLAGER})} | ERASE,
                prefix="TS-", personal=True, page=complaint_reads.page_path, views="portal.complaints.views",
-               values=complaint_labels.VALUES),
+               values=complaint_labels.VALUES, readable=complaint_reads.readable_change),
     RecordType("tender", Tender, "招租", tender_labels.FIELDS,
                RECORD | {verb: BY_STAFF for verb in TENDER_STEPS} | ERASE, prefix="ZZ-", personal=True,
                page=tender_reads.page_path, views="portal.tenders.views", editor="portal.tenders.editing"),

@@ -155,3 +155,6 @@ def test_coded_values_of_types_without_an_editor_are_shown_in_words(client, demo
     english = page(client, "/committee/log?kind=complaint&action=assign&lang=en")
     assert "<ins>Awaiting answer</ins>" in english and "<ins>Supervisory committee member</ins>" in english
     assert ">committee<" not in english
+    assert "<ins>合同 LB-LZ-2024-001</ins>" in created and "contract:" not in created  # what it is about
+    english_created = page(client, "/committee/log?kind=complaint&action=create&lang=en")
+    assert "<ins>Contract LB-LZ-2024-001</ins>" in english_created

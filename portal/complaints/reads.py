@@ -15,7 +15,7 @@ from portal.complaints.labels import COMPLAINT_STATUS, FIELDS, KIND
 from portal.complaints.models import OWED, Complaint, ComplaintStatus
 from portal.complaints.services import find_about, find_by_code, find_complaint, parse_about
 
-from portal.kernel.history import ROLES, Version, versions
+from portal.kernel.history import ROLES, FieldChange, Version, versions
 from portal.kernel.registry import RecordType
 from portal.kernel.transaction import Backend
 from portal.publishing.listings import Column, Listing, village_listing
@@ -177,3 +177,18 @@ def village_name(backend: Backend, code: str) -> str:
     """The village's name; NotFound for an unknown code."""
     with backend.db.read() as session:
         return find_village(session, code).name
+
+
+def readable_change(change: FieldChange) -> FieldChange:
+    """A complaint's change as the committee's audit log shows it: the record it is about by its
+    type's name (合同 LB-HT-001), not its code (`contract:LB-HT-001`)."""
+    if change.field != "about":
+        return change
+    from portal.registry import REGISTRY  # the registry names this module's function: import late
+
+    def named(value: Any) -> Any:
+        entity, _, number = value.partition(":") if isinstance(value, str) else ("", "", "")
+        record_type = REGISTRY.get(entity)
+        return record_type.named(number) if record_type is not None and number else value
+
+    return FieldChange(change.field, change.label, named(change.before), named(change.after))
