@@ -97,3 +97,25 @@ def test_a_notice_title_that_is_a_formula_is_inert_and_numbers_stay_numbers(back
     assert title.data_type == "s"
     assert any(cell.value == 1 and cell.data_type == "n" for cell in cells)  # the version stays a number
     assert "'=1+1" in _csv_cells(client.get(f"/v/{village}/notices.csv").data)
+
+
+def test_the_breakable_filter_keeps_every_payload_text_and_adds_only_its_token_spans():
+    """The committee log's and a draft's change tables pass values through `breakable`: the XSS
+    corpus comes out as the same text, with no element but <span class="token">, also after the
+    sanitizer's HTML (a notice body) and from JSON."""
+    from markupsafe import Markup
+
+    from portal.publishing.formatting import body_html, breakable
+
+    from .test_notices_plans import _Markup, _payloads
+
+    payloads = _payloads()
+    for payload in payloads:
+        page = _Markup(str(breakable(payload)))
+        assert "".join(page.text) == payload, payload
+        assert all(tag == "span" and attrs == {"class": "token"} for tag, attrs in page.tags), (payload, page.tags)
+        cleaned, marked = _Markup(str(body_html(payload))), _Markup(str(breakable(body_html(payload))))
+        assert [t for t in marked.tags if t != ("span", {"class": "token"})] == cleaned.tags, payload
+        assert "".join(marked.text) == "".join(cleaned.text), payload
+    as_json = Markup('{"a": "\\u003cscript\\u003e"}')  # what `tojson` gives: kept, its long run marked
+    assert breakable(as_json) == Markup('{"a": <span class="token">"\\u003cscript\\u003e"}</span>')
