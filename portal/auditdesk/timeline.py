@@ -206,19 +206,13 @@ def _person(role: str, username: str, people: Mapping[str, str]) -> Person:
 
 
 def _editor_labels(backend: Backend, entity: str) -> tuple[Mapping[str, Mapping[str, str]], Any]:
-    """The editor's words for coded values (status "active" → 有效) and its `readable` hook."""
+    """The words for coded values (status "active" → 有效) and the `readable` hook: the editor's,
+    or for a type without one its registry entry's (`RecordType.values`)."""
     record_type = backend.registry.get(entity)
     if record_type is None:
         return {}, None
-    if record_type.editor is None and record_type.values is not None:
-        return record_type.values, record_type.readable
-    if record_type.editor is None:  # the status words of the type's labels, if it names them
-        try:
-            labels = importlib.import_module(f"{record_type.model.__module__.rsplit('.', 1)[0]}.labels")
-        except ModuleNotFoundError:
-            return {}, None
-        words = [v for k, v in vars(labels).items() if k.endswith("_STATUS") and isinstance(v, dict)]
-        return ({"status": words[0]} if len(words) == 1 else {}), record_type.readable
+    if record_type.editor is None:
+        return record_type.values or {}, record_type.readable
     editor = importlib.import_module(record_type.editor).EDITOR
     return editor.value_labels, editor.readable
 
