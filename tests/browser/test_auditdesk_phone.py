@@ -86,4 +86,11 @@ def test_the_log_in_english_breaks_no_word_on_a_phone(browser, live_server):
     broken = browser.execute_script(BROKEN_WORDS)
     assert broken == [], broken
     save_full_page(browser, "desk-log-en")
-    browser.get(live_server + "/committee/log?lang=zh")  # the next test's reader reads Chinese
+    # 长辈版: three columns of whole words no longer fit; a correction's rows stack (原值 over 新值)
+    browser.get(live_server + "/prefs/large-text?on=1&next=/committee/log")
+    assert "large-text" in browser.find_element("tag name", "html").get_attribute("class")
+    assert_no_horizontal_overflow(browser)
+    broken = browser.execute_script(BROKEN_WORDS)
+    assert broken == [], broken
+    save_full_page(browser, "desk-log-en-large")
+    browser.get(live_server + "/prefs/large-text?on=0&next=/committee/log?lang=zh")  # as the next test reads
