@@ -237,3 +237,20 @@ def test_a_drafts_verb_is_a_drafts_word_in_english(client, auth, demo):
     assert "Created" in log  # the log's own word stays past tense
     assert ">Land parcel or asset LB-" in log and "Land parcels and assets LB-" not in log  # one record
     assert ">地块/资产 LB-" in client.get("/committee/log?kind=asset&lang=zh").get_data(as_text=True)
+
+
+def test_every_record_named_by_its_type_is_one_record_in_english(app):
+    """合同 HT-1 is "Contract HT-1"; a type whose plain name heads a list (问题清单 "Findings")
+    names one record in the singular ("Finding ZG-1") through its msgctxt 记录类型."""
+    from flask_babel import force_locale
+
+    from portal.translations import translate
+
+    with app.test_request_context("/"), force_locale("en"):
+        named = {rt.entity: translate(rt.named("X-1")) for rt in app.extensions["portal"].registry}
+    assert named["finding"] == "Finding X-1" and named["notice"] == "Notice X-1"
+    assert named["asset"] == "Land parcel or asset X-1" and named["contract"] == "Contract X-1"
+    plural = {entity: name for entity, name in named.items()
+              if name.split(" X-1")[0].endswith(("records", "Notices", "Comments", "Tenders", "ments", "Findings",
+                                                  "Meetings", "and assets"))}
+    assert plural == {}
