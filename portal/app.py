@@ -12,6 +12,7 @@ from portal.config import load_config
 from portal.kernel.database import Database
 from portal.kernel.transaction import Backend
 from portal.registry import REGISTRY
+from portal.translations.compiled import LanguageEnvironment
 
 DEMO_USERNAMES = ("demo-staff", "demo-committee", "demo-township")
 
@@ -21,6 +22,8 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("PORTAL_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
                 template_folder=str(root / "templates"), static_folder=str(root / "static"))
+    # Each template compiled once per language, its fixed words translated then (not per request).
+    app.jinja_environment = LanguageEnvironment
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path, test_config))
 

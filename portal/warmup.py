@@ -17,6 +17,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import configure_mappers
 
+from portal.translations.compiled import LANGUAGE_PREFIXES
+
 WARM_PDF = "<!doctype html><html lang=zh-CN><title>预热</title><h1>三资公开</h1><table><tr><td>预热 1,234.56 元</td></tr></table>"
 
 
@@ -27,7 +29,8 @@ def warm(app: Flask) -> float:
     start = time.perf_counter()
     configure_mappers()
     for name in app.jinja_env.list_templates(extensions=("html", "txt", "xml")):
-        app.jinja_env.get_template(name)
+        for language in LANGUAGE_PREFIXES:
+            app.jinja_env.get_template(language + name)
     read_a_contract(app)
     app.extensions["portal"].db.engine.dispose()
     render_pdf(WARM_PDF)

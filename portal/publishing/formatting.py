@@ -19,6 +19,7 @@ from portal.publishing.sanitizer import body_text, clean_html, is_html_body
 from portal.publishing.tokens import keep_tokens, keep_tokens_html
 from portal.kernel.types import trimmed
 from portal.translations import in_english
+from portal.translations.compiled import source_name
 
 AREA_UNITS = {"mu": "亩", "m2": "㎡"}
 EN_AREA_UNITS = {"mu": "mu", "m2": "m²"}
@@ -88,15 +89,14 @@ def _in_english(context: Context) -> bool:
     """Web pages follow the reader's language (session, see extensions.select_locale); printed
     notices (templates print/…) stay Chinese whatever the reader chose, as they are cached and
     posted on the board. The Python functions above are always Chinese (exports, PDFs, data)."""
-    return not (context.name or "").startswith("print/") and in_english()
+    return not source_name(context.name).startswith("print/") and in_english()
 
 
 def _token(context: Context, text: str) -> Markup | str:
     """A date, an amount or an area on a web page as one unbreakable token: a narrow phone
     wraps between "2033年1月" and "1日" or "¥6,747." and "00" otherwise. Only the public pages:
     printed sheets, the feed and the staff's desktop workspaces get the plain text."""
-    name = context.name or ""
-    if not text or not name.startswith("public/"):
+    if not text or not source_name(context.name).startswith("public/"):
         return text
     return Markup('<span class="nw">%s</span>') % text
 

@@ -42,10 +42,15 @@ def security_headers(https: bool) -> dict[str, str]:
 
 def init_app(app: Flask) -> None:
     https_site = str(app.config.get("PUBLIC_BASE_URL", "")).startswith("https://")
-    plain, secure = security_headers(https_site), security_headers(True)
+    plain, secure = list(security_headers(https_site).items()), list(security_headers(True).items())
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        for name, value in (secure if request.is_secure else plain).items():
-            response.headers.setdefault(name, value)
+        headers = response.headers
+        # A view may set its own (a stricter policy, say): keep it. One pass over the headers
+        # instead of one per name (Werkzeug's `in` compares each name in turn).
+        present = {name.lower() for name, _ in headers}
+        for name, value in secure if request.is_secure else plain:
+            if name.lower() not in present:
+                headers.add(name, value)
         return response

@@ -23,16 +23,15 @@ class RememberedLinks:
         self._lock = threading.Lock()
 
     def __call__(self, endpoint: str, **values: Any) -> str:
-        if any(name.startswith("_") for name in values):
+        if values and any(name[0] == "_" for name in values):
             return url_for(endpoint, **values)
+        current = request._get_current_object()  # type: ignore[attr-defined]  # one context lookup, not two
+        key = (current.script_root, current.blueprint if endpoint[0] == "." else None, endpoint,
+               *sorted(values.items()))
         try:
-            key = (request.script_root, request.blueprint if endpoint.startswith(".") else None, endpoint,
-                   *sorted(values.items()))
-            hash(key)
+            found = self._links.get(key)
         except TypeError:  # a list of values for one name
             return url_for(endpoint, **values)
-        with self._lock:
-            found = self._links.get(key)
         if found is None:
             found = url_for(endpoint, **values)
             with self._lock:

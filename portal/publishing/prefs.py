@@ -2,7 +2,7 @@
 own, so they survive closing the browser while a login (the session cookie) does not."""
 from __future__ import annotations
 
-from flask import request, session
+from flask import g, request, session
 from werkzeug.wrappers import Response
 
 LANGUAGES = ("zh", "en")
@@ -11,9 +11,13 @@ YEAR = 365 * 24 * 3600
 
 
 def _cookie() -> dict[str, str]:
-    """`lang=en&large=1` → its pairs; anything unknown is ignored."""
-    pairs = (part.partition("=") for part in request.cookies.get(COOKIE, "").split("&"))
-    return {key: value for key, _, value in pairs if key in ("lang", "large")}
+    """`lang=en&large=1` → its pairs; anything unknown is ignored. Read once per request."""
+    found: dict[str, str] | None = g.get("_prefs_cookie")
+    if found is None:
+        cookies = request.cookies
+        pairs = (part.partition("=") for part in (cookies[COOKIE] if COOKIE in cookies else "").split("&"))
+        found = g._prefs_cookie = {key: value for key, _, value in pairs if key in ("lang", "large")}
+    return found
 
 
 def language() -> str:

@@ -27,7 +27,9 @@ def arg(name: str, default: str = "") -> str:
     """The query parameter `name` as sent (`default` when absent)."""
     if name not in QUERY_PARAMETERS:
         raise KeyError(f"query parameter {name!r} is not in publishing.query.QUERY_PARAMETERS")
-    return request.args.get(name, default)
+    args = request.args
+    # not args.get(): Werkzeug's get raises and catches an HTTP exception for every absent name
+    return args[name] if name in args else default
 
 
 def known_query(*, without: tuple[str, ...] = ()) -> str:
