@@ -21,34 +21,15 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks import Report
+from benchmarks.load import WRK_SCRIPT, interleaved, wrk
 
 NAME = "pages"
 HELP = "public pages: contract list requests/s vs a bare Flask route under gunicorn, p95, gzip size"
 LIST_PATH = "/v/lianban/contracts"
-WRK_SCRIPT = """
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT rps=%.2f p50=%.3f p95=%.3f p99=%.3f errors=%d status=%d\\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
-    latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status))
-end
-"""
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--page-seconds", type=int, default=10, help="wrk duration per target (default 10)")
     parser.add_argument("--page-connections", type=int, default=32, help="concurrent connections (default 32)")
     parser.add_argument("--gunicorn-workers", type=int, default=2, help="gunicorn workers for both apps (default 2)")
-
-
-def either_side(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
-    """The bare route's load measured before and after the portal's: its mean (counts summed),
-    with `after` kept. On a machine whose speed drifts (a shared VM), a ratio to the mean of both
-    is fairer than to either, and the two show the drift."""
-    both = {key: before[key] + after[key] if key in ("status", "errors") else (before[key] + after[key]) / 2
-            for key in before}
-    return {**both, "after": after["rps"]}
 
 
 def _free_port() -> int:
@@ -71,17 +52,6 @@ def _serve(app: str, env: dict[str, str], workers: int, log: Path) -> tuple[subp
             time.sleep(0.1)
     process.terminate()
     raise RuntimeError(f"gunicorn did not start for {app}: see {log}")
-
-
-def _wrk(url: str, seconds: int, connections: int, script: Path) -> dict[str, float]:
-    threads = min(2, connections)
-    subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", "2s", url],
-                   check=True, capture_output=True)  # warm-up: workers load templates, pools fill
-    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
-                          "-H", "Accept-Encoding: gzip", "-s", str(script), url],
-                         check=True, capture_output=True, text=True).stdout
-    line = next(row for row in out.splitlines() if row.startswith("RESULT"))
-    return {key: float(value) for key, value in (part.split("=") for part in line.split()[1:])}
 
 
 def _build_demo(folder: Path) -> dict[str, str]:
@@ -126,12 +96,13 @@ def run(args: argparse.Namespace, workdir: Path, report: Report) -> None:
     rendering, rendering_url = _serve("portal.wsgi:app", uncached_env, args.gunicorn_workers, folder / "uncached.log")
     try:
         page_bytes, css_bytes = _sizes(portal_url, report)
-        before = _wrk(bare_url + "/", args.page_seconds, args.page_connections, script)
-        listing = _wrk(portal_url + LIST_PATH, args.page_seconds, args.page_connections, script)
+        # in turn, a slice at a time (benchmarks/load.py): the machine's drift hits all three alike
+        loads = interleaved({"bare": bare_url + "/", "listing": portal_url + LIST_PATH,
+                             "rendered": rendering_url + LIST_PATH}, args.page_seconds, args.page_connections, script)
+        baseline, listing, rendered = loads["bare"], loads["listing"], loads["rendered"]
         etag = urllib.request.urlopen(portal_url + LIST_PATH).headers["ETag"]
-        cached = _wrk_with_header(portal_url + LIST_PATH, args, script, f"If-None-Match: {etag}")
-        rendered = _wrk(rendering_url + LIST_PATH, args.page_seconds, args.page_connections, script)
-        baseline = either_side(before, _wrk(bare_url + "/", args.page_seconds, args.page_connections, script))
+        cached = wrk(portal_url + LIST_PATH, max(3, args.page_seconds // 2), args.page_connections, script,
+                     warm=False, headers=(f"If-None-Match: {etag}",))
     finally:
         for process in (portal, bare, rendering):
             process.terminate()
@@ -140,8 +111,8 @@ def run(args: argparse.Namespace, workdir: Path, report: Report) -> None:
     ratio = listing["rps"] / baseline["rps"]
     report.line(f"contract list: {listing['rps']:,.0f} req/s, p50 {listing['p50']:.1f} ms, "
                 f"p95 {listing['p95']:.1f} ms, p99 {listing['p99']:.1f} ms")
-    report.line(f"bare Flask route: {baseline['rps']:,.0f} req/s (before {before['rps']:,.0f}, after "
-                f"{baseline['after']:,.0f}), p95 {baseline['p95']:.1f} ms")
+    report.line(f"bare Flask route: {baseline['rps']:,.0f} req/s (slices {baseline['slowest']:,.0f} to "
+                f"{baseline['fastest']:,.0f}: how far the machine drifted), p95 {baseline['p95']:.1f} ms")
     report.line(f"unchanged list (If-None-Match → 304): {cached['rps']:,.0f} req/s, p95 {cached['p95']:.1f} ms")
     report.line(f"list rendered every time (PORTAL_PAGE_CACHE=0): {rendered['rps']:,.0f} req/s, "
                 f"p95 {rendered['p95']:.1f} ms")
@@ -155,10 +126,3 @@ def run(args: argparse.Namespace, workdir: Path, report: Report) -> None:
     report.figure("cache-off/bare ratio", f"{rendered['rps'] / baseline['rps']:.2f}")
     total_kib = (page_bytes + css_bytes) / 1024
     report.figure("list page + CSS over the wire (gzip)", f"{total_kib:.1f} KiB", "≤ 50 KiB", total_kib <= 50)
-
-
-def _wrk_with_header(url: str, args: argparse.Namespace, script: Path, header: str) -> dict[str, float]:
-    out = subprocess.run(["wrk", "-t", "2", "-c", str(args.page_connections), "-d", f"{max(3, args.page_seconds // 2)}s",
-                          "-H", header, "-s", str(script), url], check=True, capture_output=True, text=True).stdout
-    line = next(row for row in out.splitlines() if row.startswith("RESULT"))
-    return {key: float(value) for key, value in (part.split("=") for part in line.split()[1:])}

@@ -118,3 +118,16 @@ def test_county_sizes_scale_the_totals_of_the_issue():
                              "receipts": full.receipts * 200, "log entries": 2_000_000}
     tenth = Sizes.scaled(0.1)
     assert (tenth.villages, tenth.totals()["log entries"], tenth.totals()["contracts"]) == (20, 200_000, 5_000)
+
+
+def test_slices_loaded_in_turn_pool_into_one_run():
+    """benchmarks/load.py: a target's slices are one run; a slow slice counts by its requests."""
+    from benchmarks.load import pooled
+
+    fast = {"rps": 300.0, "requests": 300, "seconds": 1.0, "errors": 0, "status": 0, "percentiles": [10.0] * 100}
+    slow = {"rps": 100.0, "requests": 100, "seconds": 1.0, "errors": 1, "status": 2, "percentiles": [1.0] * 100}
+    both = pooled([fast, slow])
+    assert (both["rps"], both["requests"], both["slowest"], both["fastest"]) == (200.0, 400, 100.0, 300.0)
+    assert (both["p50"], both["p95"], both["errors"], both["status"]) == (10.0, 10.0, 1, 2)  # 3 in 4 took 10 ms
+    ramp = pooled([{**slow, "percentiles": [float(p) for p in range(1, 101)]}])
+    assert (ramp["p50"], ramp["p95"], ramp["p99"]) == (50.0, 95.0, 99.0)

@@ -26,7 +26,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import traceback
 import time
 import urllib.request
@@ -275,53 +274,6 @@ def _serve(app: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[b
     raise RuntimeError(f"gunicorn did not start for {app}: see {log}")
 
 
-def _python_load(url: str, seconds: int, connections: int) -> dict[str, float]:
-    """A small load generator for when wrk is missing: `connections` threads, keep-alive."""
-    import http.client
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    host, port = parts.hostname or "127.0.0.1", parts.port
-    latencies: list[float] = []
-    errors = [0]
-    stop = time.perf_counter() + seconds
-
-    def worker() -> None:
-        conn = http.client.HTTPConnection(host, port, timeout=10)
-        while time.perf_counter() < stop:
-            start = time.perf_counter()
-            try:
-                conn.request("GET", parts.path, headers={"Accept-Encoding": "gzip"})
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    errors[0] += 1
-            except OSError:
-                errors[0] += 1
-                conn = http.client.HTTPConnection(host, port, timeout=10)
-                continue
-            latencies.append((time.perf_counter() - start) * 1000)
-
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
-    begun = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    latencies.sort()
-    return {"rps": len(latencies) / (time.perf_counter() - begun), "p50": percentile(latencies, 50),
-            "p95": percentile(latencies, 95), "p99": percentile(latencies, 99), "errors": errors[0], "status": 0}
-
-
-def _load(url: str, seconds: int, connections: int, script: Path) -> dict[str, float]:
-    if shutil.which("wrk"):
-        from benchmarks.pages import _wrk
-
-        return _wrk(url, seconds, connections, script)
-    _python_load(url, 2, connections)  # warm-up
-    return _python_load(url, seconds, connections)
-
-
 def _get_ms(url: str) -> float:
     start = time.perf_counter()
     with urllib.request.urlopen(url, timeout=60) as response:
@@ -331,7 +283,7 @@ def _get_ms(url: str) -> float:
 
 def _served(args: argparse.Namespace, url: str, instance: Path, code: str, contract: str, workdir: Path,
             report: Report) -> None:
-    from benchmarks.pages import WRK_SCRIPT, either_side
+    from benchmarks.load import SLICE_SECONDS, WRK_SCRIPT, interleaved
 
     folder = workdir / "county-serve"
     folder.mkdir(parents=True, exist_ok=True)
@@ -360,11 +312,10 @@ def _served(args: argparse.Namespace, url: str, instance: Path, code: str, contr
         pdf = f"/v/{code}/contracts/{contract}.pdf"
         first = _get_ms(portal_url + pdf)
         cached = sorted(_get_ms(portal_url + pdf) for _ in range(PDF_CACHED_REQUESTS))
-        # the bare route before and after the portal's two (benchmarks.pages.either_side)
-        before = _load(bare_url + "/", args.county_seconds, args.county_connections, script)
-        listing = _load(portal_url + path, args.county_seconds, args.county_connections, script)
-        rendered = _load(uncached_url + path, args.county_seconds, args.county_connections, script)
-        baseline = either_side(before, _load(bare_url + "/", args.county_seconds, args.county_connections, script))
+        # in turn, a slice at a time (benchmarks/load.py): the machine's drift hits all three alike
+        loads = interleaved({"bare": bare_url + "/", "cached": portal_url + path, "uncached": uncached_url + path},
+                            args.county_seconds, args.county_connections, script)
+        baseline, listing, rendered = loads["bare"], loads["cached"], loads["uncached"]
     finally:
         for process in started:
             process.terminate()
@@ -379,8 +330,9 @@ def _served(args: argparse.Namespace, url: str, instance: Path, code: str, contr
                 f"p95 {listing['p95']:.1f} ms")
     report.line(f"{path} rendered every time (PORTAL_PAGE_CACHE=0): {rendered['rps']:,.0f} req/s, "
                 f"p95 {rendered['p95']:.1f} ms")
-    report.line(f"bare Flask route: {baseline['rps']:,.0f} req/s (before {before['rps']:,.0f}, after "
-                f"{baseline['after']:,.0f}), p95 {baseline['p95']:.1f} ms")
+    report.line(f"bare Flask route: {baseline['rps']:,.0f} req/s (slices {baseline['slowest']:,.0f} to "
+                f"{baseline['fastest']:,.0f}: how far the machine drifted), p95 {baseline['p95']:.1f} ms")
+    report.line(f"loaded in turn, {baseline['slices']} slices of {SLICE_SECONDS} s each: bare, cached, uncached")
     report.line(f"{pdf}: first {first:.0f} ms, cached p50 {percentile(cached, 50):.1f} ms, "
                 f"p95 {percentile(cached, 95):.1f} ms, max {cached[-1]:.1f} ms ({PDF_CACHED_REQUESTS} requests, one "
                 f"at a time, spread over the workers)")
