@@ -199,7 +199,8 @@ def init_app(app: Flask) -> None:
     def count_visit(response: Response) -> Response:
         code = g.get("visit_of")
         if code and response.status_code in COUNTED_STATUSES:
-            visits.count(portal, code, portal.today(), visitor(request.remote_addr, request.user_agent.string),
+            visits.count(portal, code, portal.today(), visitor(request.remote_addr,
+                                                               request.environ.get("HTTP_USER_AGENT", "")),
                          request.path)
         return response
 

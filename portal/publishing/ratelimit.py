@@ -11,6 +11,7 @@ window boundary. Over the limit: 429 with `Retry-After` and a Chinese page sayin
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 import time
@@ -41,6 +42,7 @@ def bucket_of(path: str, searching: bool) -> str | None:
     return "search" if searching else None
 
 
+@functools.lru_cache(maxsize=4096)  # parsing an address costs more than the rest of a visit's count
 def client_key(address: str | None) -> str:
     """The address counted: an IPv6 client by its /64 (one household's or phone's prefix, which
     it may rotate within at will), an IPv4 one as is."""
