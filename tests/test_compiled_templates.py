@@ -52,9 +52,15 @@ def test_a_message_that_is_not_a_literal_is_looked_up_when_rendered(app):
     assert _render(app, source, "t.html", english=False, word="工作人员登录") == "工作人员登录"
 
 
-def test_a_template_that_names_its_own_underscore_is_left_alone(app):
-    source = "{% set _ = word %}{{ _ }}"
+@pytest.mark.parametrize("source", ["{% set _ = word %}{{ _ }}", "{% for _ in [word] %}{{ _ }}{% endfor %}",
+                                    "{% macro m(_) %}{{ _ }}{% endmacro %}{{ m(word) }}"])
+def test_a_template_that_names_its_own_underscore_is_left_alone(app, source):
     assert _render(app, source, "en:t.html", english=True, word="<i>") == "&lt;i&gt;"
+
+
+def test_a_template_that_imports_a_gettext_name_is_left_alone(app):
+    tree = app.jinja_env.parse("{% from 'base.html' import gettext %}{{ gettext('工作人员登录') }}", "en:t.html")
+    assert "工作人员登录" in app.jinja_env.compile(tree, "en:t.html", raw=True)
 
 
 def test_a_page_and_the_templates_it_extends_follow_the_readers_language(app):

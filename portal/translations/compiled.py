@@ -104,6 +104,9 @@ def fold_messages(tree: nodes.Template, translations: gettext.NullTranslations) 
     """`tree` with its literal gettext calls translated by `translations`, unless a template
     binds one of the gettext names itself (then that template is left as it is)."""
     bound = {target.name for target in tree.find_all(nodes.Name) if target.ctx in ("store", "param")}
+    bound |= {target.target for target in tree.find_all(nodes.Import)}
+    bound |= {name if isinstance(name, str) else name[1] for found in tree.find_all(nodes.FromImport)
+              for name in found.names}
     if bound & {*_GETTEXT, _PGETTEXT}:
         return tree
     folded: nodes.Template = _MessageFolder(translations).visit(tree)
