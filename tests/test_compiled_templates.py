@@ -46,6 +46,26 @@ def test_a_messages_values_are_still_escaped_when_rendered(app):
     assert _render(app, source, "t.html", english=False, n=3, a="¥1.00") == "共 3 份合同，欠缴合计 ¥1.00（截至 &lt;b&gt;）"
 
 
+def test_every_xss_payload_in_a_compiled_message_is_text(app):
+    """The XSS corpus as a message's values: shown as the same text, no element, as when looked up."""
+    from .test_notices_plans import _Markup, _payloads
+
+    env = app.jinja_env
+    source = "<p>{{ _('共 %(n)s 份合同，欠缴合计 %(a)s（截至 %(d)s）', n=payload, a=payload, d='1') }}</p>"
+    compiled = {name: env.template_class.from_code(env, env.compile(env.parse(source, name), name), env.make_globals(None))
+                for name in ("en:t.html", "t.html")}
+    assert "共 %(n)s" not in env.compile(source, "en:t.html", raw=True)
+    with app.test_request_context("/"), force_locale("en"):
+        for payload in _payloads():
+            page = _Markup(compiled["en:t.html"].render(payload=payload))
+            assert page.tags == [("p", {})] and "".join(page.text) == \
+                f"Contracts: {payload}; owing in total: {payload} (as of 1)", payload
+    with app.test_request_context("/"), force_locale("zh"):
+        for payload in _payloads():
+            page = _Markup(compiled["t.html"].render(payload=payload))
+            assert page.tags == [("p", {})] and "".join(page.text) == f"共 {payload} 份合同，欠缴合计 {payload}（截至 1）"
+
+
 def test_a_message_that_is_not_a_literal_is_looked_up_when_rendered(app):
     source = "{{ _(word) }}"
     assert _render(app, source, "en:t.html", english=True, word="工作人员登录") == "Staff login"
