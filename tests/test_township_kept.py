@@ -12,6 +12,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
 from portal.contracts.arrears import arrears_list
+from portal.contracts.services import withdraw_contract
 from portal.receipts.services import ReceiptInput, record_receipt
 from portal.township import figures, kept, reads
 from portal.township.models import KeptFigures
@@ -101,6 +102,30 @@ def test_kept_figures_are_the_counted_ones(backend, demo):
         found, fresh = kept.counted(session, villages, backend.today())
         assert fresh == []
         assert found == figures.count(session, [v.id for v in villages], backend.today())
+
+
+def test_a_few_villages_are_counted_as_all_of_them_are(backend, demo, monkeypatch):
+    """A few villages' receipts are found by village and summed without matching their contracts
+    first; all villages' through their contracts. Both count the same with a receipt of a
+    withdrawn contract, one of no contract and one dated after today."""
+    def staff_receipt(number: str, contract: str, amount: str, day: str) -> None:
+        record_receipt(backend, DEMO_STAFF, demo, ReceiptInput(
+            number=number, amount=amount, received_on=day, payer_name="测试付款人", contract_number=contract))
+
+    with backend.db.read() as session:
+        ids = list(session.scalars(select(Village.id)))
+        before = figures.count(session, ids, backend.today())
+    staff_receipt("SK-NONE-1", "", "900.00", "2026-03-01")
+    staff_receipt("SK-LATE-1", "LB-HT-2016-003", "5000.00", (backend.today() + timedelta(days=3)).isoformat())
+    staff_receipt("SK-WD-1", "LB-HT-2016-005", "800.00", "2026-03-01")
+    withdraw_contract(backend, DEMO_STAFF, demo, "LB-HT-2016-005", "录入错误")
+    with backend.db.read() as session:
+        by_village = figures.count(session, ids, backend.today())
+        monkeypatch.setattr(figures, "FEW_VILLAGES", 0)
+        by_contract = figures.count(session, ids, backend.today())
+    assert by_village == by_contract
+    changed = [i for i in ids if by_village[i] != before[i]]
+    assert len(changed) == 1 and by_village[changed[0]].due <= before[changed[0]].due  # the withdrawn one's rent left
 
 
 def test_the_page_is_served_when_the_figures_cannot_be_kept(app, backend, demo, caplog, monkeypatch):

@@ -43,6 +43,7 @@ LIST_TARGET, UNCACHED_TARGET, P95_TARGET_MS = 0.5, 0.25, 50.0
 PROOF_TARGET_MS, VERIFY_TARGET = 5.0, 0.5
 PDF_FIRST_TARGET_S, PDF_CACHED_TARGET_MS, OVERVIEW_TARGET_MS = 1.0, 20.0, 200.0
 PDF_CACHED_REQUESTS = 100  # the p95 of 20 would be their second slowest
+AFTER_WRITES_ROUNDS = 5  # receipts in 10 villages, then the overview: median of the rounds
 OVERVIEW_PATH = "/township/"  # the township overview; a township account without a township sees every village
 
 
@@ -208,7 +209,7 @@ def _verify(backend: Any, code: str, directory: Path, report: Report) -> None:
 def _overview(app: Any, generated: Any, report: Report) -> None:
     """Times the township overview (in-process through the test client, as a township account,
     no page cache): the first request of a day with nothing kept (every village counted), then
-    with every village's figures kept (the target), then after receipts in 10 villages (those
+    with every village's figures kept (the target), then after receipts in 10 villages, 5 times (those
     counted again); else says it is not built."""
     rules = {rule.rule for rule in app.url_map.iter_rules()}
     if OVERVIEW_PATH not in rules:
@@ -235,16 +236,20 @@ def _overview(app: Any, generated: Any, report: Report) -> None:
     counting = get_ms()
     kept = statistics.median(get_ms() for _ in range(7))
     changed = generated.codes[:: max(1, len(generated.codes) // 10)][:10]
-    for n, code in enumerate(changed):
-        record_receipt(backend, Actor("county-bench-staff", "staff", village=code), code, ReceiptInput(
-            number=f"BENCH-{n}", amount="100.00", received_on=backend.today(), payer_name="基准付款人",
-            contract_number=generated.contract_numbers[code][0]))
-    after_writes = get_ms()
+    after = []
+    for round_ in range(AFTER_WRITES_ROUNDS):  # one request is one sample of a machine that drifts
+        for n, code in enumerate(changed):
+            record_receipt(backend, Actor("county-bench-staff", "staff", village=code), code, ReceiptInput(
+                number=f"BENCH-{round_}-{n}", amount="100.00", received_on=backend.today(),
+                payer_name="基准付款人", contract_number=generated.contract_numbers[code][0]))
+        after.append(get_ms())
+    after_writes = statistics.median(after)
     report.check(statuses == {200}, f"GET {OVERVIEW_PATH} as a township account: {sorted(statuses)}")
     report.line(f"township overview, {len(generated.codes)} villages: {counting:.0f} ms counting every village "
                 f"(a day's first request when the nightly `township count-figures` has not run), median "
-                f"{kept:.0f} ms of 7 with every village's figures kept, {after_writes:.0f} ms after receipts "
-                f"in {len(changed)} villages (those counted again)")
+                f"{kept:.0f} ms of 7 with every village's figures kept, median {after_writes:.0f} ms of "
+                f"{AFTER_WRITES_ROUNDS} after receipts in {len(changed)} villages (those counted again: "
+                + ", ".join(f"{ms:.0f}" for ms in after) + " ms)")
     report.figure("township overview, figures kept", f"{kept:.0f} ms", f"≤ {OVERVIEW_TARGET_MS:g} ms",
                   kept <= OVERVIEW_TARGET_MS)
     report.figure(f"township overview after writes in {len(changed)} villages", f"{after_writes:.0f} ms",
