@@ -8,11 +8,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from portal.contracts.arrears import arrears_list
+from portal.contracts.models import Contract, StoredInstalment
 from portal.contracts.services import withdraw_contract
+from portal.kernel.status import RecordStatus
+from portal.receipts.models import Receipt
 from portal.receipts.services import ReceiptInput, record_receipt
 from portal.township import figures, kept, reads
 from portal.township.models import KeptFigures
@@ -104,10 +107,24 @@ def test_kept_figures_are_the_counted_ones(backend, demo):
         assert found == figures.count(session, [v.id for v in villages], backend.today())
 
 
+def this_years_rent(session, number: str, today) -> tuple[int, int]:
+    """A contract's rent due this year up to `today` and its receipts in that time, in fen."""
+    contract = session.scalars(select(Contract).where(Contract.number == number)).one()
+    start = today.replace(month=1, day=1)
+    due = session.scalar(select(func.sum(StoredInstalment.amount)).where(
+        StoredInstalment.contract_id == contract.id, StoredInstalment.due_date >= start,
+        StoredInstalment.due_date <= today)) or 0
+    received = session.scalar(select(func.sum(Receipt.amount)).where(
+        Receipt.contract_id == contract.id, Receipt.status == RecordStatus.ACTIVE, Receipt.received_on >= start,
+        Receipt.received_on <= today)) or 0
+    return int(due * 100), int(received * 100)
+
+
 def test_a_few_villages_are_counted_as_all_of_them_are(backend, demo, monkeypatch):
     """A few villages' receipts are found by village and summed without matching their contracts
     first; all villages' through their contracts. Both count the same with a receipt of a
-    withdrawn contract, one of no contract and one dated after today."""
+    withdrawn contract, one of no contract and one dated after today; a withdrawn contract's
+    rent and money count for nothing, a receipt of no contract or of a later day adds nothing."""
     def staff_receipt(number: str, contract: str, amount: str, day: str) -> None:
         record_receipt(backend, DEMO_STAFF, demo, ReceiptInput(
             number=number, amount=amount, received_on=day, payer_name="测试付款人", contract_number=contract))
@@ -115,17 +132,20 @@ def test_a_few_villages_are_counted_as_all_of_them_are(backend, demo, monkeypatc
     with backend.db.read() as session:
         ids = list(session.scalars(select(Village.id)))
         before = figures.count(session, ids, backend.today())
+        withdrawn_due, withdrawn_received = this_years_rent(session, "LB-HT-2016-016", backend.today())
     staff_receipt("SK-NONE-1", "", "900.00", "2026-03-01")
     staff_receipt("SK-LATE-1", "LB-HT-2016-003", "5000.00", (backend.today() + timedelta(days=3)).isoformat())
-    staff_receipt("SK-WD-1", "LB-HT-2016-005", "800.00", "2026-03-01")
-    withdraw_contract(backend, DEMO_STAFF, demo, "LB-HT-2016-005", "录入错误")
+    staff_receipt("SK-WD-1", "LB-HT-2016-016", "800.00", "2026-03-01")
+    withdraw_contract(backend, DEMO_STAFF, demo, "LB-HT-2016-016", "录入错误")
     with backend.db.read() as session:
         by_village = figures.count(session, ids, backend.today())
         monkeypatch.setattr(figures, "FEW_VILLAGES", 0)
         by_contract = figures.count(session, ids, backend.today())
     assert by_village == by_contract
     changed = [i for i in ids if by_village[i] != before[i]]
-    assert len(changed) == 1 and by_village[changed[0]].due <= before[changed[0]].due  # the withdrawn one's rent left
+    assert len(changed) == 1
+    assert by_village[changed[0]].due == before[changed[0]].due - withdrawn_due  # its rent left the figures
+    assert by_village[changed[0]].received == before[changed[0]].received - withdrawn_received  # so did its money
 
 
 def test_the_page_is_served_when_the_figures_cannot_be_kept(app, backend, demo, caplog, monkeypatch):

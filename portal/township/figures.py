@@ -57,7 +57,7 @@ class VillageFigures:
     village_id: int
     area: Decimal          # 亩 under contracts running today
     due: Decimal           # rent due from 1 January to today
-    received: Decimal      # rent received (receipts against contracts) from 1 January to today
+    received: Decimal      # rent received (receipts against contracts not withdrawn) from 1 January to today
     arrears: Decimal       # all rent due by today and not paid, whatever the year
     expiring: int          # running contracts ending within EXPIRING_MONTHS
     open_tenders: int
@@ -140,9 +140,10 @@ def count(session: Session, ids: list[int], today: date) -> dict[int, Counted]:
         .where(running, Contract.end_date <= add_months(today, EXPIRING_MONTHS), _scoped(Contract.village_id, ids))
         .group_by(Contract.village_id)).all())
     rent = {village: (due, arrears) for village, due, _toward, arrears in session.execute(_rent(ids, year_start, today))}
+    contracts = select(Contract.id).where(_scoped(Contract.village_id, ids), Contract.status != ContractStatus.WITHDRAWN)
     received: dict[int, Any] = dict(session.execute(
         select(Receipt.village_id, func.sum(_raw(Receipt.amount)))
-        .where(Receipt.status == RecordStatus.ACTIVE, Receipt.contract_id.is_not(None),
+        .where(Receipt.status == RecordStatus.ACTIVE, Receipt.contract_id.in_(contracts),
                Receipt.received_on >= year_start, Receipt.received_on <= today, _scoped(Receipt.village_id, ids))
         .group_by(Receipt.village_id)).all())
     tenders = dict(session.execute(
