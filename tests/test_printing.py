@@ -271,6 +271,26 @@ def test_unchanged_contract_keeps_its_printed_copy_while_the_log_grows(client, b
     assert calls == [1, 1]
 
 
+@sqlite_only
+@pytest.mark.parametrize("query", ["", "?sheet=qr"])
+def test_a_printed_contract_is_found_without_loading_its_page(client, demo, monkeypatch, query):
+    """A copy already printed is found from the contract's version and its receipts' alone: the
+    schedule, receipts, history and proof of its page are not read again."""
+    from portal.contracts import reads as contract_reads
+
+    url = f"/v/lianban/contracts/{PERSON_CONTRACT}.pdf{query}"
+    first = client.get(url)
+    assert first.status_code == 200
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("contract_detail called: the stamp should have found the printed copy")
+
+    monkeypatch.setattr(contract_reads, "contract_detail", refuse)
+    second = client.get(url)
+    assert second.status_code == 200 and second.data == first.data
+    assert second.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+
+
 def test_cache_prunes_least_recently_used_files(tmp_path):
     cache = pdf_cache.PdfCache(tmp_path / "pdf-cache", max_bytes=2500)
     for n in range(3):
@@ -417,7 +437,7 @@ def test_a_new_comment_renders_the_plan_pdf_again(client, backend, demo, monkeyp
 
 
 @sqlite_only
-@pytest.mark.parametrize("kind", ["notices", "plans", "parcels"])
+@pytest.mark.parametrize("kind", ["contracts", "notices", "plans", "parcels"])
 def test_unknown_record_pdf_is_a_friendly_404(client, village, kind):
     response = client.get(f"/v/{village}/{kind}/NO-SUCH.pdf")
     assert response.status_code == 404

@@ -5,12 +5,17 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Response
+from sqlalchemy import select
 
 from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
 from portal.contracts.rent import annual_rent
-from portal.publishing.printing import record_response, versions_of
+from portal.contracts.services import find_contract
+from portal.kernel.transaction import Backend
+from portal.receipts.models import Receipt
+from portal.publishing.printing import PrintStamp, record_response, stamped_record_response, versions_of
 from portal.publishing.sheets import Checkpoint, money_with_words, record_pdf
+from portal.villages.services import find_village
 
 
 def _plain_number(value: Decimal) -> str:
@@ -48,3 +53,21 @@ def contract_response(detail: contract_reads.ContractDetail) -> Response:
     """/v/<code>/contracts/<number>.pdf, rendered once per record version (and receipts, day)."""
     return record_response("contract", "contracts.contract", detail, detail.contract, versions_of(detail.receipts),
                             detail.balance.as_of, lambda url, cp: contract_pdf(detail, url, cp))
+
+
+def contract_stamp(backend: Backend, code: str, number: str) -> PrintStamp:
+    """What the contract's printed copy is keyed by, in three small reads; NotFound as
+    `contract_detail`."""
+    with backend.db.read() as session:
+        village = find_village(session, code)
+        contract = find_contract(session, village.id, number, with_items=False)
+        receipts = session.execute(select(Receipt.id, Receipt.version).where(Receipt.contract_id == contract.id))
+        return PrintStamp(village, contract.id, contract.number, contract.version,
+                          sorted((id_, version) for id_, version in receipts))
+
+
+def cached_contract_response(backend: Backend, code: str, number: str, as_of: date) -> Response:
+    """`contract_response`, with a copy already printed found from the contract's stamp alone."""
+    return stamped_record_response(
+        "contract", "contracts.contract", contract_stamp(backend, code, number), as_of,
+        lambda: contract_response(contract_reads.contract_detail(backend, code, number, as_of)))

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from portal.app import backend
 from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
-from portal.contracts.printing import contract_response
+from portal.contracts.printing import cached_contract_response
 from portal.kernel.area import area_grouped
 from portal.kernel.money import format_money
 from portal.publishing.formatting import EN_AREA_UNITS, area, area_number, cn_date, en_date
@@ -104,7 +104,7 @@ def contract(code: str, number: str) -> str:
 @bp.get("/v/<code>/contracts/<number>.pdf")
 def contract_pdf(code: str, number: str) -> Response:
     """The contract as a printed notice, rendered once per record version."""
-    return contract_response(contract_reads.contract_detail(backend(), code, number, backend().today()))
+    return cached_contract_response(backend(), code, number, backend().today())
 
 
 @bp.get("/v/<code>/contracts", defaults={"fmt": None})

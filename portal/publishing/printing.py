@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -79,7 +80,32 @@ def listing_response(listing: Listing) -> Response:
 
 
 def versions_of(records: Iterable[VillageRecord]) -> list[tuple[int, int]]:
-    return [(r.id, r.version) for r in records]
+    """(id, version) of each record, in id order: the same key however the records were listed."""
+    return sorted((r.id, r.version) for r in records)
+
+
+@dataclass(frozen=True)
+class PrintStamp:
+    """What a record's printed copy is keyed by: its village, id, number and version and the
+    versions of what its page shows with it. Read on its own (a few small queries), it finds a
+    cached copy without the page's data being loaded (`stamped_record_response`)."""
+
+    village: Village
+    record_id: int
+    number: str
+    version: int
+    shown_with: Sequence[object]
+
+
+def _record_copy(kind: str, endpoint: str, stamp: PrintStamp, as_of: date) -> tuple[tuple[object, ...], str, str]:
+    """The cache key of the record's copy, its page's address and the PDF's file name."""
+    village = stamp.village
+    page_url = public_url(url_for(endpoint, code=village.code, number=stamp.number))
+    key: tuple[object, ...] = (kind, LAYOUT, village.code, village.version, stamp.record_id, stamp.version,
+                               list(stamp.shown_with), as_of.isoformat(), page_url)
+    qr = arg("sheet") == "qr"  # only the QR box, for a notice the village printed itself
+    filename = f"{village.code}-{stamp.number}-v{stamp.version}{'-qr' if qr else ''}.pdf"
+    return (("qr", *key) if qr else key), page_url, filename
 
 
 def record_response(kind: str, endpoint: str, detail: RecordDetail, record: NumberedRecord,
@@ -88,21 +114,30 @@ def record_response(kind: str, endpoint: str, detail: RecordDetail, record: Numb
     """<record page>.pdf, rendered once per (record version, versions of what its page shows with
     it, day, page address) and then served from the cache. `render(page_url, checkpoint)` draws it
     at the log state of the record's proof (the log as read with the record)."""
-    village = detail.village
-    page_url = public_url(url_for(endpoint, code=village.code, number=record.number))
-    key = (kind, LAYOUT, village.code, village.version, record.id, record.version, shown_with,
-           as_of.isoformat(), page_url)
+    stamp = PrintStamp(detail.village, record.id, record.number, record.version, shown_with)
+    key, page_url, filename = _record_copy(kind, endpoint, stamp, as_of)
     proof = detail.proof or {}
 
     def checkpoint() -> Checkpoint:
         return now_checkpoint(proof.get("size", 0), proof.get("root", ""))
 
-    if arg("sheet") == "qr":  # only the QR box, for a notice the village printed itself
+    if key[0] == "qr":
         title = str(getattr(record, "title", "") or record.number)
-        body = pdf_cache().get_or_render(("qr", *key), lambda: qr_sheet_pdf(
-            detail, record.number, title, page_url, checkpoint()))
-        return pdf_response(body, f"{village.code}-{record.number}-v{record.version}-qr.pdf")
-    body = pdf_cache().get_or_render(key, lambda: render(page_url, checkpoint()))
-    return pdf_response(body, f"{village.code}-{record.number}-v{record.version}.pdf")
+        body = pdf_cache().get_or_render(key, lambda: qr_sheet_pdf(detail, record.number, title, page_url,
+                                                                   checkpoint()))
+    else:
+        body = pdf_cache().get_or_render(key, lambda: render(page_url, checkpoint()))
+    return pdf_response(body, filename)
+
+
+def stamped_record_response(kind: str, endpoint: str, stamp: PrintStamp, as_of: date,
+                            respond: Callable[[], Response]) -> Response:
+    """The cached copy of the record `stamp` names, if there is one; else `respond()`, which
+    loads the page's data and calls `record_response` (keyed by what it loaded, so a record
+    changed in between is stored under its new version). A cached contract is then two small
+    reads instead of its page's data (its schedule, receipts, history and proof)."""
+    key, _, filename = _record_copy(kind, endpoint, stamp, as_of)
+    body = pdf_cache().get(key)
+    return respond() if body is None else pdf_response(body, filename)
 
 
