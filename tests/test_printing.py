@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from portal.contracts import reads as contract_reads
 from portal.contracts.models import Contract, LesseeKind
+from portal.publishing.formatting import cn_date
 from portal.kernel.money import amount_in_words, format_money
 from portal.parcels import reads as parcel_reads
 from portal.publishing import pdf, pdf_cache, printing
@@ -184,8 +185,11 @@ def test_contract_pdf_reads_back(client, backend, demo, tmp_path):
     assert f"欠缴合计{format_money(detail.balance.arrears)}（{amount_in_words(detail.balance.arrears)}）" in words
     first_year = detail.contract.schedule()[0].amount
     assert f"第1年{format_money(first_year)}（{amount_in_words(first_year)}）" in words
-    for receipt in detail.receipts:
-        assert receipt.number in text
+    assert detail.receipts
+    laid_out = _run(_tool("pdftotext"), "-layout", "-enc", "UTF-8", str(pdf), "-").splitlines()
+    for receipt in detail.receipts:  # one line each, ruled text (portal/publishing/text_table.py)
+        line = next(line for line in laid_out if receipt.number in line)
+        assert line.split() == [cn_date(receipt.received_on), receipt.number, format_money(receipt.amount), "有效"]
     assert "逾期" in text
     assert_witnessed(text, client)
     assert_cjk_font_embedded(pdf)

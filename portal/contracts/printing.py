@@ -11,10 +11,14 @@ from portal.contracts import labels as contract_labels
 from portal.contracts import reads as contract_reads
 from portal.contracts.rent import annual_rent
 from portal.contracts.services import find_contract
+from portal.kernel.money import format_money
+from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
 from portal.receipts.models import Receipt
+from portal.publishing.formatting import cn_date
 from portal.publishing.printing import PrintStamp, record_response, stamped_record_response, versions_of
 from portal.publishing.sheets import Checkpoint, money_with_words, record_pdf
+from portal.publishing.text_table import Column, TextTable, text_table
 from portal.villages.services import find_village
 
 
@@ -29,6 +33,18 @@ def _contract_year(start: date, end: date, as_of: date) -> int:
     day = min(max(as_of, start), end)
     years = day.year - start.year - ((day.month, day.day) < (start.month, start.day))
     return max(years, 0)
+
+
+RECEIPT_COLUMNS = (Column("收款日期", 18), Column("收据号", 30), Column("金额", 18, right=True), Column("状态", 24))
+WITHDRAWN_RECEIPT, ACTIVE_RECEIPT = "已撤回（不计入已缴）", "有效"
+
+
+def receipt_lines(receipts: list[Receipt]) -> TextTable:
+    """A contract's receipts as ruled text (portal/publishing/text_table.py): a county's contract
+    has ~30, and as table cells they were a third of its render."""
+    return text_table(RECEIPT_COLUMNS, [
+        (cn_date(r.received_on), r.number, format_money(r.amount),
+         WITHDRAWN_RECEIPT if r.status is RecordStatus.WITHDRAWN else ACTIVE_RECEIPT) for r in receipts])
 
 
 def contract_pdf(detail: contract_reads.ContractDetail, page_url: str, checkpoint: Checkpoint) -> bytes:
@@ -46,7 +62,8 @@ def contract_pdf(detail: contract_reads.ContractDetail, page_url: str, checkpoin
         status=contract_labels.CONTRACT_STATUS[contract_reads.contract_state(contract, balance.as_of)],
         escalation=_plain_number(contract.escalation_percent),
         yearly=yearly, schedule_total=schedule_total, states=contract_labels.INSTALMENT_STATES,
-        rent_unit=contract_labels.RENT_UNIT.get(contract.rent_unit.value, ""), money_words=money_with_words)
+        rent_unit=contract_labels.RENT_UNIT.get(contract.rent_unit.value, ""), money_words=money_with_words,
+        receipts=receipt_lines(detail.receipts))
 
 
 def contract_response(detail: contract_reads.ContractDetail) -> Response:

@@ -34,8 +34,6 @@ def slips_pdf(village: Village, plan: dict[str, Any], slips: list[Slip]) -> byte
 # Raise when the printed list's layout changes, so cached PDFs of the old layout are not served.
 LIST_LAYOUT = 3
 
-# The A4 page's width inside the print margins of templates/print/base.html (15 mm each side).
-A4_TEXT_WIDTH_PT = (210 - 30) / 25.4 * 72
 LINE_COLUMNS = (Column("序号", 10, right=True), Column("户号", 18), Column("户主", 18), Column("股数", 12, right=True),
                 Column("分红金额（元）", 20, right=True), Column("发放", 22))
 
@@ -44,7 +42,7 @@ def list_lines(listing: Listing) -> TextTable:
     """The list's lines as ruled text: 序号, 户号, 户主 (masked), 股数, 金额, 发放 and its date."""
     rows = [(str(r["position"]), str(r["household"]), str(r["head"]), str(r["shares"]), str(r["amount"]),
              PAYOUT.get(r["payout"], str(r["payout"])) + (f" {r['paid_on']}" if r.get("paid_on") else "")) for r in listing.rows]
-    return text_table(LINE_COLUMNS, rows, width_pt=A4_TEXT_WIDTH_PT)
+    return text_table(LINE_COLUMNS, rows)
 
 
 def list_pdf(detail: PlanDetail, page_url: str, demo: bool) -> bytes:
