@@ -8,7 +8,7 @@ then measures against baselines taken in the same run:
   under the same settings (req/s ratio, page cache on and off), p95 at 32 connections;
 - an inclusion proof in a table of all the entries; full verification of one village log
   (`audit.verify.verify_dir`) against bare json.loads + SHA-256 of the same lines;
-- a contract's PDF, first (rendered) and cached;
+- a contract's PDF, first (rendered; the median of 5 contracts) and cached;
 - the township overview over all villages: every village counted, figures kept, after writes in 10.
 
 The load generator is wrk (Debian's package; scripts/bench installs it), or a small Python one
@@ -43,6 +43,7 @@ LIST_TARGET, UNCACHED_TARGET, P95_TARGET_MS = 0.5, 0.25, 50.0
 PROOF_TARGET_MS, VERIFY_TARGET = 5.0, 0.5
 PDF_FIRST_TARGET_S, PDF_CACHED_TARGET_MS, OVERVIEW_TARGET_MS = 1.0, 20.0, 200.0
 PDF_CACHED_REQUESTS = 100  # the p95 of 20 would be their second slowest
+FIRST_PDFS = 5  # contracts whose first PDF is timed
 AFTER_WRITES_ROUNDS = 5  # receipts in 10 villages, then the overview: median of the rounds
 OVERVIEW_PATH = "/township/"  # the township overview; a township account without a township sees every village
 
@@ -128,7 +129,7 @@ def _run(args: argparse.Namespace, url: str, sizes: Any, workdir: Path, report: 
     if args.county_skip_serve:
         report.line("pages and PDF under gunicorn: skipped (--county-skip-serve)")
         return
-    _served(args, url, instance, code, generated.contract_numbers[code][0], workdir, report)
+    _served(args, url, instance, code, generated.contract_numbers[code][:FIRST_PDFS], workdir, report)
 
 
 def _cpu_seconds() -> float:
@@ -286,7 +287,7 @@ def _get_ms(url: str) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def _served(args: argparse.Namespace, url: str, instance: Path, code: str, contract: str, workdir: Path,
+def _served(args: argparse.Namespace, url: str, instance: Path, code: str, contracts: list[str], workdir: Path,
             report: Report) -> None:
     from benchmarks.load import SLICE_SECONDS, WRK_SCRIPT, interleaved
 
@@ -314,8 +315,10 @@ def _served(args: argparse.Namespace, url: str, instance: Path, code: str, contr
         with urllib.request.urlopen(portal_url + path) as response:
             report.check(response.status == 200 and "合同公开".encode() in response.read(),
                          f"{path} served by gunicorn is the contract list")
-        pdf = f"/v/{code}/contracts/{contract}.pdf"
-        first = _get_ms(portal_url + pdf)
+        # the first PDF of several contracts, each rendered once: one request is one sample
+        firsts = [_get_ms(f"{portal_url}/v/{code}/contracts/{number}.pdf") for number in contracts]
+        first = statistics.median(firsts)
+        pdf = f"/v/{code}/contracts/{contracts[0]}.pdf"
         cached = sorted(_get_ms(portal_url + pdf) for _ in range(PDF_CACHED_REQUESTS))
         # in turn, a slice at a time (benchmarks/load.py): the machine's drift hits all three alike
         loads = interleaved({"bare": bare_url + "/", "cached": portal_url + path, "uncached": uncached_url + path},
@@ -338,7 +341,9 @@ def _served(args: argparse.Namespace, url: str, instance: Path, code: str, contr
     report.line(f"bare Flask route: {baseline['rps']:,.0f} req/s (slices {baseline['slowest']:,.0f} to "
                 f"{baseline['fastest']:,.0f}: how far the machine drifted), p95 {baseline['p95']:.1f} ms")
     report.line(f"loaded in turn, {baseline['slices']} slices of {SLICE_SECONDS} s each: bare, cached, uncached")
-    report.line(f"{pdf}: first {first:.0f} ms, cached p50 {percentile(cached, 50):.1f} ms, "
+    report.line(f"first PDF of {len(firsts)} contracts of {code}: median {first:.0f} ms ("
+                + ", ".join(f"{ms:.0f}" for ms in firsts) + " ms, in the order requested)")
+    report.line(f"{pdf}: cached p50 {percentile(cached, 50):.1f} ms, "
                 f"p95 {percentile(cached, 95):.1f} ms, max {cached[-1]:.1f} ms ({PDF_CACHED_REQUESTS} requests, one "
                 f"at a time, spread over the workers)")
     cached_ratio, uncached_ratio = listing["rps"] / baseline["rps"], rendered["rps"] / baseline["rps"]
@@ -350,7 +355,8 @@ def _served(args: argparse.Namespace, url: str, instance: Path, code: str, contr
     report.figure(f"list p95 at {args.county_connections} connections (cached)", f"{listing['p95']:.1f} ms",
                   f"≤ {P95_TARGET_MS:g} ms", listing["p95"] <= P95_TARGET_MS)
     report.figure(f"list p95 at {args.county_connections} connections (cache off)", f"{rendered['p95']:.1f} ms")
-    report.figure("first PDF of a contract", f"{first:.0f} ms", f"≤ {PDF_FIRST_TARGET_S * 1000:g} ms",
+    report.figure(f"first PDF of a contract (median of {len(firsts)})", f"{first:.0f} ms",
+                  f"≤ {PDF_FIRST_TARGET_S * 1000:g} ms",
                   first <= PDF_FIRST_TARGET_S * 1000)
     p95 = percentile(cached, 95)
     report.figure("cached PDF p95", f"{p95:.1f} ms", f"≤ {PDF_CACHED_TARGET_MS:g} ms", p95 <= PDF_CACHED_TARGET_MS)
