@@ -20,10 +20,10 @@ from sqlalchemy import select
 
 from portal.contracts import reads as contract_reads
 from portal.contracts.models import Contract, LesseeKind
-from portal.publishing.formatting import cn_date
 from portal.kernel.money import amount_in_words, format_money
 from portal.parcels import reads as parcel_reads
 from portal.publishing import pdf, pdf_cache, printing
+from portal.publishing.formatting import cn_date
 from portal.receipts.models import Receipt
 from portal.kernel.clock import local_date, utc_now
 from tests.test_pdf import CJK_FONT_NAMES
@@ -280,8 +280,6 @@ def test_unchanged_contract_keeps_its_printed_copy_while_the_log_grows(client, b
 def test_a_printed_contract_is_found_without_loading_its_page(client, demo, monkeypatch, query):
     """A copy already printed is found from the contract's version and its receipts' alone: the
     schedule, receipts, history and proof of its page are not read again."""
-    from portal.contracts import reads as contract_reads
-
     url = f"/v/lianban/contracts/{PERSON_CONTRACT}.pdf{query}"
     first = client.get(url)
     assert first.status_code == 200

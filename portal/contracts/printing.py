@@ -14,11 +14,11 @@ from portal.contracts.services import find_contract
 from portal.kernel.money import format_money
 from portal.kernel.status import RecordStatus
 from portal.kernel.transaction import Backend
-from portal.receipts.models import Receipt
 from portal.publishing.formatting import cn_date
 from portal.publishing.printing import PrintStamp, record_response, stamped_record_response, versions_of
 from portal.publishing.sheets import Checkpoint, money_with_words, record_pdf
 from portal.publishing.text_table import Column, TextTable, text_table
+from portal.receipts.models import Receipt
 from portal.villages.services import find_village
 
 
