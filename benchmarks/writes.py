@@ -1,6 +1,8 @@
 """Audited writes from many processes on PostgreSQL: `record_receipt` from N writer processes on
 one village log and on N village logs, against a bare one-row INSERT + COMMIT from N processes
-on the same server in the same run. tests/test_concurrency.py runs the same code at small sizes
+on the same server in the same run, and against the floor: the same write sent by psycopg alone
+(benchmarks/write_floor.py), the most any write path of the portal could reach on this machine
+with this driver. tests/test_concurrency.py runs the same code at small sizes
 and checks the logs (no fork, no gap, every acknowledged write there).
 
 Writers are forked from a process that built the app once, so each measures writes, not
@@ -184,6 +186,7 @@ def fresh_database(url: str) -> Iterator[str]:
 
 
 def run(args: argparse.Namespace, workdir: Path, report: Report) -> None:
+    from benchmarks.write_floor import check_logs, floor_writes
     from portal import create_app
 
     writers, each = args.writers, args.writes_each
@@ -204,6 +207,8 @@ def run(args: argparse.Namespace, workdir: Path, report: Report) -> None:
             before = bare_inserts(url, writers, each)
             one = concurrent_writes(backend, codes[:1], writers, each, prefix="A")
             many = concurrent_writes(backend, codes, writers, each, prefix="B")
+            floor = floor_writes(backend, codes, writers, each, prefix="F")
+            log_problems = check_logs(backend, codes)
             backend.db.dispose()
             after = bare_inserts(url, writers, each)
     except Exception as error:  # noqa: BLE001 — no server: say so, the other benchmarks still count
@@ -212,7 +217,7 @@ def run(args: argparse.Namespace, workdir: Path, report: Report) -> None:
     bare = Outcome(before.acknowledged + after.acknowledged, before.seconds + after.seconds,
                    before.errors + after.errors, {})
     for label, outcome in (("bare INSERT+COMMIT, before", before), ("one log", one), (f"{writers} logs", many),
-                           ("bare INSERT+COMMIT, after", after)):
+                           (f"{writers} logs, the floor (psycopg alone)", floor), ("bare INSERT+COMMIT, after", after)):
         report.check(not outcome.errors and outcome.acknowledged == writers * each,
                      f"{label}: {outcome.acknowledged} of {writers * each} writes acknowledged"
                      + (f"; first error: {outcome.errors[0]}" if outcome.errors else ""))
@@ -220,8 +225,13 @@ def run(args: argparse.Namespace, workdir: Path, report: Report) -> None:
                     f"{count(outcome.rate)} writes/s")
     report.line(f"bare INSERT+COMMIT, before and after: {count(bare.rate)} writes/s")
     report.line(f"ratio audited/bare: {many.rate / bare.rate:.3f} across logs, {one.rate / bare.rate:.3f} on one log")
+    report.line(f"ratio audited/floor: {many.rate / floor.rate:.3f} across logs (the floor/bare: "
+                f"{floor.rate / bare.rate:.3f})")
+    report.check(not log_problems, f"the {writers} logs verify after the portal's and the floor's writes"
+                 + (f": {'; '.join(log_problems[:3])}" if log_problems else ""))
     report.figure(f"audited writes/s on PostgreSQL, {writers} logs", f"{count(many.rate)} /s",
                   f"≥ {count(TARGET)} /s", many.rate >= TARGET)
     report.figure("audited writes/s on PostgreSQL, one log", f"{count(one.rate)} /s")
+    report.figure(f"the floor: the same write in psycopg alone, {writers} logs", f"{count(floor.rate)} /s")
     report.figure(f"bare INSERT+COMMIT/s, {writers} processes", f"{count(bare.rate)} /s")
     report.figure("audited/bare ratio (across logs)", f"{many.rate / bare.rate:.3f}")

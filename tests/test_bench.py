@@ -76,6 +76,9 @@ def test_writes_bench_tiny_run_reports_rates_and_the_ratio(postgres_database):
     text = out.getvalue()
     assert status == 0, text
     assert "ratio audited/bare:" in text and "bare INSERT+COMMIT/s, 2 processes" in text, text
+    assert "ratio audited/floor:" in text and "the floor: the same write in psycopg alone, 2 logs" in text, text
+    assert "check OK: 2 logs, the floor (psycopg alone): 6 of 6 writes acknowledged" in text, text
+    assert "check OK: the 2 logs verify after the portal's and the floor's writes" in text, text
 @pytest.mark.slow
 def test_dividend_bench_tiny_run_checks_its_pdf_and_reports_the_figure(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))

@@ -179,7 +179,7 @@ def _village(connection: Connection, backend: Any, code: str, village_id: int, s
     from audit import merkle
     from audit.canonical import canonical_bytes
     from audit.entry import build_entry, new_salt, private_commitment
-    from portal.auditlog.store import _peaks_blob, _peaks_list
+    from portal.auditlog.store import peaks_blob, peaks_list
     from portal.contracts.derived import instalment_rows
     from portal.contracts.models import Contract, ContractAsset, ContractKind, ContractStatus, LesseeKind, RentUnit
     from portal.dividends.models import DividendLine, DividendPlan, Payout
@@ -194,7 +194,7 @@ def _village(connection: Connection, backend: Any, code: str, village_id: int, s
                 "receipt", "audit_entry", "private_record", "audit_node")}
     head = connection.execute(text("SELECT size, last_hash, peaks FROM audit_head WHERE log = :log"),
                               {"log": code}).one()
-    tree = merkle.CompactRange.from_peaks(head.size, _peaks_list(bytes(head.peaks)))
+    tree = merkle.CompactRange.from_peaks(head.size, peaks_list(bytes(head.peaks)))
     prev = head.last_hash
     start = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=n)
 
@@ -285,7 +285,7 @@ def _village(connection: Connection, backend: Any, code: str, village_id: int, s
     last_ts = start + timedelta(seconds=tree.size - 1)
     connection.execute(text("UPDATE audit_head SET size = :size, last_hash = :last, root = :root, peaks = :peaks, "
                             "checkpoint = :checkpoint, updated_at = :ts WHERE log = :log"),
-                       {"size": tree.size, "last": prev, "root": root, "peaks": _peaks_blob(tree.peak_hashes()),
+                       {"size": tree.size, "last": prev, "root": root, "peaks": peaks_blob(tree.peak_hashes()),
                         "checkpoint": backend.signer.checkpoint(code, tree.size, root), "ts": last_ts, "log": code})
     generated.roots[code] = root
     return written

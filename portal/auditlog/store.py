@@ -45,11 +45,11 @@ class Head:
     checkpoint: str
 
 
-def _peaks_blob(hashes: list[bytes]) -> bytes:
+def peaks_blob(hashes: list[bytes]) -> bytes:
     return b"".join(hashes)
 
 
-def _peaks_list(blob: bytes) -> list[bytes]:
+def peaks_list(blob: bytes) -> list[bytes]:
     return [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)]
 
 
@@ -81,7 +81,7 @@ TIP_AFTER_LOCK = "SELECT size, last_hash, peaks FROM audit_head WHERE log = %s"
 # written for the driver (%(name)s) since it bypasses SQLAlchemy's binding (the time as the
 # entry's column binds it: `_UTC`).
 _UTC = UTCDateTime()
-_APPEND_PG = """
+APPEND_PG = """
 WITH head AS (
     UPDATE audit_head SET size = %(size)s, last_hash = %(hash)s, root = %(root)s, peaks = %(peaks)s,
                           updated_at = %(ts)s
@@ -100,6 +100,16 @@ SELECT %(log)s, node.level, node.idx, node.hash
 FROM unnest(CAST(%(levels)s AS integer[]), CAST(%(indexes)s AS bigint[]), CAST(%(hashes)s AS bytea[]))
      AS node(level, idx, hash)
 """
+
+
+def append_parameters(row: dict[str, Any], size: int, root: bytes, peaks: bytes,
+                      new_nodes: list[merkle.Node], *, ts: Any, salt: bytes | None,
+                      personal: str | None) -> dict[str, Any]:
+    """The parameters of `APPEND_PG`: the entry's `row`, the new head (`size`, `root`, `peaks`),
+    the Merkle nodes the entry completes, `ts` as its column binds it, the private record if any."""
+    return dict(row, ts=ts, salt=salt, personal=personal, size=size, root=root, peaks=peaks,
+                levels=[level for level, _, _ in new_nodes], indexes=[index for _, index, _ in new_nodes],
+                hashes=[node for _, _, node in new_nodes])
 
 
 def append(
@@ -138,18 +148,17 @@ def append(
         entity_id=entity_id, version=version, reason=reason, data=data, private=private, prev=prev,
     )
     personal_line = canonical_bytes(personal).decode("utf-8") if personal is not None and salt else None
-    tree = merkle.CompactRange.from_peaks(size, _peaks_list(bytes(tip[2])) if tip else [])
+    tree = merkle.CompactRange.from_peaks(size, peaks_list(bytes(tip[2])) if tip else [])
     new_nodes = tree.append(merkle.leaf_hash(bytes.fromhex(entry["hash"])))
     root = tree.root()
-    peaks = _peaks_blob(tree.peak_hashes())
+    peaks = peaks_blob(tree.peak_hashes())
     row = dict(log=log, seq=size, ts=ts, actor=actor, action=action, entity=entity, entity_id=entity_id,
                version=version, reason=reason, prev=prev, hash=entry["hash"], line=line.decode("utf-8"))
     if tip is not None and connection.dialect.name == "postgresql":
         # the stored checkpoint is left as it is: `head` signs the current one when it is read
-        keep_for_commit(connection, _APPEND_PG, dict(
-            row, ts=_UTC.process_bind_param(ts, connection.dialect), salt=salt, personal=personal_line,
-            size=tree.size, root=root, peaks=peaks, levels=[level for level, _, _ in new_nodes],
-            indexes=[index for _, index, _ in new_nodes], hashes=[node for _, _, node in new_nodes]))
+        keep_for_commit(connection, APPEND_PG, append_parameters(
+            row, tree.size, root, peaks, new_nodes, ts=_UTC.process_bind_param(ts, connection.dialect),
+            salt=salt, personal=personal_line))
     else:
         inserted = connection.execute(_INSERT_ENTRY, row)
         if personal_line is not None:
