@@ -36,7 +36,7 @@ def test_a_notice_printed_earlier_is_consistent_with_todays_log(client, demo):
     size, _ = _state(client)
     page = _check(client, 100, _root_at(client, 100))
     assert "<h2>一致</h2>" in page
-    assert f"公告打印时日志共 100 条；今天共 {size} 条" in page and f"之后新增了 {size - 100} 条" in page
+    assert f"公告打印时日志共 100 条；今天共 {size:,} 条" in page and f"之后新增了 {size - 100:,} 条" in page
 
 
 def test_todays_own_checkpoint_is_consistent(client, demo):
@@ -56,11 +56,12 @@ def test_a_root_that_is_not_the_logs_says_what_to_do_and_whom_to_tell(client, de
 def test_a_notice_with_more_entries_than_today_is_reported(client, demo):
     size, root = _state(client)
     page = _check(client, size + 5, root)
-    assert "<h2>对不上</h2>" in page and f"只有 {size} 条" in page
+    assert "<h2>对不上</h2>" in page and f"只有 {size:,} 条" in page
 
 
 @pytest.mark.parametrize(("size", "root", "field"), [
-    ("abc", "", "size"), ("-1", "", "size"), ("1" * 19, "", "size"),
+    ("abc", "", "size"), ("-1", "", "size"), ("1" * 19, "", "size"), ("1" * 5000, "", "size"),
+    ("12,34", "", "size"), ("1,2345", "", "size"), ("1.398", "", "size"), (",123", "", "size"),
     ("10", "not base64!", "root"), ("10", base64.b64encode(b"short").decode(), "root"),
     ("10", "A" * 500, "root"), ("10", "<script>alert(1)</script>", "root"),
 ])
@@ -89,10 +90,16 @@ def test_a_printed_sheet_carries_what_the_check_needs(client, demo, backend, tmp
     pdf = fetch_pdf(client, "/v/lianban/contracts/LB-LZ-2024-001.pdf", tmp_path)
     text = flat(pdf_text(pdf))
     size, root = _state(client)
-    assert f"审计日志：共{size}条" in text and f"根哈希：{root}" in text
+    assert f"审计日志：共{size:,}条" in text and f"根哈希：{root}" in text
     assert "门户签名公钥指纹：" + key_fingerprint(backend.signer.verifier_key).replace(" ", "") in text
     codes = qr_codes_on_last_page(pdf, tmp_path)
     check = next(code for code in codes if "/audit/check?" in code)
     query = parse_qs(urlsplit(check).query)
     assert query == {"size": [str(size)], "root": [root]}
     assert "<h2>一致</h2>" in _check(client, query["size"][0], query["root"][0])
+    # typed off the paper as printed (1,398), or with a Chinese keyboard's full-width digits and comma
+    printed = text.split("审计日志：共", 1)[1].split("条", 1)[0]
+    assert size >= 1000 and "," in printed
+    full_width = printed.translate(str.maketrans("0123456789,", "０１２３４５６７８９，"))
+    for typed in (printed, full_width, printed.replace(",", " ")):
+        assert "<h2>一致</h2>" in _check(client, typed, root), typed

@@ -124,7 +124,7 @@ def assert_masked(text: str, names: set[str]) -> None:
 def assert_witnessed(text: str, client) -> None:
     """The witness block: the log size and root the page was printed at, and when."""
     size, root = log_state(client)
-    assert f"审计日志：共{size}条" in flat(text)
+    assert f"审计日志：共{size:,}条" in flat(text)
     assert f"根哈希：{root}" in flat(text)
     assert "打印时间：" in text
     assert "演示数据" in text

@@ -44,6 +44,8 @@ def test_stats_count_published_items_and_visits_without_cookies(client, demo):
     response = client.get("/v/lianban/stats")
     page = response.get_data(as_text=True)
     assert "合同：27 条" in page and "页面访问" in page
+    size = int(client.get("/v/lianban/audit/checkpoint").get_data(as_text=True).splitlines()[1])
+    assert size >= 1000 and f"审计日志</dt><dd>{size:,} 条" in page  # grouped as the notices print it
     assert "1 次" in page  # three views of one list by one client; this page counts once it is answered
     assert "Set-Cookie" not in response.headers
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from portal.app import backend
 from portal.auditlog import reads as log_reads
 from portal.kernel.messages import say
+from portal.publishing.formatting import parse_count
 from portal.publishing.query import arg
 from portal.villages import reads as village_reads
 
@@ -80,13 +81,15 @@ def paper_check(code: str) -> str:
     errors: dict[str, str] = {}
     result = None
     if size_text or root_text:
-        if not (size_text.isascii() and size_text.isdigit()) or len(size_text) > MAX_DIGITS:
+        # printed with separators (1,234), typed either way
+        size = parse_count(size_text) if len(size_text) <= 2 * MAX_DIGITS else None
+        if size is None or size >= 10 ** MAX_DIGITS:
             errors["size"] = _("请输入公告上印的条数（一个整数），例如 1234。")
         root = log_reads.parse_root(root_text) if len(root_text) <= 200 else None
         if root is None:
             errors["root"] = _("请输入公告上印的根哈希：44 个字符，以“=”结尾，大小写要一致。")
-        if not errors and root is not None:
-            result = log_reads.paper_check(backend(), code, int(size_text), root)
+        if not errors and size is not None and root is not None:
+            result = log_reads.paper_check(backend(), code, size, root)
     return render_template("public/paper_check.html", village=village, code=code, size=size_text,
                            root=root_text, errors=errors, result=result,
                            fingerprint=log_reads.portal_key_fingerprint(backend()))

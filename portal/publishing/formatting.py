@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 import re
+import unicodedata
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from portal.translations import in_english
 from portal.translations.compiled import source_name
 
 AREA_UNITS = {"mu": "亩", "m2": "㎡"}
+_GROUPED = re.compile(r"[0-9]{1,3}(?:[,\s][0-9]{3})+")  # 12,345 · 1 234 567 (no other grouping)
 EN_AREA_UNITS = {"mu": "mu", "m2": "m²"}
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -56,6 +58,21 @@ def html_datetime(value: datetime | str) -> str:
 def area_number(value: Decimal | str) -> str:
     """1234.5 → 1,234.50; 12.3456 → 12.3456 (亩 have up to four places, shown when there)."""
     return f"{trimmed(Decimal(value), 2):,f}"
+
+
+def thousands(value: int | str) -> str:
+    """12345 → 12,345: a count or a position in the log with thousands separators (千分撇), as
+    money and areas are printed; the paper check takes a count typed so (`parse_count`)."""
+    return f"{int(value):,d}"
+
+
+def parse_count(text: str) -> int | None:
+    """The count a reader typed from a notice: 12,345 or 12345, full-width digits and commas or
+    spaces between groups allowed; None for anything else."""
+    digits = unicodedata.normalize("NFKC", text).strip()
+    if _GROUPED.fullmatch(digits):
+        digits = re.sub(r"[,\s]", "", digits)
+    return int(digits) if digits.isascii() and digits.isdigit() else None
 
 
 def area(value: Decimal | str, unit: str = "mu") -> str:
@@ -193,6 +210,7 @@ FILTERS = {
     "action_word": action_word,
     "money": money_filter,
     "rate": rate_filter,
+    "thousands": thousands,
     "money_words": lambda v: amount_in_words(Decimal(v)),
     "cn_date": date_filter,
     "cn_datetime": datetime_filter,

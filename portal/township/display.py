@@ -13,7 +13,7 @@ from flask_babel import gettext
 from markupsafe import Markup
 
 from portal.kernel.money import format_money
-from portal.publishing.formatting import area_number
+from portal.publishing.formatting import area_number, thousands
 from portal.township.exports import COLUMNS, NOT_RECORDED
 from portal.township.figures import VillageFigures
 from portal.translations import in_english
@@ -24,7 +24,7 @@ def _area(value: Decimal) -> str:
 
 
 def _count(value: int | None) -> str:
-    return NOT_RECORDED if value is None else str(value)
+    return NOT_RECORDED if value is None else thousands(value)
 
 
 def cell_openers() -> list[Markup]:
@@ -40,14 +40,14 @@ def row_cells(row: VillageFigures) -> list[str]:
     """The figures of one village, in COLUMNS order (after the name)."""
     passed, failed = gettext("核验通过"), gettext("核验未通过")
     verified = NOT_RECORDED if row.verification is None else (passed if row.verification.ok else failed)
-    cosigned = NOT_RECORDED if row.cosigned is None else gettext("%(n)s 条", n=row.cosigned.size)
+    cosigned = NOT_RECORDED if row.cosigned is None else gettext("%(n)s 条", n=thousands(row.cosigned.size))
     return [_area(row.area), format_money(row.due), format_money(row.received), format_money(row.arrears),
-            str(row.expiring), str(row.open_tenders), str(row.unanswered), str(row.overdue),
+            _count(row.expiring), _count(row.open_tenders), _count(row.unanswered), _count(row.overdue),
             _count(row.open_findings), verified, cosigned]
 
 
 def total_cells(totals: dict[str, Any]) -> list[str]:
     """The totals row, in COLUMNS order (after the name); empty where nothing adds up."""
     return [_area(totals["area"]), format_money(totals["due"]), format_money(totals["received"]),
-            format_money(totals["arrears"]), str(totals["expiring"]), str(totals["tenders"]),
-            str(totals["unanswered"]), str(totals["overdue"]), _count(totals["findings"]), "", ""]
+            format_money(totals["arrears"]), _count(totals["expiring"]), _count(totals["tenders"]),
+            _count(totals["unanswered"]), _count(totals["overdue"]), _count(totals["findings"]), "", ""]
