@@ -399,6 +399,22 @@ def test_whole_map_offers_its_areas_and_each_area_enlarges_its_own_plots(client,
     assert client.get("/v/lianban/map?area=99").status_code == 400
 
 
+def test_large_text_enlarges_the_plots_numbers_most_where_an_area_is_enlarged(client, demo):
+    def numbers(url: str) -> tuple[int, set[str]]:
+        svg = svg_of(client.get(url).get_data(as_text=True))
+        group = next(g for g in svg.iter("g") if g.find("a") is not None and g.get("class") is None)
+        return int(group.get("font-size")), {t.text for link in plot_links(svg) for t in link.iter("text")}
+
+    (whole, whole_shown), (area, area_shown) = numbers("/v/lianban/map"), numbers("/v/lianban/map?area=1")
+    client.get("/prefs/large-text?on=1&next=/")
+    (large_whole, large_whole_shown), (large_area, large_area_shown) = (numbers("/v/lianban/map"),
+                                                                        numbers("/v/lianban/map?area=1"))
+    assert large_area >= 1.75 * area  # about the page's body text on a phone
+    assert 1.25 * whole <= large_whole < large_area / area * whole  # less, not to hide the roads and rivers
+    assert large_area_shown == area_shown and area_shown  # an enlarged area's plots still hold them all
+    assert len(large_whole_shown) >= 0.8 * len(whole_shown)
+
+
 def test_find_my_land_by_parcel_number(client, demo):
     for wanted in ("LB-012", "lb-012", "12", "012"):
         response = client.get(f"/v/lianban/map?find={wanted}")

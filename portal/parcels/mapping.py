@@ -150,19 +150,22 @@ def status_fill(status: str) -> str:
 
 
 def map_svg(parcels: Sequence[MapParcel], title: str, *, enlarged: bool = False,
-            landmarks: Sequence[Landmark] = (), text_scale: float = 1.0,
+            landmarks: Sequence[Landmark] = (), text_scale: float = 1.0, number_scale: float = 1.0,
             also: Sequence[Sequence[Sequence[int]]] = ()) -> Markup:
     """The whole map: the landmarks' lines, then one <a> per parcel (tooltip <title>, polygon,
     number label where it fits), then the landmarks' symbols and names; `enlarged` (one area of
     the map, portal/parcels/zoom.py) adds each link a finger-sized target. `text_scale` enlarges
-    the landmarks' names (长辈版); the frame takes in the outlines `also` (an area's point landmarks).
+    the landmarks' names and `number_scale` the plots' numbers (长辈版: a number that no longer
+    fits its plot is left out, as any that does not fit); the frame takes in the outlines `also`
+    (an area's point landmarks).
 
     Returns empty markup when no parcel has a polygon.
     """
     drawn = [p for p in parcels if p.polygon]
     if not drawn:
         return Markup("")
-    frame, size = map_frame([*(p.polygon for p in drawn), *also])
+    frame, text_size = map_frame([*(p.polygon for p in drawn), *also])
+    size = max(1, round(text_size * number_scale))
     _, labels = short_labels([p.number for p in drawn])
     outlines = [[frame.point(x, y) for x, y in p.polygon] for p in drawn]
     limits = (0.0, 0.0, float(frame.width), float(frame.height))
@@ -172,7 +175,7 @@ def map_svg(parcels: Sequence[MapParcel], title: str, *, enlarged: bool = False,
     # enlargement and the table below still name it).
     first = place_labels(outlines, texts, size, limits)
     numbers = [label_box(spot, text, size) for spot, text in zip(first, texts) if spot]
-    lines, marks, used = draw_landmarks(frame, landmarks, round(size * LANDMARK_TEXT * text_scale), numbers,
+    lines, marks, used = draw_landmarks(frame, landmarks, round(text_size * LANDMARK_TEXT * text_scale), numbers,
                                         [bounds(o) for o in outlines], limits)
     spots = place_labels(outlines, texts, size, limits, used) if used else first
     shapes = []

@@ -30,6 +30,10 @@ bp = Blueprint("parcels", __name__)
 MAP_TITLE = N_("%(village)s 零散地块图")
 AREA_LINK = N_("放大第 %(n)s 片")
 LARGE_LANDMARK_TEXT = 1.3  # 长辈版: the landmarks' names as much larger as the page's text
+# 长辈版: the plots' numbers (~10 px on a phone otherwise): in an enlarged area about as large as
+# the page's body text (~18 px); on the whole map as much as the landmarks' names, whose roads and
+# rivers larger numbers would hide
+LARGE_PLOT_NUMBERS = {"area": 1.8, "whole": LARGE_LANDMARK_TEXT}
 
 
 class _Filters(TypedDict):
@@ -102,12 +106,14 @@ def parcel_map(code: str) -> WerkzeugResponse | str:
     word = current_translations().ugettext
     title = word(MAP_TITLE) % {"village": data.village.name}
     marks = landmarks_of(data.village.landmarks)
-    scale = LARGE_LANDMARK_TEXT if large_text() else 1.0
+    large = large_text()
+    scales = {"text_scale": LARGE_LANDMARK_TEXT if large else 1.0,
+              "number_scale": LARGE_PLOT_NUMBERS["area" if area_arg else "whole"] if large else 1.0}
     if area_arg:
-        svg = mapping.map_svg(by_area[int(area_arg)], title, enlarged=True, landmarks=marks, text_scale=scale,
-                              also=zoom.area_points(shapes, marks, int(area_arg)))
+        svg = mapping.map_svg(by_area[int(area_arg)], title, enlarged=True, landmarks=marks,
+                              also=zoom.area_points(shapes, marks, int(area_arg)), **scales)
     elif drawn:
-        svg = zoom.with_areas(mapping.map_svg(shapes, title, landmarks=marks, text_scale=scale), zoom.area_links(
+        svg = zoom.with_areas(mapping.map_svg(shapes, title, landmarks=marks, **scales), zoom.area_links(
             shapes, lambda n: url_for("parcels.parcel_map", code=code, area=n, _anchor="map"),
             lambda n: word(AREA_LINK) % {"n": n}))
     else:
