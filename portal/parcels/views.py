@@ -107,13 +107,13 @@ def parcel_map(code: str) -> WerkzeugResponse | str:
     title = word(MAP_TITLE) % {"village": data.village.name}
     marks = landmarks_of(data.village.landmarks)
     large = large_text()
-    scales = {"text_scale": LARGE_LANDMARK_TEXT if large else 1.0,
-              "number_scale": LARGE_PLOT_NUMBERS["area" if area_arg else "whole"] if large else 1.0}
+    names = LARGE_LANDMARK_TEXT if large else 1.0
+    numbers = LARGE_PLOT_NUMBERS["area" if area_arg else "whole"] if large else 1.0
     if area_arg:
-        svg = mapping.map_svg(by_area[int(area_arg)], title, enlarged=True, landmarks=marks,
-                              also=zoom.area_points(shapes, marks, int(area_arg)), **scales)
+        svg = mapping.map_svg(by_area[int(area_arg)], title, enlarged=True, landmarks=marks, text_scale=names,
+                              number_scale=numbers, also=zoom.area_points(shapes, marks, int(area_arg)))
     elif drawn:
-        svg = zoom.with_areas(mapping.map_svg(shapes, title, landmarks=marks, **scales), zoom.area_links(
+        svg = zoom.with_areas(mapping.map_svg(shapes, title, landmarks=marks, text_scale=names, number_scale=numbers), zoom.area_links(
             shapes, lambda n: url_for("parcels.parcel_map", code=code, area=n, _anchor="map"),
             lambda n: word(AREA_LINK) % {"n": n}))
     else:
