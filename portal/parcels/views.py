@@ -113,7 +113,8 @@ def parcel_map(code: str) -> WerkzeugResponse | str:
         svg = mapping.map_svg(by_area[int(area_arg)], title, enlarged=True, landmarks=marks, text_scale=names,
                               number_scale=numbers, also=zoom.area_points(shapes, marks, int(area_arg)))
     elif drawn:
-        svg = zoom.with_areas(mapping.map_svg(shapes, title, landmarks=marks, text_scale=names, number_scale=numbers), zoom.area_links(
+        whole = mapping.map_svg(shapes, title, landmarks=marks, text_scale=names, number_scale=numbers)
+        svg = zoom.with_areas(whole, zoom.area_links(
             shapes, lambda n: url_for("parcels.parcel_map", code=code, area=n, _anchor="map"),
             lambda n: word(AREA_LINK) % {"n": n}))
     else:
