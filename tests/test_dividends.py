@@ -152,6 +152,17 @@ def test_list_pdf_has_every_line_and_the_total(backend, village, client):
     assert "张*华" in text and "张三华" not in text and "428.57" in text and "1,000.00" in text
 
 
+def test_list_pdf_prints_amounts_grouped_as_the_page_shows_them(client, demo):
+    """The demo's 2025 list has households due over ¥1,000: the printed line says 1,037.13, as
+    the page says ¥1,037.13."""
+    page = client.get("/v/lianban/dividends/2025").get_data(as_text=True)
+    assert "¥1,037.13" in page
+    pdf = client.get("/v/lianban/dividends/2025.pdf").data
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    line = next(line for line in text.splitlines() if "LB-H004" in line)
+    assert "1,037.13" in line and "1037.13" not in text
+
+
 def test_household_sees_its_own_line_and_can_check_it_against_the_log(backend, village):
     meeting(backend)
     plan(backend)

@@ -2,7 +2,7 @@
 header, columns as wide as their values need, values clipped only when the page is too narrow."""
 from __future__ import annotations
 
-from portal.publishing.text_table import ROWS_PER_CELL, Column, clip, text_table, text_width, widths
+from portal.publishing.text_table import A4_TEXT_WIDTH_PT, ROWS_PER_CELL, Column, clip, text_table, text_width, widths
 
 COLUMNS = (Column("序号", 10, right=True), Column("户主", 18), Column("金额", 20, right=True))
 
@@ -31,9 +31,15 @@ def test_rows_share_cells_of_a_few_lines():
 def test_columns_take_what_their_values_need_and_clip_only_when_the_page_is_too_narrow():
     rows = [("1", "张*华", "428.57")]
     assert widths(COLUMNS, rows, 48) == [10, 18, 20]  # each its share: the values need less
+    assert widths(COLUMNS, rows, 50) == [10, 19, 21]  # the shares rounded down: the largest take the rest
     roomy = widths(COLUMNS, [("1", "很长很长的户主名字啊", "1.00")], 48)
     assert roomy[1] == 22 and sum(roomy) <= 48  # the name's column grew, the others gave way
     narrow = widths(COLUMNS, [("1", "很长很长的户主名字啊很长很长的户主名字啊", "1.00")], 30)
     assert sum(narrow) == 30
     table = text_table(COLUMNS, [("1", "很长很长的户主名字啊很长很长的户主名字啊", "1.00")], width_pt=150)
     assert "很长" in table.cells[0] and text_width(table.cells[0]) == text_width(table.head)
+
+
+def test_a_table_on_a4_reaches_the_margin_as_the_other_tables_do():
+    table = text_table(COLUMNS, [("1", "张*华", "428.57")])
+    assert A4_TEXT_WIDTH_PT - 5 < table.width_pt <= A4_TEXT_WIDTH_PT  # within one half-em unit

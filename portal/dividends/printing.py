@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask import Response, render_template, request
@@ -32,15 +33,16 @@ def slips_pdf(village: Village, plan: dict[str, Any], slips: list[Slip]) -> byte
 
 
 # Raise when the printed list's layout changes, so cached PDFs of the old layout are not served.
-LIST_LAYOUT = 3
+LIST_LAYOUT = 4
 
 LINE_COLUMNS = (Column("序号", 10, right=True), Column("户号", 18), Column("户主", 18), Column("股数", 12, right=True),
                 Column("分红金额（元）", 20, right=True), Column("发放", 22))
 
 
 def list_lines(listing: Listing) -> TextTable:
-    """The list's lines as ruled text: 序号, 户号, 户主 (masked), 股数, 金额, 发放 and its date."""
-    rows = [(str(r["position"]), str(r["household"]), str(r["head"]), str(r["shares"]), str(r["amount"]),
+    """The list's lines as ruled text: 序号, 户号, 户主 (masked), 股数, 金额 (with thousands
+    separators, as everywhere else), 发放 and its date."""
+    rows = [(str(r["position"]), str(r["household"]), str(r["head"]), str(r["shares"]), f"{Decimal(r['amount']):,.2f}",
              PAYOUT.get(r["payout"], str(r["payout"])) + (f" {r['paid_on']}" if r.get("paid_on") else "")) for r in listing.rows]
     return text_table(LINE_COLUMNS, rows)
 

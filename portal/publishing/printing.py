@@ -37,7 +37,7 @@ from portal.villages import reads as village_reads
 from portal.villages.models import Village
 
 # Bump when the print templates change, so cached copies of the old layout are not served.
-LAYOUT = 4
+LAYOUT = 5
 
 
 class RecordDetail(Protocol):

@@ -79,7 +79,8 @@ class TextTable:
 def widths(columns: Sequence[Column], rows: Sequence[Sequence[str]], units: int) -> list[int]:
     """Each column's width in half-em units, padding included: at least what its header and
     values need plus one unit either side, then up to its share; over `units` in all, the
-    column with the most room to spare gives way first, then the widest (its values clipped)."""
+    column with the most room to spare gives way first, then the widest (its values clipped);
+    under `units`, the largest shares take what is left, so the table is exactly `units` wide."""
     needed = [max([text_width(c.label)] + [text_width(r[i]) for r in rows]) + 2 for i, c in enumerate(columns)]
     total_share = sum(c.share for c in columns) or 1
     chosen = [max(n, units * c.share // total_share) for n, c in zip(needed, columns)]
@@ -92,6 +93,11 @@ def widths(columns: Sequence[Column], rows: Sequence[Sequence[str]], units: int)
             if chosen[i] <= 3:  # nothing left to give
                 break
         chosen[i] -= 1
+    # shares rounded down leave the table a few units short of the width (5 mm on A4, where the
+    # other tables reach the margin): the largest shares take one more each
+    by_share = sorted(range(len(columns)), key=lambda i: -columns[i].share)
+    for k in range(max(0, units - sum(chosen))):
+        chosen[by_share[k % len(by_share)]] += 1
     return chosen
 
 
