@@ -23,9 +23,9 @@ from portal.translations import in_english
 from portal.translations.compiled import source_name
 
 AREA_UNITS = {"mu": "亩", "m2": "㎡"}
-_GROUPED = re.compile(r"[0-9]{1,3}(?:[,\s][0-9]{3})+")  # 12,345 · 1 234 567 (no other grouping)
 EN_AREA_UNITS = {"mu": "mu", "m2": "m²"}
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:[,\s][0-9]{3})+")  # 12,345 · 1 234 567 (no other grouping)
 
 
 def _day(value: date | str) -> date:
