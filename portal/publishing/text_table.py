@@ -96,7 +96,7 @@ def widths(columns: Sequence[Column], rows: Sequence[Sequence[str]], units: int)
     # shares rounded down leave the table a few units short of the width (5 mm on A4, where the
     # other tables reach the margin): the largest shares take one more each
     by_share = sorted(range(len(columns)), key=lambda i: -columns[i].share)
-    for k in range(max(0, units - sum(chosen))):
+    for k in range(max(0, units - sum(chosen)) if columns else 0):
         chosen[by_share[k % len(by_share)]] += 1
     return chosen
 
